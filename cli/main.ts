@@ -1,0 +1,29 @@
+import { Command } from 'commander';
+import { registerClassify, type CommandResult } from './commands/classify';
+
+/** Prints a command's result and sets the exit code (never calls process.exit, so output is flushed). */
+function report(result: CommandResult): void {
+  for (const line of result.stdout) process.stdout.write(`${line}\n`);
+  for (const line of result.stderr) process.stderr.write(`${line}\n`);
+  process.exitCode = result.exitCode;
+}
+
+/** The `spot-on` command line. */
+export function buildProgram(): Command {
+  const program = new Command('spot-on')
+    .description('Spot-On: federated training on AWS Spot GPUs with failover to Azure AKS Spot')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) });
+  registerClassify(program, report);
+  return program;
+}
+
+/** Runs the CLI on process.argv; the bin script calls this. */
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (error) {
+    process.stderr.write(`spot-on: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

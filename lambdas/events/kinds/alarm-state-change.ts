@@ -1,0 +1,33 @@
+/**
+ * CloudWatch Alarm State Change, for metric and composite alarms and for every target state. The composite
+ * alarm `aws-training-unhealthy` going to ALARM or OK is what drives failover and failback.
+ * Recorded sample (events/aws.cloudwatch/alarm-state-change/composite-alarm-alarm.json, abridged):
+ *   { "detail-type": "CloudWatch Alarm State Change", "source": "aws.cloudwatch",
+ *     "detail": { "alarmName": "aws-training-unhealthy",
+ *       "state": { "value": "ALARM", "reason": "…", "timestamp": "…" },
+ *       "previousState": { "value": "OK", … }, "configuration": { "alarmRule": "ALARM(…) OR ALARM(…)" } } }
+ */
+import { z } from 'zod';
+import { baseFields } from '../envelope';
+import type { EventModule } from '../registry-types';
+
+const AlarmStateValueSchema = z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']);
+
+export const AlarmStateChangeDetailSchema = z.looseObject({
+  alarmName: z.string().min(1),
+  state: z.looseObject({ value: AlarmStateValueSchema }),
+  previousState: z.looseObject({ value: AlarmStateValueSchema }).optional(),
+});
+
+export const alarmStateChange: EventModule<z.infer<typeof AlarmStateChangeDetailSchema>> = {
+  source: 'aws.cloudwatch',
+  detailType: 'CloudWatch Alarm State Change',
+  detailSchema: AlarmStateChangeDetailSchema,
+  toMessage: (envelope, detail) => ({
+    kind: 'alarm-state-change',
+    ...baseFields(envelope, []),
+    alarmName: detail.alarmName,
+    state: detail.state.value,
+    ...(detail.previousState ? { previousState: detail.previousState.value } : {}),
+  }),
+};

@@ -1,0 +1,60 @@
+/**
+ * Auto Scaling notifications sent straight to SQS (a lifecycle hook whose target is a queue), not through
+ * EventBridge. They have no envelope: this module lifts a termination hook message into the EventBridge form
+ * so that asg-terminate-lifecycle.ts handles both, and ignores the hook's `autoscaling:TEST_NOTIFICATION`.
+ * Recorded sample (events/aws.autoscaling/terminate-lifecycle/sqs-direct.json, abridged):
+ *   { "Origin": "AutoScalingGroup", "Destination": "EC2", "Service": "AWS Auto Scaling",
+ *     "Time": "…", "AccountId": "123456789012", "RequestId": "…",
+ *     "LifecycleTransition": "autoscaling:EC2_INSTANCE_TERMINATING", "EC2InstanceId": "i-0…",
+ *     "LifecycleActionToken": "…", "LifecycleHookName": "…", "AutoScalingGroupName": "…" }
+ */
+import { z } from 'zod';
+import type { EventBridgeEnvelope } from '../envelope';
+import type { IgnoredMessage } from '../message';
+import { asgTerminateLifecycle } from './asg-terminate-lifecycle';
+
+export const AUTO_SCALING_SERVICE = 'AWS Auto Scaling';
+export const TEST_NOTIFICATION = 'autoscaling:TEST_NOTIFICATION';
+
+export const AsgNotificationSchema = z.looseObject({
+  Service: z.literal(AUTO_SCALING_SERVICE),
+  Time: z.iso.datetime({ offset: true }),
+  RequestId: z.string().min(1),
+  AccountId: z.string().optional(),
+  Event: z.string().optional(),
+  LifecycleTransition: z.string().optional(),
+});
+export type AsgNotification = z.infer<typeof AsgNotificationSchema>;
+
+/** True for anything that claims to be an Auto Scaling notification (then it must parse as one). */
+export function looksLikeAsgNotification(raw: object): boolean {
+  return (raw as { Service?: unknown }).Service === AUTO_SCALING_SERVICE;
+}
+
+/** The notification as an EventBridge event, or the reason it is ignored. */
+export function liftAsgNotification(
+  notification: AsgNotification,
+  region: string,
+): { envelope: EventBridgeEnvelope } | { ignored: IgnoredMessage } {
+  const ignoredBecause = (reason: string) => ({
+    ignored: { kind: 'ignored' as const, reason, eventId: notification.RequestId, source: 'aws.autoscaling', detailType: notification.Event ?? 'Auto Scaling notification' },
+  });
+  if (notification.Event === TEST_NOTIFICATION) {
+    return ignoredBecause('Auto Scaling test notification, sent once when a hook or notification is created');
+  }
+  if (notification.LifecycleTransition === undefined) {
+    return ignoredBecause(`Auto Scaling notification ${notification.Event ?? '(no Event)'} is not a lifecycle action`);
+  }
+  return {
+    envelope: {
+      id: notification.RequestId,
+      'detail-type': asgTerminateLifecycle.detailType,
+      source: asgTerminateLifecycle.source,
+      account: notification.AccountId,
+      time: notification.Time,
+      region,
+      resources: [],
+      detail: notification,
+    },
+  };
+}

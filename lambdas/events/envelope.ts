@@ -10,7 +10,8 @@ export const EventBridgeEnvelopeSchema = z.looseObject({
   time: z.iso.datetime({ offset: true }),
   region: z.string().min(1),
   resources: z.array(z.string()).optional(),
-  detail: z.unknown(),
+  // Every event AWS sends has an object detail (possibly empty); its shape is the kind's business.
+  detail: z.looseObject({}),
 });
 export type EventBridgeEnvelope = z.infer<typeof EventBridgeEnvelopeSchema>;
 

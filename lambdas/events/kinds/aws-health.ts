@@ -1,7 +1,9 @@
 /**
  * AWS Health Event for EC2 and EKS. Two kinds come from it: `scheduled-change` (EC2 maintenance or retirement
  * of named instances) and `service-health` (an operational issue of the service in the region).
- * Public events are also delivered as `backupEvent` copies, which are ignored: the primary is acted on.
+ * Health also delivers `backupEvent` copies of each event to the affected region's backup region. Spot-On's
+ * rules live in the cluster's own region, so a backup copy that reaches them is about another region's
+ * resources: it is ignored. (The copy meant for us goes to our backup region, where nothing listens.)
  * Recorded sample (events/aws.health/scheduled-change/ec2-instance-ids.json, abridged):
  *   { "detail-type": "AWS Health Event", "source": "aws.health",
  *     "detail": { "service": "EC2", "eventTypeCode": "AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED",
@@ -24,6 +26,7 @@ export const AwsHealthDetailSchema = z.looseObject({
   statusCode: z.string().min(1).optional(),
   startTime: z.string().optional(),
   affectedEntities: z.array(z.looseObject({ entityValue: z.string() })).optional(),
+  eventRegion: z.string().optional(),
   // Documented as the string "true"; accept a boolean too.
   backupEvent: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
 });
@@ -42,7 +45,8 @@ function affectedInstanceIds(detail: AwsHealthDetail): string[] {
 
 function toMessage(envelope: EventBridgeEnvelope, detail: AwsHealthDetail): Message {
   if (detail.backupEvent === true || detail.backupEvent === 'true') {
-    return ignored(envelope, 'AWS Health backup copy of a public event; the primary copy is acted on');
+    const about = detail.eventRegion === undefined ? 'another region' : detail.eventRegion;
+    return ignored(envelope, `AWS Health backup copy of an event about ${about}; it is acted on in its own region`);
   }
   if (!(WATCHED_SERVICES as readonly string[]).includes(detail.service)) {
     return ignored(envelope, `AWS Health event for service ${detail.service}, which Spot-On does not follow`);

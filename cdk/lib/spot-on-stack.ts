@@ -1,0 +1,151 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { FAILOVER_ALARM_NAME, INGEST_RULES } from '../../lambdas/events/rules';
+import type { SpotOnConfig } from '../config';
+import { AzureVpn } from './azure-vpn';
+import { Dashboard } from './dashboard';
+import { EksHealthAlarms } from './eks-health-alarms';
+import { InterruptionIngest } from './interruption-ingest';
+import { LifecycleBus } from './lifecycle-bus';
+import { ReflexFunctions } from './reflex-functions';
+import { SignalOutbox } from './signal-outbox';
+
+export interface SpotOnStackProps extends StackProps {
+  readonly config: SpotOnConfig;
+}
+
+/** The whole AWS side of Spot-On, composed from one construct per concern and driven by the configuration. */
+export class SpotOnStack extends Stack {
+  public readonly ingest: InterruptionIngest;
+  public readonly outbox: SignalOutbox;
+  public readonly lifecycleBus: LifecycleBus;
+  public readonly reflex: ReflexFunctions;
+  public readonly health: EksHealthAlarms;
+  public readonly vpn: AzureVpn;
+  public readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: SpotOnStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const alarmPeriod = Duration.seconds(config.alarms.periodSeconds);
+    const interruptionTimeout = Duration.seconds(config.lambdas.interruptionTimeoutSeconds);
+    const signalTimeout = Duration.seconds(config.lambdas.signalTimeoutSeconds);
+    const queueSettings = {
+      retentionPeriod: Duration.days(config.queues.retentionDays),
+      deadLetterRetentionPeriod: Duration.days(config.queues.deadLetterRetentionDays),
+      maxReceiveCount: config.queues.maxReceiveCount,
+      deadLetterAlarmThreshold: config.alarms.deadLetterDepthThreshold,
+      alarmPeriod,
+    };
+
+    // No lookups: the VPC is described entirely by the configuration, so synth runs offline.
+    const vpc = ec2.Vpc.fromVpcAttributes(this, 'EksVpc', {
+      vpcId: config.eks.vpcId,
+      vpcCidrBlock: config.eks.vpcCidr,
+      availabilityZones: config.eks.availabilityZones,
+      privateSubnetIds: config.eks.privateSubnetIds,
+      privateSubnetRouteTableIds: config.eks.privateRouteTableIds,
+    });
+
+    this.ingest = new InterruptionIngest(this, 'InterruptionIngest', {
+      ...queueSettings,
+      consumerTimeout: interruptionTimeout,
+      rules: INGEST_RULES,
+    });
+    this.outbox = new SignalOutbox(this, 'SignalOutbox', { ...queueSettings, consumerTimeout: signalTimeout });
+    this.lifecycleBus = new LifecycleBus(this, 'LifecycleBus', {
+      archiveRetention: Duration.days(config.lifecycleBus.archiveRetentionDays),
+    });
+
+    this.reflex = new ReflexFunctions(this, 'ReflexFunctions', {
+      vpc,
+      securityGroup: config.eks.lambdaSecurityGroupId
+        ? ec2.SecurityGroup.fromSecurityGroupId(this, 'LambdaSecurityGroup', config.eks.lambdaSecurityGroupId, { mutable: false })
+        : undefined,
+      clusterSecurityGroup: config.eks.clusterSecurityGroupId
+        ? ec2.SecurityGroup.fromSecurityGroupId(this, 'ClusterSecurityGroup', config.eks.clusterSecurityGroupId)
+        : undefined,
+      clusterName: config.eks.clusterName,
+      trainer: config.eks.trainer,
+      runId: config.runId,
+      failoverAlarmName: FAILOVER_ALARM_NAME,
+      signalsEndpointUrl: config.azure.signalsEndpointUrl,
+      interruptionQueue: this.ingest.queue,
+      interruptionDeadLetterQueue: this.ingest.deadLetterQueue,
+      outboxQueue: this.outbox.queue,
+      outboxDeadLetterQueue: this.outbox.deadLetterQueue,
+      lifecycleBus: this.lifecycleBus.eventBus,
+      interruptionTimeout,
+      signalTimeout,
+      signalHttpTimeout: Duration.millis(config.lambdas.signalHttpTimeoutMs),
+      memorySize: config.lambdas.memorySizeMb,
+      interruptionReservedConcurrency: config.lambdas.interruptionReservedConcurrency,
+      signalMaxConcurrency: config.lambdas.signalMaxConcurrency,
+      batchSize: config.lambdas.batchSize,
+      maxBatchingWindow: Duration.seconds(config.lambdas.maxBatchingWindowSeconds),
+      logRetention: config.lambdas.logRetentionDays as logs.RetentionDays,
+    });
+
+    this.health = new EksHealthAlarms(this, 'EksHealthAlarms', {
+      clusterName: config.eks.clusterName,
+      trainersMetricDimensions: config.alarms.trainersMetricDimensions ?? { RunId: config.runId },
+      period: alarmPeriod,
+      evaluationPeriods: config.alarms.evaluationPeriods,
+      failedNodeThreshold: config.alarms.failedNodeThreshold,
+      minClusterNodes: config.alarms.minClusterNodes,
+      trainersReportingEvaluationPeriods: config.alarms.trainersReportingEvaluationPeriods,
+      compositeAlarmName: FAILOVER_ALARM_NAME,
+    });
+
+    const { vpn } = config.azure;
+    this.vpn = new AzureVpn(this, 'AzureVpn', {
+      vpcId: config.eks.vpcId,
+      routeTableIds: config.eks.privateRouteTableIds,
+      azureGatewayIps: vpn.gatewayPublicIps,
+      azureCidrs: vpn.vnetCidrs,
+      azureBgpAsn: vpn.bgpAsn,
+      amazonSideAsn: vpn.amazonSideAsn,
+      routing: vpn.routing,
+      tunnelInsideCidrs: vpn.tunnelInsideCidrs,
+      propagateRoutes: vpn.propagateRoutes,
+    });
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `spot-on-${config.runId.replace(/[^A-Za-z0-9_-]/g, '-')}`,
+      period: alarmPeriod,
+      queues: {
+        interruption: this.ingest.queue,
+        'interruption DLQ': this.ingest.deadLetterQueue,
+        outbox: this.outbox.queue,
+        'outbox DLQ': this.outbox.deadLetterQueue,
+      },
+      functions: { interruption: this.reflex.interruptionFunction, signal: this.reflex.signalFunction },
+      alarms: [
+        this.health.compositeAlarm,
+        this.health.failedNodesAlarm,
+        this.health.nodeCountAlarm,
+        this.health.trainersSilentAlarm,
+        this.ingest.deadLetterAlarm,
+        this.outbox.deadLetterAlarm,
+      ],
+    });
+
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    output('InterruptionQueueUrl', this.ingest.queue.queueUrl, 'SQS queue the ingest rules deliver to');
+    output('InterruptionDeadLetterQueueUrl', this.ingest.deadLetterQueue.queueUrl, 'Dead-letter queue of the interruption queue');
+    output('SignalOutboxQueueUrl', this.outbox.queue.queueUrl, 'SQS outbox of signals for Azure');
+    output('SignalOutboxDeadLetterQueueUrl', this.outbox.deadLetterQueue.queueUrl, 'Dead-letter queue of the outbox');
+    output('LifecycleBusName', this.lifecycleBus.eventBus.eventBusName, 'Event bus of Spot-On lifecycle events');
+    output(
+      'SigningSecretArn',
+      this.reflex.signingSecret.secretArn,
+      'HMAC signing key; copy its value into the Azure Key Vault secret of the signals function',
+    );
+    output('FailoverAlarmName', this.health.compositeAlarm.alarmName, 'Composite alarm driving failover and failback');
+    this.vpn.connections.forEach((connection, index) =>
+      output(`AzureVpnConnection${index}Id`, connection.ref, `VPN connection to Azure gateway instance ${index}`),
+    );
+  }
+}

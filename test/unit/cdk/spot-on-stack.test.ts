@@ -1,0 +1,420 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ALARM_NAME_PREFIX, FAILOVER_ALARM_NAME, INGEST_RULES } from '../../../lambdas/events/rules';
+import { buildTestApp, exampleConfig, policyStatements, type TestApp } from './helpers';
+
+jest.setTimeout(120_000);
+
+const config = exampleConfig();
+let built: TestApp;
+let synthError: unknown;
+let template: Template;
+let json: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+
+/** Logical id of the single resource of `type` whose properties match `props`. */
+function logicalId(type: string, props: Record<string, unknown>): string {
+  const ids = Object.keys(template.findResources(type, { Properties: Match.objectLike(props) }));
+  if (ids.length !== 1) throw new Error(`expected one ${type} matching, found ${ids.length}`);
+  return ids[0] as string;
+}
+const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+
+beforeAll(() => {
+  // Built once: bundling both Lambdas is the slow part.
+  built = buildTestApp(config, { nag: true });
+  try {
+    built.app.synth();
+  } catch (error) {
+    synthError = error;
+  }
+  template = Template.fromStack(built.stack);
+  json = template.toJSON() as typeof json;
+});
+afterAll(() => built.dispose());
+
+describe('cdk-nag', () => {
+  it('synthesizes with AwsSolutions checks and no unacknowledged finding', () => {
+    expect(synthError).toBeUndefined();
+  });
+
+  it('fails synth on an unacknowledged finding (the checks really run)', () => {
+    const withFinding = buildTestApp(config, { nag: true });
+    try {
+      new sqs.Queue(withFinding.stack, 'QueueWithoutDeadLetterQueue', { enforceSSL: true });
+      expect(() => withFinding.app.synth()).toThrow(/AwsSolutions-SQS3/);
+    } finally {
+      withFinding.dispose();
+    }
+  });
+});
+
+describe('queues', () => {
+  it('encrypts every queue, enforces TLS and keeps messages for days', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(4);
+    for (const queue of Object.values(queues)) {
+      expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true });
+      expect(queue.Properties.MessageRetentionPeriod % 86_400).toBe(0);
+    }
+    const policies = template.findResources('AWS::SQS::QueuePolicy');
+    expect(Object.keys(policies)).toHaveLength(4);
+    for (const policy of Object.values(policies)) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 'sqs:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+    }
+  });
+
+  it('redrives the interruption queue to its DLQ after 3 receives, visibility 6x the Lambda timeout', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: config.lambdas.interruptionTimeoutSeconds * 6,
+      MessageRetentionPeriod: 4 * 86_400,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 3 },
+    });
+  });
+
+  it('redrives the outbox to its DLQ, visibility 6x the signal Lambda timeout', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: config.lambdas.signalTimeoutSeconds * 6,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 3 },
+    });
+  });
+
+  it('lets EventBridge send to the interruption queue only from the ingest rules', () => {
+    const ruleIds = Object.keys(template.findResources('AWS::Events::Rule', { Properties: { EventBusName: Match.absent() } }));
+    const queueId = logicalId('AWS::SQS::Queue', { VisibilityTimeout: config.lambdas.interruptionTimeoutSeconds * 6 });
+    const policy = Object.values(template.findResources('AWS::SQS::QueuePolicy')).find(
+      (p) => JSON.stringify(p.Properties.Queues) === JSON.stringify([{ Ref: queueId }]),
+    );
+    const allows = (policy?.Properties.PolicyDocument.Statement as { Effect: string; Principal: unknown; Condition: unknown }[]).filter(
+      (s) => s.Effect === 'Allow',
+    );
+    expect(allows).toHaveLength(ruleIds.length);
+    for (const statement of allows) {
+      expect(statement.Principal).toStrictEqual({ Service: 'events.amazonaws.com' });
+      expect(statement.Condition).toStrictEqual({ ArnEquals: { 'aws:SourceArn': arnOf(expect.any(String) as unknown as string) } });
+    }
+    const sourceRules = allows.map((s) => (s.Condition as { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': string[] } } }).ArnEquals['aws:SourceArn']['Fn::GetAtt'][0]);
+    expect(sourceRules.sort()).toStrictEqual([...ruleIds].sort());
+  });
+
+  it('alarms on both dead-letter queues with spot-on- names', () => {
+    for (const name of ['spot-on-interruption-dlq-depth', 'spot-on-signal-outbox-dlq-depth']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: name,
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+      });
+    }
+  });
+});
+
+describe('ingest rules', () => {
+  const ruleKey = (description: string) => /^Spot-On ingest rule "([A-Za-z0-9]+)"/.exec(description)?.[1];
+
+  it('deploys exactly one rule per INGEST_RULES entry, with the same pattern', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    const byKey = new Map(rules.map((rule) => [ruleKey(rule.Properties.Description as string), rule.Properties]));
+    expect([...byKey.keys()].sort()).toStrictEqual(Object.keys(INGEST_RULES).sort());
+    expect(rules).toHaveLength(Object.keys(INGEST_RULES).length);
+    for (const [key, pattern] of Object.entries(INGEST_RULES)) {
+      expect(byKey.get(key)?.EventPattern).toStrictEqual(JSON.parse(JSON.stringify(pattern)));
+      expect(byKey.get(key)).toMatchObject({ State: 'ENABLED' });
+      expect(byKey.get(key)?.EventBusName).toBeUndefined();
+    }
+  });
+
+  it('targets the interruption queue with the DLQ for failed deliveries', () => {
+    const queueId = logicalId('AWS::SQS::Queue', { VisibilityTimeout: config.lambdas.interruptionTimeoutSeconds * 6 });
+    const dlqArn = (json.Resources[queueId]?.Properties.RedrivePolicy as { deadLetterTargetArn: unknown }).deadLetterTargetArn;
+    template.allResourcesProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ Arn: arnOf(queueId), DeadLetterConfig: { Arn: dlqArn } })],
+    });
+  });
+
+  it('routes the failover alarm and every spot-on- alarm', () => {
+    expect(INGEST_RULES.alarmStateChange.detail.alarmName).toStrictEqual([FAILOVER_ALARM_NAME, { prefix: ALARM_NAME_PREFIX }]);
+    const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(name.startsWith(ALARM_NAME_PREFIX)).toBe(true);
+  });
+});
+
+describe('reflex Lambdas', () => {
+  const interruption = () => logicalId('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('flush trainers') });
+  const signal = () => logicalId('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('POST HMAC-signed') });
+
+  it('run on arm64 with the newest Node.js runtime in the EKS private subnets', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      VpcConfig: { SubnetIds: config.eks.privateSubnetIds, SecurityGroupIds: [Match.anyValue()] },
+      LoggingConfig: { LogGroup: Match.anyValue() },
+    });
+  });
+
+  it('give the interruption Lambda its binding environment and reserved concurrency', () => {
+    const outbox = logicalId('AWS::SQS::Queue', { VisibilityTimeout: config.lambdas.signalTimeoutSeconds * 6 });
+    const ingestQueue = logicalId('AWS::SQS::Queue', { VisibilityTimeout: config.lambdas.interruptionTimeoutSeconds * 6 });
+    const ingestDlq = (json.Resources[ingestQueue]?.Properties.RedrivePolicy as { deadLetterTargetArn: { 'Fn::GetAtt': string[] } })
+      .deadLetterTargetArn['Fn::GetAtt'][0];
+    expect(json.Resources[interruption()]?.Properties).toMatchObject({
+      Timeout: 60,
+      MemorySize: 512,
+      ReservedConcurrentExecutions: 5,
+      Environment: {
+        Variables: {
+          POWERTOOLS_SERVICE_NAME: 'spot-on-interruption',
+          POWERTOOLS_METRICS_NAMESPACE: 'SpotOn',
+          OUTBOX_QUEUE_URL: { Ref: outbox },
+          DEAD_LETTER_QUEUE_URL: { Ref: ingestDlq },
+          EVENT_BUS_NAME: { Ref: logicalId('AWS::Events::EventBus', { Name: 'spot-on' }) },
+          EKS_CLUSTER_NAME: 'spot-on',
+          TRAINER_NAMESPACE: 'fl',
+          TRAINER_LABEL_SELECTOR: 'app.kubernetes.io/name=fl-trainer',
+          TRAINER_PORT: '8080',
+          SIGNING_SECRET_ARN: { Ref: logicalId('AWS::SecretsManager::Secret', {}) },
+          RUN_ID: 'fl-demo-001',
+          FAILOVER_ALARM_NAME: 'aws-training-unhealthy',
+        },
+      },
+    });
+  });
+
+  it('give the signal Lambda its binding environment', () => {
+    const outbox = logicalId('AWS::SQS::Queue', { VisibilityTimeout: config.lambdas.signalTimeoutSeconds * 6 });
+    const outboxDlq = (json.Resources[outbox]?.Properties.RedrivePolicy as { deadLetterTargetArn: { 'Fn::GetAtt': string[] } })
+      .deadLetterTargetArn['Fn::GetAtt'][0];
+    const props = json.Resources[signal()]?.Properties;
+    expect(props).toMatchObject({
+      Timeout: 30,
+      Environment: {
+        Variables: {
+          POWERTOOLS_SERVICE_NAME: 'spot-on-signal',
+          POWERTOOLS_METRICS_NAMESPACE: 'SpotOn',
+          SIGNALS_ENDPOINT_URL: config.azure.signalsEndpointUrl,
+          SIGNING_SECRET_ARN: { Ref: logicalId('AWS::SecretsManager::Secret', {}) },
+          DEAD_LETTER_QUEUE_URL: { Ref: outboxDlq },
+          SIGNAL_TIMEOUT_MS: '10000',
+        },
+      },
+    });
+    expect(props?.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('consume their queues reporting batch item failures, in small batches', () => {
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength(2);
+    template.allResourcesProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 5,
+      MaximumBatchingWindowInSeconds: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: interruption() },
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: signal() },
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+  });
+
+  it('use a security group with HTTPS and trainer-port egress only, allowed into the cluster group', () => {
+    const securityGroup = logicalId('AWS::EC2::SecurityGroup', {});
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupEgress: [
+        Match.objectLike({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+        Match.objectLike({ CidrIp: config.eks.vpcCidr, IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080 }),
+      ],
+      SecurityGroupIngress: Match.absent(),
+    });
+    for (const port of [443, 8080]) {
+      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: config.eks.clusterSecurityGroupId,
+        SourceSecurityGroupId: arnOrGroupId(securityGroup),
+        FromPort: port,
+        ToPort: port,
+      });
+    }
+  });
+
+  it('keep a generated HMAC signing secret whose description points at Azure Key Vault', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp('Azure Key Vault'),
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
+    });
+  });
+});
+
+function arnOrGroupId(securityGroup: string) {
+  return { 'Fn::GetAtt': [securityGroup, 'GroupId'] };
+}
+
+describe('IAM', () => {
+  it('uses no wildcard actions and no wildcard resources in any inline statement', () => {
+    const statements = policyStatements(json);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      const actions = ([] as unknown[]).concat(statement.Action);
+      for (const action of actions) expect(action).not.toMatch(/\*/);
+      const resources = ([] as unknown[]).concat(statement.Resource);
+      for (const resource of resources) {
+        expect(resource).not.toBe('*');
+        if (typeof resource === 'string') expect(resource).not.toMatch(/\*/);
+      }
+    }
+  });
+
+  /** Actions granted by the inline policy of the role `roleDescription` matches, each with its resources. */
+  function grants(roleDescription: RegExp): Record<string, unknown[]> {
+    const role = logicalId('AWS::IAM::Role', { Description: Match.stringLikeRegexp(roleDescription.source) });
+    const byAction: Record<string, unknown[]> = {};
+    for (const statement of policyStatements(json)) {
+      const policy = json.Resources[statement.policy]?.Properties as { Roles: unknown[] };
+      if (JSON.stringify(policy.Roles) !== JSON.stringify([{ Ref: role }])) continue;
+      for (const action of ([] as string[]).concat(statement.Action as string[])) {
+        byAction[action] = [...(byAction[action] ?? []), ...([] as unknown[]).concat(statement.Resource)];
+      }
+    }
+    return byAction;
+  }
+
+  it('grants the interruption Lambda exactly what it uses, each on one resource', () => {
+    const ingestQueue = logicalId('AWS::SQS::Queue', { VisibilityTimeout: config.lambdas.interruptionTimeoutSeconds * 6 });
+    const outbox = logicalId('AWS::SQS::Queue', { VisibilityTimeout: config.lambdas.signalTimeoutSeconds * 6 });
+    const ingestDlq = (json.Resources[ingestQueue]?.Properties.RedrivePolicy as { deadLetterTargetArn: unknown }).deadLetterTargetArn;
+    const consume = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'];
+    expect(grants(/interruption Lambda/)).toStrictEqual({
+      ...Object.fromEntries(consume.map((action) => [action, [arnOf(ingestQueue)]])),
+      'sqs:SendMessage': expect.arrayContaining([ingestDlq, arnOf(outbox)]),
+      'events:PutEvents': [arnOf(logicalId('AWS::Events::EventBus', { Name: 'spot-on' }))],
+      'secretsmanager:GetSecretValue': [{ Ref: logicalId('AWS::SecretsManager::Secret', {}) }],
+      'eks:DescribeCluster': [`arn:aws:eks:${config.region}:${config.account}:cluster/${config.eks.clusterName}`],
+    });
+    expect(grants(/interruption Lambda/)['sqs:SendMessage']).toHaveLength(2);
+  });
+
+  it('grants the signal Lambda only the outbox, its DLQ and the secret', () => {
+    const outbox = logicalId('AWS::SQS::Queue', { VisibilityTimeout: config.lambdas.signalTimeoutSeconds * 6 });
+    const outboxDlq = (json.Resources[outbox]?.Properties.RedrivePolicy as { deadLetterTargetArn: unknown }).deadLetterTargetArn;
+    const consume = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'];
+    expect(grants(/signal Lambda/)).toStrictEqual({
+      ...Object.fromEntries(consume.map((action) => [action, [arnOf(outbox)]])),
+      'sqs:SendMessage': [outboxDlq],
+      'secretsmanager:GetSecretValue': [{ Ref: logicalId('AWS::SecretsManager::Secret', {}) }],
+    });
+  });
+
+  it('attaches only the AWS Lambda VPC execution policy as a managed policy', () => {
+    template.allResourcesProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+      }),
+      ManagedPolicyArns: [
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole']] },
+      ],
+    });
+  });
+
+  it('gives the interruption role an EKS view access entry scoped to the trainer namespace', () => {
+    const role = logicalId('AWS::IAM::Role', { Description: Match.stringLikeRegexp('interruption Lambda') });
+    template.resourceCountIs('AWS::EKS::AccessEntry', 1);
+    template.hasResourceProperties('AWS::EKS::AccessEntry', {
+      ClusterName: 'spot-on',
+      PrincipalArn: arnOf(role),
+      Type: 'STANDARD',
+      AccessPolicies: [
+        {
+          PolicyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
+          AccessScope: { Type: 'namespace', Namespaces: ['fl'] },
+        },
+      ],
+    });
+  });
+});
+
+describe('health alarms', () => {
+  it('alarm on Container Insights node health of the cluster', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'spot-on-eks-failed-nodes',
+      Namespace: 'ContainerInsights',
+      MetricName: 'cluster_failed_node_count',
+      Dimensions: [{ Name: 'ClusterName', Value: 'spot-on' }],
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 3,
+      Period: 60,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'spot-on-eks-node-count-low',
+      Namespace: 'ContainerInsights',
+      MetricName: 'cluster_node_count',
+      Dimensions: [{ Name: 'ClusterName', Value: 'spot-on' }],
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+    });
+  });
+
+  it('alarm when fewer than one AWS trainer reports, treating missing data as breaching', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'spot-on-aws-trainers-silent',
+      Namespace: 'SpotOn',
+      MetricName: 'AwsTrainersReporting',
+      Dimensions: [{ Name: 'RunId', Value: 'fl-demo-001' }],
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 5,
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('join them in the composite alarm aws-training-unhealthy', () => {
+    const ids = ['spot-on-eks-failed-nodes', 'spot-on-eks-node-count-low', 'spot-on-aws-trainers-silent'].map((name) =>
+      logicalId('AWS::CloudWatch::Alarm', { AlarmName: name }),
+    );
+    template.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', {
+      AlarmName: FAILOVER_ALARM_NAME,
+      AlarmRule: {
+        'Fn::Join': ['', ['(ALARM("', arnOf(ids[0] as string), '") OR ALARM("', arnOf(ids[1] as string), '") OR ALARM("', arnOf(ids[2] as string), '"))']],
+      },
+    });
+  });
+});
+
+describe('lifecycle bus, dashboard and outputs', () => {
+  it('creates the spot-on bus with an archive', () => {
+    const bus = logicalId('AWS::Events::EventBus', { Name: 'spot-on' });
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: arnOf(bus),
+      RetentionDays: 30,
+      EventPattern: { account: [config.account] },
+    });
+  });
+
+  it('creates one dashboard', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'spot-on-fl-demo-001' });
+  });
+
+  it('outputs the queue URLs, bus name and secret ARN', () => {
+    for (const output of [
+      'InterruptionQueueUrl',
+      'InterruptionDeadLetterQueueUrl',
+      'SignalOutboxQueueUrl',
+      'SignalOutboxDeadLetterQueueUrl',
+      'LifecycleBusName',
+      'SigningSecretArn',
+      'FailoverAlarmName',
+    ]) {
+      template.hasOutput(output, { Value: Match.anyValue() });
+    }
+  });
+});

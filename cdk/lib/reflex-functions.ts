@@ -12,6 +12,9 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
+/** Kubernetes group of the interruption Lambda's access entry; cdk/k8s/reflex-rbac.yaml gives it node read access. */
+export const REFLEX_KUBERNETES_GROUP = 'spot-on:reflex';
+
 /** Root of the repository (this file is cdk/lib/reflex-functions.ts). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -89,7 +92,7 @@ export class ReflexFunctions extends Construct {
   public readonly signalRole: iam.Role;
   public readonly signingSecret: secretsmanager.ISecret;
   public readonly securityGroup: ec2.ISecurityGroup;
-  /** Lets the interruption role view pods in the trainer namespace. */
+  /** Lets the interruption role view pods in the trainer namespace and, through its group, nodes. */
   public readonly accessEntry: eks.CfnAccessEntry;
 
   constructor(scope: Construct, id: string, props: ReflexFunctionsProps) {
@@ -231,6 +234,9 @@ export class ReflexFunctions extends Construct {
       clusterName: props.clusterName,
       principalArn: this.interruptionRole.roleArn,
       type: 'STANDARD',
+      // Pods are read through the namespace-scoped view policy; nodes (cluster-scoped, outside `view`) through
+      // this group, which cdk/k8s/reflex-rbac.yaml binds to a ClusterRole that may only get and list nodes.
+      kubernetesGroups: [REFLEX_KUBERNETES_GROUP],
       accessPolicies: [
         {
           policyArn: `arn:${stack.partition}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy`,

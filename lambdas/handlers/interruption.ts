@@ -1,2 +1,54 @@
-// Placeholder until the interruption handler lands; the CDK app bundles this entry point.
-export const handler = async (): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> => ({ batchItemFailures: [] });
+/** Lambda entry point of the interruption reflex: wires the real AWS adapters from the environment. */
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { sqsDeadLetterQueue } from '../adapters/dead-letter';
+import { eksClusterAccess } from '../adapters/eks-auth';
+import { httpsKubernetesApi } from '../adapters/kubernetes-api';
+import { eventBridgeLifecycleBus } from '../adapters/lifecycle-bus';
+import { sqsSignalOutbox } from '../adapters/outbox';
+import { secretsManagerKeySource } from '../adapters/secret';
+import { httpTrainerFlusher } from '../adapters/trainer-flush';
+import { kubernetesTrainerLocator } from '../adapters/trainer-locator';
+import { classify } from '../events/classify';
+import { loadInterruptionConfig } from './config';
+import { createInterruptionHandler } from './interruption-handler';
+import type { SqsBatchHandler } from './sqs-batch';
+
+/** Upper bound for one Kubernetes API call; the whole reflex has two minutes. */
+const KUBERNETES_TIMEOUT_MS = 5_000;
+
+function build(): SqsBatchHandler {
+  const config = loadInterruptionConfig(process.env);
+  const sqs = new SQSClient({ region: config.region });
+  const keys = secretsManagerKeySource(new SecretsManagerClient({ region: config.region }), config.signingSecretArn);
+  const access = eksClusterAccess({
+    eks: new EKSClient({ region: config.region }),
+    clusterName: config.clusterName,
+    region: config.region,
+    credentials: defaultProvider(),
+  });
+  return createInterruptionHandler({
+    config,
+    classify,
+    locator: kubernetesTrainerLocator({
+      api: httpsKubernetesApi({ access, timeoutMs: KUBERNETES_TIMEOUT_MS }),
+      namespace: config.trainerNamespace,
+      labelSelector: config.trainerLabelSelector,
+    }),
+    flusher: httpTrainerFlusher({ port: config.trainerPort, keys }),
+    outbox: sqsSignalOutbox(sqs, config.outboxQueueUrl),
+    lifecycle: eventBridgeLifecycleBus(new EventBridgeClient({ region: config.region }), config.eventBusName),
+    deadLetter: sqsDeadLetterQueue(sqs, config.deadLetterQueueUrl),
+  });
+}
+
+let built: SqsBatchHandler | undefined;
+
+/** SQS-triggered handler; configuration and clients are built once per cold start, on first use. */
+export const handler: SqsBatchHandler = async (event, context) => {
+  built ??= build();
+  return built(event, context);
+};

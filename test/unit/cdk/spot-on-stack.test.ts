@@ -324,13 +324,14 @@ describe('IAM', () => {
     });
   });
 
-  it('gives the interruption role an EKS view access entry scoped to the trainer namespace', () => {
+  it('gives the interruption role an EKS view access entry scoped to the trainer namespace, and a group for node reads', () => {
     const role = logicalId('AWS::IAM::Role', { Description: Match.stringLikeRegexp('interruption Lambda') });
     template.resourceCountIs('AWS::EKS::AccessEntry', 1);
     template.hasResourceProperties('AWS::EKS::AccessEntry', {
       ClusterName: 'spot-on',
       PrincipalArn: arnOf(role),
       Type: 'STANDARD',
+      KubernetesGroups: ['spot-on:reflex'],
       AccessPolicies: [
         {
           PolicyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',

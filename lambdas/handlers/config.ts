@@ -1,0 +1,112 @@
+/** Lambda configuration: environment variables set by the CDK app, validated once per cold start. */
+import { z } from 'zod';
+
+/** A setting is missing or invalid; the message names every offending variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  /** Names of the missing or invalid variables. */
+  readonly settings: readonly string[];
+  constructor(message: string, settings: readonly string[], options?: { cause?: unknown }) {
+    super(message, options);
+    this.settings = settings;
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const text = z.string().trim().min(1);
+const httpUrl = z.url({ protocol: /^https?$/ });
+const positiveMs = z.coerce.number().int().min(1).max(900_000);
+
+function parseEnv<T extends z.ZodRawShape>(lambda: string, shape: T, env: Env): z.infer<z.ZodObject<T>> {
+  // An empty variable is as good as a missing one.
+  const present = Object.fromEntries(Object.keys(shape).flatMap((key) => (env[key] ? [[key, env[key]]] : [])));
+  const result = z.object(shape).safeParse(present);
+  if (result.success) return result.data;
+  const missing: string[] = [];
+  const invalid: string[] = [];
+  for (const issue of result.error.issues) {
+    const key = String(issue.path[0]);
+    if (present[key] === undefined) missing.push(key);
+    else invalid.push(`${key} (${issue.message})`);
+  }
+  const parts = [
+    ...(missing.length > 0 ? [`missing ${missing.join(', ')}`] : []),
+    ...(invalid.length > 0 ? [`invalid ${invalid.join(', ')}`] : []),
+  ];
+  const names = result.error.issues.map((issue) => String(issue.path[0]));
+  throw new ConfigError(`${lambda} Lambda configuration: ${parts.join('; ')}`, [...new Set(names)], { cause: result.error.issues });
+}
+
+const InterruptionEnvShape = {
+  AWS_REGION: text,
+  OUTBOX_QUEUE_URL: httpUrl,
+  DEAD_LETTER_QUEUE_URL: httpUrl,
+  EVENT_BUS_NAME: text,
+  EKS_CLUSTER_NAME: text,
+  TRAINER_NAMESPACE: text,
+  TRAINER_LABEL_SELECTOR: text,
+  TRAINER_PORT: z.coerce.number().int().min(1).max(65_535),
+  SIGNING_SECRET_ARN: text,
+  // Same rule as the signal schema's runId, so a bad value fails here and not in every signal.
+  RUN_ID: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 of [A-Za-z0-9._-]'),
+  FAILOVER_ALARM_NAME: text,
+};
+
+export interface InterruptionConfig {
+  readonly region: string;
+  readonly outboxQueueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly eventBusName: string;
+  readonly clusterName: string;
+  readonly trainerNamespace: string;
+  readonly trainerLabelSelector: string;
+  readonly trainerPort: number;
+  readonly signingSecretArn: string;
+  readonly runId: string;
+  readonly failoverAlarmName: string;
+}
+
+/** Reads the interruption Lambda's settings; throws ConfigError naming each missing or invalid one. */
+export function loadInterruptionConfig(env: Env = process.env): InterruptionConfig {
+  const e = parseEnv('interruption', InterruptionEnvShape, env);
+  return {
+    region: e.AWS_REGION,
+    outboxQueueUrl: e.OUTBOX_QUEUE_URL,
+    deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL,
+    eventBusName: e.EVENT_BUS_NAME,
+    clusterName: e.EKS_CLUSTER_NAME,
+    trainerNamespace: e.TRAINER_NAMESPACE,
+    trainerLabelSelector: e.TRAINER_LABEL_SELECTOR,
+    trainerPort: e.TRAINER_PORT,
+    signingSecretArn: e.SIGNING_SECRET_ARN,
+    runId: e.RUN_ID,
+    failoverAlarmName: e.FAILOVER_ALARM_NAME,
+  };
+}
+
+const SignalEnvShape = {
+  SIGNALS_ENDPOINT_URL: httpUrl,
+  SIGNING_SECRET_ARN: text,
+  DEAD_LETTER_QUEUE_URL: httpUrl,
+  SIGNAL_TIMEOUT_MS: positiveMs,
+};
+
+export interface SignalConfig {
+  /** Full URL of the brain's `POST /api/signals`. */
+  readonly signalsEndpointUrl: string;
+  readonly signingSecretArn: string;
+  readonly deadLetterQueueUrl: string;
+  readonly signalTimeoutMs: number;
+}
+
+/** Reads the signal Lambda's settings; throws ConfigError naming each missing or invalid one. */
+export function loadSignalConfig(env: Env = process.env): SignalConfig {
+  const e = parseEnv('signal', SignalEnvShape, env);
+  return {
+    signalsEndpointUrl: e.SIGNALS_ENDPOINT_URL,
+    signingSecretArn: e.SIGNING_SECRET_ARN,
+    deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL,
+    signalTimeoutMs: e.SIGNAL_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,124 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { sqsDeadLetterQueue } from '../../../lambdas/adapters/dead-letter';
+import { eventBridgeLifecycleBus, LifecycleEventError } from '../../../lambdas/adapters/lifecycle-bus';
+import { sqsSignalOutbox } from '../../../lambdas/adapters/outbox';
+import { secretsManagerKeySource, SigningKeyError } from '../../../lambdas/adapters/secret';
+import { signalId } from '../../../lambdas/reflex/signal';
+import type { Signal } from '../../../protocol/signal';
+
+const sqsMock = mockClient(SQSClient);
+const eventBridgeMock = mockClient(EventBridgeClient);
+const secretsMock = mockClient(SecretsManagerClient);
+beforeEach(() => {
+  sqsMock.reset();
+  eventBridgeMock.reset();
+  secretsMock.reset();
+});
+
+const OUTBOX = 'https://sqs.us-west-2.amazonaws.com/123456789012/spot-on-signals';
+const DLQ = 'https://sqs.us-west-2.amazonaws.com/123456789012/spot-on-interruptions-dlq';
+const SECRET_ARN = 'arn:aws:secretsmanager:us-west-2:123456789012:secret:spot-on-signing-AbCdEf';
+
+const SIGNAL: Signal = {
+  version: 1,
+  id: signalId('evt-1', 'aws-unhealthy'),
+  type: 'aws-unhealthy',
+  runId: 'run-42',
+  issuedAt: '2026-03-01T12:00:20.000Z',
+  source: { eventId: 'evt-1', source: 'aws.cloudwatch', detailType: 'CloudWatch Alarm State Change', time: '2026-03-01T12:00:00Z' },
+  alarmName: 'aws-training-unhealthy',
+};
+
+describe('sqsSignalOutbox', () => {
+  it('sends the signal JSON to the standard outbox queue', async () => {
+    sqsMock.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    await sqsSignalOutbox(new SQSClient({ region: 'us-west-2' }), OUTBOX).enqueue(SIGNAL);
+    expect(sqsMock.commandCalls(SendMessageCommand).map((call) => call.args[0].input)).toStrictEqual([
+      {
+        QueueUrl: OUTBOX,
+        MessageBody: JSON.stringify(SIGNAL),
+        MessageAttributes: {
+          signalId: { DataType: 'String', StringValue: SIGNAL.id },
+          signalType: { DataType: 'String', StringValue: 'aws-unhealthy' },
+        },
+      },
+    ]);
+  });
+
+  it('lets an SQS error through (the record is retried)', async () => {
+    sqsMock.on(SendMessageCommand).rejects(new Error('ServiceUnavailable'));
+    await expect(sqsSignalOutbox(new SQSClient({ region: 'us-west-2' }), OUTBOX).enqueue(SIGNAL)).rejects.toThrow('ServiceUnavailable');
+  });
+});
+
+describe('sqsDeadLetterQueue', () => {
+  it('parks the original body with reason and errorName attributes', async () => {
+    sqsMock.on(SendMessageCommand).resolves({});
+    const dlq = sqsDeadLetterQueue(new SQSClient({ region: 'us-west-2' }), DLQ);
+    await dlq.send('{"id": ', { reason: 'event is not JSON', errorName: 'InvalidEventError' });
+    await dlq.send('', { reason: 'x'.repeat(5000), errorName: 'InvalidEventError' });
+    expect(sqsMock.commandCalls(SendMessageCommand).map((call) => call.args[0].input)).toStrictEqual([
+      {
+        QueueUrl: DLQ,
+        MessageBody: '{"id": ',
+        MessageAttributes: {
+          reason: { DataType: 'String', StringValue: 'event is not JSON' },
+          errorName: { DataType: 'String', StringValue: 'InvalidEventError' },
+        },
+      },
+      {
+        QueueUrl: DLQ,
+        MessageBody: '(empty body)',
+        MessageAttributes: {
+          reason: { DataType: 'String', StringValue: 'x'.repeat(1000) },
+          errorName: { DataType: 'String', StringValue: 'InvalidEventError' },
+        },
+      },
+    ]);
+  });
+});
+
+describe('eventBridgeLifecycleBus', () => {
+  const detail = { version: 1, eventId: 'evt-1', action: 'signal' };
+
+  it('puts one spot-on event on the bus', async () => {
+    eventBridgeMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+    await eventBridgeLifecycleBus(new EventBridgeClient({ region: 'us-west-2' }), 'spot-on').publish(detail);
+    expect(eventBridgeMock.commandCalls(PutEventsCommand).map((call) => call.args[0].input)).toStrictEqual([
+      { Entries: [{ EventBusName: 'spot-on', Source: 'spot-on', DetailType: 'Spot-On Reflex Action', Detail: JSON.stringify(detail) }] },
+    ]);
+  });
+
+  it('treats a failed entry as an error although PutEvents answered 200', async () => {
+    eventBridgeMock.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
+    const bus = eventBridgeLifecycleBus(new EventBridgeClient({ region: 'us-west-2' }), 'spot-on');
+    await expect(bus.publish(detail)).rejects.toThrow(new LifecycleEventError('PutEvents to spot-on failed for event evt-1: InternalFailure try again'));
+  });
+});
+
+describe('secretsManagerKeySource', () => {
+  it('reads the secret once and shares the promise', async () => {
+    secretsMock.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({ SecretString: 'hmac-key' });
+    const keys = secretsManagerKeySource(new SecretsManagerClient({ region: 'us-west-2' }), SECRET_ARN);
+    expect(await Promise.all([keys.get(), keys.get()])).toStrictEqual(['hmac-key', 'hmac-key']);
+    expect(await keys.get()).toBe('hmac-key');
+    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+  });
+
+  it('does not cache a failure, and rejects an empty secret', async () => {
+    secretsMock.on(GetSecretValueCommand).rejectsOnce(new Error('AccessDeniedException')).resolvesOnce({ SecretString: '' }).resolves({ SecretString: 'hmac-key' });
+    const keys = secretsManagerKeySource(new SecretsManagerClient({ region: 'us-west-2' }), SECRET_ARN);
+
+    const denied = (await keys.get().catch((e: unknown) => e)) as SigningKeyError;
+    expect([denied.name, denied.message, (denied.cause as Error).message]).toStrictEqual([
+      'SigningKeyError',
+      `cannot read signing secret ${SECRET_ARN}: AccessDeniedException`,
+      'AccessDeniedException',
+    ]);
+    await expect(keys.get()).rejects.toThrow(new SigningKeyError(`signing secret ${SECRET_ARN} has no SecretString`));
+    expect(await keys.get()).toBe('hmac-key');
+  });
+});

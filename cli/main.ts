@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { registerBench } from './commands/bench';
 import { registerClassify, type CommandResult } from './commands/classify';
+import { registerDemo } from './commands/demo';
 
 /** Prints a command's result and sets the exit code (never calls process.exit, so output is flushed). */
 function report(result: CommandResult): void {
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) });
   registerClassify(program, report);
+  registerDemo(program, report);
+  registerBench(program, report);
   return program;
 }
 

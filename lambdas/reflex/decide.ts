@@ -7,7 +7,7 @@
  * | spot-interruption          | yes            | capacity-lost   | yes             |
  * | instance-state-change      | yes            | capacity-lost   | yes             |
  * | asg-terminate-lifecycle    | yes            | capacity-lost   | yes             |
- * | scheduled-change           | yes            | capacity-lost   | yes             |
+ * | scheduled-change           | no (see below) | none            | yes             |
  * | rebalance-recommendation   | yes (proactive)| none            | yes             |
  * | alarm FAILOVER ALARM       | no             | aws-unhealthy   | yes             |
  * | alarm FAILOVER OK          | no             | aws-recovered   | yes             |
@@ -91,11 +91,13 @@ export function decide(message: Message, config: ReflexConfig): ReflexDecision {
     case 'asg-terminate-lifecycle':
       return flushInstances(message, true, `Auto Scaling is terminating the instance (${message.autoScalingGroupName}): flush and report`);
     case 'scheduled-change':
-      return flushInstances(
-        message,
-        true,
-        `AWS scheduled ${message.eventTypeCode} for the instance: checkpoint now and let the brain plan replacement capacity`,
-      );
+      // A retirement or maintenance window is usually days or weeks away: flushing now would stop healthy
+      // trainers for nothing, and no capacity is lost yet. Karpenter drains the node before the window and a
+      // draining trainer flushes on SIGTERM, so the event is recorded for operators only.
+      return {
+        action: 'record',
+        rationale: `AWS scheduled ${message.eventTypeCode} from ${message.notBefore ?? 'a time to be announced'}: recorded; the node is drained before the window and its trainers flush on SIGTERM`,
+      };
     case 'rebalance-recommendation':
       // A rebalance recommendation is a hint of elevated interruption risk, often not followed by an
       // interruption. A proactive checkpoint costs one batch; failing over to Azure costs minutes of GPU

@@ -28,13 +28,17 @@ const cases: [name: string, message: Message, expected: ReflexDecision | Record<
   [
     'scheduled change',
     { ...base, kind: 'scheduled-change', service: 'EC2', eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED', notBefore: '2026-03-05T00:00:00.000Z' },
-    flush('scheduled-change', 'capacity-lost'),
+    {
+      action: 'record',
+      rationale:
+        'AWS scheduled AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED from 2026-03-05T00:00:00.000Z: recorded; the node is drained before the window and its trainers flush on SIGTERM',
+    },
   ],
   ['rebalance recommendation: proactive flush, no signal', { ...base, kind: 'rebalance-recommendation' }, flush('rebalance-recommendation', undefined)],
   [
     'instance kind naming no instance',
-    { ...base, instanceIds: [], kind: 'scheduled-change', service: 'EC2', eventTypeCode: 'AWS_EC2_MAINTENANCE_SCHEDULED' },
-    { action: 'record', rationale: 'scheduled-change names no instance: nothing to flush' },
+    { ...base, instanceIds: [], kind: 'spot-interruption', action: 'terminate' },
+    { action: 'record', rationale: 'spot-interruption names no instance: nothing to flush' },
   ],
   [
     'failover alarm ALARM',

@@ -1,0 +1,135 @@
+terraform {
+  required_version = ">= 1.9, < 2.0"
+
+  required_providers {
+    azapi = {
+      source  = "Azure/azapi"
+      version = ">= 2.4, < 3.0"
+    }
+    azurerm = {
+      source  = "hashicorp/azurerm"
+      version = ">= 4.40, < 5.0"
+    }
+  }
+}
+
+provider "azurerm" {
+  subscription_id = var.subscription_id
+  # The storage account has shared-key access disabled: any data-plane call the provider makes must use Entra ID.
+  storage_use_azuread = true
+  # Register only what Spot-On uses (Microsoft.App backs the Flex Consumption VNet integration).
+  resource_provider_registrations = "core"
+  resource_providers_to_register = [
+    "Microsoft.App",
+    "Microsoft.ContainerRegistry",
+    "Microsoft.ContainerService",
+    "Microsoft.Insights",
+    "Microsoft.KeyVault",
+    "Microsoft.OperationalInsights",
+    "Microsoft.OperationsManagement",
+    "Microsoft.Web",
+  ]
+
+  features {
+    key_vault {
+      # Purge protection is on; never try to purge on destroy.
+      purge_soft_delete_on_destroy = false
+    }
+    resource_group {
+      prevent_deletion_if_contains_resources = true
+    }
+    storage {
+      # The account has no public endpoint: manage it through ARM only, never through its data plane.
+      data_plane_available = false
+    }
+  }
+}
+
+provider "azapi" {}
+
+resource "azurerm_resource_group" "this" {
+  name     = "ai-fl-mc-dev-rg"
+  location = "koreacentral"
+  tags = {
+    project = "spot-on"
+    env     = "dev"
+  }
+}
+
+module "spot_on_azure" {
+  source = "../.."
+
+  name_prefix         = "ai-fl-mc-dev"
+  location            = azurerm_resource_group.this.location
+  resource_group_name = azurerm_resource_group.this.name
+  tags = {
+    env   = "dev"
+    owner = "azure-infra"
+  }
+
+  # Must not overlap the EKS VPC (10.0.0.0/16 in the CDK example config).
+  hub_network = {
+    address_space = ["10.100.0.0/16"]
+    subnets = {
+      gateway     = "10.100.0.0/27"
+      bastion     = "10.100.1.0/27"
+      monitoring  = "10.100.2.0/27"
+      dns_inbound = "10.100.3.0/28"
+    }
+  }
+  spoke_network = {
+    address_space = ["10.101.0.0/16"]
+    subnets = {
+      aks_system           = "10.101.0.0/22"
+      aks_user             = "10.101.4.0/22"
+      aks_gpu              = "10.101.8.0/22"
+      private_endpoints    = "10.101.12.0/24"
+      function_integration = "10.101.13.0/27"
+    }
+  }
+  aws_vpc_cidrs     = ["10.0.0.0/16"]
+  aws_ingress_ports = [443, 8080]
+
+  vpn_gateway = {
+    sku     = "VpnGw2AZ"
+    bgp_asn = 65515
+  }
+  # Empty on the first apply; then the four AWS tunnels (see terraform.tfvars.example).
+  aws_vpn_tunnels     = var.aws_vpn_tunnels
+  aws_vpn_shared_keys = var.aws_vpn_shared_keys
+
+  aks = {
+    kubernetes_version      = "1.33"
+    private_cluster_enabled = true
+    admin_group_object_ids  = var.aks_admin_group_object_ids
+    trainer_namespace       = "fl"
+  }
+  system_node_pool = {
+    vm_size    = "Standard_B2s"
+    node_count = 2
+  }
+  user_node_pool = {
+    vm_size    = "Standard_B2s"
+    node_count = 1
+  }
+  gpu_spot_pool = {
+    vm_size        = "Standard_NC4as_T4_v3"
+    spot_max_price = -1
+    max_count      = 4
+  }
+
+  storage = {
+    runs_retention_days = 30
+  }
+  signing_secret = var.signing_secret
+
+  function_app = {
+    run_id           = "fl-demo-001"
+    min_aws_trainers = 1
+  }
+
+  monitoring = {
+    ssh_public_key     = var.ssh_public_key
+    admin_source_cidrs = var.admin_source_cidrs
+  }
+}

@@ -1,0 +1,49 @@
+variable "subscription_id" {
+  type        = string
+  description = "Azure subscription to deploy into (azurerm 4.x requires it; ARM_SUBSCRIPTION_ID works too)."
+}
+
+variable "signing_secret" {
+  type        = string
+  sensitive   = true
+  description = "HMAC key for signals; the same value as the AWS Secrets Manager signing secret. Pass it with TF_VAR_signing_secret."
+}
+
+variable "aws_vpn_tunnels" {
+  type = list(object({
+    name           = string
+    aws_outside_ip = string
+    aws_inside_ip  = string
+    aws_bgp_asn    = optional(number, 64512)
+    address_space  = optional(list(string), [])
+    azure_custom_bgp_addresses = object({
+      primary   = string
+      secondary = string
+    })
+  }))
+  default     = []
+  description = "AWS VPN tunnels; leave empty until the AWS side exists (see terraform.tfvars.example)."
+}
+
+variable "aws_vpn_shared_keys" {
+  type        = map(string)
+  default     = {}
+  sensitive   = true
+  description = "Pre-shared key per tunnel name, from AWS Secrets Manager. Pass them with TF_VAR_aws_vpn_shared_keys."
+}
+
+variable "ssh_public_key" {
+  type        = string
+  description = "OpenSSH public key for the bastion and monitoring VMs."
+}
+
+variable "admin_source_cidrs" {
+  type        = list(string)
+  description = "Public CIDRs allowed to SSH to the bastion VM (your office or home egress, e.g. 198.51.100.7/32)."
+}
+
+variable "aks_admin_group_object_ids" {
+  type        = list(string)
+  default     = []
+  description = "Entra ID groups that administer the AKS cluster."
+}

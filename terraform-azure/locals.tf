@@ -1,0 +1,73 @@
+locals {
+  # Storage accounts and registries allow no hyphens: "ai-fl-mc-dev" becomes "aiflmcdev" (the seed's aiflmcdevblob).
+  compact_prefix = replace(var.name_prefix, "-", "")
+
+  # Built rather than read: the example creates the group in the same apply, so a data source could not read it yet.
+  resource_group_id = "/subscriptions/${data.azurerm_client_config.current.subscription_id}/resourceGroups/${var.resource_group_name}"
+
+  tags = merge(
+    {
+      project      = "spot-on"
+      "managed-by" = "terraform"
+    },
+    var.tags,
+  )
+
+  names = {
+    hub_vnet           = "${var.name_prefix}-hub-vnet"
+    spoke_vnet         = "${var.name_prefix}-spoke-aks-vnet"
+    vpn_gateway        = "${var.name_prefix}-vpngw"
+    dns_resolver       = "${var.name_prefix}-dnspr"
+    aks                = "${var.name_prefix}-aks"
+    aks_identity       = "${var.name_prefix}-aks-id"
+    storage_account    = coalesce(var.storage.account_name, "${local.compact_prefix}blob")
+    container_registry = coalesce(var.container_registry.name, "${local.compact_prefix}acr")
+    key_vault          = coalesce(var.key_vault.name, "${var.name_prefix}-kv")
+    function_plan      = "${var.name_prefix}-func-plan"
+    function_app       = coalesce(var.function_app.name, "${var.name_prefix}-func")
+    app_insights       = "${var.name_prefix}-func-appi"
+    log_analytics      = "${var.name_prefix}-law"
+    bastion_vm         = "${var.name_prefix}-bastion-vm"
+    monitoring_vm      = "${var.name_prefix}-mon-vm"
+  }
+
+  # Private DNS zones of every private endpoint (and of the private AKS API server). All are linked to both VNets, and
+  # the DNS Private Resolver in the hub answers for them, so AWS (Route 53 Resolver forwarding over the VPN) resolves
+  # the same private addresses.
+  private_dns_zones = {
+    blob     = "privatelink.blob.core.windows.net"
+    queue    = "privatelink.queue.core.windows.net"
+    vault    = "privatelink.vaultcore.azure.net"
+    registry = "privatelink.azurecr.io"
+    sites    = "privatelink.azurewebsites.net"
+    aks      = "privatelink.${var.location}.azmk8s.io"
+  }
+
+  virtual_network_ids = {
+    hub   = azurerm_virtual_network.hub.id
+    spoke = azurerm_virtual_network.spoke.id
+  }
+
+  # AKS links its API server zone to the cluster VNet (the spoke) itself; a second link to the same VNet would fail.
+  private_dns_zone_links = {
+    for pair in setproduct(keys(local.private_dns_zones), keys(local.virtual_network_ids)) :
+    "${pair[0]}-${pair[1]}" => {
+      zone = pair[0]
+      vnet = pair[1]
+    } if !(pair[0] == "aks" && pair[1] == "spoke")
+  }
+
+  # Gateway instance name -> ip_configuration name; APIPA BGP addresses hang off these names.
+  vpn_gateway_ip_configurations = {
+    primary   = "vnetGatewayConfig1"
+    secondary = "vnetGatewayConfig2"
+  }
+
+  aws_vpn_tunnels = { for tunnel in var.aws_vpn_tunnels : tunnel.name => tunnel }
+
+  # The exact blob container scope used by the data-plane roles of the FL workloads.
+  checkpoint_container_scope = "${azurerm_storage_account.this.id}/blobServices/default/containers/${azurerm_storage_container.checkpoints.name}"
+
+  # Versionless Key Vault reference: the app picks up a rotated secret without a Terraform change.
+  signing_secret_uri = "${azurerm_key_vault.this.vault_uri}secrets/${var.key_vault.signing_secret_name}"
+}

@@ -1,0 +1,125 @@
+# Who may do what. Every grant is scoped to the one resource (or container, or namespace) it is for.
+
+locals {
+  function_principal_id = azurerm_function_app_flex_consumption.this.identity[0].principal_id
+
+  function_data_roles = {
+    # Checkpoints, failover state (ETag compare-and-swap) and the Functions host's own blobs and leases.
+    blob = {
+      scope = azurerm_storage_account.this.id
+      role  = "Storage Blob Data Contributor"
+    }
+    # Continuation messages while the GPU pool is still provisioning.
+    queue = {
+      scope = azurerm_storage_account.this.id
+      role  = "Storage Queue Data Contributor"
+    }
+    # Resolves the SPOTON_SIGNING_SECRET Key Vault reference.
+    secrets = {
+      scope = azurerm_key_vault.this.id
+      role  = "Key Vault Secrets User"
+    }
+    # Telemetry with Entra ID auth (the Application Insights resource has local auth disabled).
+    telemetry = {
+      scope = azurerm_application_insights.functions.id
+      role  = "Monitoring Metrics Publisher"
+    }
+    # Scale the Azure trainer Deployments through the Kubernetes API, only inside the trainer namespace.
+    trainer_namespace = {
+      scope = "${azurerm_kubernetes_cluster.this.id}/namespaces/${var.aks.trainer_namespace}"
+      role  = "Azure Kubernetes Service RBAC Writer"
+    }
+  }
+}
+
+resource "azurerm_role_assignment" "function_app" {
+  for_each = local.function_data_roles
+
+  scope                = each.value.scope
+  role_definition_name = each.value.role
+  principal_id         = local.function_principal_id
+  principal_type       = "ServicePrincipal"
+  description          = "Spot-On failover functions: ${each.key}"
+}
+
+# Scaling the GPU pool is an ARM call (PUT agentPools/<gpuspot>). "Azure Kubernetes Service Contributor Role" would
+# allow it, but also managedClusters/write: rewriting the whole cluster (network, auth, every pool) from a function
+# that takes requests from another cloud. This role allows reading the cluster and reading/writing its agent pools
+# only, and is assigned on this one cluster.
+resource "azurerm_role_definition" "gpu_pool_operator" {
+  count = var.function_app.aks_role == "custom" ? 1 : 0
+
+  name        = "${var.name_prefix} Spot-On agent pool operator"
+  scope       = local.resource_group_id
+  description = "Read an AKS cluster and read/write its agent pools (scale the Spot GPU pool on failover)."
+
+  permissions {
+    actions = [
+      "Microsoft.ContainerService/managedClusters/read",
+      "Microsoft.ContainerService/managedClusters/agentPools/read",
+      "Microsoft.ContainerService/managedClusters/agentPools/write",
+      "Microsoft.ContainerService/locations/operations/read",
+      "Microsoft.ContainerService/locations/operationresults/read",
+    ]
+    not_actions = []
+  }
+
+  assignable_scopes = [local.resource_group_id]
+}
+
+resource "azurerm_role_assignment" "function_app_gpu_pool" {
+  scope                = azurerm_kubernetes_cluster.this.id
+  role_definition_id   = var.function_app.aks_role == "custom" ? azurerm_role_definition.gpu_pool_operator[0].role_definition_resource_id : null
+  role_definition_name = var.function_app.aks_role == "custom" ? null : "Azure Kubernetes Service Contributor Role"
+  principal_id         = local.function_principal_id
+  principal_type       = "ServicePrincipal"
+  description          = "Spot-On failover functions: scale the GPU Spot agent pool"
+}
+
+# Nodes pull FL images from the private registry with the kubelet identity; no registry credentials anywhere.
+resource "azurerm_role_assignment" "aks_acr_pull" {
+  scope                            = azurerm_container_registry.this.id
+  role_definition_name             = "AcrPull"
+  principal_id                     = azurerm_kubernetes_cluster.this.kubelet_identity[0].object_id
+  principal_type                   = "ServicePrincipal"
+  skip_service_principal_aad_check = true
+}
+
+locals {
+  workload_roles = merge(
+    {
+      for name, workload in var.fl_workloads : "${name}-checkpoints" => {
+        workload = name
+        scope    = local.checkpoint_container_scope
+        role     = workload.checkpoint_readonly ? "Storage Blob Data Reader" : "Storage Blob Data Contributor"
+      }
+    },
+    {
+      for name, workload in var.fl_workloads : "${name}-secrets" => {
+        workload = name
+        scope    = azurerm_key_vault.this.id
+        role     = "Key Vault Secrets User"
+      } if workload.key_vault_secrets
+    },
+  )
+}
+
+resource "azurerm_role_assignment" "workload" {
+  for_each = local.workload_roles
+
+  scope                = each.value.scope
+  role_definition_name = each.value.role
+  principal_id         = azurerm_user_assigned_identity.workload[each.value.workload].principal_id
+  principal_type       = "ServicePrincipal"
+  description          = "Spot-On FL workload ${each.value.workload}"
+}
+
+# Grafana/Prometheus on the monitoring VM read Azure Monitor with the VM's identity, for this resource group only.
+resource "azurerm_role_assignment" "monitoring_vm" {
+  for_each = toset(["Monitoring Reader", "Log Analytics Reader"])
+
+  scope                = local.resource_group_id
+  role_definition_name = each.value
+  principal_id         = azurerm_linux_virtual_machine.monitoring.identity[0].principal_id
+  principal_type       = "ServicePrincipal"
+}

@@ -1,0 +1,123 @@
+# Checkpoint storage: reached only through private endpoints and only with Entra ID (no account keys, no SAS).
+# The provider manages the containers and the queue through ARM, so Terraform itself needs no data-plane access.
+
+resource "azurerm_storage_account" "this" {
+  name                              = local.names.storage_account
+  location                          = var.location
+  resource_group_name               = var.resource_group_name
+  account_kind                      = "StorageV2"
+  account_tier                      = "Standard"
+  account_replication_type          = var.storage.replication_type
+  access_tier                       = "Hot"
+  shared_access_key_enabled         = false
+  default_to_oauth_authentication   = true
+  min_tls_version                   = "TLS1_2"
+  https_traffic_only_enabled        = true
+  public_network_access_enabled     = false
+  allow_nested_items_to_be_public   = false
+  cross_tenant_replication_enabled  = false
+  infrastructure_encryption_enabled = true
+  local_user_enabled                = false
+  sftp_enabled                      = false
+  tags                              = local.tags
+
+  blob_properties {
+    # Versioning keeps every overwritten LATEST pointer and state document; the lifecycle policy below expires them.
+    versioning_enabled = true
+
+    delete_retention_policy {
+      days = var.storage.blob_soft_delete_days
+    }
+
+    container_delete_retention_policy {
+      days = var.storage.container_soft_delete_days
+    }
+  }
+
+  network_rules {
+    default_action = "Deny"
+    bypass         = ["AzureServices"]
+  }
+}
+
+resource "azurerm_storage_container" "checkpoints" {
+  name                  = var.storage.container_name
+  storage_account_id    = azurerm_storage_account.this.id
+  container_access_type = "private"
+}
+
+resource "azurerm_storage_container" "function_releases" {
+  name                  = var.storage.deployment_container
+  storage_account_id    = azurerm_storage_account.this.id
+  container_access_type = "private"
+}
+
+resource "azurerm_storage_queue" "continuations" {
+  name               = var.storage.continuation_queue_name
+  storage_account_id = azurerm_storage_account.this.id
+}
+
+resource "azurerm_storage_management_policy" "this" {
+  storage_account_id = azurerm_storage_account.this.id
+
+  # Old rounds of old runs: runs/<runId>/rounds/... written long ago. LATEST and status.json of a live run are
+  # rewritten every round, so they stay; state/ (the failover state machine) is never matched.
+  rule {
+    name    = "expire-old-runs"
+    enabled = true
+
+    filters {
+      prefix_match = ["${var.storage.container_name}/runs/"]
+      blob_types   = ["blockBlob"]
+    }
+
+    actions {
+      base_blob {
+        delete_after_days_since_modification_greater_than = var.storage.runs_retention_days
+      }
+
+      version {
+        delete_after_days_since_creation = var.storage.runs_retention_days
+      }
+    }
+  }
+
+  rule {
+    name    = "expire-previous-versions"
+    enabled = true
+
+    filters {
+      prefix_match = ["${var.storage.container_name}/"]
+      blob_types   = ["blockBlob"]
+    }
+
+    actions {
+      version {
+        delete_after_days_since_creation = var.storage.version_retention_days
+      }
+    }
+  }
+}
+
+resource "azurerm_private_endpoint" "storage" {
+  for_each = toset(["blob", "queue"])
+
+  name                          = "${local.names.storage_account}-${each.key}-pe"
+  location                      = var.location
+  resource_group_name           = var.resource_group_name
+  subnet_id                     = azurerm_subnet.private_endpoints.id
+  custom_network_interface_name = "${local.names.storage_account}-${each.key}-pe-nic"
+  tags                          = local.tags
+
+  private_service_connection {
+    name                           = "${local.names.storage_account}-${each.key}"
+    private_connection_resource_id = azurerm_storage_account.this.id
+    subresource_names              = [each.key]
+    is_manual_connection           = false
+  }
+
+  private_dns_zone_group {
+    name                 = "default"
+    private_dns_zone_ids = [azurerm_private_dns_zone.this[each.key].id]
+  }
+}

@@ -1,0 +1,62 @@
+variable "function_app" {
+  type = object({
+    name                   = optional(string)
+    runtime_version        = optional(string, "22")
+    maximum_instance_count = optional(number, 40)
+    instance_memory_in_mb  = optional(number, 2048)
+    run_id                 = string
+    min_aws_trainers       = optional(number, 1)
+    aks_role               = optional(string, "custom")
+    extra_app_settings     = optional(map(string), {})
+  })
+  description = <<-EOT
+    The failover brain: a Node.js Azure Functions app on the Flex Consumption plan, VNet-integrated into the spoke and
+    reachable only through its private endpoint (the AWS Lambdas call it over the VPN).
+    - `name`: globally unique app name; defaults to `<prefix>-func`.
+    - `runtime_version`: Node.js major version (22).
+    - `maximum_instance_count` / `instance_memory_in_mb`: Flex Consumption scale limits (memory 512, 2048 or 4096).
+    - `run_id`: the FL run this deployment serves (SPOTON_RUN_ID).
+    - `min_aws_trainers`: the fewest AWS trainers the brain accepts before it treats AWS capacity as lost
+      (SPOTON_MIN_AWS_TRAINERS).
+    - `aks_role`: `custom` grants only agent-pool read/write on the cluster (default); `builtin` grants "Azure Kubernetes
+      Service Contributor Role", which can also rewrite the whole cluster.
+    - `extra_app_settings`: more settings; storage keys and connection strings are rejected.
+  EOT
+
+  validation {
+    condition     = var.function_app.name == null || can(regex("^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$", coalesce(var.function_app.name, "x")))
+    error_message = "function_app.name must be 2-32 lowercase letters, digits and hyphens (Flex Consumption host-ID limit)."
+  }
+  validation {
+    condition     = contains(["20", "22"], var.function_app.runtime_version)
+    error_message = "function_app.runtime_version must be a Node.js major version that Flex Consumption runs: 20 or 22."
+  }
+  validation {
+    condition     = var.function_app.maximum_instance_count >= 1 && var.function_app.maximum_instance_count <= 1000
+    error_message = "function_app.maximum_instance_count must be between 1 and 1000."
+  }
+  validation {
+    condition     = contains([512, 2048, 4096], var.function_app.instance_memory_in_mb)
+    error_message = "function_app.instance_memory_in_mb must be 512, 2048 or 4096."
+  }
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", var.function_app.run_id))
+    error_message = "function_app.run_id must be 1-64 letters, digits, periods, underscores or hyphens (it is a blob path segment)."
+  }
+  validation {
+    condition     = var.function_app.min_aws_trainers >= 0 && var.function_app.min_aws_trainers <= 1000 && floor(var.function_app.min_aws_trainers) == var.function_app.min_aws_trainers
+    error_message = "function_app.min_aws_trainers must be a whole number between 0 and 1000."
+  }
+  validation {
+    condition     = contains(["custom", "builtin"], var.function_app.aks_role)
+    error_message = "function_app.aks_role must be custom or builtin."
+  }
+  validation {
+    condition = alltrue([
+      for key, value in var.function_app.extra_app_settings :
+      !can(regex("(?i)^(AzureWebJobsStorage|DEPLOYMENT_STORAGE_CONNECTION_STRING)$", key)) &&
+      !can(regex("(?i)AccountKey=|SharedAccessSignature=", value))
+    ])
+    error_message = "function_app.extra_app_settings must not carry storage keys, SAS tokens or key-based connection strings; storage access is by managed identity."
+  }
+}

@@ -12,7 +12,8 @@
  * | alarm FAILOVER ALARM       | no             | aws-unhealthy   | yes             |
  * | alarm FAILOVER OK          | no             | aws-recovered   | yes             |
  * | alarm FAILOVER INSUFF_DATA | no             | none            | no              |
- * | any other alarm            | no             | none            | yes             |
+ * | other spot-on-* alarms     | no             | none            | yes             |
+ * | anyone else's alarm        | no             | none            | no              |
  * | service-health             | no             | none            | yes             |
  * | ignored                    | no             | none            | no              |
  *
@@ -23,6 +24,7 @@ import type { FlushReason } from '../../protocol/flush-request';
 import { flushDeadline } from '../../protocol/flush-request';
 import type { SignalType } from '../../protocol/signal';
 import type { InstanceMessage, Message } from '../events/message';
+import { ALARM_NAME_PREFIX } from '../events/rules';
 
 /** Settings the decision depends on. */
 export interface ReflexConfig {
@@ -105,6 +107,10 @@ export function decide(message: Message, config: ReflexConfig): ReflexDecision {
       return flushInstances(message, false, 'elevated interruption risk: proactive checkpoint only, no signal');
     case 'alarm-state-change': {
       if (message.alarmName !== config.failoverAlarmName) {
+        // The ingest rule routes only Spot-On's alarms; one of another team's reaching a shared queue is not ours.
+        if (!message.alarmName.startsWith(ALARM_NAME_PREFIX)) {
+          return { action: 'ignore', rationale: `alarm ${message.alarmName} is not a Spot-On alarm` };
+        }
         return { action: 'record', rationale: `alarm ${message.alarmName} is ${message.state}; only ${config.failoverAlarmName} drives failover` };
       }
       const state = message.state;

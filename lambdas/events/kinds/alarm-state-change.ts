@@ -9,13 +9,7 @@
  */
 import { z } from 'zod';
 import { baseFields } from '../envelope';
-import { ignored, type EventModule } from '../registry-types';
-import { ALARM_NAME_PREFIX, FAILOVER_ALARM_NAME } from '../rules';
-
-// Mirrors the ingest rule, so an alarm of another team that reaches a shared queue is ignored, not acted on.
-function isSpotOnAlarm(alarmName: string): boolean {
-  return alarmName === FAILOVER_ALARM_NAME || alarmName.startsWith(ALARM_NAME_PREFIX);
-}
+import type { EventModule } from '../registry-types';
 
 const AlarmStateValueSchema = z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']);
 
@@ -29,14 +23,12 @@ export const alarmStateChange: EventModule<z.infer<typeof AlarmStateChangeDetail
   source: 'aws.cloudwatch',
   detailType: 'CloudWatch Alarm State Change',
   detailSchema: AlarmStateChangeDetailSchema,
-  toMessage: (envelope, detail) =>
-    isSpotOnAlarm(detail.alarmName)
-      ? {
-          kind: 'alarm-state-change',
-          ...baseFields(envelope, []),
-          alarmName: detail.alarmName,
-          state: detail.state.value,
-          ...(detail.previousState ? { previousState: detail.previousState.value } : {}),
-        }
-      : ignored(envelope, `alarm ${detail.alarmName} is not a Spot-On alarm`),
+  // Any alarm classifies; which alarms matter is the ingest rule's and the decision's business.
+  toMessage: (envelope, detail) => ({
+    kind: 'alarm-state-change',
+    ...baseFields(envelope, []),
+    alarmName: detail.alarmName,
+    state: detail.state.value,
+    ...(detail.previousState ? { previousState: detail.previousState.value } : {}),
+  }),
 };

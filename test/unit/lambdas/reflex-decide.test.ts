@@ -61,6 +61,11 @@ const cases: [name: string, message: Message, expected: ReflexDecision | Record<
     { action: 'record', rationale: 'alarm spot-on-dlq-depth is ALARM; only aws-training-unhealthy drives failover' },
   ],
   [
+    "another team's alarm",
+    { ...base, instanceIds: [], kind: 'alarm-state-change', alarmName: 'payments-latency-high', state: 'ALARM' },
+    { action: 'ignore', rationale: 'alarm payments-latency-high is not a Spot-On alarm' },
+  ],
+  [
     'service health issue',
     { ...base, instanceIds: [], kind: 'service-health', service: 'EKS', eventTypeCode: 'AWS_EKS_OPERATIONAL_ISSUE', statusCode: 'open' },
     {

@@ -1,0 +1,327 @@
+/**
+ * Local EventBridge: event buses with rules whose patterns are matched by local/eventbridge (the same rule
+ * constants the CDK app deploys) and SQS queues as targets, the way an EventBridge rule with an SQS target
+ * delivers: the whole event envelope, as JSON, is the message body, without message attributes.
+ *
+ * PutEvents follows the API reference and the User Guide: at most 10 entries; Source, DetailType and Detail
+ * are required (InvalidArgument); Detail must be a JSON object (MalformedDetail); sources starting with
+ * `aws.` are reserved for AWS services (NotAuthorizedForSourceException); the entries together must stay
+ * within 256 KiB, sized as "Calculating PutEvents event entry size" says (Time 14 bytes, then the UTF-8 bytes
+ * of Source, DetailType, Detail and each Resource). Each accepted entry becomes the envelope
+ * `{ version "0", id, detail-type, source, account, time, region, resources, detail }` with `time` in whole
+ * seconds. Every event is recorded on its bus (the drill shows the `spot-on` lifecycle bus this way), matching
+ * rules or not.
+ *
+ * AWS service events (Spot warnings, state changes, alarms) cannot be sent with PutEvents; `inject` puts a
+ * recorded one on a bus as AWS would.
+ *
+ * One deliberate difference: an entry for a bus that does not exist fails with ResourceNotFoundException.
+ * The service has answered such entries with a success and dropped the event (aws/aws-sdk#186,
+ * aws/aws-cli#9186); failing loudly here catches a wrong EVENT_BUS_NAME in the drill.
+ */
+import { matchesPattern, validatePattern, type EventPattern } from '../eventbridge/pattern';
+import type { Clock } from './clock';
+import { AwsServiceError } from './errors';
+import type { Random } from './random';
+import type { SqsQueue } from './sqs-queue';
+
+/** An event as EventBridge delivers it to targets. */
+export interface EventBridgeEvent {
+  readonly version: string;
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/** One PutEvents entry, typed. */
+export interface PutEventsEntry {
+  readonly Source?: string;
+  readonly DetailType?: string;
+  readonly Detail?: string;
+  readonly Resources?: readonly string[];
+  /** Epoch milliseconds. */
+  readonly TimeMs?: number;
+  readonly EventBusName?: string;
+  readonly TraceHeader?: string;
+}
+
+/** One PutEvents result entry: an EventId, or why the entry failed. */
+export type PutEventsResultEntry = { readonly EventId: string } | { readonly ErrorCode: string; readonly ErrorMessage: string };
+
+export interface PutEventsResult {
+  readonly FailedEntryCount: number;
+  readonly Entries: readonly PutEventsResultEntry[];
+}
+
+/** A rule: a pattern and the queues that receive matching events. */
+export interface RuleDefinition {
+  readonly name: string;
+  /** An EventBridge event pattern (validated as PutRule does). */
+  readonly pattern: object;
+  readonly targets: readonly SqsQueue[];
+}
+
+interface Rule {
+  readonly name: string;
+  readonly pattern: EventPattern;
+  readonly targets: readonly SqsQueue[];
+}
+
+/** Where an event went. */
+export type Delivery =
+  | { readonly rule: string; readonly targetArn: string; readonly messageId: string }
+  | { readonly rule: string; readonly targetArn: string; readonly error: string };
+
+/** An event a bus received. */
+export interface BusEventRecord {
+  readonly event: EventBridgeEvent;
+  readonly receivedAt: number;
+  readonly via: 'PutEvents' | 'injected';
+  /** Names of the matching rules. */
+  readonly matchedRules: readonly string[];
+  readonly deliveries: readonly Delivery[];
+}
+
+/** SenderId of messages EventBridge puts on target queues. */
+export const EVENTBRIDGE_SENDER_ID = 'events.amazonaws.com';
+/** PutEvents limits. */
+export const PUT_EVENTS_LIMITS = { maxEntries: 10, maxTotalEntryBytes: 256 * 1024 } as const;
+
+/** An envelope's `time`: ISO 8601 in whole seconds, as EventBridge writes it. */
+export function eventTime(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** The entry's size as the User Guide computes it. */
+export function putEventsEntrySize(entry: PutEventsEntry): number {
+  let size = entry.TimeMs === undefined ? 0 : 14;
+  size += Buffer.byteLength(entry.Source ?? '') + Buffer.byteLength(entry.DetailType ?? '');
+  size += Buffer.byteLength(entry.Detail ?? '');
+  for (const resource of entry.Resources ?? []) size += Buffer.byteLength(resource);
+  return size;
+}
+
+/** An event injected by an AWS service is not a valid event. */
+export class InvalidInjectedEventError extends Error {
+  override readonly name = 'InvalidInjectedEventError';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+export interface InjectOptions {
+  /** Give the event a new id, the current time and the local account and region (a recorded event replayed now). */
+  readonly restamp?: boolean;
+}
+
+export interface EventBusOptions {
+  readonly name: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** Events kept in `events()`, oldest dropped first. */
+  readonly maxRecordedEvents: number;
+}
+
+/** One event bus. */
+export class EventBus {
+  readonly name: string;
+  readonly arn: string;
+  private readonly options: EventBusOptions;
+  private readonly ruleMap = new Map<string, Rule>();
+  private readonly recorded: BusEventRecord[] = [];
+  private readonly listeners = new Set<(record: BusEventRecord) => void>();
+
+  constructor(options: EventBusOptions) {
+    this.options = options;
+    this.name = options.name;
+    this.arn = `arn:aws:events:${options.region}:${options.accountId}:event-bus/${options.name}`;
+  }
+
+  /** PutRule + PutTargets: adds or replaces a rule. Throws InvalidPatternError for a pattern EventBridge refuses. */
+  putRule(rule: RuleDefinition): void {
+    this.ruleMap.set(rule.name, { name: rule.name, pattern: validatePattern(rule.pattern), targets: [...rule.targets] });
+  }
+
+  /** One rule per entry of `patterns` (e.g. INGEST_RULES), each targeting `targets`. */
+  putRules(patterns: Readonly<Record<string, object>>, targets: readonly SqsQueue[]): void {
+    for (const [name, pattern] of Object.entries(patterns)) this.putRule({ name, pattern, targets });
+  }
+
+  /** DeleteRule. */
+  removeRule(name: string): boolean {
+    return this.ruleMap.delete(name);
+  }
+
+  /** The rule names. */
+  rules(): string[] {
+    return [...this.ruleMap.keys()];
+  }
+
+  /** Every event received (up to the recording limit), oldest first. */
+  events(): BusEventRecord[] {
+    return [...this.recorded];
+  }
+
+  /** Calls `listener` for every event this bus receives; returns the unsubscribe function. */
+  onEvent(listener: (record: BusEventRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Routes an event to the targets of every matching rule and records it. */
+  publish(event: EventBridgeEvent, via: BusEventRecord['via']): BusEventRecord {
+    const matched = [...this.ruleMap.values()].filter((rule) => matchesPattern(rule.pattern, event));
+    const body = JSON.stringify(event);
+    const deliveries: Delivery[] = matched.flatMap((rule) =>
+      rule.targets.map((queue): Delivery => {
+        try {
+          return { rule: rule.name, targetArn: queue.arn, messageId: queue.send({ body, senderId: EVENTBRIDGE_SENDER_ID }).messageId };
+        } catch (error) {
+          // EventBridge retries and then dead-letters a failed target; here the failure is recorded.
+          return { rule: rule.name, targetArn: queue.arn, error: (error as Error).message };
+        }
+      }),
+    );
+    const record: BusEventRecord = { event, receivedAt: this.options.clock.now(), via, matchedRules: matched.map((r) => r.name), deliveries };
+    this.recorded.push(record);
+    if (this.recorded.length > this.options.maxRecordedEvents) this.recorded.shift();
+    for (const listener of [...this.listeners]) listener(record);
+    return record;
+  }
+
+  /**
+   * Puts an AWS service event (e.g. a recorded Spot warning from events/) on this bus, as the service would.
+   * Missing envelope fields get EventBridge's values; `restamp` replaces id, time, account and region.
+   */
+  inject(event: unknown, options: InjectOptions = {}): BusEventRecord {
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new InvalidInjectedEventError('an event must be a JSON object');
+    const raw = event as Record<string, unknown>;
+    if (typeof raw.source !== 'string' || raw.source === '') throw new InvalidInjectedEventError('event has no source');
+    if (typeof raw['detail-type'] !== 'string' || raw['detail-type'] === '') throw new InvalidInjectedEventError('event has no detail-type');
+    if (typeof raw.detail !== 'object' || raw.detail === null || Array.isArray(raw.detail)) {
+      throw new InvalidInjectedEventError('event detail must be a JSON object');
+    }
+    const { clock, random, accountId, region } = this.options;
+    const fresh = options.restamp === true;
+    const envelope: EventBridgeEvent = {
+      version: typeof raw.version === 'string' ? raw.version : '0',
+      id: !fresh && typeof raw.id === 'string' ? raw.id : random.uuid(),
+      'detail-type': raw['detail-type'],
+      source: raw.source,
+      account: !fresh && typeof raw.account === 'string' ? raw.account : accountId,
+      time: !fresh && typeof raw.time === 'string' ? raw.time : eventTime(clock.now()),
+      region: !fresh && typeof raw.region === 'string' ? raw.region : region,
+      resources: Array.isArray(raw.resources) ? raw.resources.map(String) : [],
+      detail: raw.detail as Record<string, unknown>,
+    };
+    return this.publish(envelope, 'injected');
+  }
+}
+
+function entryError(ErrorCode: string, ErrorMessage: string): PutEventsResultEntry {
+  return { ErrorCode, ErrorMessage };
+}
+
+function requiredMessage(parameter: string): string {
+  return `Parameter ${parameter} is not valid. Reason: ${parameter} is a required argument.`;
+}
+
+export interface EventBridgeServiceOptions {
+  readonly region: string;
+  readonly accountId: string;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** @default 10_000 */
+  readonly maxRecordedEvents?: number;
+}
+
+/** The event buses of the local account; `default` always exists. */
+export class EventBridgeService {
+  private readonly options: EventBridgeServiceOptions;
+  private readonly buses = new Map<string, EventBus>();
+
+  constructor(options: EventBridgeServiceOptions) {
+    this.options = options;
+    this.create('default');
+  }
+
+  /** CreateEventBus (returns the existing bus of that name). */
+  create(name: string): EventBus {
+    const existing = this.buses.get(name);
+    if (existing !== undefined) return existing;
+    const { region, accountId, clock, random } = this.options;
+    const bus = new EventBus({ name, region, accountId, clock, random, maxRecordedEvents: this.options.maxRecordedEvents ?? 10_000 });
+    this.buses.set(name, bus);
+    return bus;
+  }
+
+  /** The bus of this name or ARN, if any. */
+  get(nameOrArn: string): EventBus | undefined {
+    const match = /^arn:aws:events:([^:]+):([^:]+):event-bus\/(.+)$/.exec(nameOrArn);
+    if (match === null) return this.buses.get(nameOrArn);
+    if (match[1] !== this.options.region || match[2] !== this.options.accountId) return undefined;
+    return this.buses.get(match[3] as string);
+  }
+
+  /** Every bus. */
+  list(): EventBus[] {
+    return [...this.buses.values()];
+  }
+
+  /** PutEvents: validates the request (AwsServiceError) and then each entry (a failed result entry). */
+  putEvents(entries: readonly PutEventsEntry[]): PutEventsResult {
+    if (entries.length === 0) {
+      throw new AwsServiceError('ValidationException', "1 validation error detected: Value '[]' at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    }
+    if (entries.length > PUT_EVENTS_LIMITS.maxEntries) {
+      throw new AwsServiceError(
+        'ValidationException',
+        `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${PUT_EVENTS_LIMITS.maxEntries}`,
+      );
+    }
+    const total = entries.reduce((sum, entry) => sum + putEventsEntrySize(entry), 0);
+    if (total > PUT_EVENTS_LIMITS.maxTotalEntryBytes) {
+      throw new AwsServiceError('ValidationException', 'Total size of the entries in the request is over the limit.');
+    }
+    const results = entries.map((entry) => this.putEntry(entry));
+    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+  }
+
+  private putEntry(entry: PutEventsEntry): PutEventsResultEntry {
+    if (!entry.Source) return entryError('InvalidArgument', requiredMessage('Source'));
+    if (!entry.DetailType) return entryError('InvalidArgument', requiredMessage('DetailType'));
+    if (entry.Detail === undefined || entry.Detail === '') return entryError('InvalidArgument', requiredMessage('Detail'));
+    if (entry.Source.startsWith('aws.')) return entryError('NotAuthorizedForSourceException', 'Not authorized for the source.');
+    let detail: unknown;
+    try {
+      detail = JSON.parse(entry.Detail);
+    } catch {
+      return entryError('MalformedDetail', 'Detail is malformed.');
+    }
+    if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return entryError('MalformedDetail', 'Detail is malformed.');
+    const busName = entry.EventBusName || 'default';
+    const bus = this.get(busName);
+    if (bus === undefined) return entryError('ResourceNotFoundException', `Event bus ${busName} does not exist.`);
+    const { clock, random, accountId, region } = this.options;
+    const event: EventBridgeEvent = {
+      version: '0',
+      id: random.uuid(),
+      'detail-type': entry.DetailType,
+      source: entry.Source,
+      account: accountId,
+      time: eventTime(entry.TimeMs ?? clock.now()),
+      region,
+      resources: [...(entry.Resources ?? [])],
+      detail: detail as Record<string, unknown>,
+    };
+    bus.publish(event, 'PutEvents');
+    return { EventId: event.id };
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * What Lambda hands an SQS-triggered function: the event (one record per message, in the shape of the Lambda
+ * Developer Guide's "Example standard queue message event") and the invocation context.
+ */
+import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
+import type { MessageAttributes } from './md5';
+import type { ReceivedMessage } from './sqs-queue';
+
+/** Where the records come from. */
+export interface SqsEventSourceRef {
+  /** ARN of the queue. */
+  readonly eventSourceArn: string;
+  readonly awsRegion: string;
+}
+
+/** Message attributes in Lambda's shape: camelCase, binary as base64, empty list members. */
+export function lambdaMessageAttributes(attributes: MessageAttributes): SQSMessageAttributes {
+  return Object.fromEntries(
+    Object.entries(attributes).map(([name, a]) => [
+      name,
+      {
+        ...(a.stringValue === undefined ? {} : { stringValue: a.stringValue }),
+        ...(a.binaryValue === undefined ? {} : { binaryValue: a.binaryValue.toString('base64') }),
+        stringListValues: [],
+        binaryListValues: [],
+        dataType: a.dataType,
+      },
+    ]),
+  );
+}
+
+/** One record of the event, from a message received with every system and message attribute. */
+export function sqsRecord(message: ReceivedMessage, source: SqsEventSourceRef): SQSRecord {
+  const a = message.attributes;
+  const attributes: SQSRecordAttributes = {
+    ApproximateReceiveCount: a.ApproximateReceiveCount ?? '1',
+    SentTimestamp: a.SentTimestamp ?? '0',
+    SenderId: a.SenderId ?? '',
+    ApproximateFirstReceiveTimestamp: a.ApproximateFirstReceiveTimestamp ?? '0',
+    ...(a.AWSTraceHeader === undefined ? {} : { AWSTraceHeader: a.AWSTraceHeader }),
+    ...(a.DeadLetterQueueSourceArn === undefined ? {} : { DeadLetterQueueSourceArn: a.DeadLetterQueueSourceArn }),
+  };
+  return {
+    messageId: message.messageId,
+    receiptHandle: message.receiptHandle,
+    body: message.body,
+    attributes,
+    messageAttributes: lambdaMessageAttributes(message.messageAttributes),
+    md5OfBody: message.md5OfBody,
+    ...(message.md5OfMessageAttributes === undefined ? {} : { md5OfMessageAttributes: message.md5OfMessageAttributes }),
+    eventSource: 'aws:sqs',
+    eventSourceARN: source.eventSourceArn,
+    awsRegion: source.awsRegion,
+  };
+}
+
+/** The event for a batch of messages. */
+export function sqsEvent(messages: readonly ReceivedMessage[], source: SqsEventSourceRef): SQSEvent {
+  return { Records: messages.map((m) => sqsRecord(m, source)) };
+}
+
+export interface LambdaContextInput {
+  readonly functionName: string;
+  readonly awsRequestId: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly memoryLimitInMB: number;
+  /** Epoch milliseconds at which the invocation times out. */
+  readonly deadlineMs: number;
+  /** The time now, for getRemainingTimeInMillis. */
+  readonly now: () => number;
+  /** 32 hex digits naming the execution environment's log stream. */
+  readonly logStreamId: string;
+  readonly startedAt: number;
+}
+
+function callbackStyle(name: string): never {
+  throw new Error(`context.${name}() is the deprecated callback style; the local Lambda runner runs async handlers only`);
+}
+
+/** The context of one invocation, as the Node.js runtime builds it. */
+export function lambdaContext(input: LambdaContextInput): Context {
+  const day = new Date(input.startedAt).toISOString().slice(0, 10).replaceAll('-', '/');
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: input.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${input.region}:${input.accountId}:function:${input.functionName}`,
+    memoryLimitInMB: String(input.memoryLimitInMB),
+    awsRequestId: input.awsRequestId,
+    logGroupName: `/aws/lambda/${input.functionName}`,
+    logStreamName: `${day}/[$LATEST]${input.logStreamId}`,
+    getRemainingTimeInMillis: () => Math.max(0, input.deadlineMs - input.now()),
+    done: () => callbackStyle('done'),
+    fail: () => callbackStyle('fail'),
+    succeed: () => callbackStyle('succeed'),
+  };
+}

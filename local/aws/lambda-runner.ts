@@ -1,0 +1,365 @@
+/**
+ * An SQS event source mapping, run the way Lambda runs one, invoking an async handler in this process.
+ *
+ * - Pollers (maxConcurrency of them) long-poll the queue (20 s waits, up to 10 messages a receive, every
+ *   system and message attribute) and gather a batch of up to `batchSize` for at most the maximum batching
+ *   window, then invoke the handler with the SQS event and a Lambda context (getRemainingTimeInMillis counts
+ *   down the function timeout). The queue is read in-process, like the service's internal pollers, with the
+ *   same semantics SQS clients get over the wire.
+ * - With ReportBatchItemFailures, only the messages not listed in `batchItemFailures` are deleted; a thrown
+ *   error, a timeout or an invalid answer fails the whole batch (batch-response.ts). Failed messages are left
+ *   alone and reappear after their visibility timeout; the queue's RedrivePolicy moves them on eventually.
+ * - Every invocation is recorded (for the drill's timeline) and announced to listeners.
+ *
+ * Configuration at cold start: Spot-On's handlers (lambdas/handlers/*.ts) read process.env on their first
+ * invocation (`built ??= build()`), not at import. Two functions in one process share process.env, yet each
+ * needs its own DEAD_LETTER_QUEUE_URL; so `environment` is applied only around the synchronous start of each
+ * invocation, where those reads happen, and restored right after. Variables read later, asynchronously (the
+ * SDK's region and endpoint), must be process-wide: set LocalAws.env in process.env before the first
+ * invocation. A handler module imported into a fresh module registry (jest.isolateModules) starts cold.
+ * A timed-out handler cannot be killed in-process: its batch is failed, but its promise runs on.
+ */
+import type { Context, SQSEvent } from 'aws-lambda';
+import { judgeBatchResponse } from './batch-response';
+import type { Clock } from './clock';
+import { lambdaContext, sqsEvent } from './lambda-event';
+import { cryptoRandom, type Random } from './random';
+import { receiveMessages } from './sqs-long-poll';
+import { SQS_LIMITS, type ReceivedMessage, type SqsQueue } from './sqs-queue';
+
+/** An SQS-triggered async handler, e.g. lambdas/handlers/signal.ts `handler`. */
+export type SqsLambdaHandler = (event: SQSEvent, context: Context) => Promise<unknown>;
+
+export interface SqsEventSourceOptions {
+  readonly functionName: string;
+  readonly queue: SqsQueue;
+  readonly handler: SqsLambdaHandler;
+  /** Records per invocation, 1 to 10,000. @default 10 */
+  readonly batchSize?: number;
+  /** How long to gather records before invoking, 0 to 300 s (Lambda needs ≥ 1 for batchSize > 10). @default 0 */
+  readonly maximumBatchingWindowSeconds?: number;
+  /** FunctionResponseTypes ReportBatchItemFailures (Spot-On's event sources set it). @default true */
+  readonly reportBatchItemFailures?: boolean;
+  /** Function timeout. @default 3 (Lambda's default) */
+  readonly timeoutSeconds?: number;
+  /** @default 128 */
+  readonly memoryLimitInMB?: number;
+  /** Concurrent pollers, each invoking one batch at a time. @default 1 */
+  readonly maxConcurrency?: number;
+  /** The function's own environment variables, applied around each invocation's synchronous start. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Long-poll wait of each receive. @default 20 */
+  readonly pollWaitSeconds?: number;
+  /** Request ids. @default node:crypto */
+  readonly random?: Random;
+  /** Invocations kept in `invocations()`. @default 1_000 */
+  readonly maxRecordedInvocations?: number;
+}
+
+/** One invocation, as the drill's timeline shows it. */
+export interface LambdaInvocation {
+  readonly functionName: string;
+  readonly requestId: string;
+  readonly coldStart: boolean;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly durationMs: number;
+  readonly messageIds: readonly string[];
+  /** ApproximateReceiveCount of each record, in record order. */
+  readonly receiveCounts: readonly number[];
+  readonly outcome: 'succeeded' | 'partially-failed' | 'failed';
+  /** Messages left for redelivery. */
+  readonly failedMessageIds: readonly string[];
+  /** Messages deleted (with their latest receipt handle: a stale one deletes nothing, as in SQS). */
+  readonly deletedMessageIds: readonly string[];
+  /** Why the whole batch failed: the handler threw, timed out, or answered something invalid. */
+  readonly error?: { readonly name: string; readonly message: string };
+  /** The handler's answer. */
+  readonly response?: unknown;
+}
+
+/** The invocation outlived the function timeout. */
+export class LambdaTimeoutError extends Error {
+  override readonly name = 'LambdaTimeoutError';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** The function's answer broke the batch-item-failures contract. */
+export class InvalidBatchResponseError extends Error {
+  override readonly name = 'InvalidBatchResponseError';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** Options out of range, as CreateEventSourceMapping would refuse them. */
+export class InvalidEventSourceError extends Error {
+  override readonly name = 'InvalidEventSourceError';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+type Settled = { readonly kind: 'returned'; readonly value: unknown } | { readonly kind: 'threw'; readonly error: unknown } | { readonly kind: 'timeout' };
+
+function errorSummary(error: unknown): { name: string; message: string } {
+  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) };
+}
+
+function regionOfArn(arn: string): string {
+  return arn.split(':')[3] ?? 'us-east-1';
+}
+
+function accountOfArn(arn: string): string {
+  return arn.split(':')[4] ?? '000000000000';
+}
+
+/** A running (or stopped) SQS event source mapping. */
+export class SqsEventSource {
+  readonly functionName: string;
+  private readonly queue: SqsQueue;
+  private readonly handler: SqsLambdaHandler;
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private readonly batchSize: number;
+  private readonly windowMs: number;
+  private readonly reportBatchItemFailures: boolean;
+  private readonly timeoutMs: number;
+  private readonly memoryLimitInMB: number;
+  private readonly maxConcurrency: number;
+  private readonly environment: Readonly<Record<string, string>>;
+  private readonly pollWaitSeconds: number;
+  private readonly maxRecorded: number;
+  private readonly logStreamId: string;
+  private readonly recorded: LambdaInvocation[] = [];
+  private readonly listeners = new Set<(invocation: LambdaInvocation) => void>();
+  private warm = false;
+  private polling: { readonly abort: AbortController; readonly loops: Promise<void>[] } | undefined;
+
+  constructor(options: SqsEventSourceOptions) {
+    this.functionName = options.functionName;
+    this.queue = options.queue;
+    this.handler = options.handler;
+    this.clock = options.queue.clock;
+    this.random = options.random ?? cryptoRandom;
+    this.batchSize = options.batchSize ?? 10;
+    this.windowMs = (options.maximumBatchingWindowSeconds ?? 0) * 1000;
+    this.reportBatchItemFailures = options.reportBatchItemFailures ?? true;
+    this.timeoutMs = (options.timeoutSeconds ?? 3) * 1000;
+    this.memoryLimitInMB = options.memoryLimitInMB ?? 128;
+    this.maxConcurrency = options.maxConcurrency ?? 1;
+    this.environment = options.environment ?? {};
+    this.pollWaitSeconds = options.pollWaitSeconds ?? SQS_LIMITS.maxWaitTimeSeconds;
+    this.maxRecorded = options.maxRecordedInvocations ?? 1_000;
+    this.logStreamId = this.random.hex(16);
+    this.validate(options);
+  }
+
+  private validate(options: SqsEventSourceOptions): void {
+    const window = options.maximumBatchingWindowSeconds ?? 0;
+    const checks: Array<[boolean, string]> = [
+      [Number.isInteger(this.batchSize) && this.batchSize >= 1 && this.batchSize <= 10_000, 'batchSize must be an integer from 1 to 10000'],
+      [Number.isInteger(window) && window >= 0 && window <= 300, 'maximumBatchingWindowSeconds must be an integer from 0 to 300'],
+      [this.batchSize <= 10 || window >= 1, 'a batchSize over 10 needs maximumBatchingWindowSeconds of at least 1'],
+      [this.timeoutMs >= 1000 && this.timeoutMs <= 900_000, 'timeoutSeconds must be from 1 to 900'],
+      [Number.isInteger(this.maxConcurrency) && this.maxConcurrency >= 1, 'maxConcurrency must be a positive integer'],
+      [Number.isInteger(this.pollWaitSeconds) && this.pollWaitSeconds >= 0 && this.pollWaitSeconds <= 20, 'pollWaitSeconds must be from 0 to 20'],
+    ];
+    const failed = checks.filter(([ok]) => !ok).map(([, message]) => message);
+    if (failed.length > 0) throw new InvalidEventSourceError(`${this.functionName}: ${failed.join('; ')}`);
+  }
+
+  /** Every invocation so far (up to the recording limit), oldest first. */
+  invocations(): LambdaInvocation[] {
+    return [...this.recorded];
+  }
+
+  /** Calls `listener` after every invocation; returns the unsubscribe function. */
+  onInvocation(listener: (invocation: LambdaInvocation) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** True while pollers run. */
+  get running(): boolean {
+    return this.polling !== undefined;
+  }
+
+  /** Starts the pollers (Enabled: true). */
+  start(): void {
+    if (this.polling !== undefined) return;
+    const abort = new AbortController();
+    const loops = Array.from({ length: this.maxConcurrency }, () => this.pollLoop(abort.signal));
+    this.polling = { abort, loops };
+  }
+
+  /** Stops polling and waits for running invocations to finish. */
+  async stop(): Promise<void> {
+    const polling = this.polling;
+    if (polling === undefined) return;
+    this.polling = undefined;
+    polling.abort.abort();
+    await Promise.all(polling.loops);
+  }
+
+  /**
+   * One poll: gathers one batch (waiting up to `waitSeconds` for the first message) and invokes the handler
+   * with it. Resolves with the invocation, or undefined when no message came.
+   */
+  async pollOnce(waitSeconds = 0, signal?: AbortSignal): Promise<LambdaInvocation | undefined> {
+    const batch = await this.gatherBatch(waitSeconds, signal);
+    return batch.length === 0 ? undefined : this.invoke(batch);
+  }
+
+  private async pollLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.pollOnce(this.pollWaitSeconds, signal);
+      } catch {
+        // The queue went away or refused the receive: back off instead of spinning, as the pollers do.
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            cancel();
+            signal.removeEventListener('abort', done);
+            resolve();
+          };
+          const cancel = this.clock.setTimer(done, 1_000);
+          signal.addEventListener('abort', done, { once: true });
+        });
+      }
+    }
+  }
+
+  private receive(max: number, waitSeconds: number, signal: AbortSignal | undefined): Promise<ReceivedMessage[]> {
+    return receiveMessages(
+      this.queue,
+      { maxNumberOfMessages: Math.min(max, SQS_LIMITS.maxMessagesPerReceive), waitTimeSeconds: waitSeconds, attributeNames: ['All'], messageAttributeNames: ['All'] },
+      signal,
+    );
+  }
+
+  // The window opens with the first message and closes after windowMs, at batchSize records, or on stop.
+  private async gatherBatch(waitSeconds: number, signal: AbortSignal | undefined): Promise<ReceivedMessage[]> {
+    const batch = await this.receive(this.batchSize, waitSeconds, signal);
+    if (batch.length === 0 || this.windowMs === 0) return batch;
+    const window = new AbortController();
+    const cancelTimer = this.clock.setTimer(() => window.abort(), this.windowMs);
+    const onStop = () => window.abort();
+    signal?.addEventListener('abort', onStop, { once: true });
+    try {
+      while (batch.length < this.batchSize && !window.signal.aborted) {
+        batch.push(...(await this.receive(this.batchSize - batch.length, SQS_LIMITS.maxWaitTimeSeconds, window.signal)));
+      }
+    } finally {
+      cancelTimer();
+      signal?.removeEventListener('abort', onStop);
+    }
+    return batch;
+  }
+
+  // Applies the function's environment while the handler's synchronous start (its cold-start build) runs.
+  private call(event: SQSEvent, context: Context): Promise<unknown> {
+    const saved = new Map(Object.keys(this.environment).map((key) => [key, process.env[key]]));
+    Object.assign(process.env, this.environment);
+    try {
+      return Promise.resolve(this.handler(event, context));
+    } catch (error) {
+      return Promise.reject(error);
+    } finally {
+      for (const [key, value] of saved) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  }
+
+  private async invoke(messages: readonly ReceivedMessage[]): Promise<LambdaInvocation> {
+    const requestId = this.random.uuid();
+    const startedAt = this.clock.now();
+    const deadlineMs = startedAt + this.timeoutMs;
+    const coldStart = !this.warm;
+    this.warm = true;
+    const event = sqsEvent(messages, { eventSourceArn: this.queue.arn, awsRegion: regionOfArn(this.queue.arn) });
+    const context = lambdaContext({
+      functionName: this.functionName,
+      awsRequestId: requestId,
+      region: regionOfArn(this.queue.arn),
+      accountId: accountOfArn(this.queue.arn),
+      memoryLimitInMB: this.memoryLimitInMB,
+      deadlineMs,
+      now: () => this.clock.now(),
+      logStreamId: this.logStreamId,
+      startedAt,
+    });
+
+    let cancelTimeout: () => void = () => undefined;
+    const timedOut = new Promise<Settled>((resolve) => {
+      cancelTimeout = this.clock.setTimer(() => resolve({ kind: 'timeout' }), this.timeoutMs);
+    });
+    const settled = await Promise.race([
+      this.call(event, context).then(
+        (value): Settled => ({ kind: 'returned', value }),
+        (error: unknown): Settled => ({ kind: 'threw', error }),
+      ),
+      timedOut,
+    ]);
+    cancelTimeout();
+
+    const messageIds = messages.map((m) => m.messageId);
+    let failed: ReadonlySet<string>;
+    let error: { name: string; message: string } | undefined;
+    if (settled.kind === 'threw') {
+      failed = new Set(messageIds);
+      error = errorSummary(settled.error);
+    } else if (settled.kind === 'timeout') {
+      failed = new Set(messageIds);
+      error = errorSummary(new LambdaTimeoutError(`Task timed out after ${(this.timeoutMs / 1000).toFixed(2)} seconds`));
+    } else {
+      const verdict = judgeBatchResponse(settled.value, messageIds, this.reportBatchItemFailures);
+      if (verdict.kind === 'failure') {
+        failed = new Set(messageIds);
+        error = errorSummary(new InvalidBatchResponseError(verdict.reason));
+      } else {
+        failed = verdict.kind === 'partial' ? verdict.failedMessageIds : new Set();
+      }
+    }
+
+    const deleted: string[] = [];
+    for (const message of messages) {
+      if (failed.has(message.messageId)) continue;
+      try {
+        if (this.queue.delete(message.receiptHandle) === 'deleted') deleted.push(message.messageId);
+      } catch {
+        // A handle this queue never issued cannot happen here; nothing to delete then.
+      }
+    }
+    const endedAt = this.clock.now();
+    const failedMessageIds = messageIds.filter((id) => failed.has(id));
+    const invocation: LambdaInvocation = {
+      functionName: this.functionName,
+      requestId,
+      coldStart,
+      startedAt,
+      endedAt,
+      durationMs: endedAt - startedAt,
+      messageIds,
+      receiveCounts: messages.map((m) => Number(m.attributes.ApproximateReceiveCount ?? '1')),
+      outcome: failedMessageIds.length === 0 ? 'succeeded' : failedMessageIds.length === messageIds.length ? 'failed' : 'partially-failed',
+      failedMessageIds,
+      deletedMessageIds: deleted,
+      ...(error === undefined ? {} : { error }),
+      ...(settled.kind === 'returned' && settled.value !== undefined ? { response: settled.value } : {}),
+    };
+    this.recorded.push(invocation);
+    if (this.recorded.length > this.maxRecorded) this.recorded.shift();
+    for (const listener of [...this.listeners]) listener(invocation);
+    return invocation;
+  }
+}
+
+/** Creates an SQS event source mapping for `handler` (call start() to begin polling). */
+export function createSqsEventSource(options: SqsEventSourceOptions): SqsEventSource {
+  return new SqsEventSource(options);
+}

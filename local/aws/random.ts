@@ -1,0 +1,69 @@
+/**
+ * Randomness for the local AWS. Ids (message ids, receipt-handle nonces, event ids) and injected faults
+ * (duplicates, reordering) come from a Random, so a seeded run delivers the same messages in the same order
+ * every time; without a seed, node:crypto supplies it.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+
+/** A source of random numbers and ids. */
+export interface Random {
+  /** A float in [0, 1). */
+  next(): number;
+  /** An RFC 4122 version-4 UUID. */
+  uuid(): string;
+  /** `bytes` random bytes as lowercase hex. */
+  hex(bytes: number): string;
+}
+
+/** mulberry32: small, fast and good enough for fault injection (not for secrets). */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function uuidFromBytes(bytes: Uint8Array): string {
+  const b = Buffer.from(bytes);
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40; // version 4
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80; // RFC 4122 variant
+  const hex = b.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** A deterministic Random: the same seed yields the same sequence. */
+export function seededRandom(seed: number): Random {
+  const next = mulberry32(seed);
+  const bytes = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(next() * 256));
+  return {
+    next,
+    uuid: () => uuidFromBytes(bytes(16)),
+    hex: (n) => Buffer.from(bytes(n)).toString('hex'),
+  };
+}
+
+/** Random from node:crypto (ids) and Math.random (faults). */
+export const cryptoRandom: Random = {
+  next: () => Math.random(),
+  uuid: () => randomUUID(),
+  hex: (n) => randomBytes(n).toString('hex'),
+};
+
+/** A seeded Random when a seed is given, otherwise cryptoRandom. */
+export function randomFor(seed: number | undefined): Random {
+  return seed === undefined ? cryptoRandom : seededRandom(seed);
+}
+
+/** Fisher-Yates shuffle of a copy of `items`. */
+export function shuffled<T>(items: readonly T[], random: Random): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random.next() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}

@@ -1,0 +1,303 @@
+/**
+ * The local AWS: one HTTP server on 127.0.0.1 that speaks the wire protocols of the four services Spot-On's
+ * Lambdas call, so the production handlers and the real SDK v3 clients run against it with nothing but
+ * endpoint variables and dummy credentials (`env`):
+ *
+ * | service         | SDK client                       | protocol  | request                                         |
+ * |-----------------|----------------------------------|-----------|-------------------------------------------------|
+ * | SQS             | @aws-sdk/client-sqs              | JSON 1.0  | POST /, X-Amz-Target: AmazonSQS.<Operation>     |
+ * | EventBridge     | @aws-sdk/client-eventbridge      | JSON 1.1  | POST /, X-Amz-Target: AWSEvents.PutEvents       |
+ * | Secrets Manager | @aws-sdk/client-secrets-manager  | JSON 1.1  | POST /, X-Amz-Target: secretsmanager.GetSecretValue |
+ * | EKS             | @aws-sdk/client-eks              | REST-JSON | GET /clusters/{name}                            |
+ *
+ * The SDK picks the endpoint from AWS_ENDPOINT_URL_<SERVICE ID> (service id upper-cased, spaces to
+ * underscores: SQS, EVENTBRIDGE, SECRETS_MANAGER, EKS), then AWS_ENDPOINT_URL; see @smithy/core's
+ * endpoints `getEndpointUrlConfig`. Requests must be SigV4-signed for the right service and region (any key
+ * and signature are accepted). Queue URLs are `<endpoint>/<account>/<name>`, so the SQS client's
+ * "QueueUrl as endpoint" rule lands here too.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from './clock';
+import { EksService, type EksClusterDefinition } from './eks';
+import { AwsServiceError } from './errors';
+import { EventBridgeService } from './eventbridge-bus';
+import { eventBridgeOperations } from './eventbridge-protocol';
+import { randomFor } from './random';
+import { SecretsManagerService, secretsManagerOperations } from './secrets-manager';
+import { sqsOperations, type SqsRequestContext } from './sqs-protocol';
+import { SqsService, type QueueOptions } from './sqs-service';
+import { checkCredentialScope, errorAnswer, jsonAnswer, readBody, type AwsProtocol, type ErrorShape, type WireAnswer } from './wire';
+
+/** AWS's documentation example key pair: obviously not a credential. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } as const;
+/** SenderId of messages sent in-process (a stand-in IAM user id). */
+export const LOCAL_SENDER_ID = 'AIDAIOSFODNN7EXAMPLE';
+
+/** A queue to create at start. */
+export interface QueueDefinition extends QueueOptions {
+  readonly name: string;
+}
+
+export interface LocalAwsOptions {
+  /** @default 'us-west-2' (the region of the recorded events) */
+  readonly region?: string;
+  /** @default '000000000000' */
+  readonly accountId?: string;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default 0 (a free port) */
+  readonly port?: number;
+  /** @default the system clock */
+  readonly clock?: Clock;
+  /** Seeds ids and injected faults; unseeded runs use node:crypto. */
+  readonly seed?: number;
+  /** Queues to create, in order (a dead-letter queue before the queue that names it). */
+  readonly queues?: readonly QueueDefinition[];
+  /** Event buses besides `default`, e.g. 'spot-on'. */
+  readonly buses?: readonly string[];
+  /** Secrets by name. */
+  readonly secrets?: Readonly<Record<string, string>>;
+  readonly eksClusters?: readonly EksClusterDefinition[];
+  /** Events kept per bus. @default 10_000 */
+  readonly maxRecordedEvents?: number;
+  /** Requests kept in `requests()`. @default 1_000 */
+  readonly requestLogSize?: number;
+}
+
+/** One request as the local AWS saw it. */
+export interface AwsRequestLogEntry {
+  readonly at: number;
+  readonly service: 'sqs' | 'events' | 'secretsmanager' | 'eks' | 'unknown';
+  readonly operation: string;
+  readonly status: number;
+  readonly errorCode?: string;
+  readonly durationMs: number;
+}
+
+/** A running local AWS. */
+export interface LocalAws {
+  /** e.g. http://127.0.0.1:41234 */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly region: string;
+  readonly accountId: string;
+  /**
+   * Environment for the SDK (and the Lambda handlers): the endpoint variables, AWS_REGION, dummy credentials
+   * and AWS_EC2_METADATA_DISABLED. Set it in process.env before the handlers' first invocation.
+   */
+  readonly env: Readonly<Record<string, string>>;
+  readonly queues: SqsService;
+  readonly buses: EventBridgeService;
+  readonly secrets: SecretsManagerService;
+  readonly eks: EksService;
+  /** Recent requests, oldest first. */
+  requests(): AwsRequestLogEntry[];
+  /** Ends long polls, closes the server and every connection. */
+  stop(): Promise<void>;
+}
+
+interface JsonRpcService {
+  readonly name: AwsRequestLogEntry['service'];
+  readonly signingName: string;
+  readonly protocol: AwsProtocol;
+  readonly shape: ErrorShape;
+  readonly operations: Readonly<Record<string, (input: unknown, context: SqsRequestContext) => unknown>>;
+}
+
+const SERVICE_BY_TARGET_PREFIX = { AmazonSQS: 'sqs', AWSEvents: 'events', secretsmanager: 'secretsmanager' } as const;
+
+/** The environment that points AWS SDK v3 clients at `endpoint`. */
+export function localAwsEnv(endpoint: string, region: string): Record<string, string> {
+  return {
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ENDPOINT_URL_SQS: endpoint,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+    AWS_ENDPOINT_URL_EKS: endpoint,
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'false',
+    // No instance metadata service here: never let the credential chain wait for one.
+    AWS_EC2_METADATA_DISABLED: 'true',
+    // The SDK warns once per client package on Node < 22; the drill runs on the Node 20 of this machine.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** Starts the local AWS on 127.0.0.1 (a free port unless `port` is given). */
+export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
+  const region = options.region ?? 'us-west-2';
+  const accountId = options.accountId ?? '000000000000';
+  const host = options.host ?? '127.0.0.1';
+  const clock = options.clock ?? systemClock;
+  const random = randomFor(options.seed);
+  const requestLogSize = options.requestLogSize ?? 1_000;
+  const stopping = new AbortController();
+  const requestLog: AwsRequestLogEntry[] = [];
+
+  // Filled in once the port, and so the queue URLs, are known.
+  const started: { services?: { sqs: JsonRpcService; events: JsonRpcService; secretsmanager: JsonRpcService; eks: EksService } } = {};
+
+  async function handle(req: IncomingMessage, signal: AbortSignal): Promise<{ answer: WireAnswer; entry: Omit<AwsRequestLogEntry, 'at' | 'durationMs' | 'status'> }> {
+    const requestId = randomUUID();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', 'http://local');
+    const target = header(req, 'x-amz-target');
+    const services = started.services;
+    if (services === undefined) throw new Error('local AWS not started');
+
+    if (target !== undefined) {
+      const [prefix = '', operation = ''] = target.split('.');
+      const serviceName = SERVICE_BY_TARGET_PREFIX[prefix as keyof typeof SERVICE_BY_TARGET_PREFIX];
+      const service = serviceName === undefined ? undefined : services[serviceName];
+      const protocol: AwsProtocol = service?.protocol ?? 'awsJson1_1';
+      try {
+        if (service === undefined || method !== 'POST') {
+          throw new AwsServiceError('UnknownOperationException', `The local AWS does not serve ${target}.`, { queryCode: 'UnknownOperation' });
+        }
+        const scope = checkCredentialScope(header(req, 'authorization'), service.signingName, region);
+        const body = await readBody(req);
+        let input: unknown;
+        try {
+          input = body.trim() === '' ? {} : (JSON.parse(body) as unknown);
+        } catch (error) {
+          throw new AwsServiceError('SerializationException', `Request body is not JSON: ${(error as Error).message}`, { cause: error });
+        }
+        const run = service.operations[operation];
+        if (run === undefined) {
+          throw new AwsServiceError('UnknownOperationException', `The local AWS does not serve ${target}.`, { queryCode: 'UnknownOperation' });
+        }
+        const output = await run(input, { senderId: scope.accessKeyId, signal });
+        return { answer: jsonAnswer(protocol, output, requestId), entry: { service: service.name, operation } };
+      } catch (error) {
+        if (!(error instanceof AwsServiceError)) throw error;
+        return {
+          answer: errorAnswer(protocol, error, requestId, service?.shape ?? {}),
+          entry: { service: service?.name ?? 'unknown', operation: operation || target, errorCode: error.code },
+        };
+      }
+    }
+
+    const cluster = /^\/clusters\/([^/]+)$/.exec(url.pathname);
+    if (cluster !== null && method === 'GET') {
+      try {
+        checkCredentialScope(header(req, 'authorization'), 'eks', region);
+        return {
+          answer: jsonAnswer('restJson1', services.eks.describeCluster(decodeURIComponent(cluster[1] as string)), requestId),
+          entry: { service: 'eks', operation: 'DescribeCluster' },
+        };
+      } catch (error) {
+        if (!(error instanceof AwsServiceError)) throw error;
+        return { answer: errorAnswer('restJson1', error, requestId), entry: { service: 'eks', operation: 'DescribeCluster', errorCode: error.code } };
+      }
+    }
+    const unknown = new AwsServiceError('UnknownOperationException', `The local AWS does not serve ${method} ${url.pathname}.`, { status: 404 });
+    return { answer: errorAnswer('restJson1', unknown, requestId), entry: { service: 'unknown', operation: `${method} ${url.pathname}`, errorCode: unknown.code } };
+  }
+
+  const server = createServer((req, res) => {
+    const startedAt = Date.now();
+    const at = clock.now();
+    // A client that hangs up ends its long poll before messages are taken, as the service does.
+    const request = new AbortController();
+    const onStop = () => request.abort();
+    stopping.signal.addEventListener('abort', onStop, { once: true });
+    res.on('close', () => {
+      stopping.signal.removeEventListener('abort', onStop);
+      if (!res.writableFinished) request.abort();
+    });
+    handle(req, request.signal)
+      .then(({ answer, entry }) => {
+        requestLog.push({ at, ...entry, status: answer.status, durationMs: Date.now() - startedAt });
+        if (requestLog.length > requestLogSize) requestLog.shift();
+        if (!res.destroyed) res.writeHead(answer.status, answer.headers).end(answer.body);
+      })
+      .catch((error: unknown) => {
+        const requestId = randomUUID();
+        const internal = new AwsServiceError('InternalFailure', `local AWS failed: ${(error as Error).message}`, { status: 500, cause: error });
+        const answer = errorAnswer('awsJson1_1', internal, requestId);
+        requestLog.push({ at, service: 'unknown', operation: req.url ?? '/', status: 500, errorCode: internal.code, durationMs: Date.now() - startedAt });
+        if (!res.destroyed) res.writeHead(answer.status, answer.headers).end(answer.body);
+      });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  const queues = new SqsService({
+    region,
+    accountId,
+    baseUrl: endpoint,
+    clock,
+    random,
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    defaultSenderId: LOCAL_SENDER_ID,
+  });
+  const buses = new EventBridgeService({ region, accountId, clock, random, ...(options.maxRecordedEvents === undefined ? {} : { maxRecordedEvents: options.maxRecordedEvents }) });
+  const secrets = new SecretsManagerService({ region, accountId, clock, random });
+  const eks = new EksService({ region, accountId, clock });
+  started.services = {
+    sqs: {
+      name: 'sqs',
+      signingName: 'sqs',
+      protocol: 'awsJson1_0',
+      shape: { typeNamespace: 'com.amazonaws.sqs', queryCompatible: true },
+      operations: sqsOperations(queues),
+    },
+    events: { name: 'events', signingName: 'events', protocol: 'awsJson1_1', shape: {}, operations: eventBridgeOperations(buses) },
+    secretsmanager: {
+      name: 'secretsmanager',
+      signingName: 'secretsmanager',
+      protocol: 'awsJson1_1',
+      shape: { messageKey: 'Message' },
+      operations: secretsManagerOperations(secrets),
+    },
+    eks,
+  };
+
+  try {
+    for (const { name, ...queueOptions } of options.queues ?? []) queues.create(name, queueOptions);
+    for (const name of options.buses ?? []) buses.create(name);
+    for (const [name, value] of Object.entries(options.secrets ?? {})) secrets.put(name, value);
+    for (const cluster of options.eksClusters ?? []) eks.putCluster(cluster);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+
+  return {
+    endpoint,
+    port,
+    region,
+    accountId,
+    env: localAwsEnv(endpoint, region),
+    queues,
+    buses,
+    secrets,
+    eks,
+    requests: () => [...requestLog],
+    stop: async () => {
+      stopping.abort();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

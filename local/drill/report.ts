@@ -1,0 +1,92 @@
+/**
+ * The drill report (`spot-on drill --json`): what one scenario did, measured. The schema is the contract between
+ * the drill, its tests, the HTML report and anyone scripting against `--json` (docs/ARCHITECTURE.md).
+ */
+import { z } from 'zod';
+
+export const SCENARIOS = ['spot-interruption', 'capacity-loss', 'aws-outage', 'duplicate-storm', 'vpn-outage'] as const;
+export const ScenarioSchema = z.enum(SCENARIOS);
+export type Scenario = z.infer<typeof ScenarioSchema>;
+
+/** Where a timeline entry came from: the component that did or saw it. */
+export const ComponentSchema = z.enum(['drill', 'aws', 'eventbridge', 'sqs', 'lambda', 'trainer', 'aggregator', 'signals', 'brain', 'arm', 'cluster']);
+
+export const TimelineEntrySchema = z.strictObject({
+  /** Milliseconds since the scenario started. */
+  t: z.number().nonnegative(),
+  at: z.iso.datetime(),
+  component: ComponentSchema,
+  event: z.string().min(1),
+  detail: z.string().optional(),
+  round: z.number().int().nonnegative().optional(),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
+
+export const RoundMetricsSchema = z.strictObject({
+  round: z.number().int().nonnegative(),
+  /** Milliseconds since the scenario started, when the round was committed. */
+  t: z.number().nonnegative(),
+  loss: z.number(),
+  accuracy: z.number().min(0).max(1),
+  examples: z.number().int().nonnegative(),
+  epoch: z.number().int().nonnegative(),
+  participants: z.strictObject({ aws: z.number().int().nonnegative(), azure: z.number().int().nonnegative() }),
+  partialUpdates: z.number().int().nonnegative(),
+});
+export type RoundMetrics = z.infer<typeof RoundMetricsSchema>;
+
+/** Trainer placement over time: one interval per trainer process. */
+export const PlacementSchema = z.strictObject({
+  clientId: z.string(),
+  cloud: z.enum(['aws', 'azure']),
+  node: z.string(),
+  from: z.number().nonnegative(),
+  to: z.number().nonnegative().optional(),
+  /** How the interval ended: flushed on a warning, killed without one, stopped at the end. */
+  end: z.enum(['flushed', 'killed', 'stopped', 'scaled-in']).optional(),
+});
+export type Placement = z.infer<typeof PlacementSchema>;
+
+const Millis = z.number().nonnegative().nullable();
+
+export const DrillReportSchema = z.strictObject({
+  scenario: ScenarioSchema,
+  seed: z.number().int(),
+  rounds: z.number().int().nonnegative(),
+  /** Examples trained but never aggregated (work lost); the drill's central promise is 0. */
+  examplesLost: z.number().int().nonnegative(),
+  checkpoint: z.strictObject({
+    /** From the Spot warning's injection to the flushed partial update being durable; null if none was flushed. */
+    warningToDurableMs: Millis,
+  }),
+  failover: z.strictObject({
+    signalToPoolScaledMs: Millis,
+    signalToTrainingResumedMs: Millis,
+  }),
+  failback: z.strictObject({ signalToAwsPrimaryMs: Millis }),
+  accuracy: z.strictObject({
+    final: z.number().min(0).max(1),
+    /** Same seed, same rounds, no interruptions. */
+    baseline: z.number().min(0).max(1),
+  }),
+  /** Failover epochs seen by the brain, in order (starts at 0). */
+  epochs: z.array(z.number().int().nonnegative()),
+  failovers: z.number().int().nonnegative(),
+  failbacks: z.number().int().nonnegative(),
+  /** Signals: sent by the Lambda, accepted by the brain, answered as duplicates, retried. */
+  signals: z.strictObject({
+    sent: z.number().int().nonnegative(),
+    accepted: z.number().int().nonnegative(),
+    duplicates: z.number().int().nonnegative(),
+    retried: z.number().int().nonnegative(),
+  }),
+  durationMs: z.number().nonnegative(),
+  roundsDetail: z.array(RoundMetricsSchema),
+  placement: z.array(PlacementSchema),
+  timeline: z.array(TimelineEntrySchema),
+});
+export type DrillReport = z.infer<typeof DrillReportSchema>;
+
+/** `spot-on drill --json` with several scenarios. */
+export const DrillSummarySchema = z.strictObject({ scenarios: z.array(DrillReportSchema) });
+export type DrillSummary = z.infer<typeof DrillSummarySchema>;

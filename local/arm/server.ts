@@ -26,7 +26,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { planAgentPoolPut } from './agent-pool-rules';
-import { createSelfSignedCertificate } from './certificate';
+import { createLocalCertificate } from '../tls';
 import { ArmRequestError } from './errors';
 import { ArmFaultSchema, FaultQueue } from './faults';
 import { ArmSeedSchema, SDK_API_VERSION, type AgentPoolSpec, type ArmSeed, type ClusterRef, type PoolRef } from './model';
@@ -246,7 +246,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     timer.unref();
   };
 
-  const { certPem, keyPem } = createSelfSignedCertificate({ altNames: ['localhost', '127.0.0.1', '::1', host] });
+  const { certPem, keyPem } = await createLocalCertificate('Spot-On local ARM emulator', ['localhost', '127.0.0.1', '::1', host]);
 
   function requireResourceGroup(subscriptionId: string, resourceGroup: string): void {
     if (!state.hasResourceGroup(subscriptionId, resourceGroup)) {

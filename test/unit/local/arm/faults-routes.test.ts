@@ -1,5 +1,3 @@
-import { X509Certificate } from 'node:crypto';
-import { createSelfSignedCertificate, derOid, derTime, derUnsignedInteger } from '../../../../local/arm/certificate';
 import { CAPACITY_FAILURE_MESSAGES, FaultQueue } from '../../../../local/arm/faults';
 import { matchRoute } from '../../../../local/arm/routes';
 
@@ -73,41 +71,5 @@ describe('matchRoute', () => {
     expect(matchRoute('/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm')).toBeUndefined();
     expect(matchRoute('/')).toBeUndefined();
     expect(matchRoute(`${base}/%E0%A4%A`)).toBeUndefined();
-  });
-});
-
-describe('self-signed certificate', () => {
-  it('is a valid self-signed CA certificate for localhost and 127.0.0.1', () => {
-    const now = Date.UTC(2026, 0, 1);
-    const { certPem, keyPem } = createSelfSignedCertificate({ now: () => now, validDays: 2 });
-    const certificate = new X509Certificate(certPem);
-    expect([
-      certificate.subject,
-      certificate.subjectAltName,
-      certificate.ca,
-      certificate.checkIssued(certificate),
-      certificate.verify(certificate.publicKey),
-      certificate.checkHost('localhost'),
-      certificate.checkIP('127.0.0.1'),
-      new Date(certificate.validTo).getTime() - now,
-    ]).toStrictEqual([
-      'CN=Spot-On local ARM emulator',
-      'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1',
-      true,
-      true,
-      true,
-      'localhost',
-      '127.0.0.1',
-      2 * 24 * 60 * 60 * 1000,
-    ]);
-    expect(keyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
-  });
-
-  it('encodes DER primitives as X.690 says', () => {
-    expect(derOid('1.2.840.10045.4.3.2').toString('hex')).toBe('06082a8648ce3d040302');
-    expect(derUnsignedInteger(Buffer.from([0x00, 0x80])).toString('hex')).toBe('02020080');
-    expect(derUnsignedInteger(Buffer.from([0x00, 0x00, 0x01])).toString('hex')).toBe('020101');
-    expect(derTime(new Date(Date.UTC(2026, 10, 29, 6, 0, 0))).toString('ascii').slice(2)).toBe('261129060000Z');
-    expect(derTime(new Date(Date.UTC(2050, 0, 1))).toString('ascii').slice(2)).toBe('20500101000000Z');
   });
 });

@@ -1,0 +1,211 @@
+import { join } from 'node:path';
+import {
+  CHART_DIR,
+  DEPLOY_DIR,
+  ROOT,
+  at,
+  isMap,
+  listAt,
+  loadDocument,
+  loadDocuments,
+  mapAt,
+  mergeValues,
+  overlayProblems,
+  readText,
+} from './helpers';
+
+/**
+ * The chart's metadata and values: everything parses, the cluster overlays only set declared keys, and they carry
+ * the scheduling that the clusters need (Karpenter Spot GPU selection on EKS, the gpuspot pool's labels and Spot
+ * taint on AKS), which is cross-checked against the Karpenter manifests and terraform-azure.
+ */
+
+const chart = loadDocument(join(CHART_DIR, 'Chart.yaml'));
+const values = loadDocument(join(CHART_DIR, 'values.yaml'));
+const eks = loadDocument(join(CHART_DIR, 'values-eks.yaml'));
+const aks = loadDocument(join(CHART_DIR, 'values-aks.yaml'));
+const merged = { eks: mergeValues(values, eks), aks: mergeValues(values, aks) };
+const nodePool = loadDocuments(join(DEPLOY_DIR, 'karpenter/nodepool-spot-gpu.yaml')).find((document) => document.kind === 'NodePool');
+const aksTerraform = readText(join(ROOT, 'terraform-azure/main.aks.tf'));
+const cdkConfig = JSON.parse(readText(join(ROOT, 'cdk/config.example.json'))) as unknown;
+
+interface Toleration {
+  readonly key?: string;
+  readonly operator?: string;
+  readonly value?: string;
+  readonly effect?: string;
+}
+
+/** Whether a toleration list tolerates a taint (the Kubernetes matching rules for key, operator, value, effect). */
+function tolerates(tolerations: readonly unknown[], taint: { key: string; value?: string; effect: string }): boolean {
+  return tolerations.some((item) => {
+    if (!isMap(item)) return false;
+    const toleration = item as Toleration;
+    if (toleration.effect !== undefined && toleration.effect !== taint.effect) return false;
+    if (toleration.key === undefined) return toleration.operator === 'Exists';
+    if (toleration.key !== taint.key) return false;
+    return toleration.operator === 'Exists' || (toleration.value ?? '') === (taint.value ?? '');
+  });
+}
+
+/** A terraform `name = { "k" = "v" ... }` map inside one resource block, read from the HCL text. */
+function terraformMap(resource: string, attribute: string): Record<string, string> {
+  const start = aksTerraform.indexOf(resource);
+  if (start === -1) throw new Error(`${resource} not found in main.aks.tf`);
+  const body = aksTerraform.slice(start, aksTerraform.indexOf('\n}\n', start));
+  const block = new RegExp(`${attribute}\\s*=\\s*\\{([^}]*)\\}`).exec(body)?.[1];
+  if (block === undefined) throw new Error(`${attribute} not found in ${resource}`);
+  return Object.fromEntries([...block.matchAll(/"([^"]+)"\s*=\s*"([^"]*)"/g)].map((match) => [match[1] ?? '', match[2] ?? '']));
+}
+
+describe('Chart.yaml', () => {
+  it('is a Helm 3 (apiVersion v2) application chart with a semantic version', () => {
+    expect(chart).toMatchObject({ apiVersion: 'v2', name: 'spot-on-fl', type: 'application', appVersion: expect.any(String) });
+    expect(String(chart.version)).toMatch(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/);
+  });
+});
+
+describe('values overlays', () => {
+  it.each([
+    ['values-eks.yaml', eks],
+    ['values-aks.yaml', aks],
+  ])('%s sets only keys that values.yaml declares, with the same kinds', (_name, overlay) => {
+    expect(overlayProblems(values, overlay)).toStrictEqual([]);
+  });
+
+  it('catches an undeclared key and a kind mismatch (the checker itself)', () => {
+    expect(overlayProblems(values, { trainer: { replica: 3, resources: 'big', nodeSelector: { any: 'thing' } } })).toStrictEqual([
+      'trainer.replica: not declared in values.yaml',
+      'trainer.resources: string where values.yaml has a map',
+    ]);
+  });
+
+  it.each(['eks', 'aks'] as const)('%s: gives trainers at least 120 s to flush and the aggregator time to checkpoint', (cluster) => {
+    expect(at(merged[cluster], ['trainer', 'terminationGracePeriodSeconds'])).toBeGreaterThanOrEqual(120);
+    expect(at(merged[cluster], ['aggregator', 'terminationGracePeriodSeconds'])).toBeGreaterThanOrEqual(120);
+  });
+
+  it.each(['eks', 'aks'] as const)('%s: makes the trainer finish its SIGTERM flush inside the Spot notice and the grace period', (cluster) => {
+    const flushSeconds = Number(at(merged[cluster], ['trainer', 'sigtermFlushSeconds']));
+    expect(flushSeconds).toBeGreaterThan(0);
+    expect(flushSeconds).toBeLessThanOrEqual(110);
+    expect(flushSeconds).toBeLessThan(Number(at(merged[cluster], ['trainer', 'terminationGracePeriodSeconds'])));
+  });
+
+  it.each(['eks', 'aks'] as const)('%s: requests and limits one GPU per trainer', (cluster) => {
+    const resources = mapAt(merged[cluster], ['trainer', 'resources']);
+    expect(at(resources, ['requests', 'nvidia.com/gpu'])).toBe(1);
+    expect(at(resources, ['limits', 'nvidia.com/gpu'])).toBe(1);
+    expect(at(resources, ['limits', 'memory'])).toBe(at(resources, ['requests', 'memory']));
+  });
+
+  it.each(['eks', 'aks'] as const)('%s: probes /healthz on the named port', (cluster) => {
+    for (const workload of ['trainer', 'aggregator']) {
+      for (const probe of ['startup', 'readiness', 'liveness']) {
+        expect(at(merged[cluster], [workload, 'probes', probe, 'httpGet'])).toStrictEqual({ path: '/healthz', port: 'http' });
+      }
+    }
+  });
+});
+
+describe('values.yaml defaults', () => {
+  it('runs non-root with a read-only root filesystem, no capabilities and the runtime seccomp profile', () => {
+    expect(mapAt(values, ['podSecurityContext'])).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(mapAt(values, ['containerSecurityContext'])).toStrictEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+    });
+  });
+
+  it('references secrets by name only', () => {
+    expect(mapAt(values, ['signing'])).toStrictEqual({ existingSecret: 'spot-on-signing', secretKey: 'signing-secret' });
+    expect(at(values, ['storage', 'existingSecret'])).toBe('');
+    const text = ['values.yaml', 'values-eks.yaml', 'values-aks.yaml'].map((file) => readText(join(CHART_DIR, file))).join('\n');
+    expect(text).not.toMatch(/AccountKey=|SharedAccessSignature=|sig=|BEGIN [A-Z ]*PRIVATE KEY/);
+  });
+
+  it('serves the trainer on the port and under the names the AWS and Azure sides expect', () => {
+    expect(at(values, ['trainer', 'port'])).toBe(at(cdkConfig, ['eks', 'trainer', 'port']));
+    expect(at(values, ['trainer', 'serviceAccount', 'name'])).toBe('fl-trainer');
+    expect(at(values, ['aggregator', 'serviceAccount', 'name'])).toBe('fl-aggregator');
+    const workloads = readText(join(ROOT, 'terraform-azure/variables.aks.tf'));
+    expect(workloads).toMatch(/service_account\s*=\s*"fl-aggregator"/);
+    expect(workloads).toMatch(/service_account\s*=\s*"fl-trainer"/);
+  });
+});
+
+describe('values-eks.yaml (Karpenter Spot GPU nodes)', () => {
+  it('selects the spot-gpu NodePool and Spot capacity', () => {
+    expect(mapAt(merged.eks, ['trainer', 'nodeSelector'])).toStrictEqual({
+      'karpenter.sh/nodepool': nodePool?.metadata && isMap(nodePool.metadata) ? nodePool.metadata.name : 'missing NodePool',
+      'karpenter.sh/capacity-type': 'spot',
+    });
+  });
+
+  it("tolerates every taint of the NodePool", () => {
+    const taints = listAt(nodePool, ['spec', 'template', 'spec', 'taints']);
+    expect(taints.length).toBeGreaterThan(0);
+    for (const taint of taints) {
+      expect(tolerates(listAt(merged.eks, ['trainer', 'tolerations']), taint as { key: string; effect: string })).toBe(true);
+    }
+  });
+
+  it('runs trainers only (the aggregator lives on AKS), reads nodes for the reflex Lambda, and gets Entra tokens without the AKS webhook', () => {
+    expect(at(merged.eks, ['fl', 'cloud'])).toBe('aws');
+    expect(at(merged.eks, ['aggregator', 'enabled'])).toBe(false);
+    expect(at(merged.eks, ['trainer', 'enabled'])).toBe(true);
+    expect(at(merged.eks, ['trainer', 'replicas'])).toBeGreaterThan(0);
+    expect(at(merged.eks, ['reflexRbac', 'enabled'])).toBe(true);
+    expect(at(merged.eks, ['azure', 'workloadIdentity', 'enabled'])).toBe(false);
+    expect(at(merged.eks, ['azure', 'federatedTokenProjection', 'enabled'])).toBe(true);
+  });
+
+  it('has no trainer PDB that could hold back Karpenter\'s interruption drain', () => {
+    expect(at(merged.eks, ['trainer', 'podDisruptionBudget', 'enabled'])).toBe(false);
+  });
+});
+
+describe('values-aks.yaml (gpuspot Spot pool, aggregator on userpool)', () => {
+  const gpuLabels = terraformMap('resource "azurerm_kubernetes_cluster_node_pool" "gpu_spot"', 'node_labels');
+  const userLabels = terraformMap('resource "azurerm_kubernetes_cluster_node_pool" "user"', 'node_labels');
+
+  it('selects gpuspot nodes by labels terraform puts on them', () => {
+    const selector = mapAt(merged.aks, ['trainer', 'nodeSelector']);
+    expect(Object.keys(selector).length).toBeGreaterThan(0);
+    for (const [key, value] of Object.entries(selector)) expect([key, gpuLabels[key]]).toStrictEqual([key, value]);
+    expect(selector['kubernetes.azure.com/scalesetpriority']).toBe('spot');
+  });
+
+  it('tolerates the AKS Spot taint and the nvidia.com/gpu taint', () => {
+    const tolerations = listAt(merged.aks, ['trainer', 'tolerations']);
+    expect(aksTerraform).toContain('"kubernetes.azure.com/scalesetpriority=spot:NoSchedule"');
+    expect(tolerates(tolerations, { key: 'kubernetes.azure.com/scalesetpriority', value: 'spot', effect: 'NoSchedule' })).toBe(true);
+    expect(tolerates(tolerations, { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' })).toBe(true);
+  });
+
+  it('puts the aggregator on the userpool behind an internal load balancer', () => {
+    const selector = mapAt(merged.aks, ['aggregator', 'nodeSelector']);
+    for (const [key, value] of Object.entries(selector)) expect([key, userLabels[key]]).toStrictEqual([key, value]);
+    expect(at(merged.aks, ['aggregator', 'enabled'])).toBe(true);
+    expect(mapAt(merged.aks, ['aggregator', 'service'])).toMatchObject({
+      type: 'LoadBalancer',
+      annotations: { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' },
+    });
+  });
+
+  it('starts the trainers at 0 replicas and keeps the count the failover functions set', () => {
+    expect(at(merged.aks, ['trainer', 'replicas'])).toBe(0);
+    expect(at(merged.aks, ['trainer', 'preserveLiveReplicas'])).toBe(true);
+  });
+
+  it('uses AKS workload identity and PDBs for both workloads', () => {
+    expect(at(merged.aks, ['fl', 'cloud'])).toBe('azure');
+    expect(at(merged.aks, ['azure', 'workloadIdentity', 'enabled'])).toBe(true);
+    expect(at(merged.aks, ['azure', 'federatedTokenProjection', 'enabled'])).toBe(false);
+    expect(at(merged.aks, ['reflexRbac', 'enabled'])).toBe(false);
+    expect(mapAt(merged.aks, ['trainer', 'podDisruptionBudget'])).toStrictEqual({ enabled: true, maxUnavailable: 1 });
+    expect(mapAt(merged.aks, ['aggregator', 'podDisruptionBudget'])).toStrictEqual({ enabled: true, maxUnavailable: 1 });
+  });
+});

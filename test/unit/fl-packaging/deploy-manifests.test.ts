@@ -1,0 +1,172 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CHART_DIR,
+  DEPLOY_DIR,
+  ROOT,
+  type YamlMap,
+  at,
+  durationSeconds,
+  isMap,
+  listAt,
+  listFiles,
+  loadDocument,
+  loadDocuments,
+  mapAt,
+  overlayProblems,
+  readText,
+} from './helpers';
+
+/** The plain manifests: the Karpenter v1 NodePool and EC2NodeClass, and the Argo CD Applications of both clusters. */
+
+const karpenterDocuments = listFiles(join(DEPLOY_DIR, 'karpenter'), '.yaml').flatMap((path) => loadDocuments(path));
+const byKind = (kind: string): YamlMap[] => karpenterDocuments.filter((document) => document.kind === kind);
+const nodePool = byKind('NodePool')[0] ?? {};
+const nodeClass = byKind('EC2NodeClass')[0] ?? {};
+const values = loadDocument(join(CHART_DIR, 'values.yaml'));
+
+interface Requirement {
+  readonly key: string;
+  readonly operator: string;
+  readonly values?: readonly string[];
+}
+
+function requirement(key: string): Requirement | undefined {
+  return listAt(nodePool, ['spec', 'template', 'spec', 'requirements']).find((item): item is Requirement => isMap(item) && item.key === key);
+}
+
+describe('Karpenter NodePool (karpenter.sh/v1)', () => {
+  it('is one v1 NodePool and one v1 EC2NodeClass, and nothing else', () => {
+    expect(karpenterDocuments.map((document) => `${String(document.apiVersion)}/${String(document.kind)}`).sort()).toStrictEqual([
+      'karpenter.k8s.aws/v1/EC2NodeClass',
+      'karpenter.sh/v1/NodePool',
+    ]);
+  });
+
+  it('asks for Spot capacity only, on amd64 Linux', () => {
+    expect(requirement('karpenter.sh/capacity-type')).toStrictEqual({ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] });
+    expect(requirement('kubernetes.io/arch')).toStrictEqual({ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] });
+    expect(requirement('kubernetes.io/os')).toStrictEqual({ key: 'kubernetes.io/os', operator: 'In', values: ['linux'] });
+  });
+
+  it('allows the NVIDIA GPU families g4dn, g5 and g6 with one GPU per node', () => {
+    expect(requirement('karpenter.k8s.aws/instance-family')).toStrictEqual({ key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['g4dn', 'g5', 'g6'] });
+    expect(requirement('karpenter.k8s.aws/instance-gpu-manufacturer')?.values).toStrictEqual(['nvidia']);
+    expect(requirement('karpenter.k8s.aws/instance-gpu-count')?.values).toStrictEqual(['1']);
+  });
+
+  it('taints its nodes nvidia.com/gpu:NoSchedule and labels them as trainer nodes', () => {
+    expect(listAt(nodePool, ['spec', 'template', 'spec', 'taints'])).toStrictEqual([{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }]);
+    expect(at(nodePool, ['spec', 'template', 'metadata', 'labels', 'spot-on.io/role'])).toBe('trainer');
+  });
+
+  it('uses the v1 shape: nodeClassRef by group, kubelet settings not on the NodePool', () => {
+    expect(mapAt(nodePool, ['spec', 'template', 'spec', 'nodeClassRef'])).toStrictEqual({
+      group: 'karpenter.k8s.aws',
+      kind: 'EC2NodeClass',
+      name: at(nodeClass, ['metadata', 'name']),
+    });
+    expect(at(nodePool, ['spec', 'template', 'spec', 'kubelet'])).toBeUndefined();
+    expect(at(nodePool, ['spec', 'disruption', 'expireAfter'])).toBeUndefined();
+  });
+
+  it('never consolidates a node with a trainer on it, and replaces drifted nodes one at a time', () => {
+    const disruption = mapAt(nodePool, ['spec', 'disruption']);
+    expect(disruption.consolidationPolicy).toBe('WhenEmpty');
+    expect(durationSeconds(String(disruption.consolidateAfter))).toBeGreaterThan(0);
+    expect(listAt(disruption, ['budgets'])).toContainEqual({ nodes: '1', reasons: ['Drifted'] });
+  });
+
+  it('drains slower than a trainer flushes, and expires nodes', () => {
+    const trainerGrace = Number(at(values, ['trainer', 'terminationGracePeriodSeconds']));
+    expect(durationSeconds(String(at(nodePool, ['spec', 'template', 'spec', 'terminationGracePeriod'])))).toBeGreaterThan(trainerGrace);
+    expect(durationSeconds(String(at(nodePool, ['spec', 'template', 'spec', 'expireAfter'])))).toBeGreaterThan(0);
+  });
+
+  it('limits how many GPUs it may buy', () => {
+    expect(at(nodePool, ['spec', 'limits', 'nvidia.com/gpu'])).toEqual(expect.any(Number));
+  });
+
+  it('is protected from an Argo CD prune (deleting it would delete its nodes)', () => {
+    for (const document of karpenterDocuments) {
+      expect(at(document, ['metadata', 'annotations', 'argocd.argoproj.io/sync-options'])).toBe('Prune=false');
+    }
+  });
+});
+
+describe('Karpenter EC2NodeClass (karpenter.k8s.aws/v1)', () => {
+  it('selects the Bottlerocket (NVIDIA variant) or AL2023 AMIs by alias', () => {
+    const terms = listAt(nodeClass, ['spec', 'amiSelectorTerms']);
+    expect(terms).toHaveLength(1);
+    expect(at(terms[0], ['alias'])).toMatch(/^(bottlerocket|al2023)@(latest|v\d+(\.\d+)*)$/);
+  });
+
+  it('discovers subnets and security groups, and names the node role', () => {
+    expect(listAt(nodeClass, ['spec', 'subnetSelectorTerms']).length).toBeGreaterThan(0);
+    expect(listAt(nodeClass, ['spec', 'securityGroupSelectorTerms']).length).toBeGreaterThan(0);
+    expect(at(nodeClass, ['spec', 'role'])).toEqual(expect.any(String));
+  });
+
+  it('keeps pods away from the node role (IMDSv2, one hop)', () => {
+    expect(mapAt(nodeClass, ['spec', 'metadataOptions'])).toMatchObject({ httpTokens: 'required', httpPutResponseHopLimit: 1 });
+  });
+
+  it('encrypts its volumes and has room for the CUDA image', () => {
+    const devices = listAt(nodeClass, ['spec', 'blockDeviceMappings']);
+    for (const device of devices) expect(at(device, ['ebs', 'encrypted'])).toBe(true);
+    const data = devices.find((device) => at(device, ['deviceName']) === '/dev/xvdb');
+    expect(parseInt(String(at(data, ['ebs', 'volumeSize'])), 10)).toBeGreaterThanOrEqual(50);
+  });
+});
+
+describe('Argo CD Applications', () => {
+  const applications = new Map(
+    listFiles(join(DEPLOY_DIR, 'argocd'), '.yaml').map((path) => [path.slice(path.lastIndexOf('/') + 1), loadDocument(path)]),
+  );
+  const app = (name: string): YamlMap => applications.get(name) ?? {};
+  const cdkConfig = JSON.parse(readText(join(ROOT, 'cdk/config.example.json'))) as unknown;
+
+  it('has the chart for each cluster and the Karpenter manifests for EKS', () => {
+    expect([...applications.keys()].sort()).toStrictEqual(['aks-fl-training.yaml', 'eks-fl-training.yaml', 'eks-karpenter.yaml']);
+  });
+
+  it.each(['aks-fl-training.yaml', 'eks-fl-training.yaml', 'eks-karpenter.yaml'])('%s: syncs automatically with prune and selfHeal from a path of this repository', (name) => {
+    const application = app(name);
+    expect(application).toMatchObject({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { namespace: 'argocd' } });
+    expect(at(application, ['spec', 'syncPolicy', 'automated'])).toStrictEqual({ prune: true, selfHeal: true });
+    const path = String(at(application, ['spec', 'source', 'path']));
+    expect(statSync(join(ROOT, path)).isDirectory()).toBe(true);
+  });
+
+  it.each([
+    ['eks-fl-training.yaml', 'values-eks.yaml'],
+    ['aks-fl-training.yaml', 'values-aks.yaml'],
+  ])('%s: renders fl-training/chart with %s into the trainer namespace', (name, valuesFile) => {
+    const application = app(name);
+    expect(at(application, ['spec', 'source', 'path'])).toBe('fl-training/chart');
+    expect(listAt(application, ['spec', 'source', 'helm', 'valueFiles'])).toStrictEqual([valuesFile]);
+    expect(existsSync(join(CHART_DIR, valuesFile))).toBe(true);
+    expect(at(application, ['spec', 'destination', 'namespace'])).toBe(at(cdkConfig, ['eks', 'trainer', 'namespace']));
+    expect(listAt(application, ['spec', 'syncPolicy', 'syncOptions'])).toContain('CreateNamespace=true');
+    expect(overlayProblems(values, at(application, ['spec', 'source', 'helm', 'valuesObject']))).toStrictEqual([]);
+  });
+
+  it('AKS: leaves the trainer replica count to the failover functions, also during syncs', () => {
+    const application = app('aks-fl-training.yaml');
+    expect(listAt(application, ['spec', 'ignoreDifferences'])).toContainEqual({
+      group: 'apps',
+      kind: 'Deployment',
+      name: 'fl-trainer',
+      namespace: 'fl',
+      jsonPointers: ['/spec/replicas'],
+    });
+    expect(listAt(application, ['spec', 'syncPolicy', 'syncOptions'])).toContain('RespectIgnoreDifferences=true');
+  });
+
+  it('EKS: deploys the Karpenter manifests as plain YAML', () => {
+    const application = app('eks-karpenter.yaml');
+    expect(at(application, ['spec', 'source', 'path'])).toBe('fl-training/deploy/karpenter');
+    expect(at(application, ['spec', 'source', 'helm'])).toBeUndefined();
+    expect(at(application, ['spec', 'destination', 'name'])).toBe(at(app('eks-fl-training.yaml'), ['spec', 'destination', 'name']));
+  });
+});

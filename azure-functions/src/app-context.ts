@@ -1,0 +1,150 @@
+/**
+ * Composition root: builds the adapters once per process from the validated settings. In Azure everything
+ * authenticates with the function app's managed identity (DefaultAzureCredential); for local runs the same code
+ * points at Azurite (SPOTON_STORAGE_CONNECTION_STRING), the ARM emulator (SPOTON_ARM_ENDPOINT + SPOTON_ARM_CA_FILE)
+ * and a local Kubernetes API stand-in (SPOTON_KUBERNETES_ENDPOINT, SPOTON_KUBERNETES_AUTH=none), set through
+ * environment variables only.
+ */
+import { readFileSync } from 'node:fs';
+import { ContainerServiceClient } from '@azure/arm-containerservice';
+import { DefaultAzureCredential, type AccessToken, type TokenCredential } from '@azure/identity';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
+import { armGpuPool } from './adapters/agent-pool';
+import { storageContinuationQueue, type ContinuationQueue } from './adapters/continuation-queue';
+import { blobRunStatusReader } from './adapters/run-status-reader';
+import { blobStateStore, type StateStore } from './adapters/state-store';
+import { AKS_AAD_SERVER_SCOPE, apiServerFromKubeconfig, kubernetesTrainerScaler, type ApiServerConnection } from './adapters/trainer-scaler';
+import { ConfigError, loadConfig, type AppConfig } from './config';
+import { messageOf, TrainerScaleError } from './errors';
+import type { BrainServices } from './use-cases/services';
+
+/** A fixed-token credential for the local ARM emulator, which accepts any bearer token (there is no identity). */
+export function emulatorTokenCredential(token = 'spot-on-local-emulator'): TokenCredential {
+  return { getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + 60 * 60 * 1000 }) };
+}
+
+function readSettingFile(setting: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`failover functions configuration: invalid ${setting} (${messageOf(error)})`, [setting], { cause: error });
+  }
+}
+
+/** Runs `create` once, on first use; a failure is not cached, so the next call tries again. */
+function once<T>(create: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= create().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
+
+/** Creates the container and queue on first use (Azurite starts empty; in Azure, Terraform creates both). */
+function ensuringLocalResources(container: ContainerClient, queue: QueueClient) {
+  const ensure = once(async () => {
+    await container.createIfNotExists();
+    await queue.createIfNotExists();
+  });
+  return {
+    stateStore: (store: StateStore): StateStore => ({
+      read: async (runId) => (await ensure(), store.read(runId)),
+      create: async (state) => (await ensure(), store.create(state)),
+      replace: (state, etag) => store.replace(state, etag),
+    }),
+    queue: (sender: ContinuationQueue): ContinuationQueue => ({ send: async (message, delay) => (await ensure(), sender.send(message, delay)) }),
+  };
+}
+
+export interface ServiceOverrides {
+  /** The Azure credential; default DefaultAzureCredential (managed identity in Azure). */
+  readonly credential?: TokenCredential;
+  readonly clock?: () => Date;
+}
+
+/** Builds every adapter for `config`. Nothing is called over the network until a handler runs. */
+export function createBrainServices(config: AppConfig, overrides: ServiceOverrides = {}): BrainServices {
+  let defaultCredential: TokenCredential | undefined;
+  const credential = (): TokenCredential => (overrides.credential ?? (defaultCredential ??= new DefaultAzureCredential()));
+
+  const storage = config.storage;
+  const blobService =
+    storage.mode === 'connection-string' ? BlobServiceClient.fromConnectionString(storage.connectionString) : new BlobServiceClient(storage.blobUrl, credential());
+  const queueService =
+    storage.mode === 'connection-string' ? QueueServiceClient.fromConnectionString(storage.connectionString) : new QueueServiceClient(storage.queueUrl, credential());
+  const container = blobService.getContainerClient(config.container);
+  const queue = queueService.getQueueClient(config.continuationQueue);
+  let stateStore = blobStateStore(container);
+  let continuations = storageContinuationQueue(queue);
+  if (storage.mode === 'connection-string') {
+    const local = ensuringLocalResources(container, queue);
+    stateStore = local.stateStore(stateStore);
+    continuations = local.queue(continuations);
+  }
+
+  const armCa = config.arm.caFile === undefined ? undefined : readSettingFile('SPOTON_ARM_CA_FILE', config.arm.caFile);
+  const arm = new ContainerServiceClient(config.arm.emulator ? emulatorTokenCredential() : credential(), config.arm.subscriptionId, {
+    ...(config.arm.endpoint === undefined ? {} : { endpoint: config.arm.endpoint }),
+    ...(armCa === undefined ? {} : { tlsOptions: { ca: armCa } }),
+  });
+  const pool = armGpuPool({
+    client: arm,
+    resourceGroup: config.arm.resourceGroup,
+    clusterName: config.arm.clusterName,
+    poolName: config.arm.poolName,
+    timeoutMs: config.arm.timeoutSeconds * 1000,
+  });
+
+  const k8s = config.kubernetes;
+  const configured = k8s.endpoint;
+  const connection =
+    configured !== undefined
+      ? once(async (): Promise<ApiServerConnection> => {
+          const caPem =
+            k8s.caFile !== undefined
+              ? readSettingFile('SPOTON_KUBERNETES_CA_FILE', k8s.caFile)
+              : k8s.caData !== undefined
+                ? Buffer.from(k8s.caData, 'base64').toString('utf8')
+                : undefined;
+          return { endpoint: configured, ...(caPem === undefined ? {} : { caPem }) };
+        })
+      : // Discovered once through ARM (needs managedClusters/listClusterUserCredential/action on the cluster).
+        once(async (): Promise<ApiServerConnection> => {
+          const credentials = await arm.managedClusters.listClusterUserCredentials(config.arm.resourceGroup, config.arm.clusterName);
+          const kubeconfig = credentials.kubeconfigs?.[0]?.value;
+          if (kubeconfig === undefined) throw new TrainerScaleError(`ARM returned no kubeconfig for ${config.arm.clusterName}`);
+          return apiServerFromKubeconfig(Buffer.from(kubeconfig).toString('utf8'));
+        });
+  const trainers = kubernetesTrainerScaler({
+    connection,
+    token: k8s.auth === 'none' ? async () => undefined : async () => (await credential().getToken(AKS_AAD_SERVER_SCOPE))?.token,
+    namespace: k8s.namespace,
+    deployment: k8s.deployment,
+    timeoutMs: k8s.timeoutSeconds * 1000,
+  });
+
+  return {
+    settings: { runId: config.runId, signingSecret: config.signingSecret, policy: config.policy, continuation: config.continuation },
+    stateStore,
+    runStatus: blobRunStatusReader(container),
+    pool,
+    trainers,
+    continuations,
+    clock: overrides.clock ?? (() => new Date()),
+  };
+}
+
+let processServices: Promise<BrainServices> | undefined;
+
+/**
+ * The services of this process, built from `process.env` on first use. A configuration error is thrown to every
+ * invocation (the host logs it and answers 500) until the settings are fixed: failing fast, naming the setting.
+ */
+export function processBrainServices(): Promise<BrainServices> {
+  processServices ??= Promise.resolve().then(() => createBrainServices(loadConfig(process.env)));
+  return processServices;
+}

@@ -1,0 +1,35 @@
+/** The failover policy: every number the pure decision depends on, validated once from configuration. */
+import { z } from 'zod';
+
+export const FailoverPolicySchema = z.strictObject({
+  /** Fewest AWS trainers the run accepts; capacity-lost covers the gap below it on Azure. */
+  minAwsTrainers: z.int().min(0).max(1000),
+  /** Most GPU nodes (one trainer each) Azure may run. */
+  maxAzureNodes: z.int().min(0).max(1000),
+  /** Seconds after a failover started before a failback may start. */
+  failbackCooldownSeconds: z.int().min(0).max(7 * 24 * 3600),
+  /** Seconds a phase must last before a signal may change it again (no flapping). */
+  minPhaseDurationSeconds: z.int().min(0).max(24 * 3600),
+  /** Seconds between re-evaluations of a deferred aws-recovered that waits for AWS trainers to report. */
+  recheckSeconds: z.int().min(1).max(3600),
+  /** Re-evaluations of one deferred signal before it is dropped (with a note). */
+  maxDeferredChecks: z.int().min(1).max(1000),
+  /** Seconds the invocation that wrote an intent owns it before another may re-drive it. */
+  leaseSeconds: z.int().min(1).max(600),
+  /** Seconds a pool operation may stay in progress before it is treated as failed (OperationTimedOut). */
+  operationTimeoutSeconds: z.int().min(10).max(24 * 3600),
+  /** PUTs of one operation before it is treated as failed. */
+  maxPutAttempts: z.int().min(1).max(20),
+});
+export type FailoverPolicy = z.infer<typeof FailoverPolicySchema>;
+
+/** Defaults for the optional settings. */
+export const POLICY_DEFAULTS = {
+  failbackCooldownSeconds: 600,
+  minPhaseDurationSeconds: 120,
+  recheckSeconds: 60,
+  maxDeferredChecks: 30,
+  leaseSeconds: 30,
+  operationTimeoutSeconds: 1800,
+  maxPutAttempts: 3,
+} as const satisfies Partial<FailoverPolicy>;

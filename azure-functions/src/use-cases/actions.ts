@@ -1,0 +1,140 @@
+/**
+ * Carrying out the decision's actions after the state (the intent) is durable.
+ *
+ * Driving an operation, in this order:
+ *   1. queue the operation's continuation (so from here on, a crash is always finished by the continuation);
+ *   2. for a failback, scale the Azure trainers to 0 first (they flush on SIGTERM before their nodes go);
+ *   3. PUT the pool (start the long-running operation; never wait for it);
+ *   4. record what ARM said (stage submitted + resume token) with compare-and-swap.
+ * Every step is idempotent: the PUT is conditional and has the same target; scaling replicas is a set.
+ */
+import { backoffSeconds, type ContinuationMessage } from '../domain/continuation-message';
+import type { BrainAction } from '../domain/decide';
+import { pendingWithId, recordDrive, type DriveResult } from '../domain/operation';
+import type { FailoverState } from '../domain/state';
+import { isRetryable, messageOf, TrainerScaleError } from '../errors';
+import type { BrainLog, BrainServices } from './services';
+import { mutateState } from './state-mutation';
+
+/** How far a drive got. */
+export interface DriveReport {
+  readonly operationId: string;
+  readonly continuationQueued: boolean;
+  readonly result?: DriveResult;
+  /** Set when a step failed after the continuation was queued (it will finish the job). */
+  readonly deferredError?: string;
+}
+
+/** What carrying out the actions did, and the state after it. */
+export interface ActionsReport {
+  readonly state: FailoverState;
+  readonly drives: readonly DriveReport[];
+  readonly scheduled: readonly string[];
+}
+
+/** Seconds from `now` until `iso` (0 when past). */
+export function secondsUntil(iso: string, now: Date): number {
+  return Math.max(0, Math.ceil((Date.parse(iso) - now.getTime()) / 1000));
+}
+
+/** Queues the continuation that checks `operationId` after `delaySeconds`. */
+export async function queueOperationCheck(services: BrainServices, operationId: string, attempt: number, retryAfterSeconds = 0): Promise<void> {
+  const { delaySeconds, maxDelaySeconds } = services.settings.continuation;
+  const message: ContinuationMessage = {
+    version: 1,
+    kind: 'operation',
+    runId: services.settings.runId,
+    operationId,
+    attempt,
+    enqueuedAt: services.clock().toISOString(),
+  };
+  await services.continuations.send(message, backoffSeconds(attempt, delaySeconds, maxDelaySeconds, retryAfterSeconds));
+}
+
+/**
+ * Steps 2-4 of a drive: trainers first for a failback, PUT, record. Transient failures propagate; the caller decides
+ * whether a queued continuation covers them.
+ */
+export async function putAndRecord(
+  services: BrainServices,
+  state: FailoverState,
+  operationId: string,
+  log: BrainLog,
+): Promise<{ state: FailoverState; result: DriveResult | undefined; actions: readonly BrainAction[] }> {
+  const operation = pendingWithId(state, operationId);
+  if (operation === undefined) return { state, result: undefined, actions: [] };
+  if (operation.purpose === 'failback') {
+    try {
+      await services.trainers.scale(0);
+    } catch (error) {
+      // Permanent refusals must not keep the GPU pool (and its cost) up; transient trouble is retried.
+      if (!(error instanceof TrainerScaleError)) throw error;
+      log.error('could not stop the Azure trainers before releasing the pool', { operationId, error: error.message });
+    }
+  }
+  const result = await services.pool.requestScale(operation.targetNodes);
+  log.info('pool PUT', { operationId, target: operation.targetNodes, result: result.kind, ...(result.kind === 'busy' ? { reason: result.reason } : {}) });
+  const committed = await mutateState(services, services.settings.runId, (current, now) => {
+    const step = recordDrive(current, operationId, result, now, services.settings.policy);
+    return { state: step.state, result: step.actions };
+  });
+  return { state: committed.state, result, actions: committed.result };
+}
+
+/** Drives the pending operation (all four steps). */
+export async function driveOperation(services: BrainServices, state: FailoverState, operationId: string, log: BrainLog): Promise<{ report: DriveReport; state: FailoverState; actions: readonly BrainAction[] }> {
+  if (pendingWithId(state, operationId) === undefined) {
+    return { report: { operationId, continuationQueued: false }, state, actions: [] };
+  }
+  // If this fails nothing was sent to ARM yet: the caller answers 503 and the retry (or lease expiry) re-drives.
+  await queueOperationCheck(services, operationId, 0);
+  try {
+    const driven = await putAndRecord(services, state, operationId, log);
+    return {
+      report: { operationId, continuationQueued: true, ...(driven.result === undefined ? {} : { result: driven.result }) },
+      state: driven.state,
+      actions: driven.actions,
+    };
+  } catch (error) {
+    // Not a transient failure: a bug or a misconfiguration, fail loudly (the continuation still finishes the job).
+    if (!isRetryable(error)) throw error;
+    // The intent is durable and the continuation is queued: it re-reads the pool and finishes the job.
+    log.warn('drive step failed after the continuation was queued; the continuation finishes it', { operationId, error: messageOf(error) });
+    return { report: { operationId, continuationQueued: true, deferredError: messageOf(error) }, state, actions: [] };
+  }
+}
+
+/** Carries out `actions` (and the actions they lead to, e.g. the clean-up after a rejected failover). */
+export async function executeActions(services: BrainServices, state: FailoverState, actions: readonly BrainAction[], log: BrainLog): Promise<ActionsReport> {
+  const drives: DriveReport[] = [];
+  const scheduled: string[] = [];
+  let current = state;
+  const queue = [...actions];
+  // A rejection produces at most one follow-up drive (the abort's clean-up), which cannot produce another.
+  for (let guard = 0; queue.length > 0 && guard < 8; guard += 1) {
+    const action = queue.shift() as BrainAction;
+    const kind = action.kind;
+    switch (kind) {
+      case 'drive-operation': {
+        const driven = await driveOperation(services, current, action.operationId, log);
+        drives.push(driven.report);
+        current = driven.state;
+        queue.push(...driven.actions);
+        break;
+      }
+      case 'schedule-deferred': {
+        await services.continuations.send(
+          { version: 1, kind: 'deferred', runId: services.settings.runId, signalId: action.signalId, attempt: 0, enqueuedAt: services.clock().toISOString() },
+          secondsUntil(action.notBefore, services.clock()),
+        );
+        scheduled.push(action.signalId);
+        break;
+      }
+      default: {
+        const unreachable: never = kind;
+        throw new Error(`unhandled action ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+  return { state: current, drives, scheduled };
+}

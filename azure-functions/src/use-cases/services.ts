@@ -1,0 +1,38 @@
+/** The dependencies of the use cases: adapters behind interfaces, so tests and the local drill swap them. */
+import type { GpuPool } from '../adapters/agent-pool';
+import type { ContinuationQueue } from '../adapters/continuation-queue';
+import type { RunStatusReader } from '../adapters/run-status-reader';
+import type { StateStore } from '../adapters/state-store';
+import type { TrainerScaler } from '../adapters/trainer-scaler';
+import type { FailoverPolicy } from '../domain/policy';
+
+/** The settings the use cases read. */
+export interface BrainSettings {
+  readonly runId: string;
+  readonly signingSecret: string;
+  readonly policy: FailoverPolicy;
+  /** First delay of an operation continuation, and the most any re-check waits. */
+  readonly continuation: { readonly delaySeconds: number; readonly maxDelaySeconds: number };
+}
+
+export interface BrainServices {
+  readonly settings: BrainSettings;
+  readonly stateStore: StateStore;
+  readonly runStatus: RunStatusReader;
+  readonly pool: GpuPool;
+  readonly trainers: TrainerScaler;
+  readonly continuations: ContinuationQueue;
+  readonly clock: () => Date;
+  /** Waits between compare-and-swap attempts (injectable so unit tests do not sleep). */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** Structured logging the handlers map onto the invocation context. */
+export interface BrainLog {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+/** A log that drops everything. */
+export const silentLog: BrainLog = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -1,0 +1,52 @@
+/**
+ * Compare-and-swap on the state document: read (with its ETag), apply a pure change, write with If-Match (or
+ * If-None-Match: * for the first write); on a lost race read again and re-apply, a bounded number of times. The
+ * change function must return the very same state object when nothing changes: then nothing is written.
+ */
+import { initialState, type FailoverState } from '../domain/state';
+import { StateConflictError, StateContentionError } from '../errors';
+import type { BrainServices } from './services';
+
+/** What a change function returns: the next state and whatever the caller wants back. */
+export interface Mutation<T> {
+  readonly state: FailoverState;
+  readonly result: T;
+}
+
+export interface MutationOutcome<T> extends Mutation<T> {
+  /** False when the change left the state as it was (nothing written). */
+  readonly written: boolean;
+  /** Attempts used (1 when the first write won). */
+  readonly attempts: number;
+}
+
+/** Most read-decide-write rounds before giving up with StateContentionError (the caller answers 503). */
+export const MAX_CAS_ATTEMPTS = 12;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Applies `change` to the run's state with optimistic concurrency. */
+export async function mutateState<T>(
+  services: Pick<BrainServices, 'stateStore' | 'clock' | 'sleep'>,
+  runId: string,
+  change: (current: FailoverState, now: Date) => Mutation<T>,
+): Promise<MutationOutcome<T>> {
+  const sleep = services.sleep ?? defaultSleep;
+  for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt += 1) {
+    const now = services.clock();
+    const stored = await services.stateStore.read(runId);
+    const current = stored?.state ?? initialState(runId, now);
+    const { state, result } = change(current, now);
+    if (state === current) return { state, result, written: false, attempts: attempt };
+    try {
+      if (stored === undefined) await services.stateStore.create(state);
+      else await services.stateStore.replace(state, stored.etag);
+      return { state, result, written: true, attempts: attempt };
+    } catch (error) {
+      if (!(error instanceof StateConflictError)) throw error;
+      // Someone else wrote first: spread the retries so the writers do not collide again in lockstep.
+      await sleep(Math.floor(Math.random() * 20 * attempt));
+    }
+  }
+  throw new StateContentionError(`state of run ${runId} kept changing: ${MAX_CAS_ATTEMPTS} compare-and-swap attempts lost`);
+}

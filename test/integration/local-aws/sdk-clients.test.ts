@@ -19,7 +19,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { INGEST_RULES } from '../../../lambdas/events/rules';
-import { createSelfSignedCertificate } from '../../../local/arm/certificate';
+import { createLocalCertificate } from '../../../local/tls';
 import { md5OfMessageAttributes, startLocalAws, type LocalAws } from '../../../local/aws';
 import { loadEvent } from '../../support/events';
 
@@ -239,7 +239,7 @@ describe('Secrets Manager and EKS', () => {
   });
 
   it('DescribeCluster answers the registered endpoint and CA; an unknown cluster is ResourceNotFoundException', async () => {
-    const { certPem } = createSelfSignedCertificate({ commonName: 'local cluster CA' });
+    const { certPem } = await createLocalCertificate('local cluster CA');
     aws.eks.putCluster({ name: 'spot-on-fl', endpoint: 'https://127.0.0.1:6443', caPem: certPem });
     const client = new EKSClient({});
     const { cluster } = await client.send(new DescribeClusterCommand({ name: 'spot-on-fl' }));

@@ -1,0 +1,114 @@
+/**
+ * The HTML drill report in a real browser: headless Debian Chromium opens the file from disk, with the network
+ * closed, and the page must render without errors, without any request, and with every chart drawn.
+ * `UPDATE_SCREENSHOT=1` also saves the first screen to docs/drill-report.png (for the README); CI leaves it alone.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { renderHtmlReport } from '../../local/drill/view/html-report';
+import { sampleReport, sampleSummary } from '../unit/drill-view/sample-report';
+
+const CHROMIUM = '/usr/bin/chromium';
+// The machine has no network: without these Chromium keeps trying (and failing) to reach Google services.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SCREENSHOT = resolve(__dirname, '../../docs/drill-report.png');
+const VIEWPORT = { width: 1280, height: 900 };
+
+let browser: Browser;
+let dir: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (CI installs it); the HTML report is tested in a real browser`);
+  }
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  dir = mkdtempSync(join(tmpdir(), 'spot-on-report-'));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Opens an HTML string from a file:// URL and collects every page error, console error and non-file request. */
+async function open(name: string, html: string): Promise<{ page: Page; problems: string[] }> {
+  const file = join(dir, name);
+  writeFileSync(file, html);
+  const page = await browser.newPage({ viewport: VIEWPORT });
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+  });
+  page.on('request', (request) => {
+    if (!request.url().startsWith('file://')) problems.push(`request: ${request.url()}`);
+  });
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  return { page, problems };
+}
+
+describe('HTML drill report in Chromium', () => {
+  it('renders two scenarios with all charts drawn, no errors, no requests, and fits 1280 px', async () => {
+    const summary = sampleSummary();
+    const { page, problems } = await open('report.html', renderHtmlReport(summary, { generatedAt: '2026-05-14T09:31:12Z' }));
+    try {
+      const layout = await page.evaluate(() => ({
+        sections: [...document.querySelectorAll('section.scenario')].map((s) => s.getAttribute('data-scenario')),
+        charts: [...document.querySelectorAll('svg.chart')].map((svg) => {
+          const box = svg.getBoundingClientRect();
+          return { id: svg.id, width: box.width, height: box.height, titled: svg.querySelector(':scope > title')?.textContent !== '', points: svg.querySelectorAll('circle.point').length };
+        }),
+        scrollWidth: document.documentElement.scrollWidth,
+        overflowingTables: [...document.querySelectorAll('.table-scroll')].filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.closest('section')?.id),
+        scripts: document.scripts.length,
+      }));
+      expect(layout.sections).toStrictEqual(['spot-interruption', 'aws-outage']);
+      expect(layout.charts.map((c) => c.id)).toStrictEqual([
+        'scenario-spot-interruption-loss',
+        'scenario-spot-interruption-accuracy',
+        'scenario-spot-interruption-placement',
+        'scenario-aws-outage-loss',
+        'scenario-aws-outage-accuracy',
+        'scenario-aws-outage-placement',
+      ]);
+      for (const chart of layout.charts) {
+        expect(chart.width).toBeGreaterThan(400);
+        expect(chart.height).toBeGreaterThan(100);
+        expect(chart.titled).toBe(true);
+      }
+      expect(layout.charts.map((c) => c.points)).toStrictEqual([10, 10, 0, 10, 10, 0]);
+      expect(layout.scrollWidth).toBeLessThanOrEqual(VIEWPORT.width);
+      expect(layout.overflowingTables).toStrictEqual([]);
+      expect(layout.scripts).toBe(0);
+      expect(problems).toStrictEqual([]);
+      if (process.env.UPDATE_SCREENSHOT === '1') await page.screenshot({ path: SCREENSHOT });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('keeps hostile report text as text: no script element, nothing runs', async () => {
+    const hostile = sampleReport({ incidentDetail: '<script>document.title="pwned"</script><img src=x onerror="document.title=\'pwned\'">' });
+    const { page, problems } = await open('hostile.html', renderHtmlReport({ scenarios: [hostile] }));
+    try {
+      const result = await page.evaluate(() => ({
+        title: document.title,
+        scripts: document.querySelectorAll('script').length,
+        images: document.querySelectorAll('img').length,
+        detail: [...document.querySelectorAll('tr.is-marker td')].map((td) => td.textContent ?? '').find((t) => t.includes('script')),
+      }));
+      expect(result).toStrictEqual({
+        title: 'Spot-On failover drill',
+        scripts: 0,
+        images: 0,
+        detail: '<script>document.title="pwned"</script><img src=x onerror="document.title=\'pwned\'">',
+      });
+      expect(problems).toStrictEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});

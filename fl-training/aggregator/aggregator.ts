@@ -1,0 +1,721 @@
+/**
+ * The FL aggregator (Flower's server): rounds with a quorum and a deadline, partial participation, FedAvg via
+ * a Strategy, one immutable checkpoint per committed round, status.json every round, exact resume from
+ * LATEST, epoch fencing, and the `aws-silent` / `aws-recovered` trigger. Transport-free: http.ts maps HTTP
+ * onto these methods, so tests can drive it either way.
+ */
+import { EventEmitter } from 'node:events';
+import { z } from 'zod';
+import { blobPaths } from '../../protocol/blob-layout';
+import type { Participant, WeightSpec } from '../../protocol/checkpoint';
+import { RunStatusSchema, type Cloud, type Residency, type RunStatus } from '../../protocol/run-status';
+import { configHash as hashConfig, mayProcess, type RunConfig } from '../config';
+import { CheckpointConflictError, ConfigError } from '../errors';
+import { writeCheckpoint, resolveLatest, advanceLatest, type Checkpoint } from '../store/checkpoint';
+import type { CheckpointStore } from '../store/checkpoint-store';
+import { listStoredUpdates, loadStoredUpdate, storeUpdate } from '../store/updates';
+import { createStrategy, type Strategy, type StrategyState } from '../strategy/strategy';
+import { shardExampleCounts } from '../task/data';
+import { initialWeights, modelShape, topologyHash as hashTopology, weightSpecs } from '../task/topology';
+import { encodeFrame } from '../wire/frame';
+import type { EpochUpdate, ModelHeader, RegisterReply, RegisterRequest, StoredUpdateMeta, UpdateMeta } from '../wire/messages';
+import { encodeWeights } from '../wire/weights';
+import type { SignalSender } from './brain';
+import { renderMetrics } from './metrics';
+import { decideCommit, quorumNeed } from './quorum';
+import { AwsSilenceMonitor, silenceSignal, type SilenceTransition } from './silence';
+import { checkPayload, checkUpdateMeta, isRejection, type Rejection, type UpdateContext } from './validate';
+
+export type Logger = (line: string) => void;
+
+/** Evaluates global weights on held-out data (the aggregator does not depend on tfjs itself). */
+export type Evaluator = (weights: readonly Float32Array[]) => { loss: number; accuracy: number } | undefined;
+
+export interface AggregatorOptions {
+  readonly config: RunConfig;
+  readonly store: CheckpointStore;
+  readonly log?: Logger;
+  readonly evaluator?: Evaluator;
+  /** Where `aws-silent` / `aws-recovered` go; no signals when absent. */
+  readonly signals?: SignalSender;
+  /** Period of the round/liveness/silence checks. @default 1000 */
+  readonly tickMs?: number;
+  /** How often to read state/<runId>.json for the brain's epoch; 0 turns it off. @default 10000 */
+  readonly statePollMs?: number;
+  /** How often to look for updates trainers wrote to Blob themselves. @default 5000 */
+  readonly scanMs?: number;
+  /** Store every accepted update before answering 202 (no accepted work is lost on a crash). @default true */
+  readonly persistUpdates?: boolean;
+  readonly now?: () => number;
+}
+
+interface TrainerRecord {
+  clientId: string;
+  cloud: Cloud;
+  shard: string;
+  residency: Residency;
+  instanceId?: string | undefined;
+  nodeName?: string | undefined;
+  lastSeenMs: number;
+  lastRound?: number | undefined;
+  /** Flushed or left: not waited for until it registers again. */
+  leaving: boolean;
+}
+
+interface PendingUpdate {
+  readonly meta: UpdateMeta;
+  readonly values: Float32Array[];
+}
+
+interface Base {
+  readonly round: number;
+  /** Update digest by client of the round's participants: a late retry of one of them is a duplicate, not stale. */
+  readonly participants: ReadonlyMap<string, string>;
+  readonly weights: Float32Array[];
+  readonly state: StrategyState | undefined;
+  readonly metrics: { loss?: number | undefined; accuracy?: number | undefined };
+}
+
+export interface CommitInfo {
+  readonly round: number;
+  readonly reason: 'all-reported' | 'deadline';
+  readonly participants: readonly Participant[];
+  readonly examples: number;
+  readonly loss?: number | undefined;
+  readonly accuracy?: number | undefined;
+  readonly checkpointMs: number;
+  readonly manifestSha256: string;
+}
+
+export type ModelAnswer = { readonly kind: 'model'; readonly frame: Buffer; readonly header: ModelHeader } | { readonly kind: 'none' } | { readonly kind: 'done' };
+
+/** Loose view of the brain's state/<runId>.json: only the epoch matters here. */
+const BrainStateSchema = z.looseObject({ epoch: z.number().int().nonnegative() });
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+export class Aggregator extends EventEmitter {
+  readonly config: RunConfig;
+  readonly configHash: string;
+  readonly topologyHash: string;
+  readonly specs: WeightSpec[];
+  private readonly strategy: Strategy;
+  private readonly store: CheckpointStore;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly shards: Map<string, Residency>;
+  private readonly fullExamples: Map<string, number>;
+  private readonly trainers = new Map<string, TrainerRecord>();
+  private readonly pending = new Map<string, PendingUpdate>();
+  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly silence: AwsSilenceMonitor;
+  private readonly counters = { accepted: 0, examples: 0, partial: 0, rejected: new Map<string, number>(), signals: new Map<string, number>() };
+  private waiters = new Set<() => void>();
+  private base!: Base;
+  private openRoundValue = 0;
+  private epochValue = 0;
+  private roundOpenedMs = 0;
+  private committing: Promise<void> | undefined;
+  private deadlineLogged = false;
+  private lastCommit: CommitInfo | undefined;
+  private modelFrame: { key: string; frame: Buffer; header: ModelHeader } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private lastStatePollMs = 0;
+  private lastScanMs = 0;
+  private statusWrite: Promise<void> = Promise.resolve();
+  private signalQueue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  /** Set when another writer committed a round this aggregator was committing: it must stop. */
+  fatal: Error | undefined;
+
+  private constructor(private readonly options: AggregatorOptions) {
+    super();
+    this.config = options.config;
+    this.store = options.store;
+    this.log = options.log ?? (() => undefined);
+    this.now = options.now ?? Date.now;
+    this.configHash = hashConfig(this.config);
+    const shape = modelShape(this.config);
+    this.topologyHash = hashTopology(shape);
+    this.specs = weightSpecs(shape);
+    this.strategy = createStrategy(this.config);
+    this.shards = new Map(this.config.shards.map((s) => [s.id, s.residency]));
+    const perShard = shardExampleCounts(this.config);
+    this.fullExamples = new Map([...perShard].map(([id, n]) => [id, n * this.config.localEpochs]));
+    this.silence = new AwsSilenceMonitor(this.config.awsSilenceTimeoutMs);
+  }
+
+  /**
+   * Opens the run: resumes from LATEST (falling back a round if it is corrupt) or writes round 0, restores
+   * trainers and the AWS report clock from status.json, the epoch from the manifest, status.json and
+   * state/<runId>.json, and the open round's stored updates. Then starts the round clock.
+   */
+  static async open(options: AggregatorOptions): Promise<Aggregator> {
+    const aggregator = new Aggregator(options);
+    await aggregator.resume();
+    aggregator.timer = setInterval(() => aggregator.tick(), options.tickMs ?? 1000);
+    aggregator.timer.unref();
+    return aggregator;
+  }
+
+  get runId(): string {
+    return this.config.runId;
+  }
+
+  /** The round trainers train now. */
+  get openRound(): number {
+    return this.openRoundValue;
+  }
+
+  /** The last committed round. */
+  get committedRound(): number {
+    return this.base.round;
+  }
+
+  get epoch(): number {
+    return this.epochValue;
+  }
+
+  /** True once the configured number of rounds is committed. */
+  get done(): boolean {
+    return this.base.round >= this.config.rounds;
+  }
+
+  /** Copies of the global weights of the last committed round. */
+  globalWeights(): Float32Array[] {
+    return this.base.weights.map((w) => w.slice());
+  }
+
+  private async resume(): Promise<void> {
+    const resolved = await resolveLatest(this.store, this.runId);
+    for (const note of resolved.notes) this.log(`resume: ${note}`);
+    let checkpoint: Checkpoint | undefined = resolved.checkpoint;
+    if (checkpoint) {
+      const { manifest } = checkpoint;
+      if (manifest.configHash !== this.configHash) {
+        throw new ConfigError(`run ${this.runId} was started with another configuration (config hash ${manifest.configHash.slice(0, 12)}, now ${this.configHash.slice(0, 12)}); use a new runId`);
+      }
+      if (manifest.topologyHash !== this.topologyHash) throw new ConfigError(`run ${this.runId} checkpoints have another model topology`);
+      if (resolved.pointerRound !== undefined && resolved.pointerRound < manifest.round) await advanceLatest(this.store, this.runId, manifest.round, checkpoint.manifestSha256);
+      this.epochValue = manifest.epoch;
+      this.log(`resumed run ${this.runId} from round ${manifest.round} (${this.store.description})`);
+    } else {
+      const weights = initialWeights(modelShape(this.config), this.config.seed);
+      const state = this.strategy.initialState(weights);
+      const metrics = this.evaluate(weights);
+      checkpoint = await writeCheckpoint(this.store, {
+        runId: this.runId,
+        round: 0,
+        epoch: 0,
+        configHash: this.configHash,
+        topologyHash: this.topologyHash,
+        specs: this.specs,
+        weights,
+        strategyState: state,
+        participants: [],
+        metrics: { examples: 0, ...metrics },
+      });
+      this.log(`started run ${this.runId}: round 0 is the seeded initial model (${this.store.description})`);
+    }
+    const m = checkpoint.manifest.metrics;
+    this.base = {
+      round: checkpoint.manifest.round,
+      participants: new Map(checkpoint.manifest.participants.map((p) => [p.clientId, p.updateDigest])),
+      weights: checkpoint.weights,
+      state: checkpoint.strategyState,
+      metrics: { loss: m.loss, accuracy: m.accuracy },
+    };
+    this.openRoundValue = Math.max(resolved.nextRound, this.base.round + 1);
+    this.roundOpenedMs = this.now();
+    await this.restoreStatus();
+    await this.pollBrainState(true);
+    await this.reloadStoredUpdates();
+    if (!this.done) this.log(`round ${this.openRoundValue} open (from round ${this.base.round}, epoch ${this.epochValue})`);
+  }
+
+  private async restoreStatus(): Promise<void> {
+    const object = await this.store.get(blobPaths.status(this.runId));
+    if (!object) return;
+    const parsed = RunStatusSchema.safeParse(safeJson(object.data));
+    if (!parsed.success) return this.log('resume: status.json is unreadable; trainers must register again');
+    const status = parsed.data;
+    this.epochValue = Math.max(this.epochValue, status.epoch);
+    for (const t of status.trainers) {
+      this.trainers.set(t.clientId, { clientId: t.clientId, cloud: t.cloud, shard: t.shard, residency: t.residency, instanceId: t.instanceId, nodeName: t.nodeName, lastSeenMs: Date.parse(t.lastSeenAt), lastRound: t.lastRound, leaving: false });
+    }
+    if (status.awsLastReportAt) this.silence.report(Date.parse(status.awsLastReportAt));
+  }
+
+  /** Reads the brain's epoch from state/<runId>.json (the brain bumps it on every phase change). */
+  private async pollBrainState(atStart = false): Promise<void> {
+    if ((this.options.statePollMs ?? 10_000) <= 0 && !atStart) return;
+    try {
+      const object = await this.store.get(blobPaths.state(this.runId));
+      const parsed = object && BrainStateSchema.safeParse(safeJson(object.data));
+      if (parsed?.success && parsed.data.epoch > this.epochValue) this.applyEpoch(parsed.data.epoch, 'state blob');
+    } catch (error) {
+      this.log(`could not read ${blobPaths.state(this.runId)}: ${describe(error)}`);
+    }
+  }
+
+  /**
+   * Reloads updates stored for the open round (accepted before a crash, or written by flushing trainers).
+   * Rounds between the base and the open round whose number was burnt (data written, never committed) may
+   * hold updates from the same base: they are carried into the open round.
+   */
+  private async reloadStoredUpdates(): Promise<void> {
+    for (let round = this.base.round + 1; round <= this.openRoundValue; round++) {
+      for (const clientId of await listStoredUpdates(this.store, this.runId, round)) await this.adoptStoredUpdate(round, clientId);
+    }
+  }
+
+  private async adoptStoredUpdate(round: number, clientId: string): Promise<void> {
+    if (this.pending.has(clientId) || this.inflight.has(clientId)) return;
+    let stored: Awaited<ReturnType<typeof loadStoredUpdate>>;
+    try {
+      stored = await loadStoredUpdate(this.store, this.runId, round, clientId);
+    } catch (error) {
+      return this.log(`ignoring stored update ${clientId} of round ${round}: ${describe(error)}`);
+    }
+    if (!stored || this.pending.has(clientId)) return;
+    const meta: UpdateMeta = { ...withoutAccepted(stored.meta), round: this.openRoundValue };
+    const registration = this.trainers.get(clientId) ?? { cloud: meta.cloud, shard: meta.shard };
+    const rejection = checkUpdateMeta(meta, { ...this.updateContext(clientId), registration, alreadySubmitted: false, acceptedBefore: stored.meta.accepted !== undefined });
+    const checked = rejection ?? checkPayload(meta, stored.payload, this.specs);
+    if (isRejection(checked)) return this.log(`ignoring stored update ${clientId} of round ${round}: ${checked.code}: ${checked.message}`);
+    if (round !== this.openRoundValue) await storeUpdate(this.store, { ...stored.meta, round: this.openRoundValue }, stored.payload);
+    this.pending.set(clientId, { meta, values: checked.values });
+    const trainer = this.trainers.get(clientId);
+    if (trainer && meta.partial) trainer.leaving = true;
+    this.log(`round ${this.openRoundValue}: picked up stored update from ${clientId} (${meta.examples} examples${meta.partial ? ', partial' : ''})`);
+  }
+
+  private evaluate(weights: readonly Float32Array[]): { loss?: number; accuracy?: number } {
+    if (!this.config.evaluate || !this.options.evaluator) return {};
+    const result = this.options.evaluator(weights);
+    return result ? { loss: result.loss, accuracy: result.accuracy } : {};
+  }
+
+  private updateContext(clientId: string): UpdateContext {
+    const trainer = this.trainers.get(clientId);
+    return {
+      runId: this.runId,
+      openRound: this.openRoundValue,
+      baseRound: this.base.round,
+      epoch: this.epochValue,
+      committing: this.committing !== undefined,
+      specs: this.specs,
+      shards: this.shards,
+      fullExamples: this.fullExamples,
+      registration: trainer && { cloud: trainer.cloud, shard: trainer.shard },
+      alreadySubmitted: this.pending.has(clientId) || this.inflight.has(clientId),
+    };
+  }
+
+  private reject(rejection: Rejection, clientId?: string): Rejection {
+    this.counters.rejected.set(rejection.code, (this.counters.rejected.get(rejection.code) ?? 0) + 1);
+    this.log(`rejected${clientId ? ` ${clientId}` : ''}: ${rejection.code}: ${rejection.message}`);
+    this.emit('rejected', { clientId, ...rejection });
+    return rejection;
+  }
+
+  /** Notes that a trainer was heard from (liveness, AWS silence clock). */
+  private touch(trainer: TrainerRecord): void {
+    trainer.lastSeenMs = this.now();
+    if (trainer.cloud === 'aws') {
+      const transition = this.silence.report(trainer.lastSeenMs);
+      if (transition) this.signal(transition);
+    }
+  }
+
+  /** POST /register */
+  register(request: RegisterRequest): RegisterReply | Rejection {
+    const residency = this.shards.get(request.shard);
+    if (!residency) return this.reject({ status: 422, code: 'unknown-shard', message: `shard ${request.shard} is not in this run (shards: ${[...this.shards.keys()].join(', ')})` }, request.clientId);
+    if (request.residency !== residency) return this.reject({ status: 409, code: 'wrong-shard', message: `shard ${request.shard} has residency ${residency}, the trainer says ${request.residency}` }, request.clientId);
+    if (!mayProcess(request.cloud, residency)) return this.reject({ status: 403, code: 'residency', message: `shard ${request.shard} is pinned to ${residency}; a trainer on ${request.cloud} may not process it` }, request.clientId);
+    const known = this.trainers.get(request.clientId);
+    const trainer: TrainerRecord = { ...request, lastSeenMs: this.now(), lastRound: known?.lastRound, leaving: false };
+    this.trainers.set(request.clientId, trainer);
+    this.touch(trainer);
+    const changed = !known || known.shard !== trainer.shard || known.cloud !== trainer.cloud || known.leaving;
+    if (changed) {
+      this.log(`registered ${request.clientId} (${request.cloud}, shard ${request.shard}${request.nodeName ? `, node ${request.nodeName}` : ''})`);
+      this.writeStatus();
+    }
+    return { runId: this.runId, round: this.openRoundValue, epoch: this.epochValue, configHash: this.configHash, submitted: this.pending.has(request.clientId) };
+  }
+
+  /** POST /heartbeat */
+  heartbeat(clientId: string): Rejection | undefined {
+    const trainer = this.trainers.get(clientId);
+    if (!trainer) return this.reject({ status: 403, code: 'unregistered', message: `client ${clientId} has not registered` }, clientId);
+    this.touch(trainer);
+    return undefined;
+  }
+
+  /** POST /leave: the trainer stops; the round stops waiting for it. */
+  leave(clientId: string, reason: string): Rejection | undefined {
+    const trainer = this.trainers.get(clientId);
+    if (!trainer) return this.reject({ status: 403, code: 'unregistered', message: `client ${clientId} has not registered` }, clientId);
+    this.touch(trainer);
+    trainer.leaving = true;
+    this.log(`${clientId} left: ${reason}`);
+    this.writeStatus();
+    this.maybeCommit();
+    return undefined;
+  }
+
+  /** GET /model: the global model for the open round once it is >= minRound (long-poll up to waitMs). */
+  async model(clientId: string, minRound: number, waitMs: number, abort?: AbortSignal): Promise<ModelAnswer | Rejection> {
+    const trainer = this.trainers.get(clientId);
+    if (!trainer) return this.reject({ status: 403, code: 'unregistered', message: `client ${clientId} has not registered` }, clientId);
+    this.touch(trainer);
+    const until = Date.now() + waitMs; // wall time: the wait is a transport concern, not the run's clock
+    for (;;) {
+      if (this.done) return { kind: 'done' };
+      if (this.openRoundValue >= minRound && !this.committing && !this.closed) return { kind: 'model', ...this.currentModelFrame() };
+      const remaining = until - Date.now();
+      if (remaining <= 0 || this.closed || abort?.aborted) return { kind: 'none' };
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.waiters.delete(done);
+          abort?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, remaining);
+        this.waiters.add(done);
+        abort?.addEventListener('abort', done);
+      });
+      this.touch(trainer);
+    }
+  }
+
+  private currentModelFrame(): { frame: Buffer; header: ModelHeader } {
+    const key = `${this.openRoundValue}/${this.base.round}/${this.epochValue}`;
+    if (this.modelFrame?.key !== key) {
+      const header: ModelHeader = {
+        version: 1,
+        runId: this.runId,
+        round: this.openRoundValue,
+        baseRound: this.base.round,
+        epoch: this.epochValue,
+        configHash: this.configHash,
+        fit: this.strategy.configureFit(this.openRoundValue),
+        weights: this.specs,
+      };
+      this.modelFrame = { key, header, frame: encodeFrame(header, encodeWeights(this.base.weights)) };
+    }
+    return this.modelFrame;
+  }
+
+  /** POST /update: validates, stores (durably, before answering) and adds the update to the open round. */
+  async submit(meta: UpdateMeta, payload: Uint8Array): Promise<{ round: number; pending: number } | Rejection> {
+    const trainer = this.trainers.get(meta.clientId);
+    if (trainer) this.touch(trainer);
+    if (meta.round === this.base.round && this.base.participants.get(meta.clientId) === meta.sha256) {
+      // A retry whose first attempt was stored just before a crash and committed after the restart.
+      return this.reject({ status: 409, code: 'duplicate', message: `update of ${meta.clientId} is already in committed round ${meta.round}` }, meta.clientId);
+    }
+    const rejection = checkUpdateMeta(meta, this.updateContext(meta.clientId));
+    if (rejection) return this.reject(rejection, meta.clientId);
+    const checked = checkPayload(meta, payload, this.specs);
+    if (isRejection(checked)) return this.reject(checked, meta.clientId);
+    const work = (async () => {
+      if (this.options.persistUpdates ?? true) {
+        const stored: StoredUpdateMeta = { ...meta, accepted: { at: new Date(this.now()).toISOString(), epoch: this.epochValue } };
+        if ((await storeUpdate(this.store, stored, payload)) === 'exists') {
+          // The trainer wrote it to Blob itself (aggregator unreachable) and then reached us too: same work, once.
+          this.log(`${meta.clientId}: update for round ${meta.round} was already stored`);
+        }
+      }
+      // Added in the same continuation as the write, so a commit waiting on in-flight updates sees it.
+      this.pending.set(meta.clientId, { meta, values: checked.values });
+    })();
+    this.inflight.set(meta.clientId, work);
+    try {
+      await work;
+    } finally {
+      this.inflight.delete(meta.clientId);
+    }
+    this.counters.accepted++;
+    this.counters.examples += meta.examples;
+    if (meta.partial) this.counters.partial++;
+    if (trainer) {
+      trainer.lastRound = meta.round;
+      if (meta.partial) trainer.leaving = true;
+    }
+    this.log(`round ${meta.round}: update from ${meta.clientId} (${meta.cloud}, shard ${meta.shard}, ${meta.examples} examples${meta.partial ? ', partial' : ''}${meta.loss !== undefined ? `, loss ${meta.loss.toFixed(4)}` : ''})`);
+    this.emit('accepted', meta);
+    this.maybeCommit();
+    return { round: meta.round, pending: this.pending.size };
+  }
+
+  /** POST /epoch (signed by the caller; verified in http.ts): epochs only move forward. */
+  setEpoch(update: EpochUpdate): { epoch: number; changed: boolean } | Rejection {
+    if (update.epoch < this.epochValue) return this.reject({ status: 409, code: 'stale-epoch', message: `epoch ${update.epoch} is older than the current epoch ${this.epochValue}` });
+    const changed = update.epoch > this.epochValue;
+    if (changed) this.applyEpoch(update.epoch, update.reason ?? 'POST /epoch');
+    return { epoch: this.epochValue, changed };
+  }
+
+  private applyEpoch(epoch: number, source: string): void {
+    const previous = this.epochValue;
+    this.epochValue = epoch;
+    this.modelFrame = undefined;
+    this.log(`epoch ${previous} -> ${epoch} (${source}); updates from epoch ${previous} are now stale`);
+    this.emit('epoch', epoch);
+    this.writeStatus();
+  }
+
+  private live(trainer: TrainerRecord, nowMs: number): boolean {
+    return !trainer.leaving && nowMs - trainer.lastSeenMs <= this.config.trainerTimeoutMs;
+  }
+
+  private progress(nowMs: number) {
+    let outstanding = 0;
+    for (const t of this.trainers.values()) if (this.live(t, nowMs) && !this.pending.has(t.clientId)) outstanding++;
+    return { submitted: this.pending.size, outstanding, deadlinePassed: nowMs - this.roundOpenedMs >= this.config.roundDeadlineMs };
+  }
+
+  /** Periodic work (the clock runs it every tickMs): AWS silence, brain epoch, stored updates, deadline commits. */
+  tick(): void {
+    if (this.closed) return;
+    const nowMs = this.now();
+    const transition = this.silence.evaluate(nowMs);
+    if (transition) this.signal(transition);
+    const statePollMs = this.options.statePollMs ?? 10_000;
+    if (statePollMs > 0 && nowMs - this.lastStatePollMs >= statePollMs) {
+      this.lastStatePollMs = nowMs;
+      void this.pollBrainState();
+    }
+    if (!this.done && !this.committing && nowMs - this.lastScanMs >= (this.options.scanMs ?? 5000)) {
+      this.lastScanMs = nowMs;
+      void this.scanStoredUpdates().then(() => this.maybeCommit());
+    }
+    this.maybeCommit();
+  }
+
+  private async scanStoredUpdates(): Promise<void> {
+    try {
+      for (const clientId of await listStoredUpdates(this.store, this.runId, this.openRoundValue)) await this.adoptStoredUpdate(this.openRoundValue, clientId);
+    } catch (error) {
+      this.log(`could not list stored updates: ${describe(error)}`);
+    }
+  }
+
+  private maybeCommit(): void {
+    if (this.closed || this.committing || this.done || this.fatal) return;
+    const nowMs = this.now();
+    const progress = this.progress(nowMs);
+    const decision = decideCommit(progress, this.config.quorum);
+    if (!decision.commit) {
+      if (progress.deadlinePassed && !this.deadlineLogged) {
+        this.deadlineLogged = true;
+        this.log(`round ${this.openRoundValue}: deadline passed with ${progress.submitted} update(s), ${progress.outstanding} outstanding; need ${decision.need}`);
+      }
+      return;
+    }
+    const commit: Promise<void> = this.commit(decision.reason).finally(() => {
+      if (this.committing === commit) this.committing = undefined;
+      this.releaseWaiters();
+    });
+    this.committing = commit;
+  }
+
+  private async commit(reason: 'all-reported' | 'deadline'): Promise<void> {
+    const started = this.now();
+    await Promise.allSettled([...this.inflight.values()]); // updates being stored join this round
+    await this.scanStoredUpdates();
+    const round = this.openRoundValue;
+    const results = [...this.pending.values()];
+    if (results.length === 0) return;
+    const { weights, state } = this.strategy.aggregate({
+      round,
+      current: this.base.weights,
+      results: results.map((r) => ({ clientId: r.meta.clientId, examples: r.meta.examples, values: r.values })),
+      state: this.base.state,
+    });
+    const metrics = this.evaluate(weights);
+    const participants: Participant[] = results
+      .map((r) => ({ clientId: r.meta.clientId, examples: r.meta.examples, updateDigest: r.meta.sha256, baseRound: r.meta.baseRound, partial: r.meta.partial, cloud: r.meta.cloud }))
+      .sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
+    const examples = participants.reduce((sum, p) => sum + p.examples, 0);
+    const writeStarted = this.now();
+    let checkpoint: Checkpoint;
+    try {
+      checkpoint = await writeCheckpoint(this.store, {
+        runId: this.runId,
+        round,
+        epoch: this.epochValue,
+        configHash: this.configHash,
+        topologyHash: this.topologyHash,
+        specs: this.specs,
+        weights,
+        strategyState: state,
+        participants,
+        metrics: { examples, ...metrics },
+      });
+    } catch (error) {
+      if (error instanceof CheckpointConflictError) {
+        this.fatal = error;
+        this.log(`FATAL: ${error.message}; another aggregator owns this run. Stopping.`);
+        this.emit('fatal', error);
+        return;
+      }
+      this.log(`round ${round}: checkpoint write failed (${describe(error)}); retrying`);
+      await sleep(500);
+      return;
+    }
+    const checkpointMs = this.now() - writeStarted;
+    this.base = { round, participants: new Map(participants.map((p) => [p.clientId, p.updateDigest])), weights, state, metrics };
+    this.openRoundValue = round + 1;
+    this.pending.clear();
+    this.roundOpenedMs = this.now();
+    this.deadlineLogged = false;
+    this.modelFrame = undefined;
+    this.committing = undefined; // the next round is open from here on
+    this.releaseWaiters();
+    const info: CommitInfo = { round, reason, participants, examples, loss: metrics.loss, accuracy: metrics.accuracy, checkpointMs, manifestSha256: checkpoint.manifestSha256 };
+    this.lastCommit = info;
+    this.writeStatus();
+    const partial = participants.filter((p) => p.partial).length;
+    this.log(
+      `round ${round}/${this.config.rounds} committed (${reason}): ${participants.length} trainer(s)${partial ? `, ${partial} partial` : ''}, ${examples} examples` +
+        `${metrics.loss !== undefined ? `, loss ${metrics.loss.toFixed(4)}` : ''}${metrics.accuracy !== undefined ? `, accuracy ${(metrics.accuracy * 100).toFixed(2)}%` : ''}` +
+        `, checkpoint ${checkpointMs} ms, round ${this.now() - started} ms`,
+    );
+    this.emit('committed', info);
+    if (this.done) {
+      this.log(`run ${this.runId} complete after ${round} rounds`);
+      this.emit('done', info);
+    }
+  }
+
+  private releaseWaiters(): void {
+    const waiters = this.waiters;
+    this.waiters = new Set();
+    for (const wake of waiters) wake();
+  }
+
+  private signal(type: SilenceTransition): void {
+    const nowMs = this.now();
+    const last = this.silence.lastAwsReportMs ?? nowMs;
+    this.counters.signals.set(type, (this.counters.signals.get(type) ?? 0) + 1);
+    this.log(type === 'aws-silent' ? `no AWS trainer reported for ${Math.round((nowMs - last) / 1000)} s: signalling aws-silent` : 'AWS trainers report again: signalling aws-recovered');
+    const signal = silenceSignal(type, this.runId, last, nowMs);
+    this.emit('signal', signal);
+    const sender = this.options.signals;
+    if (sender) this.signalQueue = this.signalQueue.then(() => sender.send(signal)).catch((error: unknown) => this.log(`signal ${type} failed: ${describe(error)}`));
+  }
+
+  /** The run as status.json describes it. */
+  status(): RunStatus {
+    const nowMs = this.now();
+    const trainers = [...this.trainers.values()].sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
+    const reporting = { aws: 0, azure: 0 };
+    for (const t of trainers) if (this.live(t, nowMs)) reporting[t.cloud]++;
+    const awsLast = this.silence.lastAwsReportMs;
+    const { loss, accuracy } = this.base.metrics;
+    return RunStatusSchema.parse({
+      version: 1,
+      runId: this.runId,
+      round: this.base.round,
+      epoch: this.epochValue,
+      updatedAt: new Date(nowMs).toISOString(),
+      trainers: trainers.map((t) => ({
+        clientId: t.clientId,
+        cloud: t.cloud,
+        shard: t.shard,
+        residency: t.residency,
+        ...(t.instanceId ? { instanceId: t.instanceId } : {}),
+        ...(t.nodeName ? { nodeName: t.nodeName } : {}),
+        lastSeenAt: new Date(t.lastSeenMs).toISOString(),
+        ...(t.lastRound !== undefined ? { lastRound: t.lastRound } : {}),
+      })),
+      shards: this.config.shards.map((s) => ({ shard: s.id, residency: s.residency, movableToAzure: mayProcess('azure', s.residency) })),
+      reporting,
+      ...(awsLast !== undefined ? { awsLastReportAt: new Date(awsLast).toISOString() } : {}),
+      ...(loss !== undefined || accuracy !== undefined ? { metrics: { ...(loss !== undefined ? { loss } : {}), ...(accuracy !== undefined ? { accuracy } : {}) } } : {}),
+    } satisfies RunStatus);
+  }
+
+  /** Rewrites status.json (serialised; a failure is logged, the next write catches up). */
+  private writeStatus(): void {
+    this.statusWrite = this.statusWrite.then(async () => {
+      if (this.closed) return;
+      try {
+        await this.store.put(blobPaths.status(this.runId), Buffer.from(JSON.stringify(this.status(), null, 2)));
+      } catch (error) {
+        this.log(`status.json write failed: ${describe(error)}`);
+      }
+    });
+  }
+
+  /** Resolves once pending background writes (status.json) are done. */
+  async flushWrites(): Promise<void> {
+    await this.committing;
+    await this.statusWrite;
+  }
+
+  /** Prometheus text for GET /metrics. */
+  metricsText(): string {
+    const nowMs = this.now();
+    const progress = this.progress(nowMs);
+    const status = this.status();
+    const awsLast = this.silence.lastAwsReportMs;
+    return renderMetrics([
+      { name: 'spoton_fl_round', help: 'Last committed round.', type: 'gauge', samples: [{ value: this.base.round }] },
+      { name: 'spoton_fl_open_round', help: 'Round being trained.', type: 'gauge', samples: [{ value: this.openRoundValue }] },
+      { name: 'spoton_fl_rounds_total', help: 'Rounds the run trains.', type: 'gauge', samples: [{ value: this.config.rounds }] },
+      { name: 'spoton_fl_epoch', help: 'Current failover epoch.', type: 'gauge', samples: [{ value: this.epochValue }] },
+      { name: 'spoton_fl_round_updates', help: 'Updates accepted in the open round.', type: 'gauge', samples: [{ value: progress.submitted }] },
+      { name: 'spoton_fl_round_outstanding', help: 'Live trainers without an update in the open round.', type: 'gauge', samples: [{ value: progress.outstanding }] },
+      { name: 'spoton_fl_round_quorum', help: 'Updates needed once the deadline has passed.', type: 'gauge', samples: [{ value: quorumNeed(progress, this.config.quorum) }] },
+      { name: 'spoton_fl_trainers_reporting', help: 'Live trainers per cloud.', type: 'gauge', samples: (['aws', 'azure'] as const).map((cloud) => ({ labels: { cloud }, value: status.reporting[cloud] })) },
+      { name: 'spoton_fl_aws_silent', help: '1 while AWS trainers are considered silent.', type: 'gauge', samples: [{ value: this.silence.isSilent ? 1 : 0 }] },
+      { name: 'spoton_fl_aws_last_report_seconds', help: 'Unix time an AWS trainer last reported.', type: 'gauge', samples: awsLast !== undefined ? [{ value: awsLast / 1000 }] : [] },
+      { name: 'spoton_fl_updates_accepted_total', help: 'Updates accepted.', type: 'counter', samples: [{ value: this.counters.accepted }] },
+      { name: 'spoton_fl_partial_updates_total', help: 'Partial (flushed) updates accepted.', type: 'counter', samples: [{ value: this.counters.partial }] },
+      { name: 'spoton_fl_examples_total', help: 'Examples behind accepted updates.', type: 'counter', samples: [{ value: this.counters.examples }] },
+      { name: 'spoton_fl_updates_rejected_total', help: 'Updates and requests rejected, by reason.', type: 'counter', samples: [...this.counters.rejected].map(([reason, value]) => ({ labels: { reason }, value })) },
+      { name: 'spoton_fl_signals_total', help: 'Signals raised to the failover brain, by type.', type: 'counter', samples: [...this.counters.signals].map(([type, value]) => ({ labels: { type }, value })) },
+      { name: 'spoton_fl_checkpoint_write_milliseconds', help: 'Duration of the last checkpoint write.', type: 'gauge', samples: this.lastCommit ? [{ value: this.lastCommit.checkpointMs }] : [] },
+      { name: 'spoton_fl_global_loss', help: 'Test loss of the last committed model.', type: 'gauge', samples: this.base.metrics.loss !== undefined ? [{ value: this.base.metrics.loss }] : [] },
+      { name: 'spoton_fl_global_accuracy', help: 'Test accuracy of the last committed model.', type: 'gauge', samples: this.base.metrics.accuracy !== undefined ? [{ value: this.base.metrics.accuracy }] : [] },
+    ]);
+  }
+
+  /** Stops the clock and wakes long-polls. Pending work stays in Blob; a new instance resumes it. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.statusWrite;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.releaseWaiters();
+    await this.signalQueue;
+  }
+
+  /** Simulates a crash: stops at once, without waiting for anything. */
+  kill(): void {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.releaseWaiters();
+  }
+}
+
+function safeJson(data: Buffer): unknown {
+  try {
+    return JSON.parse(data.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function withoutAccepted(meta: StoredUpdateMeta): UpdateMeta {
+  const { accepted: _accepted, ...rest } = meta;
+  return rest;
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));

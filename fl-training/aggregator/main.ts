@@ -1,0 +1,104 @@
+/**
+ * The aggregator process: `node --import tsx fl-training/aggregator/main.ts [flags]` (flags or SPOTON_* env,
+ * see --help). Prints one line per round; exits 0 on SIGTERM/SIGINT (or when the run completes with
+ * --exit-when-done), 2 on invalid settings, 1 when another aggregator owns the run.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parseRunConfig, parseShardList, TaskNameSchema } from '../config';
+import { ConfigError } from '../errors';
+import { readSettings, setting, usage, type SettingSpec } from '../settings';
+import { openStore } from '../store/open-store';
+import { initBackend } from '../task/backend';
+import { createEvaluator } from '../task/evaluator';
+import { Aggregator } from './aggregator';
+import { httpSignalSender } from './brain';
+import { startAggregatorServer } from './http';
+
+export const AGGREGATOR_SETTINGS = {
+  config: { flag: 'config', env: 'SPOTON_FL_CONFIG', description: 'run configuration JSON file (partial; merged over the task defaults)', schema: setting.text().optional() },
+  configJson: { flag: 'config-json', env: 'SPOTON_FL_CONFIG_JSON', description: 'run configuration as inline JSON (applied after --config)', schema: setting.text().optional() },
+  runId: { flag: 'run-id', env: 'SPOTON_RUN_ID', description: 'run id (overrides the configuration)', schema: setting.text().optional() },
+  task: { flag: 'task', env: 'SPOTON_TASK', description: 'mnist | blobs', schema: TaskNameSchema.optional() },
+  rounds: { flag: 'rounds', env: 'SPOTON_ROUNDS', description: 'rounds to train', schema: setting.positiveInt().optional() },
+  seed: { flag: 'seed', env: 'SPOTON_SEED', description: 'run seed', schema: z.coerce.number().int().min(0).optional() },
+  shards: { flag: 'shards', env: 'SPOTON_SHARDS', description: 'shards: a count, or id:residency,... (e.g. shard-0:aws,shard-1:any)', schema: setting.text().optional() },
+  minTrainers: { flag: 'min-trainers', env: 'SPOTON_MIN_TRAINERS', description: 'quorum: minimum trainers per round', schema: setting.positiveInt().optional() },
+  port: { flag: 'port', env: 'SPOTON_AGGREGATOR_PORT', description: 'HTTP port (0 picks one) [8000]', schema: setting.port().default(8000) },
+  host: { flag: 'host', env: 'SPOTON_AGGREGATOR_HOST', description: 'listen address [0.0.0.0]', schema: setting.text().default('0.0.0.0') },
+  blobConnectionString: { flag: 'blob-connection-string', env: 'SPOTON_BLOB_CONNECTION_STRING', description: 'Blob connection string (Azurite)', schema: setting.text().optional() },
+  blobAccountUrl: { flag: 'blob-account-url', env: 'SPOTON_BLOB_ACCOUNT_URL', description: 'Blob account URL, with DefaultAzureCredential', schema: setting.url().optional() },
+  container: { flag: 'container', env: 'SPOTON_BLOB_CONTAINER', description: 'Blob container [spot-on]', schema: setting.text().optional() },
+  memoryStore: { flag: 'memory-store', env: 'SPOTON_MEMORY_STORE', description: 'keep checkpoints in memory (development only)', schema: setting.flag(), boolean: true },
+  hmacSecret: { flag: 'hmac-secret', env: 'SPOTON_HMAC_SECRET', description: 'HMAC key for POST /epoch and for signals to the brain', schema: setting.text().optional() },
+  brainUrl: { flag: 'brain-url', env: 'SPOTON_BRAIN_URL', description: 'failover brain POST /api/signals URL (aws-silent / aws-recovered)', schema: setting.url().optional() },
+  exitWhenDone: { flag: 'exit-when-done', env: 'SPOTON_EXIT_WHEN_DONE', description: 'exit 0 once every round is committed', schema: setting.flag(), boolean: true },
+  tickMs: { flag: 'tick-ms', env: 'SPOTON_TICK_MS', description: 'round clock period in ms [1000]', schema: setting.positiveInt().default(1000) },
+} satisfies Record<string, SettingSpec>;
+
+const line = (text: string) => console.log(`${new Date().toISOString()} [aggregator] ${text}`);
+
+function readJsonFile(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`cannot read run configuration ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/** Runs the aggregator until a signal (or completion with --exit-when-done); resolves the exit code. */
+export async function main(argv = process.argv.slice(2), env = process.env): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(usage(AGGREGATOR_SETTINGS));
+    return 0;
+  }
+  const s = readSettings(AGGREGATOR_SETTINGS, argv, env);
+  if (s.brainUrl && !s.hmacSecret) throw new ConfigError('--brain-url needs --hmac-secret (signals are signed)');
+  let input: Record<string, unknown> = {};
+  if (s.config) input = { ...input, ...(readJsonFile(s.config) as Record<string, unknown>) };
+  if (s.configJson) {
+    try {
+      input = { ...input, ...(JSON.parse(s.configJson) as Record<string, unknown>) };
+    } catch (error) {
+      throw new ConfigError('--config-json / SPOTON_FL_CONFIG_JSON is not JSON', { cause: error });
+    }
+  }
+  if (s.runId) input.runId = s.runId;
+  if (s.task) input.task = s.task;
+  if (s.rounds) input.rounds = s.rounds;
+  if (s.seed !== undefined) input.seed = s.seed;
+  if (s.shards) input.shards = parseShardList(s.shards);
+  if (s.minTrainers) input.quorum = { ...(input.quorum as object | undefined), minTrainers: s.minTrainers };
+  const config = parseRunConfig(input);
+  const store = (await openStore(s, true))!;
+  const evaluator = config.evaluate ? (await initBackend(line), createEvaluator(config)) : undefined;
+  const signals = s.brainUrl && s.hmacSecret ? httpSignalSender({ url: s.brainUrl, secret: s.hmacSecret, log: line }) : undefined;
+  const aggregator = await Aggregator.open({ config, store, log: line, tickMs: s.tickMs, ...(evaluator ? { evaluator } : {}), ...(signals ? { signals } : {}) });
+  const server = await startAggregatorServer(aggregator, { port: s.port, host: s.host, log: line, ...(s.hmacSecret ? { hmacSecret: s.hmacSecret } : {}) });
+  line(`listening on ${server.url} (run ${config.runId}, task ${config.task}, ${config.rounds} rounds, ${config.shards.length} shards, strategy ${config.strategy.name})`);
+  return new Promise<number>((resolve) => {
+    const stop = async (code: number, why: string) => {
+      line(`stopping: ${why}`);
+      await server.close();
+      await aggregator.close();
+      resolve(code);
+    };
+    process.once('SIGTERM', () => void stop(0, 'SIGTERM'));
+    process.once('SIGINT', () => void stop(0, 'SIGINT'));
+    aggregator.once('fatal', (error: Error) => void stop(1, error.message));
+    if (s.exitWhenDone) {
+      if (aggregator.done) void stop(0, 'run complete');
+      else aggregator.once('done', () => void stop(0, 'run complete'));
+    }
+  });
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      line(error instanceof ConfigError ? error.message : `failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      process.exit(error instanceof ConfigError ? 2 : 1);
+    },
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * The second failover trigger: the aggregator (on Azure) notices that no AWS trainer has reported for
+ * `awsSilenceTimeout` and says so to the brain (`aws-silent`), and says `aws-recovered` when one reports again.
+ * Pure state machine here; sending lives in brain.ts.
+ */
+import type { Signal } from '../../protocol/signal';
+
+export type SilenceTransition = 'aws-silent' | 'aws-recovered';
+
+export class AwsSilenceMonitor {
+  private silent = false;
+
+  constructor(
+    private readonly timeoutMs: number,
+    /** Last time an AWS trainer reported (restored from status.json after a restart). */
+    private lastReportMs: number | undefined = undefined,
+  ) {}
+
+  /** Last time an AWS trainer reported, if ever. */
+  get lastAwsReportMs(): number | undefined {
+    return this.lastReportMs;
+  }
+
+  get isSilent(): boolean {
+    return this.silent;
+  }
+
+  /** An AWS trainer reported; 'aws-recovered' when AWS had been declared silent. */
+  report(nowMs: number): SilenceTransition | undefined {
+    this.lastReportMs = nowMs;
+    if (!this.silent) return undefined;
+    this.silent = false;
+    return 'aws-recovered';
+  }
+
+  /** 'aws-silent' once, when AWS trainers that had reported stop for longer than the timeout. */
+  evaluate(nowMs: number): SilenceTransition | undefined {
+    if (this.silent || this.lastReportMs === undefined || nowMs - this.lastReportMs < this.timeoutMs) return undefined;
+    this.silent = true;
+    return 'aws-silent';
+  }
+}
+
+/**
+ * The signal for a transition. Its id is derived from the run and the last AWS report, so a resend (or a
+ * restarted aggregator seeing the same silence) is deduplicated by the brain.
+ */
+export function silenceSignal(type: SilenceTransition, runId: string, lastAwsReportMs: number, nowMs: number): Signal {
+  const id = `${type}-${runId}-${lastAwsReportMs}`;
+  const time = new Date(type === 'aws-silent' ? lastAwsReportMs : nowMs).toISOString();
+  return {
+    version: 1,
+    id,
+    type,
+    runId,
+    issuedAt: new Date(nowMs).toISOString(),
+    source: { eventId: id, source: 'spot-on.aggregator', detailType: type === 'aws-silent' ? 'AWS Trainers Silent' : 'AWS Trainers Recovered', time },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The trainer's HTTP edge: `POST /checkpoint` (protocol/flush-request.ts), HMAC-verified with
+ * protocol/signing.ts, and `GET /healthz`. It answers as soon as the flush is accepted; the trainer finishes it
+ * on its own. 202 started, 200 already done for this requestId, 409 a flush is in progress, 400 invalid body,
+ * 401 bad or expired signature, 413 body too large.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FLUSH_PATH, FlushRequestSchema, type FlushRequest } from '../../protocol/flush-request';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../protocol/signing';
+
+/** What the trainer did with a flush request. */
+export type FlushAcceptance = 'started' | 'in-progress' | 'done';
+
+export interface FlushTarget {
+  requestFlush(request: FlushRequest): FlushAcceptance;
+  health(): { phase: string; round?: number | undefined };
+}
+
+export interface FlushServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/** Serves flush requests for a trainer. */
+export async function startFlushServer(target: FlushTarget, options: { port?: number; host?: string; secret: string }): Promise<FlushServer> {
+  const server: Server = createServer((req, res) => {
+    const reply = (status: number, body: unknown) => {
+      const data = JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }).end(data);
+    };
+    const path = new URL(req.url ?? '/', 'http://trainer').pathname;
+    if (req.method === 'GET' && path === '/healthz') return reply(200, { status: 'ok', ...target.health() });
+    if (req.method !== 'POST' || path !== FLUSH_PATH) return reply(404, { error: 'not-found' });
+    readBody(req)
+      .then((body) => {
+        if (!body) return reply(413, { error: 'too-large', message: `body exceeds ${MAX_BODY_BYTES} bytes` });
+        const verdict = verify(options.secret, body, { timestamp: first(req.headers[TIMESTAMP_HEADER]), signature: first(req.headers[SIGNATURE_HEADER]) });
+        if (!verdict.ok) return reply(401, { error: 'bad-signature', message: verdict.reason });
+        let json: unknown;
+        try {
+          json = JSON.parse(body.toString('utf8'));
+        } catch {
+          return reply(400, { error: 'malformed', message: 'body is not JSON' });
+        }
+        const parsed = FlushRequestSchema.safeParse(json);
+        if (!parsed.success) return reply(400, { error: 'malformed', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+        const outcome = target.requestFlush(parsed.data);
+        const status = outcome === 'started' ? 202 : outcome === 'done' ? 200 : 409;
+        return reply(status, { requestId: parsed.data.requestId, status: outcome });
+      })
+      .catch((error: unknown) => reply(500, { error: 'internal', message: error instanceof Error ? error.message : String(error) }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '0.0.0.0', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The trainer process: `node --import tsx fl-training/trainer/main.ts [flags]` (flags or SPOTON_* env, see
+ * --help). Exit codes: 0 run complete or flushed cleanly (POST /checkpoint or SIGTERM), 2 invalid settings,
+ * 3 shard residency forbids this cloud, 1 anything else.
+ */
+import { CloudSchema } from '../../protocol/run-status';
+import { PathSegmentSchema } from '../../protocol/blob-layout';
+import { ConfigError, ShardResidencyError } from '../errors';
+import { readSettings, setting, usage, type SettingSpec } from '../settings';
+import { openStore } from '../store/open-store';
+import { initBackend } from '../task/backend';
+import { Trainer } from './trainer';
+
+export const TRAINER_SETTINGS = {
+  aggregatorUrl: { flag: 'aggregator-url', env: 'SPOTON_AGGREGATOR_URL', description: 'aggregator base URL', schema: setting.url() },
+  clientId: { flag: 'client-id', env: 'SPOTON_CLIENT_ID', description: 'trainer id (the pod name)', schema: PathSegmentSchema },
+  cloud: { flag: 'cloud', env: 'SPOTON_CLOUD', description: 'aws | azure', schema: CloudSchema },
+  shard: { flag: 'shard', env: 'SPOTON_SHARD', description: 'data shard id, e.g. shard-0', schema: PathSegmentSchema },
+  instanceId: { flag: 'instance-id', env: 'SPOTON_INSTANCE_ID', description: 'cloud instance id (EC2 i-...)', schema: setting.text().optional() },
+  nodeName: { flag: 'node-name', env: 'SPOTON_NODE_NAME', description: 'Kubernetes node name', schema: setting.text().optional() },
+  port: { flag: 'port', env: 'TRAINER_PORT', description: 'port of POST /checkpoint [8080]', schema: setting.port().default(8080) },
+  hmacSecret: { flag: 'hmac-secret', env: 'SPOTON_HMAC_SECRET', description: 'HMAC key that signs flush requests', schema: setting.text() },
+  blobConnectionString: { flag: 'blob-connection-string', env: 'SPOTON_BLOB_CONNECTION_STRING', description: 'Blob for flushed updates when the aggregator is unreachable (Azurite)', schema: setting.text().optional() },
+  blobAccountUrl: { flag: 'blob-account-url', env: 'SPOTON_BLOB_ACCOUNT_URL', description: 'same, by account URL with DefaultAzureCredential', schema: setting.url().optional() },
+  container: { flag: 'container', env: 'SPOTON_BLOB_CONTAINER', description: 'Blob container [spot-on]', schema: setting.text().optional() },
+  sigtermGraceMs: { flag: 'sigterm-grace-ms', env: 'SPOTON_SIGTERM_GRACE_MS', description: 'flush deadline after SIGTERM in ms [25000]', schema: setting.positiveInt().default(25_000) },
+} satisfies Record<string, SettingSpec>;
+
+/** Runs one trainer; resolves its exit code. */
+export async function main(argv = process.argv.slice(2), env = process.env): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(usage(TRAINER_SETTINGS));
+    return 0;
+  }
+  const withDefaults = { ...env, SPOTON_CLIENT_ID: env.SPOTON_CLIENT_ID ?? env.HOSTNAME };
+  const s = readSettings(TRAINER_SETTINGS, argv, withDefaults);
+  const line = (text: string) => console.log(`${new Date().toISOString()} [trainer ${s.clientId}] ${text}`);
+  await initBackend(line);
+  const store = await openStore(s, false);
+  const trainer = new Trainer({
+    aggregatorUrl: s.aggregatorUrl,
+    clientId: s.clientId,
+    cloud: s.cloud,
+    shard: s.shard,
+    hmacSecret: s.hmacSecret,
+    port: s.port,
+    log: line,
+    sigtermGraceMs: s.sigtermGraceMs,
+    ...(s.instanceId ? { instanceId: s.instanceId } : {}),
+    ...(s.nodeName ? { nodeName: s.nodeName } : {}),
+    ...(store ? { store } : {}),
+  });
+  const url = await trainer.start();
+  line(`flush endpoint ${url}/checkpoint; aggregator ${s.aggregatorUrl}; ${s.cloud}, shard ${s.shard}${store ? `; Blob fallback ${store.description}` : ''}`);
+  process.once('SIGTERM', () => trainer.terminate('SIGTERM'));
+  process.once('SIGINT', () => trainer.terminate('SIGINT'));
+  try {
+    const result = await trainer.run();
+    line(`exiting (${result.exit}): contributed ${result.examplesContributed} of ${result.examplesProcessed} examples trained, rounds ${result.rounds.join(', ') || 'none'}`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ShardResidencyError) {
+      line(`refusing to start: ${error.message}`);
+      return 3;
+    }
+    throw error;
+  } finally {
+    await trainer.close();
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`${new Date().toISOString()} [trainer] ${error instanceof ConfigError ? error.message : `failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`}`);
+      process.exit(error instanceof ConfigError ? 2 : 1);
+    },
+  );
+}

@@ -1,0 +1,306 @@
+/** The aggregator core without HTTP, on the in-memory store, with a controlled clock. */
+import { Aggregator, type AggregatorOptions, type CommitInfo } from '../../../fl-training/aggregator/aggregator';
+import type { SignalSender } from '../../../fl-training/aggregator/brain';
+import { parseRunConfig, type RunConfig } from '../../../fl-training/config';
+import { ConfigError } from '../../../fl-training/errors';
+import { readCheckpoint } from '../../../fl-training/store/checkpoint';
+import { MemoryCheckpointStore } from '../../../fl-training/store/memory-store';
+import { storeUpdate } from '../../../fl-training/store/updates';
+import { weightedAverage } from '../../../fl-training/strategy/aggregate';
+import { initialWeights, modelShape } from '../../../fl-training/task/topology';
+import type { UpdateMeta } from '../../../fl-training/wire/messages';
+import { encodeWeights, sha256Hex } from '../../../fl-training/wire/weights';
+import { blobPaths } from '../../../protocol/blob-layout';
+import { RunStatusSchema } from '../../../protocol/run-status';
+import type { Signal } from '../../../protocol/signal';
+
+const baseConfig = parseRunConfig({
+  task: 'blobs',
+  runId: 'unit-run',
+  rounds: 3,
+  evaluate: false,
+  quorum: { minTrainers: 2, fraction: 0.5 },
+  shards: [
+    { id: 'shard-0', residency: 'any' },
+    { id: 'shard-1', residency: 'any' },
+    { id: 'shard-aws', residency: 'aws' },
+  ],
+});
+const FULL = 200; // 600 examples / 3 shards x 1 local epoch
+
+let clock = Date.UTC(2025, 0, 1);
+const now = () => clock;
+const open: Aggregator[] = [];
+afterEach(async () => {
+  for (const a of open.splice(0)) await a.close();
+});
+
+async function start(store = new MemoryCheckpointStore(), config: RunConfig = baseConfig, extra: Partial<AggregatorOptions> = {}) {
+  const aggregator = await Aggregator.open({ config, store, now, tickMs: 3_600_000, statePollMs: 0, scanMs: 3_600_000, ...(process.env.DEBUG_AGG ? { log: console.log } : {}), ...extra });
+  open.push(aggregator);
+  return { aggregator, store };
+}
+
+const register = (a: Aggregator, clientId: string, shard = 'shard-0', cloud: 'aws' | 'azure' = 'aws') =>
+  a.register({ clientId, cloud, shard, residency: baseConfig.shards.find((s) => s.id === shard)?.residency ?? 'any' });
+
+function update(a: Aggregator, clientId: string, fill: number, extra: Partial<UpdateMeta> = {}) {
+  const values = a.specs.map((s) => new Float32Array(s.shape.reduce((p, d) => p * d, 1)).fill(fill));
+  const payload = encodeWeights(values);
+  const meta: UpdateMeta = {
+    version: 1,
+    runId: a.runId,
+    clientId,
+    round: a.openRound,
+    baseRound: a.committedRound,
+    epoch: a.epoch,
+    examples: FULL,
+    partial: false,
+    cloud: 'aws',
+    shard: 'shard-0',
+    weights: a.specs,
+    sha256: sha256Hex(payload),
+    createdAt: new Date(clock).toISOString(),
+    ...extra,
+  };
+  return { meta, payload, values };
+}
+
+const nextCommit = (a: Aggregator) => new Promise<CommitInfo>((resolve) => a.once('committed', resolve));
+
+describe('Aggregator', () => {
+  it('starts a fresh run with the seeded round 0 checkpoint and opens round 1', async () => {
+    const { aggregator, store } = await start();
+    expect([aggregator.committedRound, aggregator.openRound, aggregator.epoch, aggregator.done]).toStrictEqual([0, 1, 0, false]);
+    const round0 = await readCheckpoint(store, 'unit-run', 0);
+    expect(round0.weights).toStrictEqual(initialWeights(modelShape(baseConfig), baseConfig.seed));
+    expect(round0.manifest).toMatchObject({ round: 0, epoch: 0, participants: [], configHash: aggregator.configHash });
+  });
+
+  it('registers trainers and refuses unknown shards and residency violations', async () => {
+    const { aggregator } = await start();
+    expect(register(aggregator, 'a')).toStrictEqual({ runId: 'unit-run', round: 1, epoch: 0, configHash: aggregator.configHash, submitted: false });
+    expect(register(aggregator, 'b', 'shard-9')).toMatchObject({ status: 422, code: 'unknown-shard' });
+    expect(register(aggregator, 'c', 'shard-aws', 'azure')).toStrictEqual({ status: 403, code: 'residency', message: 'shard shard-aws is pinned to aws; a trainer on azure may not process it' });
+    expect(aggregator.register({ clientId: 'd', cloud: 'aws', shard: 'shard-aws', residency: 'any' })).toMatchObject({ status: 409, code: 'wrong-shard' });
+  });
+
+  it('commits a round when every live trainer reported: FedAvg weights, manifest, status.json', async () => {
+    const { aggregator, store } = await start();
+    register(aggregator, 'a');
+    register(aggregator, 'b', 'shard-1');
+    const a = update(aggregator, 'a', 1);
+    const b = update(aggregator, 'b', 4, { shard: 'shard-1', examples: FULL });
+    const committed = nextCommit(aggregator);
+    expect(await aggregator.submit(a.meta, a.payload)).toStrictEqual({ round: 1, pending: 1 });
+    expect(await aggregator.submit(b.meta, b.payload)).toStrictEqual({ round: 1, pending: 2 });
+    const info = await committed;
+    expect(info).toMatchObject({ round: 1, reason: 'all-reported', examples: 2 * FULL });
+    expect(info.participants.map((p) => [p.clientId, p.examples, p.partial, p.baseRound])).toStrictEqual([
+      ['a', FULL, false, 0],
+      ['b', FULL, false, 0],
+    ]);
+    const expected = weightedAverage([
+      { clientId: 'a', examples: FULL, values: a.values },
+      { clientId: 'b', examples: FULL, values: b.values },
+    ]);
+    expect(aggregator.globalWeights()).toStrictEqual(expected);
+    expect((await readCheckpoint(store, 'unit-run', 1)).weights).toStrictEqual(expected);
+    await aggregator.flushWrites();
+    const status = RunStatusSchema.parse(JSON.parse((await store.get(blobPaths.status('unit-run')))!.data.toString()));
+    expect(status).toMatchObject({ round: 1, epoch: 0, reporting: { aws: 2, azure: 0 } });
+    expect(status.trainers.map((t) => [t.clientId, t.lastRound])).toStrictEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
+    expect(status.shards).toStrictEqual([
+      { shard: 'shard-0', residency: 'any', movableToAzure: true },
+      { shard: 'shard-1', residency: 'any', movableToAzure: true },
+      { shard: 'shard-aws', residency: 'aws', movableToAzure: false },
+    ]);
+    expect(aggregator.openRound).toBe(2);
+  });
+
+  it('rejects unregistered, duplicate and stale updates and counts them in /metrics', async () => {
+    const { aggregator } = await start();
+    const stranger = update(aggregator, 'x', 1);
+    expect(await aggregator.submit(stranger.meta, stranger.payload)).toMatchObject({ status: 403, code: 'unregistered' });
+    register(aggregator, 'a');
+    register(aggregator, 'b', 'shard-1');
+    register(aggregator, 'c', 'shard-1');
+    const a = update(aggregator, 'a', 1);
+    await aggregator.submit(a.meta, a.payload);
+    expect(await aggregator.submit(a.meta, a.payload)).toMatchObject({ status: 409, code: 'duplicate' });
+    const committed = nextCommit(aggregator);
+    const b = update(aggregator, 'b', 1, { shard: 'shard-1' });
+    const c = update(aggregator, 'c', 1, { shard: 'shard-1' });
+    await aggregator.submit(b.meta, b.payload);
+    await aggregator.submit(c.meta, c.payload);
+    await committed;
+    // a retry of an update that is in the round just committed is a duplicate (it counted); other work is stale
+    expect(await aggregator.submit(b.meta, b.payload)).toMatchObject({ status: 409, code: 'duplicate', message: 'update of b is already in committed round 1' });
+    const late = update(aggregator, 'b', 9, { shard: 'shard-1', round: 1, baseRound: 0 });
+    expect(await aggregator.submit(late.meta, late.payload)).toMatchObject({ status: 409, code: 'stale-round' });
+    const metrics = aggregator.metricsText();
+    expect(metrics).toContain('spoton_fl_updates_rejected_total{reason="unregistered"} 1');
+    expect(metrics).toContain('spoton_fl_updates_rejected_total{reason="duplicate"} 2');
+    expect(metrics).toContain('spoton_fl_updates_rejected_total{reason="stale-round"} 1');
+    expect(metrics).toContain('spoton_fl_updates_accepted_total 3');
+    expect(metrics).toContain('spoton_fl_round 1\n');
+    expect(metrics).toContain('spoton_fl_trainers_reporting{cloud="aws"} 3');
+  });
+
+  it('commits with a quorum at the deadline and skips trainers that went silent', async () => {
+    const config = { ...baseConfig, roundDeadlineMs: 10_000, trainerTimeoutMs: 60_000, quorum: { minTrainers: 1, fraction: 0.6 } };
+    const { aggregator } = await start(undefined, config);
+    for (const id of ['a', 'b', 'c']) register(aggregator, id);
+    const a = update(aggregator, 'a', 1);
+    await aggregator.submit(a.meta, a.payload);
+    clock += 10_000;
+    aggregator.tick(); // 1 of 3 live: below ceil(0.6 x 3) = 2
+    expect(aggregator.openRound).toBe(1);
+    const b = update(aggregator, 'b', 3);
+    const committed = nextCommit(aggregator);
+    await aggregator.submit(b.meta, b.payload);
+    expect(await committed).toMatchObject({ round: 1, reason: 'deadline', examples: 2 * FULL });
+    // round 2: c never reports again; after the liveness window it is no longer waited for
+    const a2 = update(aggregator, 'a', 1);
+    const b2 = update(aggregator, 'b', 1);
+    await aggregator.submit(a2.meta, a2.payload);
+    await aggregator.submit(b2.meta, b2.payload);
+    expect(aggregator.openRound).toBe(2);
+    clock += 61_000;
+    const second = nextCommit(aggregator);
+    aggregator.tick();
+    expect(await second).toMatchObject({ round: 2, reason: 'all-reported' });
+  });
+
+  it('takes a partial update as the trainer leaving: the round does not wait for it', async () => {
+    const { aggregator } = await start();
+    register(aggregator, 'a');
+    register(aggregator, 'b', 'shard-1');
+    const committed = nextCommit(aggregator);
+    const a = update(aggregator, 'a', 2);
+    const b = update(aggregator, 'b', 6, { shard: 'shard-1', partial: true, examples: 50 });
+    await aggregator.submit(a.meta, a.payload);
+    await aggregator.submit(b.meta, b.payload);
+    const info = await committed;
+    expect(info.participants.map((p) => [p.clientId, p.examples, p.partial])).toStrictEqual([
+      ['a', FULL, false],
+      ['b', 50, true],
+    ]);
+    expect(aggregator.globalWeights()[0]![0]).toBeCloseTo((2 * FULL + 6 * 50) / (FULL + 50), 6);
+    expect(aggregator.status().reporting).toStrictEqual({ aws: 1, azure: 0 });
+  });
+
+  it('resumes exactly from LATEST: weights, FedAdam state, trainers, epoch and stored updates', async () => {
+    const config = { ...baseConfig, strategy: { name: 'fedadam' as const, eta: 0.05, beta1: 0.9, beta2: 0.99, tau: 1e-3 } };
+    const { aggregator, store } = await start(undefined, config);
+    register(aggregator, 'a');
+    register(aggregator, 'b', 'shard-1');
+    aggregator.setEpoch({ version: 1, epoch: 2 });
+    const committed = nextCommit(aggregator);
+    for (const [id, shard, fill] of [['a', 'shard-0', 1], ['b', 'shard-1', 2]] as const) {
+      const u = update(aggregator, id, fill, { shard });
+      await aggregator.submit(u.meta, u.payload);
+    }
+    await committed;
+    const a2 = update(aggregator, 'a', 5); // accepted in round 2, then the aggregator crashes
+    await aggregator.submit(a2.meta, a2.payload);
+    await aggregator.flushWrites();
+    aggregator.kill();
+
+    const { aggregator: resumed } = await start(store, config);
+    expect([resumed.committedRound, resumed.openRound, resumed.epoch]).toStrictEqual([1, 2, 2]);
+    expect(resumed.globalWeights()).toStrictEqual(aggregator.globalWeights());
+    expect(resumed.status().trainers.map((t) => t.clientId)).toStrictEqual(['a', 'b']);
+    expect(resumed.register({ clientId: 'a', cloud: 'aws', shard: 'shard-0', residency: 'any' })).toMatchObject({ submitted: true });
+    expect(await resumed.submit(a2.meta, a2.payload)).toMatchObject({ code: 'duplicate' });
+    const next = nextCommit(resumed);
+    const b2 = update(resumed, 'b', 7, { shard: 'shard-1' });
+    await resumed.submit(b2.meta, b2.payload);
+    expect((await next).participants.map((p) => p.clientId)).toStrictEqual(['a', 'b']);
+    const round2 = await readCheckpoint(store, 'unit-run', 2);
+    expect(round2.strategyState?.step).toBe(2);
+    expect(round2.manifest.epoch).toBe(2);
+  });
+
+  it('refuses to resume a run under another configuration', async () => {
+    const { store } = await start();
+    await expect(start(store, { ...baseConfig, learningRate: 0.5 })).rejects.toThrow(ConfigError);
+  });
+
+  it('moves the epoch forward only, fences stale updates, and reads the brain state blob', async () => {
+    const { aggregator, store } = await start(undefined, baseConfig, { statePollMs: 1 });
+    register(aggregator, 'a');
+    register(aggregator, 'b', 'shard-1');
+    const stale = update(aggregator, 'a', 1);
+    expect(aggregator.setEpoch({ version: 1, epoch: 1, reason: 'failing-over' })).toStrictEqual({ epoch: 1, changed: true });
+    expect(aggregator.setEpoch({ version: 1, epoch: 1 })).toStrictEqual({ epoch: 1, changed: false });
+    expect(aggregator.setEpoch({ version: 1, epoch: 0 })).toMatchObject({ status: 409, code: 'stale-epoch' });
+    expect(await aggregator.submit(stale.meta, stale.payload)).toMatchObject({ status: 409, code: 'stale-epoch', message: 'update carries epoch 0; the current epoch is 1' });
+    await store.put(blobPaths.state('unit-run'), Buffer.from(JSON.stringify({ phase: 'azure-active', epoch: 3, other: 'fields' })));
+    clock += 10;
+    aggregator.tick();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(aggregator.epoch).toBe(3);
+  });
+
+  it('signals aws-silent when AWS trainers stop reporting and aws-recovered when they return', async () => {
+    const sent: Signal[] = [];
+    const signals: SignalSender = { send: async (signal) => (sent.push(signal), 'delivered') };
+    const { aggregator } = await start(undefined, { ...baseConfig, awsSilenceTimeoutMs: 30_000 }, { signals });
+    register(aggregator, 'azure-1', 'shard-0', 'azure');
+    aggregator.tick();
+    expect(sent).toStrictEqual([]); // no AWS trainer ever reported
+    register(aggregator, 'aws-1');
+    const lastAws = clock;
+    clock += 30_000;
+    aggregator.heartbeat('azure-1');
+    aggregator.tick();
+    aggregator.tick();
+    expect(aggregator.metricsText()).toContain('spoton_fl_aws_silent 1');
+    clock += 5_000;
+    aggregator.heartbeat('aws-1');
+    await aggregator.close();
+    expect(sent.map((s) => [s.type, s.id])).toStrictEqual([
+      ['aws-silent', `aws-silent-unit-run-${lastAws}`],
+      ['aws-recovered', `aws-recovered-unit-run-${clock}`],
+    ]);
+    expect(aggregator.metricsText()).toContain('spoton_fl_signals_total{type="aws-silent"} 1');
+  });
+
+  it('answers long-polls: nothing yet, the model once the round opens, done at the end', async () => {
+    const { aggregator } = await start(undefined, { ...baseConfig, rounds: 1 });
+    register(aggregator, 'a');
+    register(aggregator, 'b', 'shard-1');
+    expect(await aggregator.model('a', 2, 5)).toStrictEqual({ kind: 'none' });
+    const first = await aggregator.model('a', 0, 0);
+    expect(first).toMatchObject({ kind: 'model', header: { round: 1, baseRound: 0, epoch: 0, fit: { localEpochs: 1, batchSize: 16, learningRate: 0.1, optimizer: 'sgd' } } });
+    expect(await aggregator.model('nobody', 0, 0)).toMatchObject({ code: 'unregistered' });
+    const waiting = aggregator.model('a', 2, 5_000);
+    for (const [id, shard] of [['a', 'shard-0'], ['b', 'shard-1']] as const) {
+      const u = update(aggregator, id, 1, { shard });
+      await aggregator.submit(u.meta, u.payload);
+    }
+    expect(await waiting).toStrictEqual({ kind: 'done' });
+    expect(aggregator.done).toBe(true);
+  });
+
+  it('picks up a partial update a trainer stored in Blob itself', async () => {
+    const { aggregator, store } = await start(undefined, baseConfig, { scanMs: 0 });
+    register(aggregator, 'a');
+    register(aggregator, 'b', 'shard-1');
+    const a = update(aggregator, 'a', 1);
+    await aggregator.submit(a.meta, a.payload);
+    const b = update(aggregator, 'b', 3, { shard: 'shard-1', partial: true, examples: 20 });
+    await storeUpdate(store, b.meta, b.payload);
+    const committed = nextCommit(aggregator);
+    clock += 1;
+    aggregator.tick();
+    expect((await committed).participants.map((p) => [p.clientId, p.examples, p.partial])).toStrictEqual([
+      ['a', FULL, false],
+      ['b', 20, true],
+    ]);
+  });
+});

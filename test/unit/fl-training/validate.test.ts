@@ -1,0 +1,147 @@
+import { checkPayload, checkUpdateMeta, epochAllows, type UpdateContext } from '../../../fl-training/aggregator/validate';
+import { decideCommit, quorumNeed } from '../../../fl-training/aggregator/quorum';
+import type { UpdateMeta } from '../../../fl-training/wire/messages';
+import { encodeWeights, sha256Hex } from '../../../fl-training/wire/weights';
+
+const specs = [
+  { name: 'hidden_0/kernel', shape: [2, 2], dtype: 'float32' as const },
+  { name: 'hidden_0/bias', shape: [2], dtype: 'float32' as const },
+];
+const values = [Float32Array.from([1, 2, 3, 4]), Float32Array.from([0.5, -0.5])];
+const payload = encodeWeights(values);
+
+const context: UpdateContext = {
+  runId: 'run-1',
+  openRound: 4,
+  baseRound: 3,
+  epoch: 2,
+  committing: false,
+  specs,
+  shards: new Map([
+    ['shard-0', 'any'],
+    ['shard-aws', 'aws'],
+  ]),
+  fullExamples: new Map([
+    ['shard-0', 200],
+    ['shard-aws', 200],
+  ]),
+  registration: { cloud: 'azure', shard: 'shard-0' },
+  alreadySubmitted: false,
+};
+
+const meta: UpdateMeta = {
+  version: 1,
+  runId: 'run-1',
+  clientId: 'trainer-0',
+  round: 4,
+  baseRound: 3,
+  epoch: 2,
+  examples: 200,
+  partial: false,
+  cloud: 'azure',
+  shard: 'shard-0',
+  weights: specs,
+  sha256: sha256Hex(payload),
+  createdAt: '2025-01-01T00:00:00.000Z',
+};
+
+describe('checkUpdateMeta', () => {
+  it('accepts a full update of the open round in the current epoch', () => {
+    expect(checkUpdateMeta(meta, context)).toBeUndefined();
+  });
+
+  it('accepts a partial update with the examples actually processed', () => {
+    expect(checkUpdateMeta({ ...meta, partial: true, examples: 37 }, context)).toBeUndefined();
+  });
+
+  it.each<[string, Partial<UpdateMeta>, Partial<UpdateContext>, number, string, string]>([
+    ['another run', { runId: 'run-2' }, {}, 409, 'wrong-run', 'update is for run run-2; this aggregator runs run-1'],
+    ['an unregistered client', {}, { registration: undefined }, 403, 'unregistered', 'client trainer-0 has not registered (POST /register first)'],
+    ['a shard other than registered', { shard: 'shard-aws' }, {}, 409, 'wrong-shard', 'client trainer-0 registered shard shard-0 on azure, update says shard-aws on azure'],
+    ['an unknown shard', { shard: 'shard-9' }, { registration: { cloud: 'azure', shard: 'shard-9' } }, 422, 'unknown-shard', 'shard shard-9 is not in this run'],
+    ['a shard pinned to the other cloud', { shard: 'shard-aws' }, { registration: { cloud: 'azure', shard: 'shard-aws' } }, 403, 'residency', 'shard shard-aws is pinned to aws; azure may not process it'],
+    ['a stale round', { round: 3, baseRound: 2 }, {}, 409, 'stale-round', 'round 3 is already committed; the open round is 4'],
+    ['a future round', { round: 5, baseRound: 4 }, {}, 409, 'future-round', 'round 5 is not open yet; the open round is 4'],
+    ['a round being committed', {}, { committing: true }, 409, 'round-closed', 'round 4 closed (it is being committed)'],
+    ['a duplicate (round, client)', {}, { alreadySubmitted: true }, 409, 'duplicate', 'client trainer-0 already has an update in round 4'],
+    ['another base round', { baseRound: 2 }, {}, 409, 'wrong-base', 'update starts from round 2; round 4 starts from 3'],
+    ['a stale epoch', { epoch: 1 }, {}, 409, 'stale-epoch', 'update carries epoch 1; the current epoch is 2'],
+    ['a future epoch', { epoch: 3 }, {}, 409, 'future-epoch', 'update carries epoch 3; the current epoch is 2'],
+    ['a wrong dtype', { weights: [{ ...specs[0]!, dtype: 'float16' }, specs[1]!] }, {}, 422, 'wrong-dtype', 'weight hidden_0/kernel is float16; only float32 is accepted'],
+    ['a wrong shape', { weights: [{ ...specs[0]!, shape: [4, 1] }, specs[1]!] }, {}, 422, 'wrong-shape', 'weight hidden_0/kernel has shape [4,1], expected [2,2]'],
+    ['a missing weight', { weights: [specs[0]!] }, {}, 422, 'wrong-shape', 'expected 2 weights, got 1'],
+    ['a renamed weight', { weights: [{ ...specs[0]!, name: 'other/kernel' }, specs[1]!] }, {}, 422, 'wrong-shape', 'weight 0 is "other/kernel", expected "hidden_0/kernel"'],
+    ['zero examples', { examples: 0, partial: true }, {}, 422, 'absurd-examples', '0 examples: a partial update of shard shard-0 must carry 1..200'],
+    ['negative examples', { examples: -5 }, {}, 422, 'absurd-examples', '-5 examples: a full update of shard shard-0 must carry 200'],
+    ['more examples than the shard holds', { examples: 1_000_000, partial: true }, {}, 422, 'absurd-examples', '1000000 examples: a partial update of shard shard-0 must carry 1..200'],
+    ['a full update short of the shard', { examples: 150 }, {}, 422, 'absurd-examples', '150 examples: a full update of shard shard-0 must carry 200'],
+  ])('rejects %s', (_case, metaChange, contextChange, status, code, message) => {
+    expect(checkUpdateMeta({ ...meta, ...metaChange }, { ...context, ...contextChange })).toStrictEqual({ status, code, message });
+  });
+
+  it('calls a retry during the commit of a round that holds the update a duplicate, not round-closed', () => {
+    expect(checkUpdateMeta(meta, { ...context, committing: true, alreadySubmitted: true })?.code).toBe('duplicate');
+  });
+
+  it('lets a partial (flushed) update from the previous epoch in, but not older ones', () => {
+    expect(checkUpdateMeta({ ...meta, partial: true, examples: 10, epoch: 1 }, context)).toBeUndefined();
+    expect(checkUpdateMeta({ ...meta, partial: true, examples: 10, epoch: 0 }, context)?.code).toBe('stale-epoch');
+    expect(epochAllows({ epoch: 1, partial: false }, 2)).toBe(false);
+  });
+
+  it('does not re-check the epoch of an update it accepted before a restart', () => {
+    expect(checkUpdateMeta({ ...meta, epoch: 0 }, { ...context, acceptedBefore: true })).toBeUndefined();
+  });
+});
+
+describe('checkPayload', () => {
+  it('decodes a payload that matches its specs and digest', () => {
+    expect(checkPayload(meta, payload, specs)).toStrictEqual({ values });
+  });
+
+  it('rejects a payload of the wrong size', () => {
+    expect(checkPayload(meta, payload.subarray(4), specs)).toStrictEqual({ status: 422, code: 'wrong-shape', message: 'payload is 20 bytes; the model needs 24' });
+  });
+
+  it('rejects a payload that does not match its digest', () => {
+    const tampered = Buffer.from(payload);
+    tampered[0] = tampered[0]! ^ 1;
+    expect(checkPayload(meta, tampered, specs)).toStrictEqual({ status: 400, code: 'digest-mismatch', message: 'payload does not match the SHA-256 in the meta' });
+  });
+
+  it.each([
+    ['NaN', Number.NaN, 'NaN'],
+    ['+Infinity', Number.POSITIVE_INFINITY, 'Infinity'],
+    ['-Infinity', Number.NEGATIVE_INFINITY, '-Infinity'],
+  ])('rejects non-finite values (%s)', (_name, bad, printed) => {
+    const broken = encodeWeights([Float32Array.from([1, 2, 3, 4]), Float32Array.from([0.5, bad])]);
+    expect(checkPayload({ ...meta, sha256: sha256Hex(broken) }, broken, specs)).toStrictEqual({ status: 422, code: 'non-finite', message: `non-finite value hidden_0/bias[1] = ${printed}` });
+  });
+});
+
+describe('decideCommit', () => {
+  const quorum = { minTrainers: 2, fraction: 0.6 };
+
+  it('commits as soon as every live trainer reported', () => {
+    expect(decideCommit({ submitted: 3, outstanding: 0, deadlinePassed: false }, quorum)).toStrictEqual({ commit: true, reason: 'all-reported' });
+  });
+
+  it('waits for outstanding trainers before the deadline', () => {
+    expect(decideCommit({ submitted: 2, outstanding: 1, deadlinePassed: false }, quorum)).toStrictEqual({ commit: false, reason: 'waiting', need: 2 });
+  });
+
+  it('commits with a quorum once the deadline has passed (partial participation)', () => {
+    expect(decideCommit({ submitted: 3, outstanding: 2, deadlinePassed: true }, quorum)).toStrictEqual({ commit: true, reason: 'deadline' });
+  });
+
+  it('never commits below the quorum, even after the deadline', () => {
+    expect(decideCommit({ submitted: 2, outstanding: 3, deadlinePassed: true }, quorum)).toStrictEqual({ commit: false, reason: 'no-quorum', need: 3 });
+    expect(decideCommit({ submitted: 1, outstanding: 0, deadlinePassed: true }, quorum)).toStrictEqual({ commit: false, reason: 'no-quorum', need: 2 });
+  });
+
+  it('needs max(minTrainers, ceil(fraction x live))', () => {
+    expect(quorumNeed({ submitted: 0, outstanding: 10 }, { minTrainers: 1, fraction: 0.5 })).toBe(5);
+    expect(quorumNeed({ submitted: 0, outstanding: 3 }, { minTrainers: 1, fraction: 0.5 })).toBe(2);
+    expect(quorumNeed({ submitted: 1, outstanding: 0 }, { minTrainers: 3, fraction: 1 })).toBe(3);
+  });
+});

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { benchCheckpoint } from '../bench/checkpoint';
 import { benchClassify } from '../bench/classify-throughput';
+import { benchFedAvg } from '../bench/fedavg';
 import { benchLambdaBundles } from '../bench/lambda-bundles';
 import type { CommandResult } from './classify';
 
@@ -7,7 +9,9 @@ import type { CommandResult } from './classify';
 export async function runBench(json: boolean): Promise<CommandResult> {
   const classify = benchClassify();
   const bundles = await benchLambdaBundles();
-  const report = { classify, bundles };
+  const fedavg = benchFedAvg();
+  const checkpoint = await benchCheckpoint();
+  const report = { classify, bundles, fedavg, checkpoint };
   if (json) return { exitCode: 0, stdout: [JSON.stringify(report)], stderr: [] };
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
   return {
@@ -18,6 +22,12 @@ export async function runBench(json: boolean): Promise<CommandResult> {
       ...bundles.map(
         (b) => `lambda ${b.lambda}: ${kb(b.bytes)} minified, ${kb(b.gzipBytes)} gzipped; largest: ${b.largestInputs.map((i) => `${i.input} ${kb(i.bytes)}`).join(', ')}`,
       ),
+      ...fedavg.map(
+        (f) => `fedavg ${f.sizeMB} MB x ${f.clients} clients: ${f.gbps.toFixed(1)} Gbit/s (plain copy ${f.copyGbps.toFixed(1)} Gbit/s, ratio ${f.ratio.toFixed(3)})`,
+      ),
+      ...checkpoint.map(
+        (c) => `checkpoint ${c.sizeMB} MB: ${c.ms.toFixed(0)} ms (raw Azurite upload ${c.rawUploadMs.toFixed(0)} ms, ratio ${c.ratio.toFixed(2)})`,
+      ),
     ],
     stderr: [],
   };
@@ -26,7 +36,7 @@ export async function runBench(json: boolean): Promise<CommandResult> {
 export function registerBench(program: Command, run: (result: CommandResult) => void): void {
   program
     .command('bench')
-    .description('run the benchmarks: classify throughput, Lambda bundle sizes')
+    .description('run the benchmarks: classify throughput, Lambda bundle sizes, FedAvg throughput, checkpoint writes')
     .option('--json', 'print one JSON object (the last line of stdout)')
     .action(async (options: { json?: boolean }) => run(await runBench(options.json ?? false)));
 }

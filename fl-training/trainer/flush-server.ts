@@ -71,9 +71,10 @@ export async function startFlushServer(target: FlushTarget, options: { port?: nu
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '0.0.0.0', () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  const { port, address } = server.address() as AddressInfo;
+  const reachable = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`,
     port,
     close: () =>
       new Promise<void>((resolve) => {

@@ -3,6 +3,7 @@
  * --help). Exit codes: 0 run complete or flushed cleanly (POST /checkpoint or SIGTERM), 2 invalid settings,
  * 3 shard residency forbids this cloud, 1 anything else.
  */
+import { z } from 'zod';
 import { CloudSchema } from '../../protocol/run-status';
 import { PathSegmentSchema } from '../../protocol/blob-layout';
 import { ConfigError, ShardResidencyError } from '../errors';
@@ -19,6 +20,8 @@ export const TRAINER_SETTINGS = {
   instanceId: { flag: 'instance-id', env: 'SPOTON_INSTANCE_ID', description: 'cloud instance id (EC2 i-...)', schema: setting.text().optional() },
   nodeName: { flag: 'node-name', env: 'SPOTON_NODE_NAME', description: 'Kubernetes node name', schema: setting.text().optional() },
   port: { flag: 'port', env: 'TRAINER_PORT', description: 'port of POST /checkpoint [8080]', schema: setting.port().default(8080) },
+  host: { flag: 'host', env: 'SPOTON_POD_IP', description: 'address the flush endpoint listens on (the pod IP) [0.0.0.0]', schema: setting.text().optional() },
+  events: { flag: 'events', env: 'SPOTON_EVENTS', description: 'json: also print machine-readable JSON lines (ready, flush-durable, exit) for the local drill', schema: z.enum(['json']).optional() },
   hmacSecret: { flag: 'hmac-secret', env: 'SPOTON_HMAC_SECRET', description: 'HMAC key that signs flush requests', schema: setting.text() },
   blobConnectionString: { flag: 'blob-connection-string', env: 'SPOTON_BLOB_CONNECTION_STRING', description: 'Blob for flushed updates when the aggregator is unreachable (Azurite)', schema: setting.text().optional() },
   blobAccountUrl: { flag: 'blob-account-url', env: 'SPOTON_BLOB_ACCOUNT_URL', description: 'same, by account URL with DefaultAzureCredential', schema: setting.url().optional() },
@@ -35,6 +38,9 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   const withDefaults = { ...env, SPOTON_CLIENT_ID: env.SPOTON_CLIENT_ID ?? env.HOSTNAME };
   const s = readSettings(TRAINER_SETTINGS, argv, withDefaults);
   const line = (text: string) => console.log(`${new Date().toISOString()} [trainer ${s.clientId}] ${text}`);
+  const event = (name: string, detail: object) => {
+    if (s.events === 'json') console.log(JSON.stringify({ event: name, clientId: s.clientId, at: new Date().toISOString(), ...detail }));
+  };
   await initBackend(line);
   const store = await openStore(s, false);
   const trainer = new Trainer({
@@ -46,17 +52,21 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     port: s.port,
     log: line,
     sigtermGraceMs: s.sigtermGraceMs,
+    onFlushDurable: (flush) => event('flush-durable', flush),
+    ...(s.host ? { host: s.host } : {}),
     ...(s.instanceId ? { instanceId: s.instanceId } : {}),
     ...(s.nodeName ? { nodeName: s.nodeName } : {}),
     ...(store ? { store } : {}),
   });
   const url = await trainer.start();
+  event('ready', { flushUrl: `${url}/checkpoint` });
   line(`flush endpoint ${url}/checkpoint; aggregator ${s.aggregatorUrl}; ${s.cloud}, shard ${s.shard}${store ? `; Blob fallback ${store.description}` : ''}`);
   process.once('SIGTERM', () => trainer.terminate('SIGTERM'));
   process.once('SIGINT', () => trainer.terminate('SIGINT'));
   try {
     const result = await trainer.run();
     line(`exiting (${result.exit}): contributed ${result.examplesContributed} of ${result.examplesProcessed} examples trained, rounds ${result.rounds.join(', ') || 'none'}`);
+    event('exit', result);
     return 0;
   } catch (error) {
     if (error instanceof ShardResidencyError) {

@@ -51,11 +51,24 @@ export interface TrainerOptions {
   readonly sigtermGraceMs?: number;
   /** Per-request timeout. @default 30000 */
   readonly requestTimeoutMs?: number;
+  /** Called once a flush's work is durable (accepted, stored in Blob, or nothing was in progress). */
+  readonly onFlushDurable?: (flush: FlushDurable) => void;
   /** Called after every local batch (progress, tests). */
   readonly onBatch?: (progress: BatchProgress & { clientId: string }) => void | Promise<void>;
 }
 
 export type TrainerExit = 'complete' | 'flushed';
+
+/** A flush whose work is durable: what the local drill measures warningToDurableMs with. */
+export interface FlushDurable {
+  readonly requestId: string;
+  readonly reason: string;
+  readonly round?: number;
+  readonly examples: number;
+  readonly outcome: string;
+  /** From the flush request's arrival to durability. */
+  readonly ms: number;
+}
 
 export interface TrainerResult {
   readonly exit: TrainerExit;
@@ -223,6 +236,7 @@ export class Trainer {
       if (this.flush) {
         await this.leaveQuietly(`flushed while ${this.phase}: no work in progress`);
         this.log(`flush durable: request ${this.flush.requestId} (${this.flush.reason}), nothing in progress, 0 examples, ${Date.now() - this.flush.atMs} ms after the request`);
+        this.options.onFlushDurable?.({ requestId: this.flush.requestId, reason: this.flush.reason, examples: 0, outcome: 'nothing in progress', ms: Date.now() - this.flush.atMs });
         return;
       }
       this.phase = 'waiting';
@@ -273,6 +287,7 @@ export class Trainer {
       if (flush) {
         // One line the local drill can parse for warningToDurableMs.
         this.log(`flush durable: request ${flush.requestId} (${flush.reason}), round ${header.round}, ${result.examples} examples${result.partial ? ' (partial)' : ''}, ${outcome}, ${Date.now() - flush.atMs} ms after the request`);
+        this.options.onFlushDurable?.({ requestId: flush.requestId, reason: flush.reason, round: header.round, examples: result.examples, outcome, ms: Date.now() - flush.atMs });
       }
       switch (outcome) {
         case 'accepted':

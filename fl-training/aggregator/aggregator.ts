@@ -40,6 +40,8 @@ export interface AggregatorOptions {
   readonly signals?: SignalSender;
   /** Period of the round/liveness/silence checks. @default 1000 */
   readonly tickMs?: number;
+  /** Live AWS trainers the brain keeps covered (SPOTON_MIN_AWS_TRAINERS); back at it, the aggregator signals aws-recovered. */
+  readonly minAwsTrainers?: number;
   /** How often to read state/<runId>.json for the brain's epoch; 0 turns it off. @default 10000 */
   readonly statePollMs?: number;
   /** How often to look for updates trainers wrote to Blob themselves. @default 5000 */
@@ -485,6 +487,10 @@ export class Aggregator extends EventEmitter {
     const nowMs = this.now();
     const transition = this.silence.evaluate(nowMs);
     if (transition) this.signal(transition);
+    if (this.options.minAwsTrainers !== undefined) {
+      const recovered = this.silence.capacity(this.status().reporting.aws, this.options.minAwsTrainers);
+      if (recovered) this.signal(recovered);
+    }
     const statePollMs = this.options.statePollMs ?? 10_000;
     if (statePollMs > 0 && nowMs - this.lastStatePollMs >= statePollMs) {
       this.lastStatePollMs = nowMs;

@@ -9,6 +9,9 @@ export type SilenceTransition = 'aws-silent' | 'aws-recovered';
 
 export class AwsSilenceMonitor {
   private silent = false;
+  /** AWS had its minimum of trainers, then fell below it (a partial capacity loss the brain may be covering). */
+  private short = false;
+  private reachedMinimum = false;
 
   constructor(
     private readonly timeoutMs: number,
@@ -31,6 +34,21 @@ export class AwsSilenceMonitor {
     if (!this.silent) return undefined;
     this.silent = false;
     return 'aws-recovered';
+  }
+
+  /**
+   * 'aws-recovered' once AWS is back at `minimum` live trainers after having fallen below it, so that a partial
+   * failover (capacity-lost: Azure covering the missing AWS trainers) is failed back without a silence first.
+   */
+  capacity(liveAwsTrainers: number, minimum: number): SilenceTransition | undefined {
+    if (liveAwsTrainers >= minimum) {
+      this.reachedMinimum = true;
+      if (!this.short) return undefined;
+      this.short = false;
+      return this.silent ? undefined : 'aws-recovered';
+    }
+    if (this.reachedMinimum) this.short = true;
+    return undefined;
   }
 
   /** 'aws-silent' once, when AWS trainers that had reported stop for longer than the timeout. */

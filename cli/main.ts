@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerBench } from './commands/bench';
 import { registerClassify, type CommandResult } from './commands/classify';
 import { registerDemo } from './commands/demo';
+import { registerDrill } from './commands/drill';
 
 /** Prints a command's result and sets the exit code (never calls process.exit, so output is flushed). */
 function report(result: CommandResult): void {
@@ -19,6 +20,9 @@ export function buildProgram(): Command {
   registerClassify(program, report);
   registerDemo(program, report);
   registerBench(program, report);
+  registerDrill(program, (code) => {
+    process.exitCode = code;
+  });
   return program;
 }
 

@@ -1,6 +1,6 @@
 /**
- * Starts a TypeScript entry point of the local cloud as its own Node process (through tsx) and waits for the
- * first JSON line it prints on stdout, its "ready" announcement. Every later JSON line goes to `onLine`.
+ * Starts a TypeScript entry point of the local cloud as its own Node process (through tsx) and waits until it is
+ * ready: the first JSON line it prints on stdout, or a readiness check. Every other JSON line goes to `onLine`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -19,6 +19,8 @@ export interface StartOptions {
   readonly onLine?: (line: unknown) => void;
   readonly onStderr?: (text: string) => void;
   readonly timeoutMs?: number;
+  /** Ready when this resolves, instead of on the first JSON line (for processes that print none). */
+  readonly readiness?: () => Promise<unknown>;
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -46,6 +48,17 @@ export async function startLocalProcess<Ready>(entry: string, options: StartOpti
       reject(new Error(`${error.message}\n${stderr.trim()}`));
     };
     child.once('exit', (code, signal) => fail(new Error(`${entry} exited (${signal ?? code}) before it was ready`)));
+    if (options.readiness) {
+      options.readiness().then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(value as Ready);
+        },
+        (error: unknown) => fail(error instanceof Error ? error : new Error(String(error))),
+      );
+    }
     createInterface({ input: child.stdout! }).on('line', (line) => {
       let parsed: unknown;
       try {
@@ -53,7 +66,7 @@ export async function startLocalProcess<Ready>(entry: string, options: StartOpti
       } catch {
         return; // a log line, not a message
       }
-      if (!settled) {
+      if (!settled && !options.readiness) {
         settled = true;
         clearTimeout(timer);
         resolve(parsed as Ready);

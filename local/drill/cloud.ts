@@ -1,0 +1,252 @@
+/**
+ * The whole system on one machine, for one drill scenario: Azurite, the ARM emulator, the EKS and AKS clusters
+ * (simulated nodes, real trainer processes, their Kubernetes APIs), the local AWS (EventBridge with the CDK's
+ * rule patterns, SQS, Secrets Manager, EKS), the production Lambda handlers on an SQS event source, the
+ * production brain in a local Functions host process, the VPN between them, and the aggregator process.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { FAILOVER_ALARM_NAME, INGEST_RULES } from '../../lambdas/events/rules';
+import { startArmEmulator, spotOnDevSeed, type ArmEmulator } from '../arm';
+import { createSqsEventSource, startLocalAws, type LocalAws, type SqsEventSource, type SqsLambdaHandler } from '../aws';
+import { startAzurite, type Azurite } from '../azurite';
+import { startLocalProcess, type LocalProcess } from '../child-process';
+import { startKubeApiServer, type KubeApiServer } from '../cluster/kube-api';
+import { ClusterSimulator, TRAINER_LABEL_SELECTOR, TRAINER_NAMESPACE, TRAINER_DEPLOYMENT } from '../cluster/simulator';
+import { ClusterState } from '../cluster/state';
+import { freePort, waitForHttp } from '../net';
+import { startVpnTunnel, type VpnTunnel } from '../vpn';
+import type { TimelineEntry } from './report';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const EKS_CLUSTER = 'spot-on';
+
+/** The knobs a scenario turns; the rest is fixed so that scenarios compare. */
+export interface CloudOptions {
+  readonly runId: string;
+  readonly seed: number;
+  readonly rounds: number;
+  /** Shards, one per AWS trainer at the start; residency `any` so that Azure may take them over. */
+  readonly shards: readonly string[];
+  /** Every SQS message delivered this many times, out of order (duplicate-storm). */
+  readonly duplicateDeliveries?: number;
+  /** Standing for GPU node provisioning (5-11 min in AKS). */
+  readonly provisioningDelayMs: number;
+}
+
+export type Component = TimelineEntry['component'];
+export type Emit = (component: Component, event: string, detail?: string) => void;
+
+export interface LocalCloud {
+  readonly aws: LocalAws;
+  readonly arm: ArmEmulator;
+  readonly simulator: ClusterSimulator;
+  readonly vpn: VpnTunnel;
+  readonly brainUrl: string;
+  /** Connection string of the storage account (Azurite): checkpoints, status.json, the brain's state. */
+  readonly storage: string;
+  readonly aggregatorUrl: string;
+  readonly interruption: SqsEventSource;
+  readonly signal: SqsEventSource;
+  readonly hostInvocations: { functionName: string; outcome: string; status?: number }[];
+  stop(): Promise<void>;
+}
+
+/** Imports a production handler as a fresh module, as a new Lambda deployment's cold start does. */
+function freshHandler(modulePath: string): SqsLambdaHandler {
+  for (const key of Object.keys(require.cache)) if (key.startsWith(path.join(REPO_ROOT, 'lambdas') + path.sep)) delete require.cache[key];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the environment is set
+  return (require(modulePath) as { handler: SqsLambdaHandler }).handler;
+}
+
+/** Starts everything; `emit` receives the timeline. */
+export async function startLocalCloud(options: CloudOptions, emit: Emit): Promise<LocalCloud> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'spot-on-drill-'));
+  const secret = `drill-${options.runId}-${Date.now()}`;
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const [azurite, arm] = await Promise.all([
+      startAzurite(),
+      startArmEmulator({ seed: spotOnDevSeed(), provisioningDelayMs: options.provisioningDelayMs, updateDelayMs: 300, asyncRetryAfterSeconds: 1 }),
+    ]);
+    stops.push(() => azurite.stop(), () => arm.stop());
+    const cluster = spotOnDevSeed().clusters?.[0];
+    if (cluster === undefined) throw new Error('the ARM seed has no cluster');
+
+    const eks = new ClusterState('eks');
+    const aks = new ClusterState('aks');
+    const [eksApi, aksApi] = await Promise.all([startKubeApiServer(eks, 'eks'), startKubeApiServer(aks, 'anonymous')]);
+    stops.push(() => eksApi.stop(), () => aksApi.stop());
+
+    const aws = await startLocalAws({ buses: ['spot-on'], seed: options.seed });
+    stops.push(() => aws.stop());
+    Object.assign(process.env, aws.env);
+    aws.eks.putCluster({ name: EKS_CLUSTER, endpoint: eksApi.url, caPem: eksApi.caPem });
+    const faults = options.duplicateDeliveries ? { duplicates: { copies: options.duplicateDeliveries }, outOfOrder: true } : undefined;
+    const interruptionDlq = aws.queues.create('spot-on-interruption-dlq');
+    const interruptionQueue = aws.queues.create('spot-on-interruption', { visibilityTimeoutSeconds: 6, deadLetterQueue: { queue: interruptionDlq, maxReceiveCount: 5 }, ...(faults ? { faults } : {}) });
+    const outboxDlq = aws.queues.create('spot-on-outbox-dlq');
+    const outbox = aws.queues.create('spot-on-outbox', { visibilityTimeoutSeconds: 2, deadLetterQueue: { queue: outboxDlq, maxReceiveCount: 30 }, ...(faults ? { faults } : {}) });
+    aws.buses.get('default')?.putRules(INGEST_RULES, [interruptionQueue]);
+    aws.buses.get('default')?.onEvent((record) =>
+      emit('eventbridge', 'event-routed', `${record.event['detail-type']} ${record.event.id.slice(0, 8)} -> ${record.matchedRules.join(', ') || 'no rule'}`),
+    );
+    aws.buses.get('spot-on')?.onEvent((record) => emit('eventbridge', 'lifecycle-event', `${record.event['detail-type']}: ${JSON.stringify(record.event.detail).slice(0, 160)}`));
+
+    const caFile = (name: string, pem: string) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, pem);
+      return file;
+    };
+    const functionsHost: LocalProcess<{ url: string }> = await startLocalProcess(path.join(REPO_ROOT, 'local', 'functions-host', 'main.ts'), {
+      env: {
+        ...process.env,
+        AzureWebJobsStorage: azurite.connectionString,
+        SPOTON_STORAGE_CONNECTION_STRING: azurite.connectionString,
+        SPOTON_SIGNING_SECRET: secret,
+        SPOTON_RUN_ID: options.runId,
+        SPOTON_SUBSCRIPTION_ID: cluster.subscriptionId,
+        SPOTON_RESOURCE_GROUP: cluster.resourceGroup,
+        SPOTON_CLUSTER_NAME: cluster.name,
+        SPOTON_GPU_POOL_NAME: 'gpuspot',
+        SPOTON_TRAINER_NAMESPACE: TRAINER_NAMESPACE,
+        SPOTON_TRAINER_DEPLOYMENT: TRAINER_DEPLOYMENT,
+        SPOTON_CONTAINER: 'spot-on',
+        SPOTON_CONTINUATION_QUEUE: 'spot-on-continuations',
+        SPOTON_MAX_AZURE_NODES: String(options.shards.length),
+        SPOTON_MIN_AWS_TRAINERS: String(options.shards.length),
+        SPOTON_MIN_PHASE_DURATION_SECONDS: '2',
+        SPOTON_FAILBACK_COOLDOWN_SECONDS: '2',
+        SPOTON_CONTINUATION_DELAY_SECONDS: '0',
+        SPOTON_CONTINUATION_MAX_DELAY_SECONDS: '1',
+        SPOTON_ARM_ENDPOINT: arm.url,
+        SPOTON_ARM_CA_FILE: caFile('arm-ca.pem', arm.caPem),
+        SPOTON_KUBERNETES_ENDPOINT: aksApi.url,
+        SPOTON_KUBERNETES_CA_FILE: caFile('aks-ca.pem', aksApi.caPem),
+        SPOTON_KUBERNETES_AUTH: 'none',
+        SPOTON_FUNCTIONS_MAX_POLLING_MS: '250',
+      },
+      onLine: (line) => {
+        const invocation = (line as { invocation?: { functionName: string; outcome: string; status?: number; detail?: string } }).invocation;
+        if (invocation === undefined) return;
+        hostInvocations.push(invocation);
+        emit('brain', `${invocation.functionName}-invoked`, `${invocation.outcome}${invocation.status ? ` ${invocation.status}` : ''}${invocation.detail ? `: ${invocation.detail}` : ''}`);
+      },
+    });
+    const hostInvocations: LocalCloud['hostInvocations'] = [];
+    stops.push(() => functionsHost.stop());
+    const brainUrl = functionsHost.ready.url;
+    const vpn = await startVpnTunnel(brainUrl);
+    stops.push(() => vpn.stop());
+
+    const aggregatorPort = await freePort();
+    const aggregatorUrl = `http://127.0.0.1:${aggregatorPort}`;
+    const aggregator = await startLocalProcess<void>(path.join(REPO_ROOT, 'fl-training', 'aggregator', 'main.ts'), {
+      env: {
+        ...process.env,
+        SPOTON_FL_CONFIG_JSON: JSON.stringify({
+          runId: options.runId,
+          task: 'mnist',
+          rounds: options.rounds,
+          seed: options.seed,
+          shards: options.shards.map((id) => ({ id, residency: 'any' })),
+          roundDeadlineMs: 20_000,
+          trainerTimeoutMs: 10_000,
+          awsSilenceTimeoutMs: 8_000,
+        }),
+        SPOTON_AGGREGATOR_PORT: String(aggregatorPort),
+        SPOTON_AGGREGATOR_HOST: '127.0.0.1',
+        SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString,
+        SPOTON_HMAC_SECRET: secret,
+        SPOTON_BRAIN_URL: `${brainUrl}/api/signals`,
+        SPOTON_MIN_AWS_TRAINERS: String(options.shards.length),
+        SPOTON_TICK_MS: '250',
+      },
+      // The aggregator announces itself in text; readiness is its health endpoint.
+      readiness: () => waitForHttp(`${aggregatorUrl}/healthz`, 60_000),
+      onStderr: (text) => emit('aggregator', 'stderr', text.trim().slice(0, 200)),
+    });
+    stops.push(() => aggregator.stop());
+
+    const trainerPort = await freePort();
+    const simulator = new ClusterSimulator({
+      eks,
+      aks,
+      trainerEnv: {
+        ...process.env,
+        SPOTON_AGGREGATOR_URL: aggregatorUrl,
+        SPOTON_HMAC_SECRET: secret,
+        TRAINER_PORT: String(trainerPort),
+        SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString,
+        SPOTON_SIGTERM_GRACE_MS: '20000',
+      },
+      shardForAzurePod: (held) => options.shards.find((shard) => !held.has(shard)),
+      onEvent: (component, event, detail) => emit(component, event, detail),
+    });
+    stops.push(() => simulator.stop());
+    arm.onEvent((event) => {
+      if (event.operation.pool.pool !== 'gpuspot') return;
+      emit('arm', event.type, `gpuspot ${event.operation.fromCount} -> ${event.operation.toCount} nodes`);
+      if (event.type !== 'operation-succeeded') return;
+      const pool = arm.getPool({ subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, cluster: cluster.name, pool: 'gpuspot' });
+      simulator.syncGpuPool(pool?.readyNodeCount ?? 0);
+    });
+
+    const secretArn = aws.secrets.put('spot-on/signing-key', secret).arn;
+    const powertools = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_METRICS_NAMESPACE: 'SpotOn' };
+    const interruption = createSqsEventSource({
+      functionName: 'spot-on-interruption',
+      queue: interruptionQueue,
+      handler: freshHandler(path.join(REPO_ROOT, 'lambdas', 'handlers', 'interruption.ts')),
+      batchSize: 5,
+      timeoutSeconds: 60,
+      pollWaitSeconds: 1,
+      environment: {
+        ...powertools,
+        POWERTOOLS_SERVICE_NAME: 'spot-on-interruption',
+        OUTBOX_QUEUE_URL: outbox.url,
+        DEAD_LETTER_QUEUE_URL: interruptionDlq.url,
+        EVENT_BUS_NAME: 'spot-on',
+        EKS_CLUSTER_NAME: EKS_CLUSTER,
+        TRAINER_NAMESPACE,
+        TRAINER_LABEL_SELECTOR,
+        TRAINER_PORT: String(trainerPort),
+        SIGNING_SECRET_ARN: secretArn,
+        RUN_ID: options.runId,
+        FAILOVER_ALARM_NAME,
+      },
+    });
+    const signal = createSqsEventSource({
+      functionName: 'spot-on-signal',
+      queue: outbox,
+      handler: freshHandler(path.join(REPO_ROOT, 'lambdas', 'handlers', 'signal.ts')),
+      batchSize: 5,
+      timeoutSeconds: 30,
+      pollWaitSeconds: 1,
+      environment: {
+        ...powertools,
+        POWERTOOLS_SERVICE_NAME: 'spot-on-signal',
+        SIGNALS_ENDPOINT_URL: `${vpn.url}/api/signals`,
+        SIGNING_SECRET_ARN: secretArn,
+        DEAD_LETTER_QUEUE_URL: outboxDlq.url,
+        SIGNAL_TIMEOUT_MS: '3000',
+      },
+    });
+    for (const source of [interruption, signal]) {
+      source.onInvocation((invocation) =>
+        emit('lambda', `${invocation.functionName.replace('spot-on-', '')}-invoked`, `${invocation.messageIds.length} record(s): ${invocation.outcome}${invocation.failedMessageIds.length ? `, ${invocation.failedMessageIds.length} left for retry` : ''}${invocation.error ? ` (${invocation.error.message})` : ''}`),
+      );
+      source.start();
+      stops.push(() => source.stop());
+    }
+    return { aws, arm, simulator, vpn, brainUrl, storage: azurite.connectionString, aggregatorUrl, interruption, signal, hostInvocations, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * Runs drill scenarios on the local cloud and measures them into DrillReports (report.ts): a monitor polls the
+ * aggregator and the brain as an operator would (GET /healthz, GET /api/status) and reads each committed
+ * round's manifest from Blob; the timeline gathers what every component did.
+ */
+import * as path from 'node:path';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { blobPaths, CONTAINER } from '../../protocol/blob-layout';
+import { CheckpointManifestSchema, type CheckpointManifest } from '../../protocol/checkpoint';
+import { startLocalProcess } from '../child-process';
+import { TrainerProcess } from '../cluster/trainer-process';
+import { freePort, waitForHttp } from '../net';
+import { startLocalCloud, type Component, type LocalCloud } from './cloud';
+import { DrillReportSchema, type DrillReport, type RoundMetrics, type Scenario, type TimelineEntry } from './report';
+import { notePhase, recordedEvent, SCENARIO_DEFINITIONS, type ScenarioContext, type ScenarioTiming } from './scenarios';
+import { MARKER_EVENTS } from './view/markers';
+import type { DrillObserver } from './view/progress-view';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+export interface DrillOptions {
+  readonly seed: number;
+  readonly rounds: number;
+  readonly shards: number;
+  readonly timing: ScenarioTiming;
+  readonly provisioningDelayMs: number;
+}
+
+export const DEFAULT_DRILL_OPTIONS: DrillOptions = {
+  seed: 42,
+  rounds: 10,
+  shards: 3,
+  timing: { noticeMs: 3000, replacementMs: 3000 },
+  provisioningDelayMs: 2000,
+};
+
+const shardIds = (count: number) => Array.from({ length: count }, (_, i) => `shard-${i}`);
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+interface HealthAnswer {
+  round: number;
+  epoch: number;
+  done: boolean;
+}
+
+interface BrainStatus {
+  phase: string;
+  epoch: number;
+  transitions: { at: string; epoch: number; from: string; to: string; outcome: string; reason: string }[];
+}
+
+async function getJson<T>(url: string): Promise<T | undefined> {
+  try {
+    const answer = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    return answer.ok ? ((await answer.json()) as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The uninterrupted run with the same seed: the aggregator and one AWS trainer per shard, nothing else. */
+export async function runBaseline(options: DrillOptions): Promise<number> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const runId = `baseline-${options.seed}`;
+  const aggregator = await startLocalProcess<void>(path.join(REPO_ROOT, 'fl-training', 'aggregator', 'main.ts'), {
+    env: {
+      ...process.env,
+      SPOTON_FL_CONFIG_JSON: JSON.stringify({ runId, task: 'mnist', rounds: options.rounds, seed: options.seed, shards: shardIds(options.shards).map((id) => ({ id, residency: 'any' })) }),
+      SPOTON_AGGREGATOR_PORT: String(port),
+      SPOTON_AGGREGATOR_HOST: '127.0.0.1',
+      SPOTON_MEMORY_STORE: 'true',
+      SPOTON_TICK_MS: '250',
+    },
+    readiness: () => waitForHttp(`${url}/healthz`, 60_000),
+  });
+  const trainerPort = await freePort();
+  const trainers = shardIds(options.shards).map(
+    (shard, i) =>
+      new TrainerProcess(
+        { clientId: `baseline-${shard}`, cloud: 'aws', shard, nodeName: `baseline-node-${i}`, podIP: `127.0.9.${i + 1}` },
+        { ...process.env, SPOTON_AGGREGATOR_URL: url, SPOTON_HMAC_SECRET: 'baseline', TRAINER_PORT: String(trainerPort) },
+        () => undefined,
+      ),
+  );
+  try {
+    await Promise.all(trainers.map((t) => t.ended));
+    const status = await getJson<{ metrics?: { accuracy?: number } }>(`${url}/status`);
+    const accuracy = status?.metrics?.accuracy;
+    if (accuracy === undefined) throw new Error('the baseline run reported no accuracy');
+    return accuracy;
+  } finally {
+    for (const t of trainers) t.kill();
+    await aggregator.stop();
+  }
+}
+
+/** Runs one scenario end to end and measures it. */
+export async function runScenario(scenario: Scenario, options: DrillOptions, baselineAccuracy: number, observer: DrillObserver): Promise<DrillReport> {
+  const definition = SCENARIO_DEFINITIONS[scenario];
+  const startedAt = Date.now();
+  const timeline: TimelineEntry[] = [];
+  let currentRound = 0;
+  const emit = (component: Component, event: string, detail?: string) => {
+    const entry: TimelineEntry = { t: Date.now() - startedAt, at: new Date().toISOString(), component, event, ...(detail ? { detail } : {}), round: currentRound };
+    timeline.push(entry);
+    observer.timeline(scenario, entry);
+  };
+  observer.scenarioStarted(scenario, options.rounds);
+  emit('drill', 'scenario-started', scenario);
+  const runId = `drill-${scenario}-${options.seed}`;
+  const shards = shardIds(options.shards);
+  const cloud = await startLocalCloud(
+    { runId, seed: options.seed, rounds: options.rounds, shards, provisioningDelayMs: options.provisioningDelayMs, ...(definition.duplicateDeliveries ? { duplicateDeliveries: definition.duplicateDeliveries } : {}) },
+    emit,
+  );
+  const container = BlobServiceClient.fromConnectionString(cloud.storage).getContainerClient(CONTAINER);
+  const rounds: RoundMetrics[] = [];
+  const epochs: number[] = [0];
+  let phase = 'aws-primary';
+  let done = false;
+  let monitoring = true;
+  let lastPlacement = '';
+
+  const readManifest = async (round: number): Promise<CheckpointManifest> =>
+    CheckpointManifestSchema.parse(JSON.parse((await container.getBlobClient(blobPaths.manifest(runId, round)).downloadToBuffer()).toString('utf8')));
+
+  const context: ScenarioContext = {
+    cloud,
+    emit,
+    round: () => currentRound,
+    phase: () => phase,
+    done: () => done,
+    sleep,
+    async until(what, predicate, timeoutMs = 90_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate()) {
+        if (Date.now() > deadline) throw new Error(`${scenario}: timed out waiting for ${what} (round ${currentRound}, phase ${phase})`);
+        await sleep(100);
+      }
+    },
+    inject(file, change, copies = 1) {
+      const event = recordedEvent(file);
+      change(event);
+      const bus = cloud.aws.buses.get('default');
+      if (bus === undefined) throw new Error('no default bus');
+      const first = bus.inject(event, { restamp: true });
+      // EventBridge delivers at least once: a copy keeps the event's id.
+      for (let i = 1; i < copies; i++) bus.inject(first.event);
+      return first.event.id;
+    },
+  };
+
+  const monitor = (async () => {
+    while (monitoring) {
+      const [health, brain] = await Promise.all([
+        getJson<HealthAnswer>(`${cloud.aggregatorUrl}/healthz`),
+        getJson<BrainStatus>(`${cloud.brainUrl}/api/status?transitions=50`),
+      ]);
+      if (brain && brain.phase !== phase) {
+        phase = brain.phase;
+        notePhase(context, phase);
+        const marker = { 'failing-over': MARKER_EVENTS.failoverStarted, 'azure-active': MARKER_EVENTS.azureActive, 'failing-back': MARKER_EVENTS.failbackStarted, 'aws-primary': MARKER_EVENTS.awsPrimary }[brain.phase];
+        emit('brain', marker ?? brain.phase, `phase ${brain.phase}, epoch ${brain.epoch}`);
+        observer.phaseChanged(scenario, brain.phase, brain.epoch);
+      }
+      if (brain && !epochs.includes(brain.epoch)) epochs.push(brain.epoch);
+      if (health) {
+        for (let round = currentRound + 1; round <= health.round; round++) {
+          const manifest = await readManifest(round).catch(() => undefined);
+          if (manifest === undefined) break;
+          const metrics: RoundMetrics = {
+            round,
+            t: Date.now() - startedAt,
+            loss: manifest.metrics.loss ?? 0,
+            accuracy: manifest.metrics.accuracy ?? 0,
+            examples: manifest.metrics.examples,
+            epoch: manifest.epoch,
+            participants: { aws: manifest.participants.filter((p) => p.cloud === 'aws').length, azure: manifest.participants.filter((p) => p.cloud === 'azure').length },
+            partialUpdates: manifest.participants.filter((p) => p.partial).length,
+          };
+          rounds.push(metrics);
+          currentRound = round;
+          emit('aggregator', 'round-committed', `round ${round}: ${metrics.participants.aws} AWS + ${metrics.participants.azure} Azure trainer(s)${metrics.partialUpdates ? `, ${metrics.partialUpdates} partial` : ''}, accuracy ${(metrics.accuracy * 100).toFixed(1)}%`);
+          observer.roundCommitted(scenario, metrics);
+        }
+        done = health.done && cloud.simulator.live().length === 0;
+      }
+      const placement = { aws: cloud.simulator.live('aws').length, azure: cloud.simulator.live('azure').length };
+      if (JSON.stringify(placement) !== lastPlacement) {
+        lastPlacement = JSON.stringify(placement);
+        observer.placementChanged(scenario, placement);
+      }
+      await sleep(250);
+    }
+  })();
+
+  let failure: Error | undefined;
+  try {
+    for (const shard of shards) cloud.simulator.launchAwsNode(shard);
+    await definition.run(context, options.timing);
+    await context.until('every round committed and every trainer finished', () => done, 180_000);
+  } catch (error) {
+    failure = error as Error;
+    emit('drill', 'scenario-failed', failure.message);
+  }
+  monitoring = false;
+  await monitor;
+  const brain = await getJson<BrainStatus>(`${cloud.brainUrl}/api/status?transitions=50`);
+  const report = measure();
+  await cloud.stop();
+  if (failure) throw Object.assign(failure, { report });
+  observer.scenarioFinished(scenario, report);
+  return report;
+
+  function measure(): DrillReport {
+    const transitions = brain?.transitions ?? [];
+    const at = (event: string) => timeline.find((e) => e.event === event)?.t;
+    const trainers = cloud.simulator.allTrainers();
+    const processed = trainers.reduce((sum, t) => sum + (t.result?.examplesProcessed ?? 0), 0);
+    const aggregated = rounds.reduce((sum, r) => sum + r.examples, 0);
+    const warning = at(MARKER_EVENTS.spotWarning);
+    const durable = timeline.find((e) => e.event === 'flush-durable' && warning !== undefined && e.t >= warning)?.t;
+    const failoverAt = at(MARKER_EVENTS.failoverStarted);
+    const poolScaled = timeline.find((e) => e.component === 'arm' && e.event === 'operation-succeeded' && failoverAt !== undefined && e.t >= failoverAt && /-> [1-9]/.test(e.detail ?? ''))?.t;
+    const resumed = rounds.find((r) => r.participants.azure > 0)?.t;
+    const failbackAt = at(MARKER_EVENTS.failbackStarted);
+    const primaryAgain = timeline.find((e) => e.event === MARKER_EVENTS.awsPrimary && failbackAt !== undefined && e.t >= failbackAt)?.t;
+    const since = (from: number | undefined, to: number | undefined) => (from === undefined || to === undefined ? null : to - from);
+    const signalInvocations = cloud.signal.invocations();
+    const hostSignals = cloud.hostInvocations.filter((i) => i.functionName === 'signals');
+    return DrillReportSchema.parse({
+      scenario,
+      seed: options.seed,
+      rounds: currentRound,
+      examplesLost: Math.max(0, processed - aggregated),
+      checkpoint: { warningToDurableMs: since(warning, durable) },
+      failover: { signalToPoolScaledMs: since(failoverAt, poolScaled), signalToTrainingResumedMs: since(failoverAt, resumed) },
+      failback: { signalToAwsPrimaryMs: since(failbackAt, primaryAgain) },
+      accuracy: { final: rounds.at(-1)?.accuracy ?? 0, baseline: baselineAccuracy },
+      epochs,
+      failovers: transitions.filter((t) => t.from === 'aws-primary' && t.to === 'failing-over').length,
+      failbacks: transitions.filter((t) => t.from === 'failing-back' && t.to === 'aws-primary' && t.outcome === 'completed').length,
+      signals: {
+        sent: signalInvocations.reduce((sum, i) => sum + i.messageIds.length, 0),
+        accepted: hostSignals.filter((i) => i.status === 202).length,
+        duplicates: hostSignals.filter((i) => i.status === 200).length,
+        retried: signalInvocations.reduce((sum, i) => sum + i.failedMessageIds.length, 0),
+      },
+      durationMs: Date.now() - startedAt,
+      roundsDetail: rounds,
+      placement: cloud.simulator.placements.map((p) => ({
+        clientId: p.clientId,
+        cloud: p.cloud,
+        node: p.node,
+        from: p.from - startedAt,
+        ...(p.to === undefined ? {} : { to: p.to - startedAt }),
+        ...(p.end === undefined ? {} : { end: p.end === 'complete' || p.end === 'failed' ? 'stopped' : p.end }),
+      })),
+      timeline,
+    });
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * What each drill scenario does to the system. A scenario only acts the way the world would (EC2 warns and
+ * reclaims, Karpenter replaces, an outage starts and ends, the VPN drops, SQS duplicates); everything Spot-On
+ * does in response is the production code reacting.
+ */
+import { loadEvent } from '../corpus';
+import { MARKER_EVENTS } from './view/markers';
+import type { Scenario } from './report';
+import type { Emit, LocalCloud } from './cloud';
+
+/** How a scenario drives the run; `until` helpers poll the monitor. */
+export interface ScenarioContext {
+  readonly cloud: LocalCloud;
+  readonly emit: Emit;
+  /** The latest committed round. */
+  round(): number;
+  /** The brain's phase. */
+  phase(): string;
+  /** Rounds are committed and no trainer is left. */
+  done(): boolean;
+  until(what: string, predicate: () => boolean, timeoutMs?: number): Promise<void>;
+  sleep(ms: number): Promise<void>;
+  /** Injects a recorded AWS event (made current) `copies` times onto the default bus; returns its new id. */
+  inject(file: string, change: (event: Record<string, unknown>) => void, copies?: number): string;
+}
+
+export interface ScenarioTiming {
+  /** The Spot notice, compressed (two minutes in EC2). */
+  readonly noticeMs: number;
+  /** Karpenter's replacement of a reclaimed node (launch plus join). */
+  readonly replacementMs: number;
+}
+
+export interface ScenarioDefinition {
+  readonly duplicateDeliveries?: number;
+  run(context: ScenarioContext, timing: ScenarioTiming): Promise<void>;
+}
+
+/** The recorded Spot warning, re-aimed at one of our instances. */
+function spotWarningFor(instanceId: string) {
+  return (event: Record<string, unknown>) => {
+    event.resources = [`arn:aws:ec2:us-west-2a:instance/${instanceId}`];
+    event.detail = { 'instance-id': instanceId, 'instance-action': 'terminate' };
+  };
+}
+
+/** One AWS node warned, its trainer flushed, the node reclaimed and replaced by Karpenter. */
+async function spotInterruption(context: ScenarioContext, timing: ScenarioTiming, copies = 1): Promise<void> {
+  await context.until('round 2 committed', () => context.round() >= 2);
+  const [victim] = context.cloud.simulator.awsInstanceIds();
+  if (victim === undefined) throw new Error('no AWS node to interrupt');
+  const shard = context.cloud.simulator.live('aws').find((p) => p.spec.instanceId === victim)?.spec.shard ?? 'shard-0';
+  context.emit('aws', MARKER_EVENTS.spotWarning, `EC2 Spot Instance Interruption Warning for ${victim} (${shard})${copies > 1 ? `, delivered ${copies} times` : ''}`);
+  context.inject('aws.ec2/spot-interruption/terminate.json', spotWarningFor(victim), copies);
+  await context.sleep(timing.noticeMs);
+  context.cloud.simulator.terminateAwsNode(victim);
+  await context.sleep(timing.replacementMs);
+  context.cloud.simulator.launchAwsNode(shard);
+  await context.until('failback to AWS', () => context.phase() === 'aws-primary' && sawPhase(context, 'failing-back'), 120_000);
+}
+
+const seenPhases = new WeakMap<ScenarioContext, Set<string>>();
+function sawPhase(context: ScenarioContext, phase: string): boolean {
+  return seenPhases.get(context)?.has(phase) ?? false;
+}
+/** Records the brain's phases as the monitor sees them (for "failed back after failing over"). */
+export function notePhase(context: ScenarioContext, phase: string): void {
+  const phases = seenPhases.get(context) ?? new Set<string>();
+  phases.add(phase);
+  seenPhases.set(context, phases);
+}
+
+export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
+  'spot-interruption': { run: (context, timing) => spotInterruption(context, timing) },
+
+  'capacity-loss': {
+    async run(context, timing) {
+      await context.until('round 2 committed', () => context.round() >= 2);
+      const instances = context.cloud.simulator.live('aws').map((p) => ({ id: p.spec.instanceId ?? '', shard: p.spec.shard }));
+      context.emit('aws', MARKER_EVENTS.outageStarted, `EC2 reclaims every Spot node (${instances.length}); no Spot capacity left in the region`);
+      for (const { id } of instances) {
+        context.emit('aws', MARKER_EVENTS.spotWarning, `EC2 Spot Instance Interruption Warning for ${id}`);
+        context.inject('aws.ec2/spot-interruption/terminate.json', spotWarningFor(id));
+      }
+      await context.sleep(timing.noticeMs);
+      for (const { id } of instances) context.cloud.simulator.terminateAwsNode(id);
+      await context.until('Azure takes over', () => context.phase() === 'azure-active', 120_000);
+      const resumedAt = context.round();
+      await context.until('two rounds on Azure', () => context.round() >= resumedAt + 2 || context.done(), 120_000);
+      context.emit('aws', MARKER_EVENTS.outageEnded, 'Spot capacity is back: Karpenter launches replacements');
+      for (const { shard } of instances) context.cloud.simulator.launchAwsNode(shard);
+      await context.until('failback to AWS', () => context.phase() === 'aws-primary' && sawPhase(context, 'failing-back'), 120_000);
+    },
+  },
+
+  'aws-outage': {
+    async run(context, timing) {
+      await context.until('round 2 committed', () => context.round() >= 2);
+      const shards = context.cloud.simulator.live('aws').map((p) => p.spec.shard);
+      context.emit('aws', MARKER_EVENTS.outageStarted, 'EKS nodes go NotReady; the kubelet stops every trainer (SIGTERM: each flushes)');
+      context.cloud.simulator.shutDownAwsNodes();
+      context.emit('aws', 'alarm', 'CloudWatch composite alarm aws-training-unhealthy: OK -> ALARM');
+      context.inject('aws.cloudwatch/alarm-state-change/composite-alarm-alarm.json', () => undefined);
+      await context.until('Azure takes over', () => context.phase() === 'azure-active', 120_000);
+      const resumedAt = context.round();
+      await context.until('two rounds on Azure', () => context.round() >= resumedAt + 2 || context.done(), 120_000);
+      context.cloud.simulator.removeAwsNodes();
+      context.emit('aws', MARKER_EVENTS.outageEnded, 'EKS is healthy again: Karpenter launches nodes for the AWS shards');
+      for (const shard of shards) context.cloud.simulator.launchAwsNode(shard);
+      await context.sleep(timing.replacementMs);
+      context.emit('aws', 'alarm', 'CloudWatch composite alarm aws-training-unhealthy: ALARM -> OK');
+      context.inject('aws.cloudwatch/alarm-state-change/composite-alarm-ok.json', () => undefined);
+      await context.until('failback to AWS', () => context.phase() === 'aws-primary' && sawPhase(context, 'failing-back'), 120_000);
+    },
+  },
+
+  'duplicate-storm': {
+    duplicateDeliveries: 3,
+    run: (context, timing) => spotInterruption(context, timing, 3),
+  },
+
+  'vpn-outage': {
+    async run(context, timing) {
+      await context.until('round 2 committed', () => context.round() >= 2);
+      context.emit('drill', MARKER_EVENTS.outageStarted, 'the site-to-site VPN goes down: signals to Azure fail');
+      context.cloud.vpn.setUp(false);
+      setTimeout(() => {
+        context.cloud.vpn.setUp(true);
+        context.emit('drill', MARKER_EVENTS.outageEnded, 'the VPN is back: queued signals are delivered');
+      }, 4 * timing.noticeMs);
+      await spotInterruption(context, timing);
+    },
+  },
+};
+
+/** Reads a recorded event for injection (a deep copy the scenario may change). */
+export function recordedEvent(file: string): Record<string, unknown> {
+  return structuredClone(loadEvent<Record<string, unknown>>(file));
+}

@@ -20,7 +20,7 @@ export interface StartOptions {
   readonly onStderr?: (text: string) => void;
   readonly timeoutMs?: number;
   /** Ready when this resolves, instead of on the first JSON line (for processes that print none). */
-  readonly readiness?: () => Promise<unknown>;
+  readonly readiness?: (signal: AbortSignal) => Promise<unknown>;
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -37,6 +37,7 @@ export async function startLocalProcess<Ready>(entry: string, options: StartOpti
     stderr = (stderr + text).slice(-4000);
     options.onStderr?.(text);
   });
+  const giveUp = new AbortController();
   const ready = await new Promise<Ready>((resolve, reject) => {
     let settled = false;
     const timer = setTimeout(() => fail(new Error(`${entry} did not get ready within ${options.timeoutMs ?? 30_000} ms`)), options.timeoutMs ?? 30_000);
@@ -44,12 +45,13 @@ export async function startLocalProcess<Ready>(entry: string, options: StartOpti
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      giveUp.abort();
       child.kill('SIGKILL');
       reject(new Error(`${error.message}\n${stderr.trim()}`));
     };
     child.once('exit', (code, signal) => fail(new Error(`${entry} exited (${signal ?? code}) before it was ready`)));
     if (options.readiness) {
-      options.readiness().then(
+      options.readiness(giveUp.signal).then(
         (value) => {
           if (settled) return;
           settled = true;

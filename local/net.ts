@@ -15,10 +15,11 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 }
 
 /** Polls `url` until it answers 2xx or the timeout passes. */
-export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
+export async function waitForHttp(url: string, timeoutMs = 30_000, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
+    if (signal?.aborted) throw new Error(`stopped waiting for ${url}`);
     try {
       const answer = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (answer.ok) return;

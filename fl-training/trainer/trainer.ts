@@ -80,6 +80,8 @@ export interface TrainerResult {
   readonly examplesContributed: number;
   /** Examples of work refused as stale (round committed without it, or epoch changed): redone or lost. */
   readonly examplesDiscarded: number;
+  /** Of those, examples refused for a stale epoch and trained again in the same round under the new epoch. */
+  readonly examplesRedone: number;
   /** Round of the partial update, when it flushed mid-round. */
   readonly partialRound?: number;
 }
@@ -101,7 +103,9 @@ export class Trainer {
   private readonly flushedRequests = new Set<string>();
   private readonly waitAbort = new AbortController();
   private heartbeatTimer: NodeJS.Timeout | undefined;
-  private readonly stats = { processed: 0, contributed: 0, discarded: 0, rounds: [] as number[], partialRound: undefined as number | undefined };
+  /** Examples refused for a stale epoch in `round`, counted as redone once that round is contributed again. */
+  private awaitingRedo: { round: number; examples: number } | undefined;
+  private readonly stats = { processed: 0, contributed: 0, discarded: 0, redone: 0, rounds: [] as number[], partialRound: undefined as number | undefined };
 
   constructor(private readonly options: TrainerOptions) {
     this.client = new AggregatorClient(options.aggregatorUrl, options.requestTimeoutMs ?? 30_000);
@@ -183,6 +187,7 @@ export class Trainer {
       examplesProcessed: this.stats.processed,
       examplesContributed: this.stats.contributed,
       examplesDiscarded: this.stats.discarded,
+      examplesRedone: this.stats.redone,
       ...(this.stats.partialRound !== undefined ? { partialRound: this.stats.partialRound } : {}),
     };
   }
@@ -294,12 +299,15 @@ export class Trainer {
         case 'duplicate':
         case 'stored':
           this.stats.contributed += result.examples;
+          if (this.awaitingRedo?.round === header.round) this.stats.redone += this.awaitingRedo.examples;
+          this.awaitingRedo = undefined;
           this.stats.rounds.push(header.round);
           if (result.partial) this.stats.partialRound = header.round;
           minRound = header.round + 1;
           break;
         case 'stale-epoch':
           this.stats.discarded += result.examples;
+          this.awaitingRedo = { round: header.round, examples: (this.awaitingRedo?.round === header.round ? this.awaitingRedo.examples : 0) + result.examples };
           minRound = header.round; // the same round again, in the new epoch
           break;
         case 'stale-round':

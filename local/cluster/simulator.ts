@@ -47,6 +47,8 @@ export class ClusterSimulator {
   readonly placements: PlacementInterval[] = [];
   private readonly trainers = new Map<string, { process: TrainerProcess; placement: PlacementInterval }>();
   private readonly scaledIn = new Set<string>();
+  /** Set once a trainer finished the run: the Deployment then has nothing left to run. */
+  private runComplete = false;
   private awsNodes = 0;
   private azureNodes = 0;
   private awsPodIps = 0;
@@ -145,7 +147,7 @@ export class ClusterSimulator {
     }
     const busyNodes = new Set(running.slice(0, replicas).map((p) => p.spec.nodeName));
     const freeNodes = [...this.options.aks.nodes.values()].filter((n) => n.labels.agentpool === 'gpuspot' && n.ready && !busyNodes.has(n.name));
-    for (let i = running.length; i < replicas && freeNodes.length > 0; i++) {
+    for (let i = running.length; i < replicas && freeNodes.length > 0 && !this.runComplete; i++) {
       const shard = this.options.shardForAzurePod(this.heldShards());
       if (shard === undefined) break; // no shard needs a trainer: the pod would only idle (Pending)
       const node = freeNodes.shift()!;
@@ -168,6 +170,7 @@ export class ClusterSimulator {
     void process.ended.then((end) => {
       placement.to = Date.now();
       placement.end = this.scaledIn.has(spec.clientId) && end !== 'killed' ? 'scaled-in' : end;
+      if (end === 'complete') this.runComplete = true;
       cluster.removePod(TRAINER_NAMESPACE, spec.clientId);
       this.options.onEvent('trainer', 'trainer-ended', `${spec.clientId} ${placement.end}`);
       if (spec.cloud === 'azure') this.reconcileAzure();

@@ -24,6 +24,7 @@ export interface TrainerResultEvent {
   readonly examplesProcessed: number;
   readonly examplesContributed: number;
   readonly examplesDiscarded: number;
+  readonly examplesRedone: number;
   readonly rounds: readonly number[];
 }
 
@@ -71,6 +72,8 @@ export class TrainerProcess {
     this.ended = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         if (this.killedBySimulator || signal === 'SIGKILL') return resolve('killed');
+        // Stopped before its SIGTERM handler was installed (still starting): nothing was trained yet.
+        if (signal === 'SIGTERM') return resolve('stopped');
         if (code !== 0) {
           this.onEvent(this, 'trainer-failed', { code, signal, log: this.log.trim().split('\n').slice(-3).join(' | ') });
           return resolve('failed');

@@ -53,6 +53,25 @@ export interface LocalCloud {
   stop(): Promise<void>;
 }
 
+/**
+ * The federated run every scenario and the baseline train: MNIST with enough data per shard that a round takes
+ * a couple of seconds, so that a Spot warning lands mid-round and Azure trainers join before the run ends.
+ */
+export function drillRunConfig(runId: string, seed: number, rounds: number, shards: readonly string[]): Record<string, unknown> {
+  return {
+    runId,
+    task: 'mnist',
+    rounds,
+    seed,
+    data: { trainExamples: 7500, testExamples: 1000 },
+    localEpochs: 2,
+    shards: shards.map((id) => ({ id, residency: 'any' })),
+    roundDeadlineMs: 20_000,
+    trainerTimeoutMs: 10_000,
+    awsSilenceTimeoutMs: 8_000,
+  };
+}
+
 /** Imports a production handler as a fresh module, as a new Lambda deployment's cold start does. */
 function freshHandler(modulePath: string): SqsLambdaHandler {
   for (const key of Object.keys(require.cache)) if (key.startsWith(path.join(REPO_ROOT, 'lambdas') + path.sep)) delete require.cache[key];
@@ -122,7 +141,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         SPOTON_MIN_AWS_TRAINERS: String(options.shards.length),
         SPOTON_MIN_PHASE_DURATION_SECONDS: '2',
         SPOTON_FAILBACK_COOLDOWN_SECONDS: '2',
-        SPOTON_CONTINUATION_DELAY_SECONDS: '0',
+        SPOTON_CONTINUATION_DELAY_SECONDS: '1',
         SPOTON_CONTINUATION_MAX_DELAY_SECONDS: '1',
         SPOTON_ARM_ENDPOINT: arm.url,
         SPOTON_ARM_CA_FILE: caFile('arm-ca.pem', arm.caPem),
@@ -135,6 +154,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         const invocation = (line as { invocation?: { functionName: string; outcome: string; status?: number; detail?: string } }).invocation;
         if (invocation === undefined) return;
         hostInvocations.push(invocation);
+        if (invocation.functionName === 'status') return; // the drill's own monitor polling
         emit('brain', `${invocation.functionName}-invoked`, `${invocation.outcome}${invocation.status ? ` ${invocation.status}` : ''}${invocation.detail ? `: ${invocation.detail}` : ''}`);
       },
     });
@@ -149,16 +169,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     const aggregator = await startLocalProcess<void>(path.join(REPO_ROOT, 'fl-training', 'aggregator', 'main.ts'), {
       env: {
         ...process.env,
-        SPOTON_FL_CONFIG_JSON: JSON.stringify({
-          runId: options.runId,
-          task: 'mnist',
-          rounds: options.rounds,
-          seed: options.seed,
-          shards: options.shards.map((id) => ({ id, residency: 'any' })),
-          roundDeadlineMs: 20_000,
-          trainerTimeoutMs: 10_000,
-          awsSilenceTimeoutMs: 8_000,
-        }),
+        SPOTON_FL_CONFIG_JSON: JSON.stringify(drillRunConfig(options.runId, options.seed, options.rounds, options.shards)),
         SPOTON_AGGREGATOR_PORT: String(aggregatorPort),
         SPOTON_AGGREGATOR_HOST: '127.0.0.1',
         SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString,
@@ -168,7 +179,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         SPOTON_TICK_MS: '250',
       },
       // The aggregator announces itself in text; readiness is its health endpoint.
-      readiness: () => waitForHttp(`${aggregatorUrl}/healthz`, 60_000),
+      readiness: (signal) => waitForHttp(`${aggregatorUrl}/healthz`, 60_000, signal),
       onStderr: (text) => emit('aggregator', 'stderr', text.trim().slice(0, 200)),
     });
     stops.push(() => aggregator.stop());

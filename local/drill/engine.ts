@@ -10,7 +10,7 @@ import { CheckpointManifestSchema, type CheckpointManifest } from '../../protoco
 import { startLocalProcess } from '../child-process';
 import { TrainerProcess } from '../cluster/trainer-process';
 import { freePort, waitForHttp } from '../net';
-import { startLocalCloud, type Component, type LocalCloud } from './cloud';
+import { drillRunConfig, startLocalCloud, type Component } from './cloud';
 import { DrillReportSchema, type DrillReport, type RoundMetrics, type Scenario, type TimelineEntry } from './report';
 import { notePhase, recordedEvent, SCENARIO_DEFINITIONS, type ScenarioContext, type ScenarioTiming } from './scenarios';
 import { MARKER_EVENTS } from './view/markers';
@@ -46,6 +46,7 @@ interface HealthAnswer {
 interface BrainStatus {
   phase: string;
   epoch: number;
+  phaseSince: string;
   transitions: { at: string; epoch: number; from: string; to: string; outcome: string; reason: string }[];
 }
 
@@ -66,13 +67,13 @@ export async function runBaseline(options: DrillOptions): Promise<number> {
   const aggregator = await startLocalProcess<void>(path.join(REPO_ROOT, 'fl-training', 'aggregator', 'main.ts'), {
     env: {
       ...process.env,
-      SPOTON_FL_CONFIG_JSON: JSON.stringify({ runId, task: 'mnist', rounds: options.rounds, seed: options.seed, shards: shardIds(options.shards).map((id) => ({ id, residency: 'any' })) }),
+      SPOTON_FL_CONFIG_JSON: JSON.stringify(drillRunConfig(runId, options.seed, options.rounds, shardIds(options.shards))),
       SPOTON_AGGREGATOR_PORT: String(port),
       SPOTON_AGGREGATOR_HOST: '127.0.0.1',
       SPOTON_MEMORY_STORE: 'true',
       SPOTON_TICK_MS: '250',
     },
-    readiness: () => waitForHttp(`${url}/healthz`, 60_000),
+    readiness: (signal) => waitForHttp(`${url}/healthz`, 60_000, signal),
   });
   const trainerPort = await freePort();
   const trainers = shardIds(options.shards).map(
@@ -101,8 +102,8 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
   const startedAt = Date.now();
   const timeline: TimelineEntry[] = [];
   let currentRound = 0;
-  const emit = (component: Component, event: string, detail?: string) => {
-    const entry: TimelineEntry = { t: Date.now() - startedAt, at: new Date().toISOString(), component, event, ...(detail ? { detail } : {}), round: currentRound };
+  const emit = (component: Component, event: string, detail?: string, atMs = Date.now()) => {
+    const entry: TimelineEntry = { t: Math.max(0, atMs - startedAt), at: new Date(atMs).toISOString(), component, event, ...(detail ? { detail } : {}), round: currentRound };
     timeline.push(entry);
     observer.timeline(scenario, entry);
   };
@@ -161,7 +162,8 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
         phase = brain.phase;
         notePhase(context, phase);
         const marker = { 'failing-over': MARKER_EVENTS.failoverStarted, 'azure-active': MARKER_EVENTS.azureActive, 'failing-back': MARKER_EVENTS.failbackStarted, 'aws-primary': MARKER_EVENTS.awsPrimary }[brain.phase];
-        emit('brain', marker ?? brain.phase, `phase ${brain.phase}, epoch ${brain.epoch}`);
+        // Timed when the brain changed phase (phaseSince), not when this poll noticed it.
+        emit('brain', marker ?? brain.phase, `phase ${brain.phase}, epoch ${brain.epoch}`, Date.parse(brain.phaseSince) || Date.now());
         observer.phaseChanged(scenario, brain.phase, brain.epoch);
       }
       if (brain && !epochs.includes(brain.epoch)) epochs.push(brain.epoch);
@@ -207,6 +209,7 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
   monitoring = false;
   await monitor;
   const brain = await getJson<BrainStatus>(`${cloud.brainUrl}/api/status?transitions=50`);
+  timeline.sort((a, b) => a.t - b.t);
   const report = measure();
   await cloud.stop();
   if (failure) throw Object.assign(failure, { report });
@@ -217,7 +220,9 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
     const transitions = brain?.transitions ?? [];
     const at = (event: string) => timeline.find((e) => e.event === event)?.t;
     const trainers = cloud.simulator.allTrainers();
-    const processed = trainers.reduce((sum, t) => sum + (t.result?.examplesProcessed ?? 0), 0);
+    // Trained but never in the model: work the aggregator refused for a stale epoch and the trainer trained again
+    // in the same round is redone, not lost (it costs compute, not data).
+    const processed = trainers.reduce((sum, t) => sum + (t.result ? t.result.examplesProcessed - t.result.examplesRedone : 0), 0);
     const aggregated = rounds.reduce((sum, r) => sum + r.examples, 0);
     const warning = at(MARKER_EVENTS.spotWarning);
     const durable = timeline.find((e) => e.event === 'flush-durable' && warning !== undefined && e.t >= warning)?.t;
@@ -234,6 +239,7 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
       seed: options.seed,
       rounds: currentRound,
       examplesLost: Math.max(0, processed - aggregated),
+      examplesRedone: trainers.reduce((sum, t) => sum + (t.result?.examplesRedone ?? 0), 0),
       checkpoint: { warningToDurableMs: since(warning, durable) },
       failover: { signalToPoolScaledMs: since(failoverAt, poolScaled), signalToTrainingResumedMs: since(failoverAt, resumed) },
       failback: { signalToAwsPrimaryMs: since(failbackAt, primaryAgain) },

@@ -55,6 +55,8 @@ export const DrillReportSchema = z.strictObject({
   rounds: z.number().int().nonnegative(),
   /** Examples trained but never aggregated (work lost); the drill's central promise is 0. */
   examplesLost: z.number().int().nonnegative(),
+  /** Examples refused for a stale epoch and trained again in the same round: compute spent twice, no data lost. */
+  examplesRedone: z.number().int().nonnegative(),
   checkpoint: z.strictObject({
     /** From the Spot warning's injection to the flushed partial update being durable; null if none was flushed. */
     warningToDurableMs: Millis,

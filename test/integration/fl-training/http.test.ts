@@ -139,6 +139,7 @@ describe('trainers against the aggregator', () => {
     expect(rejected.filter((r) => r.code === 'stale-epoch').map((r) => r.clientId)).toContain('t-0');
     expect(results[0]).toMatchObject({ exit: 'complete', rounds: [1, 2, 3] });
     expect(results[0]!.examplesDiscarded).toBe(200);
+    expect(results[0]!.examplesRedone).toBe(200); // redone in round 2 under epoch 1
     expect((await readCheckpoint(store, 'http-run', 2)).manifest.epoch).toBe(1);
     expect((await readCheckpoint(store, 'http-run', 1)).manifest.epoch).toBe(0);
     expect(await errorOf(await fetch(`${url}/model?clientId=t-0`))).toStrictEqual({ status: 410, error: 'run-complete', message: 'run http-run is complete' });

@@ -137,6 +137,7 @@ export function sampleReport(options: SampleOptions = {}): DrillReport {
     seed: 42,
     rounds,
     examplesLost: options.examplesLost ?? 0,
+    examplesRedone: 0,
     checkpoint: { warningToDurableMs: warned ? tDurable - tIncident : null },
     failover: { signalToPoolScaledMs: tPoolScaled - tSignal, signalToTrainingResumedMs: tResumed - tSignal },
     failback: { signalToAwsPrimaryMs: tAwsPrimary - tRecovered },

@@ -485,9 +485,10 @@ export class Aggregator extends EventEmitter {
   tick(): void {
     if (this.closed) return;
     const nowMs = this.now();
-    const transition = this.silence.evaluate(nowMs);
+    // A finished run has no trainers by design: its silence is not an outage.
+    const transition = this.done ? undefined : this.silence.evaluate(nowMs);
     if (transition) this.signal(transition);
-    if (this.options.minAwsTrainers !== undefined) {
+    if (this.options.minAwsTrainers !== undefined && !this.done) {
       const recovered = this.silence.capacity(this.status().reporting.aws, this.options.minAwsTrainers);
       if (recovered) this.signal(recovered);
     }

@@ -28,10 +28,10 @@ export interface DrillOptions {
 
 export const DEFAULT_DRILL_OPTIONS: DrillOptions = {
   seed: 42,
-  rounds: 10,
+  rounds: 14,
   shards: 3,
-  timing: { noticeMs: 3000, replacementMs: 3000 },
-  provisioningDelayMs: 2000,
+  timing: { noticeMs: 2000, replacementMs: 2500 },
+  provisioningDelayMs: 1500,
 };
 
 const shardIds = (count: number) => Array.from({ length: count }, (_, i) => `shard-${i}`);

@@ -45,8 +45,8 @@ function spotWarningFor(instanceId: string) {
 }
 
 /** One AWS node warned, its trainer flushed, the node reclaimed and replaced by Karpenter. */
-async function spotInterruption(context: ScenarioContext, timing: ScenarioTiming, copies = 1): Promise<void> {
-  await context.until('round 2 committed', () => context.round() >= 2);
+async function spotInterruption(context: ScenarioContext, timing: ScenarioTiming, copies = 1, replacementMs = timing.replacementMs): Promise<void> {
+  await context.until('round 1 committed', () => context.round() >= 1);
   const [victim] = context.cloud.simulator.awsInstanceIds();
   if (victim === undefined) throw new Error('no AWS node to interrupt');
   const shard = context.cloud.simulator.live('aws').find((p) => p.spec.instanceId === victim)?.spec.shard ?? 'shard-0';
@@ -54,7 +54,7 @@ async function spotInterruption(context: ScenarioContext, timing: ScenarioTiming
   context.inject('aws.ec2/spot-interruption/terminate.json', spotWarningFor(victim), copies);
   await context.sleep(timing.noticeMs);
   context.cloud.simulator.terminateAwsNode(victim);
-  await context.sleep(timing.replacementMs);
+  await context.sleep(replacementMs);
   context.cloud.simulator.launchAwsNode(shard);
   await context.until('failback to AWS', () => context.phase() === 'aws-primary' && sawPhase(context, 'failing-back'), 120_000);
 }
@@ -75,7 +75,7 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
 
   'capacity-loss': {
     async run(context, timing) {
-      await context.until('round 2 committed', () => context.round() >= 2);
+      await context.until('round 1 committed', () => context.round() >= 1);
       const instances = context.cloud.simulator.live('aws').map((p) => ({ id: p.spec.instanceId ?? '', shard: p.spec.shard }));
       context.emit('aws', MARKER_EVENTS.outageStarted, `EC2 reclaims every Spot node (${instances.length}); no Spot capacity left in the region`);
       for (const { id } of instances) {
@@ -95,7 +95,7 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
 
   'aws-outage': {
     async run(context, timing) {
-      await context.until('round 2 committed', () => context.round() >= 2);
+      await context.until('round 1 committed', () => context.round() >= 1);
       const shards = context.cloud.simulator.live('aws').map((p) => p.spec.shard);
       context.emit('aws', MARKER_EVENTS.outageStarted, 'EKS nodes go NotReady; the kubelet stops every trainer (SIGTERM: each flushes)');
       context.cloud.simulator.shutDownAwsNodes();
@@ -121,14 +121,15 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
 
   'vpn-outage': {
     async run(context, timing) {
-      await context.until('round 2 committed', () => context.round() >= 2);
+      await context.until('round 1 committed', () => context.round() >= 1);
       context.emit('drill', MARKER_EVENTS.outageStarted, 'the site-to-site VPN goes down: signals to Azure fail');
       context.cloud.vpn.setUp(false);
       setTimeout(() => {
         context.cloud.vpn.setUp(true);
         context.emit('drill', MARKER_EVENTS.outageEnded, 'the VPN is back: queued signals are delivered');
-      }, 4 * timing.noticeMs);
-      await spotInterruption(context, timing);
+      }, 2 * timing.noticeMs);
+      // Karpenter's replacement comes after the VPN is back, so that the late signal still finds AWS short.
+      await spotInterruption(context, timing, 1, 3 * timing.replacementMs);
     },
   },
 };

@@ -18,6 +18,8 @@ export interface StartOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly onLine?: (line: unknown) => void;
   readonly onStderr?: (text: string) => void;
+  /** Every stdout line that is not JSON (the process's log). */
+  readonly onText?: (line: string) => void;
   readonly timeoutMs?: number;
   /** Ready when this resolves, instead of on the first JSON line (for processes that print none). */
   readonly readiness?: (signal: AbortSignal) => Promise<unknown>;
@@ -66,7 +68,8 @@ export async function startLocalProcess<Ready>(entry: string, options: StartOpti
       try {
         parsed = JSON.parse(line);
       } catch {
-        return; // a log line, not a message
+        options.onText?.(line); // a log line, not a message
+        return;
       }
       if (!settled && !options.readiness) {
         settled = true;

@@ -16,7 +16,7 @@ export interface DrillCommandOptions {
 /** Runs the drill; resolves the exit code (0 when every scenario passes its verdict). */
 export async function runDrill(options: DrillCommandOptions): Promise<number> {
   const scenarios: readonly Scenario[] = options.scenario === 'all' ? SCENARIOS : [options.scenario];
-  const drill: DrillOptions = { ...DEFAULT_DRILL_OPTIONS, rounds: options.rounds, seed: options.seed };
+  const drill: DrillOptions = { ...DEFAULT_DRILL_OPTIONS, rounds: options.rounds, seed: options.seed, logDir: path.join(options.report, 'logs') };
   const view = createProgressView({ json: options.json });
   const say = (text: string) => (options.json ? process.stderr : process.stdout).write(`${text}\n`);
   say(`Spot-On local failover drill: ${scenarios.join(', ')} (${drill.rounds} rounds of MNIST federated training, seed ${drill.seed})`);

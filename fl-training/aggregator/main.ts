@@ -34,6 +34,7 @@ export const AGGREGATOR_SETTINGS = {
   brainUrl: { flag: 'brain-url', env: 'SPOTON_BRAIN_URL', description: 'failover brain POST /api/signals URL (aws-silent / aws-recovered)', schema: setting.url().optional() },
   exitWhenDone: { flag: 'exit-when-done', env: 'SPOTON_EXIT_WHEN_DONE', description: 'exit 0 once every round is committed', schema: setting.flag(), boolean: true },
   minAwsTrainers: { flag: 'min-aws-trainers', env: 'SPOTON_MIN_AWS_TRAINERS', description: 'live AWS trainers the brain keeps covered; back at it after a loss, signal aws-recovered', schema: setting.positiveInt().optional() },
+  statePollMs: { flag: 'state-poll-ms', env: 'SPOTON_STATE_POLL_MS', description: 'how often to read the brain epoch from state/<runId>.json in ms [10000]', schema: setting.positiveInt().default(10_000) },
   tickMs: { flag: 'tick-ms', env: 'SPOTON_TICK_MS', description: 'round clock period in ms [1000]', schema: setting.positiveInt().default(1000) },
 } satisfies Record<string, SettingSpec>;
 
@@ -74,7 +75,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   const store = (await openStore(s, true))!;
   const evaluator = config.evaluate ? (await initBackend(line), createEvaluator(config)) : undefined;
   const signals = s.brainUrl && s.hmacSecret ? httpSignalSender({ url: s.brainUrl, secret: s.hmacSecret, log: line }) : undefined;
-  const aggregator = await Aggregator.open({ config, store, log: line, tickMs: s.tickMs, ...(s.minAwsTrainers ? { minAwsTrainers: s.minAwsTrainers } : {}), ...(evaluator ? { evaluator } : {}), ...(signals ? { signals } : {}) });
+  const aggregator = await Aggregator.open({ config, store, log: line, tickMs: s.tickMs, statePollMs: s.statePollMs, ...(s.minAwsTrainers ? { minAwsTrainers: s.minAwsTrainers } : {}), ...(evaluator ? { evaluator } : {}), ...(signals ? { signals } : {}) });
   const server = await startAggregatorServer(aggregator, { port: s.port, host: s.host, log: line, ...(s.hmacSecret ? { hmacSecret: s.hmacSecret } : {}) });
   line(`listening on ${server.url} (run ${config.runId}, task ${config.task}, ${config.rounds} rounds, ${config.shards.length} shards, strategy ${config.strategy.name})`);
   return new Promise<number>((resolve) => {

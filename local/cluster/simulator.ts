@@ -162,7 +162,7 @@ export class ClusterSimulator {
     const placement: PlacementInterval = { clientId: spec.clientId, cloud: spec.cloud, node: spec.nodeName, shard: spec.shard, from: Date.now() };
     this.placements.push(placement);
     const process = new TrainerProcess(spec, this.options.trainerEnv, (p, event, detail) => {
-      if (event === 'flush-durable') this.options.onEvent('trainer', 'flush-durable', `${p.spec.clientId}: ${detail.examples} examples of round ${detail.round ?? '-'} durable ${detail.ms} ms after the request`);
+      if (event === 'flush-durable') this.options.onEvent('trainer', 'flush-durable', `${p.spec.clientId}: ${detail.examples} examples of round ${detail.round ?? '-'} ${String(detail.outcome)}, durable ${detail.ms} ms after the request`);
       if (event === 'trainer-failed') this.options.onEvent('trainer', 'trainer-failed', `${p.spec.clientId}: exit ${String(detail.code)} ${String(detail.log)}`);
     });
     this.trainers.set(spec.clientId, { process, placement });

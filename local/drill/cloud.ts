@@ -4,15 +4,15 @@
  * rule patterns, SQS, Secrets Manager, EKS), the production Lambda handlers on an SQS event source, the
  * production brain in a local Functions host process, the VPN between them, and the aggregator process.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { FAILOVER_ALARM_NAME, INGEST_RULES } from '../../lambdas/events/rules';
 import { startArmEmulator, spotOnDevSeed, type ArmEmulator } from '../arm';
 import { createSqsEventSource, startLocalAws, type LocalAws, type SqsEventSource, type SqsLambdaHandler } from '../aws';
-import { startAzurite, type Azurite } from '../azurite';
+import { startAzurite } from '../azurite';
 import { startLocalProcess, type LocalProcess } from '../child-process';
-import { startKubeApiServer, type KubeApiServer } from '../cluster/kube-api';
+import { startKubeApiServer } from '../cluster/kube-api';
 import { ClusterSimulator, TRAINER_LABEL_SELECTOR, TRAINER_NAMESPACE, TRAINER_DEPLOYMENT } from '../cluster/simulator';
 import { ClusterState } from '../cluster/state';
 import { freePort, waitForHttp } from '../net';
@@ -33,6 +33,8 @@ export interface CloudOptions {
   readonly duplicateDeliveries?: number;
   /** Standing for GPU node provisioning (5-11 min in AKS). */
   readonly provisioningDelayMs: number;
+  /** Where the processes' logs go (aggregator.log, functions.log, trainers/<id>.log). */
+  readonly logDir?: string;
 }
 
 export type Component = TimelineEntry['component'];
@@ -69,7 +71,7 @@ export function drillRunConfig(runId: string, seed: number, rounds: number, shar
     shards: shards.map((id) => ({ id, residency: 'any' })),
     roundDeadlineMs: 20_000,
     trainerTimeoutMs: 10_000,
-    awsSilenceTimeoutMs: 8_000,
+    awsSilenceTimeoutMs: 15_000,
   };
 }
 
@@ -83,6 +85,9 @@ function freshHandler(modulePath: string): SqsLambdaHandler {
 /** Starts everything; `emit` receives the timeline. */
 export async function startLocalCloud(options: CloudOptions, emit: Emit): Promise<LocalCloud> {
   const dir = mkdtempSync(path.join(tmpdir(), 'spot-on-drill-'));
+  const logDir = options.logDir ?? path.join(dir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const logTo = (file: string) => (line: string) => appendFileSync(path.join(logDir, file), `${line}\n`);
   const secret = `drill-${options.runId}-${Date.now()}`;
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -151,6 +156,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         SPOTON_KUBERNETES_AUTH: 'none',
         SPOTON_FUNCTIONS_MAX_POLLING_MS: '250',
       },
+      onText: logTo('functions.log'),
       onLine: (line) => {
         const invocation = (line as { invocation?: { functionName: string; outcome: string; status?: number; detail?: string } }).invocation;
         if (invocation === undefined) return;
@@ -178,9 +184,11 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         SPOTON_BRAIN_URL: `${brainUrl}/api/signals`,
         SPOTON_MIN_AWS_TRAINERS: String(options.shards.length),
         SPOTON_TICK_MS: '250',
+        SPOTON_STATE_POLL_MS: '1000',
       },
       // The aggregator announces itself in text; readiness is its health endpoint.
       readiness: (signal) => waitForHttp(`${aggregatorUrl}/healthz`, 60_000, signal),
+      onText: logTo('aggregator.log'),
       onStderr: (text) => emit('aggregator', 'stderr', text.trim().slice(0, 200)),
     });
     stops.push(() => aggregator.stop());

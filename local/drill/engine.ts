@@ -24,6 +24,8 @@ export interface DrillOptions {
   readonly shards: number;
   readonly timing: ScenarioTiming;
   readonly provisioningDelayMs: number;
+  /** Where each scenario's process logs go (<logDir>/<scenario>/); a temporary folder when absent. */
+  readonly logDir?: string;
 }
 
 export const DEFAULT_DRILL_OPTIONS: DrillOptions = {
@@ -112,7 +114,7 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
   const runId = `drill-${scenario}-${options.seed}`;
   const shards = shardIds(options.shards);
   const cloud = await startLocalCloud(
-    { runId, seed: options.seed, rounds: options.rounds, shards, provisioningDelayMs: options.provisioningDelayMs, ...(definition.duplicateDeliveries ? { duplicateDeliveries: definition.duplicateDeliveries } : {}) },
+    { runId, seed: options.seed, rounds: options.rounds, shards, provisioningDelayMs: options.provisioningDelayMs, ...(options.logDir ? { logDir: path.join(options.logDir, scenario) } : {}), ...(definition.duplicateDeliveries ? { duplicateDeliveries: definition.duplicateDeliveries } : {}) },
     emit,
   );
   const container = BlobServiceClient.fromConnectionString(cloud.storage).getContainerClient(CONTAINER);

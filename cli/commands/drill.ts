@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_DRILL_OPTIONS, runBaseline, runScenario, type DrillOptions } from '../../local/drill/engine';
 import { SCENARIOS, type DrillReport, type Scenario } from '../../local/drill/report';
 import { createProgressView, judgeReport, renderHtmlReport, renderSummaryTable, renderTimeline } from '../../local/drill/view';
 
 export interface DrillCommandOptions {
-  readonly scenario: Scenario | 'all';
+  readonly scenario: readonly Scenario[];
   readonly json: boolean;
   readonly report: string;
   readonly rounds: number;
@@ -15,7 +15,7 @@ export interface DrillCommandOptions {
 
 /** Runs the drill; resolves the exit code (0 when every scenario passes its verdict). */
 export async function runDrill(options: DrillCommandOptions): Promise<number> {
-  const scenarios: readonly Scenario[] = options.scenario === 'all' ? SCENARIOS : [options.scenario];
+  const scenarios = options.scenario;
   const drill: DrillOptions = { ...DEFAULT_DRILL_OPTIONS, rounds: options.rounds, seed: options.seed, logDir: path.join(options.report, 'logs') };
   const view = createProgressView({ json: options.json });
   const say = (text: string) => (options.json ? process.stderr : process.stdout).write(`${text}\n`);
@@ -46,16 +46,26 @@ export async function runDrill(options: DrillCommandOptions): Promise<number> {
   }
   say(`\n${renderSummaryTable(summary)}`);
   say(`HTML report: ${htmlPath}`);
-  if (options.json) process.stdout.write(`${JSON.stringify(reports.length === 1 && scenarios.length === 1 ? reports[0] : summary)}\n`);
+  if (options.json) process.stdout.write(`${JSON.stringify(scenarios.length === 1 && reports.length === 1 ? reports[0] : summary)}\n`);
   const allPass = !failed && reports.length === scenarios.length && reports.every((r) => judgeReport(r).pass);
   return allPass ? 0 : 1;
+}
+
+/** `all`, or a comma-separated list of scenario names. */
+export function parseScenarios(value: string): Scenario[] {
+  if (value === 'all') return [...SCENARIOS];
+  return value.split(',').map((name) => {
+    const scenario = SCENARIOS.find((s) => s === name.trim());
+    if (scenario === undefined) throw new InvalidArgumentError(`unknown scenario "${name}" (choose from ${SCENARIOS.join(', ')}, all)`);
+    return scenario;
+  });
 }
 
 export function registerDrill(program: Command, exit: (code: number) => void): void {
   program
     .command('drill')
     .description('run the local failover drill: the whole system on this machine, with real training, failover and failback')
-    .addOption(new Option('-s, --scenario <name>', 'scenario to run').choices([...SCENARIOS, 'all']).default('all'))
+    .addOption(new Option('-s, --scenario <names>', 'scenarios to run, comma-separated, or all').argParser(parseScenarios).default(SCENARIOS, 'all'))
     .option('--json', 'print the report as JSON on stdout (progress goes to stderr)', false)
     .option('--report <dir>', 'where to write index.html and drill.json', 'report')
     .option('--rounds <n>', 'federated rounds per scenario', (v) => Number.parseInt(v, 10), DEFAULT_DRILL_OPTIONS.rounds)

@@ -159,7 +159,10 @@ function evaluate(state: FailoverState, intent: SignalIntent, context: Evaluatio
   switch (type) {
     case 'capacity-lost': {
       if (policy.maxAzureNodes === 0) return ignore(state, intent, 'SPOTON_MAX_AZURE_NODES is 0: Azure cannot take over');
-      const need = capacityNeed(status, intent.instanceIds ?? [], policy);
+      // Spot warnings for one reclaim arrive as separate signals, faster than status.json changes: the incident
+      // remembers every instance lost so far, so the second and third warnings raise the cover.
+      const lost = [...new Set([...(openIncident(state)?.lostInstanceIds ?? []), ...(intent.instanceIds ?? [])])];
+      const need = capacityNeed(status, lost, policy);
       if (need === 0) return ignore(state, intent, `AWS keeps at least ${policy.minAwsTrainers} trainers: nothing to cover`);
       return cover(state, intent, 'partial', need, [], context);
     }
@@ -328,11 +331,19 @@ function startFailover(
     pausedShards: coverage === 'full' ? [...pausedShards] : [],
     incidents: appendBounded(
       state.incidents,
-      { id: intent.id, cause: intent.type, openedAt: at, openedEpoch: moved.epoch },
+      { id: intent.id, cause: intent.type, openedAt: at, openedEpoch: moved.epoch, ...(intent.instanceIds?.length ? { lostInstanceIds: [...intent.instanceIds] } : {}) },
       LIMITS.incidents,
     ),
   };
   return { outcome: 'applied', state: next, actions: [{ kind: 'drive-operation', operationId: operation.id }], reason };
+}
+
+/** Adds instances to the open incident's lost instances (bounded, oldest dropped). */
+function withLostInstances(state: FailoverState, instanceIds: readonly string[]): FailoverState {
+  const incident = openIncident(state);
+  if (incident === undefined || instanceIds.length === 0) return state;
+  const lostInstanceIds = [...new Set([...(incident.lostInstanceIds ?? []), ...instanceIds])].slice(-200);
+  return { ...state, incidents: [...state.incidents.slice(0, -1), { ...incident, lostInstanceIds }] };
 }
 
 /** More Azure coverage without a phase change: a bigger target for the running operation, or a new adjust operation. */
@@ -352,7 +363,7 @@ function raiseCoverage(
   if (nextNodes === state.desiredAzureNodes && !escalates) {
     return ignore(state, intent, `Azure already covers ${state.desiredAzureNodes} node${state.desiredAzureNodes === 1 ? '' : 's'} (${state.coverage})`);
   }
-  let next: FailoverState = supersedeDeferred(state, intent, at);
+  let next: FailoverState = withLostInstances(supersedeDeferred(state, intent, at), intent.instanceIds ?? []);
   next = { ...next, coverage: nextCoverage, pausedShards: nextPaused, desiredAzureNodes: nextNodes, updatedAt: at };
   const actions: BrainAction[] = [];
   if (nextNodes !== state.desiredAzureNodes) {

@@ -128,6 +128,8 @@ export const IncidentSchema = z.strictObject({
   openedAt: isoDate,
   openedEpoch: z.int().nonnegative(),
   closedAt: isoDate.optional(),
+  /** Instances capacity-lost signals of this incident named: together they set how much Azure must cover. */
+  lostInstanceIds: z.array(z.string().max(40)).max(200).optional(),
   outcome: z.enum(['recovered', 'failed']).optional(),
   error: FailureDetailSchema.optional(),
 });

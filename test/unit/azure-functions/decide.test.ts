@@ -68,9 +68,17 @@ describe('decide: failing over', () => {
             operationId: 'op-1',
           },
         ],
-        incidents: [{ id: 'sig-1', cause: 'capacity-lost', openedAt: iso(0), openedEpoch: 1 }],
+        incidents: [{ id: 'sig-1', cause: 'capacity-lost', openedAt: iso(0), openedEpoch: 1, lostInstanceIds: [INSTANCES[0]] }],
       },
     });
+  });
+
+  it('adds up successive Spot warnings of one reclaim, before status.json shows any trainer gone', () => {
+    const first = decide(fresh(), signal('capacity-lost', 'sig-1', { instanceIds: [INSTANCES[0]] }), runStatus(), POLICY, at(0));
+    const second = decide(first.state, signal('capacity-lost', 'sig-2', { instanceIds: [INSTANCES[1]] }), runStatus(), POLICY, at(1));
+    const again = decide(second.state, signal('capacity-lost', 'sig-3', { instanceIds: [INSTANCES[1]] }), runStatus(), POLICY, at(2));
+    expect([first.state.desiredAzureNodes, second.state.desiredAzureNodes, second.state.pendingOperation?.targetNodes, again.outcome]).toStrictEqual([1, 2, 2, 'ignored']);
+    expect(second.state.incidents.at(-1)?.lostInstanceIds).toStrictEqual([INSTANCES[0], INSTANCES[1]]);
   });
 
   it('caps the Azure node count at maxAzureNodes', () => {

@@ -3,6 +3,7 @@ import { registerBench } from './commands/bench';
 import { registerClassify, type CommandResult } from './commands/classify';
 import { registerDemo } from './commands/demo';
 import { registerDrill } from './commands/drill';
+import { registerReplay } from './commands/replay';
 
 /** Prints a command's result and sets the exit code (never calls process.exit, so output is flushed). */
 function report(result: CommandResult): void {
@@ -20,9 +21,11 @@ export function buildProgram(): Command {
   registerClassify(program, report);
   registerDemo(program, report);
   registerBench(program, report);
-  registerDrill(program, (code) => {
+  const exitWith = (code: number) => {
     process.exitCode = code;
-  });
+  };
+  registerDrill(program, exitWith);
+  registerReplay(program, exitWith);
   return program;
 }
 

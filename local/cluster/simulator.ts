@@ -6,6 +6,7 @@
  * for and nodes allow. Nodes and pods are served through each cluster's Kubernetes API (kube-api.ts).
  */
 import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
 import type { Cloud } from '../../protocol/run-status';
 import type { ClusterState } from './state';
 import { TrainerProcess, type TrainerEnd, type TrainerPodSpec } from './trainer-process';
@@ -35,6 +36,8 @@ export interface SimulatorOptions {
   /** The shard a new Azure trainer pod should take, or undefined when none is free (the pod stays Pending). */
   readonly shardForAzurePod: (held: ReadonlySet<string>) => string | undefined;
   readonly onEvent: (component: 'cluster' | 'trainer', event: string, detail: string) => void;
+  /** Folder for the trainer pods' logs (<clientId>.log); none when absent. */
+  readonly logDir?: string;
 }
 
 const AZ = 'us-west-2a';
@@ -74,8 +77,7 @@ export class ClusterSimulator {
   }
 
   /** Karpenter launches a Spot GPU node; a trainer pod for `shard` is scheduled on it. Returns the instance id. */
-  launchAwsNode(shard: string): string {
-    const id = instanceId();
+  launchAwsNode(shard: string, id = instanceId()): string {
     const index = ++this.awsNodes;
     const nodeName = `ip-10-0-${index}-${10 + index}.us-west-2.compute.internal`;
     this.options.eks.addNode({
@@ -161,10 +163,11 @@ export class ClusterSimulator {
     cluster.addPod(pod);
     const placement: PlacementInterval = { clientId: spec.clientId, cloud: spec.cloud, node: spec.nodeName, shard: spec.shard, from: Date.now() };
     this.placements.push(placement);
+    const logFile = this.options.logDir ? path.join(this.options.logDir, `${spec.clientId}.log`) : undefined;
     const process = new TrainerProcess(spec, this.options.trainerEnv, (p, event, detail) => {
       if (event === 'flush-durable') this.options.onEvent('trainer', 'flush-durable', `${p.spec.clientId}: ${detail.examples} examples of round ${detail.round ?? '-'} ${String(detail.outcome)}, durable ${detail.ms} ms after the request`);
       if (event === 'trainer-failed') this.options.onEvent('trainer', 'trainer-failed', `${p.spec.clientId}: exit ${String(detail.code)} ${String(detail.log)}`);
-    });
+    }, logFile);
     this.trainers.set(spec.clientId, { process, placement });
     this.options.onEvent('trainer', 'trainer-started', `${spec.clientId} on ${spec.cloud} ${spec.nodeName} (${spec.shard}, pod IP ${spec.podIP})`);
     void process.ended.then((end) => {

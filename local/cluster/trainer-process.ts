@@ -3,6 +3,7 @@
  * listening on its own loopback address (the pod IP), with its JSON event lines parsed for the drill.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Cloud } from '../../protocol/run-status';
@@ -30,6 +31,7 @@ export interface TrainerResultEvent {
 
 export interface FlushDurableEvent {
   readonly requestId: string;
+  readonly outcome: string;
   readonly reason: string;
   readonly round?: number;
   readonly examples: number;
@@ -53,6 +55,8 @@ export class TrainerProcess {
     readonly spec: TrainerPodSpec,
     env: NodeJS.ProcessEnv,
     private readonly onEvent: (process: TrainerProcess, event: string, detail: Record<string, unknown>) => void,
+    /** Appends the trainer's output here (the pod's log). */
+    private readonly logFile?: string,
   ) {
     this.child = spawn(process.execPath, ['--require', 'tsx/cjs', TRAINER_MAIN], {
       env: {
@@ -67,7 +71,10 @@ export class TrainerProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.child.stderr?.on('data', (chunk: Buffer) => (this.log = (this.log + chunk.toString()).slice(-8000)));
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.log = (this.log + chunk.toString()).slice(-8000);
+      if (this.logFile) appendFileSync(this.logFile, chunk);
+    });
     createInterface({ input: this.child.stdout! }).on('line', (line) => this.onLine(line));
     this.ended = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
@@ -84,6 +91,7 @@ export class TrainerProcess {
   }
 
   private onLine(line: string): void {
+    if (this.logFile) appendFileSync(this.logFile, `${line}\n`);
     if (!line.startsWith('{')) {
       this.log = (this.log + line + '\n').slice(-8000);
       return;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { FAILOVER_ALARM_NAME, INGEST_RULES } from '../../lambdas/events/rules';
 import { startArmEmulator, spotOnDevSeed, type ArmEmulator } from '../arm';
-import { createSqsEventSource, startLocalAws, type LocalAws, type SqsEventSource, type SqsLambdaHandler } from '../aws';
+import { createSqsEventSource, startLocalAws, type LocalAws, type SqsEventSource, type SqsLambdaHandler, type SqsQueue } from '../aws';
 import { startAzurite } from '../azurite';
 import { startLocalProcess, type LocalProcess } from '../child-process';
 import { startKubeApiServer } from '../cluster/kube-api';
@@ -49,6 +49,7 @@ export interface LocalCloud {
   /** Connection string of the storage account (Azurite): checkpoints, status.json, the brain's state. */
   readonly storage: string;
   readonly aggregatorUrl: string;
+  readonly queues: { readonly interruption: SqsQueue; readonly interruptionDlq: SqsQueue; readonly outbox: SqsQueue; readonly outboxDlq: SqsQueue };
   readonly interruption: SqsEventSource;
   readonly signal: SqsEventSource;
   readonly hostInvocations: { functionName: string; outcome: string; status?: number }[];
@@ -194,6 +195,8 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     stops.push(() => aggregator.stop());
 
     const trainerPort = await freePort();
+    const trainerLogs = path.join(logDir, 'trainers');
+    mkdirSync(trainerLogs, { recursive: true });
     const simulator = new ClusterSimulator({
       eks,
       aks,
@@ -207,6 +210,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
       },
       shardForAzurePod: (held) => options.shards.find((shard) => !held.has(shard)),
       onEvent: (component, event, detail) => emit(component, event, detail),
+      logDir: trainerLogs,
     });
     stops.push(() => simulator.stop());
     arm.onEvent((event) => {
@@ -264,7 +268,8 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
       source.start();
       stops.push(() => source.stop());
     }
-    return { aws, arm, simulator, vpn, brainUrl, storage: azurite.connectionString, aggregatorUrl, interruption, signal, hostInvocations, stop: stopAll };
+    const queues = { interruption: interruptionQueue, interruptionDlq, outbox, outboxDlq };
+    return { aws, arm, simulator, vpn, brainUrl, storage: azurite.connectionString, aggregatorUrl, queues, interruption, signal, hostInvocations, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

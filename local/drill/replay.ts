@@ -1,0 +1,111 @@
+/**
+ * `spot-on replay`: recorded (or your own) AWS events through the local cloud, reporting what each component did.
+ * The cluster gets one AWS node per instance the events name, with a real trainer on it, so flushes happen for
+ * real; EventBridge events go to the default bus, SQS-shaped inputs (an SQS record, a hook notification sent
+ * straight to SQS, a malformed body) straight onto the interruption queue, as they would arrive in AWS.
+ */
+import { classify, parseEventText } from '../../lambdas/events/classify';
+import { INGEST_RULES } from '../../lambdas/events/rules';
+import { matchesPattern } from '../eventbridge/pattern';
+import { startLocalCloud, type Component } from './cloud';
+
+export interface ReplayInput {
+  readonly name: string;
+  readonly text: string;
+}
+
+export interface ReplayOptions {
+  /** Deliver every event this many times (EventBridge and SQS are at-least-once). @default 1 */
+  readonly duplicates?: number;
+  /** How long nothing may happen before the replay is over. @default 4000 */
+  readonly quietMs?: number;
+  readonly onLine?: (line: string) => void;
+  /** Where the processes' logs go. */
+  readonly logDir?: string;
+}
+
+export interface ReplayResult {
+  readonly lines: string[];
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function instanceIdsOf(text: string): string[] {
+  try {
+    const message = classify(parseEventText(text));
+    return 'instanceIds' in message ? [...message.instanceIds] : [];
+  } catch {
+    return [];
+  }
+}
+
+function isEventBridgeEvent(text: string): Record<string, unknown> | undefined {
+  try {
+    const raw = JSON.parse(text) as unknown;
+    return typeof raw === 'object' && raw !== null && 'detail-type' in raw && 'source' in raw ? (raw as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Replays `inputs` and returns the report lines (also streamed to `onLine`). */
+export async function replayEvents(inputs: readonly ReplayInput[], options: ReplayOptions = {}): Promise<ReplayResult> {
+  const lines: string[] = [];
+  const say = (line: string) => {
+    lines.push(line);
+    options.onLine?.(line);
+  };
+  const copies = Math.max(1, options.duplicates ?? 1);
+  let lastActivity = Date.now();
+  const startedAt = Date.now();
+  // Only the event path counts as activity: trainers keep training while the replay waits.
+  const EVENT_PATH = new Set<Component>(['eventbridge', 'sqs', 'lambda', 'signals', 'brain', 'arm']);
+  const emit = (component: Component, event: string, detail?: string) => {
+    if (EVENT_PATH.has(component)) lastActivity = Date.now();
+    if (component === 'aggregator' || event === 'round-committed' || event === 'trainer-started') return;
+    say(`${((Date.now() - startedAt) / 1000).toFixed(2).padStart(7)}  ${component.padEnd(11)} ${event.padEnd(24)} ${detail ?? ''}`);
+  };
+  const instances = [...new Set(inputs.flatMap((input) => instanceIdsOf(input.text)))];
+  const shards = instances.length > 0 ? instances.map((_, i) => `shard-${i}`) : ['shard-0'];
+  say(`starting the local cloud with ${instances.length} AWS node(s) named by the events...`);
+  const cloud = await startLocalCloud({ runId: 'replay', seed: 1, rounds: 10_000, shards, provisioningDelayMs: 1500, ...(options.logDir ? { logDir: options.logDir } : {}) }, emit);
+  try {
+    instances.forEach((id, i) => cloud.simulator.launchAwsNode(shards[i] ?? 'shard-0', id));
+    await sleep(3000); // trainers register and start their flush endpoints
+    for (const input of inputs) {
+      const event = isEventBridgeEvent(input.text);
+      if (event) {
+        const routed = Object.entries(INGEST_RULES).filter(([, pattern]) => matchesPattern(pattern, event)).map(([name]) => name);
+        emit('eventbridge', 'replayed', `${input.name}: ${copies} cop${copies === 1 ? 'y' : 'ies'}, rules ${routed.join(', ') || 'none (dropped by EventBridge)'}`);
+        const bus = cloud.aws.buses.get('default');
+        const first = bus?.inject(event, { restamp: true });
+        for (let i = 1; i < copies && first; i++) bus?.inject(first.event);
+      } else {
+        emit('sqs', 'replayed', `${input.name}: not an EventBridge event; sent straight to the interruption queue (${copies}x)`);
+        for (let i = 0; i < copies; i++) cloud.queues.interruption.send({ body: input.text });
+      }
+    }
+    lastActivity = Date.now();
+    const quietMs = options.quietMs ?? 4000;
+    while (Date.now() - lastActivity < quietMs && Date.now() - startedAt < 90_000) await sleep(200);
+    say('');
+    say('summary');
+    say(`  interruption Lambda: ${cloud.interruption.invocations().length} invocation(s), ${cloud.interruption.invocations().reduce((n, i) => n + i.failedMessageIds.length, 0)} record(s) left for retry`);
+    for (const message of cloud.queues.interruptionDlq.messages()) {
+      say(`  dead letter: ${message.messageAttributes.reason?.stringValue ?? 'no reason'} (${message.body.slice(0, 60).replace(/\s+/g, ' ')}...)`);
+    }
+    const flushes = cloud.simulator.allTrainers().flatMap((t) => t.flushes.map((f) => `${t.spec.clientId} on ${t.spec.instanceId ?? t.spec.nodeName}: ${f.examples} examples, ${f.outcome}`));
+    say(`  trainer flushes: ${flushes.length ? flushes.join('; ') : 'none'}`);
+    say(`  signal Lambda: ${cloud.signal.invocations().reduce((n, i) => n + i.messageIds.length, 0)} signal(s) sent`);
+    const signals = cloud.hostInvocations.filter((i) => i.functionName === 'signals');
+    say(`  brain: ${signals.filter((i) => i.status === 202).length} signal(s) accepted, ${signals.filter((i) => i.status === 200).length} duplicate(s), ${signals.filter((i) => (i.status ?? 0) >= 400).length} refused`);
+    const status = (await (await fetch(`${cloud.brainUrl}/api/status?transitions=20`)).json()) as { phase: string; epoch: number; transitions: { from: string; to: string; reason: string }[] };
+    say(`  brain phase ${status.phase}, epoch ${status.epoch}`);
+    for (const t of status.transitions) say(`    ${t.from} -> ${t.to}: ${t.reason}`);
+    const lifecycle = cloud.aws.buses.get('spot-on')?.events() ?? [];
+    say(`  lifecycle events on the spot-on bus: ${lifecycle.length}`);
+    return { lines };
+  } finally {
+    await cloud.stop();
+  }
+}

@@ -56,7 +56,7 @@ export async function replayEvents(inputs: readonly ReplayInput[], options: Repl
     options.onLine?.(line);
   };
   const copies = Math.max(1, options.duplicates ?? 1);
-  let lastActivity = Date.now();
+  let lastActivity: number | undefined; // every step of the event path moves it
   const startedAt = Date.now();
   // Only the event path counts as activity: trainers keep training while the replay waits.
   const EVENT_PATH = new Set<Component>(['eventbridge', 'sqs', 'lambda', 'signals', 'brain', 'arm']);
@@ -87,7 +87,7 @@ export async function replayEvents(inputs: readonly ReplayInput[], options: Repl
     }
     lastActivity = Date.now();
     const quietMs = options.quietMs ?? 4000;
-    while (Date.now() - lastActivity < quietMs && Date.now() - startedAt < 90_000) await sleep(200);
+    while (Date.now() - (lastActivity ?? 0) < quietMs && Date.now() - startedAt < 90_000) await sleep(200);
     say('');
     say('summary');
     say(`  interruption Lambda: ${cloud.interruption.invocations().length} invocation(s), ${cloud.interruption.invocations().reduce((n, i) => n + i.failedMessageIds.length, 0)} record(s) left for retry`);

@@ -85,6 +85,8 @@ describe('entry-point settings', () => {
       instanceId: undefined,
       nodeName: undefined,
       port: 9001,
+      host: undefined,
+      events: undefined,
       hmacSecret: 's3cret',
       blobConnectionString: undefined,
       blobAccountUrl: undefined,

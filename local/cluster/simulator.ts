@@ -52,6 +52,8 @@ export class ClusterSimulator {
   private readonly scaledIn = new Set<string>();
   /** Set once a trainer finished the run: the Deployment then has nothing left to run. */
   private runComplete = false;
+  /** Set by stop(): no controller starts pods any more. */
+  private stopped = false;
   private awsNodes = 0;
   private azureNodes = 0;
   private awsPodIps = 0;
@@ -141,6 +143,7 @@ export class ClusterSimulator {
 
   /** The Deployment controller: run min(replicas, gpuspot nodes) trainer pods, one per node, each on a free shard. */
   private reconcileAzure(): void {
+    if (this.stopped) return;
     const replicas = this.options.aks.deployment(TRAINER_NAMESPACE, TRAINER_DEPLOYMENT)?.replicas ?? 0;
     const running = this.live('azure');
     for (const process of running.slice(replicas)) {
@@ -187,6 +190,7 @@ export class ClusterSimulator {
 
   /** Ends every trainer still running (SIGTERM, then SIGKILL) and stops watching. */
   async stop(graceMs = 10_000): Promise<void> {
+    this.stopped = true;
     this.stopScaleListener();
     const running = this.live();
     for (const process of running) process.terminate();

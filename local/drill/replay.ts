@@ -60,7 +60,9 @@ export async function replayEvents(inputs: readonly ReplayInput[], options: Repl
   const startedAt = Date.now();
   // Only the event path counts as activity: trainers keep training while the replay waits.
   const EVENT_PATH = new Set<Component>(['eventbridge', 'sqs', 'lambda', 'signals', 'brain', 'arm']);
+  let summarising = false; // the shutdown's own events are not part of the replay
   const emit = (component: Component, event: string, detail?: string) => {
+    if (summarising) return;
     if (EVENT_PATH.has(component)) lastActivity = Date.now();
     if (component === 'aggregator' || event === 'round-committed' || event === 'trainer-started') return;
     say(`${((Date.now() - startedAt) / 1000).toFixed(2).padStart(7)}  ${component.padEnd(11)} ${event.padEnd(24)} ${detail ?? ''}`);
@@ -88,6 +90,7 @@ export async function replayEvents(inputs: readonly ReplayInput[], options: Repl
     lastActivity = Date.now();
     const quietMs = options.quietMs ?? 4000;
     while (Date.now() - (lastActivity ?? 0) < quietMs && Date.now() - startedAt < 90_000) await sleep(200);
+    summarising = true;
     say('');
     say('summary');
     say(`  interruption Lambda: ${cloud.interruption.invocations().length} invocation(s), ${cloud.interruption.invocations().reduce((n, i) => n + i.failedMessageIds.length, 0)} record(s) left for retry`);

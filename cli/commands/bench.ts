@@ -3,6 +3,7 @@ import { benchCheckpoint } from '../bench/checkpoint';
 import { benchClassify } from '../bench/classify-throughput';
 import { benchFedAvg } from '../bench/fedavg';
 import { benchLambdaBundles } from '../bench/lambda-bundles';
+import { benchSignals } from '../bench/signals';
 import type { CommandResult } from './classify';
 
 /** Runs every benchmark; figures are ratios against a baseline measured in the same run, never absolute gates. */
@@ -11,7 +12,8 @@ export async function runBench(json: boolean): Promise<CommandResult> {
   const bundles = await benchLambdaBundles();
   const fedavg = benchFedAvg();
   const checkpoint = await benchCheckpoint();
-  const report = { classify, bundles, fedavg, checkpoint };
+  const signals = await benchSignals();
+  const report = { classify, bundles, fedavg, checkpoint, signals };
   if (json) return { exitCode: 0, stdout: [JSON.stringify(report)], stderr: [] };
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
   return {
@@ -28,6 +30,9 @@ export async function runBench(json: boolean): Promise<CommandResult> {
       ...checkpoint.map(
         (c) => `checkpoint ${c.sizeMB} MB: ${c.ms.toFixed(0)} ms (raw Azurite upload ${c.rawUploadMs.toFixed(0)} ms, ratio ${c.ratio.toFixed(2)})`,
       ),
+      `brain signals (Azurite + ARM emulator): p50 ${signals.signals.p50Ms.toFixed(1)} ms, p95 ${signals.signals.p95Ms.toFixed(1)} ms over ${signals.signals.n}; ` +
+        `failover-starting signal p50 ${signals.failoverSignal.p50Ms.toFixed(1)} ms, p95 ${signals.failoverSignal.p95Ms.toFixed(1)} ms; ` +
+        `ARM calls per failover ${signals.armCalls.failover.total}, per failback ${signals.armCalls.failback.total}`,
     ],
     stderr: [],
   };
@@ -36,7 +41,7 @@ export async function runBench(json: boolean): Promise<CommandResult> {
 export function registerBench(program: Command, run: (result: CommandResult) => void): void {
   program
     .command('bench')
-    .description('run the benchmarks: classify throughput, Lambda bundle sizes, FedAvg throughput, checkpoint writes')
+    .description('run the benchmarks: classify throughput, Lambda bundle sizes, FedAvg throughput, checkpoint writes, signal handling')
     .option('--json', 'print one JSON object (the last line of stdout)')
     .action(async (options: { json?: boolean }) => run(await runBench(options.json ?? false)));
 }

@@ -5,7 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { INGEST_RULES, type EventPattern } from '../../lambdas/events/rules';
-import { HardenedQueue } from './hardened-queue';
+import { HardenedQueue, type HardenedQueueProps } from './hardened-queue';
 
 /** Top-level event pattern fields EventBridge knows, mapped to the CDK `EventPattern` property names. */
 const PATTERN_FIELDS: Readonly<Record<string, keyof events.EventPattern>> = {
@@ -34,25 +34,14 @@ export function toCdkEventPattern(pattern: EventPattern): events.EventPattern {
 /** Description of the rule deploying INGEST_RULES[key]; tests and operators map rules back to keys with it. */
 export const ingestRuleDescription = (key: string): string => `Spot-On ingest rule "${key}" -> interruption queue`;
 
-export interface InterruptionIngestProps {
-  /** Timeout of the Lambda consuming the queue; the visibility timeout is six times this. */
-  readonly consumerTimeout: Duration;
+/** HardenedQueue's settings (consumer timeout, retention, redrive, alarm), with the alarm name defaulted. */
+export interface InterruptionIngestProps extends Omit<HardenedQueueProps, 'deadLetterAlarmName'> {
   /** Name of the dead-letter depth alarm (must start with `spot-on-`). @default spot-on-interruption-dlq-depth */
   readonly deadLetterAlarmName?: string;
   /** The rule patterns, one EventBridge rule each. @default INGEST_RULES */
   readonly rules?: Readonly<Record<string, EventPattern>>;
   /** Bus the AWS service events arrive on. @default the account's default bus */
   readonly eventBus?: events.IEventBus;
-  /** @default Duration.days(4) */
-  readonly retentionPeriod?: Duration;
-  /** @default Duration.days(14) */
-  readonly deadLetterRetentionPeriod?: Duration;
-  /** @default 3 */
-  readonly maxReceiveCount?: number;
-  /** @default 1 */
-  readonly deadLetterAlarmThreshold?: number;
-  /** @default Duration.minutes(1) */
-  readonly alarmPeriod?: Duration;
 }
 
 /**

@@ -1,24 +1,12 @@
-import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { HardenedQueue } from './hardened-queue';
+import { HardenedQueue, type HardenedQueueProps } from './hardened-queue';
 
-export interface SignalOutboxProps {
-  /** Timeout of the signal Lambda consuming the outbox; the visibility timeout is six times this. */
-  readonly consumerTimeout: Duration;
+/** HardenedQueue's settings (consumer timeout, retention, redrive, alarm), with the alarm name defaulted. */
+export interface SignalOutboxProps extends Omit<HardenedQueueProps, 'deadLetterAlarmName'> {
   /** Name of the dead-letter depth alarm (must start with `spot-on-`). @default spot-on-signal-outbox-dlq-depth */
   readonly deadLetterAlarmName?: string;
-  /** @default Duration.days(4) */
-  readonly retentionPeriod?: Duration;
-  /** @default Duration.days(14) */
-  readonly deadLetterRetentionPeriod?: Duration;
-  /** @default 3 */
-  readonly maxReceiveCount?: number;
-  /** @default 1 */
-  readonly deadLetterAlarmThreshold?: number;
-  /** @default Duration.minutes(1) */
-  readonly alarmPeriod?: Duration;
 }
 
 /**

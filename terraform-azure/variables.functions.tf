@@ -40,8 +40,8 @@ variable "function_app" {
     error_message = "function_app.instance_memory_in_mb must be 512, 2048 or 4096."
   }
   validation {
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", var.function_app.run_id))
-    error_message = "function_app.run_id must be 1-64 letters, digits, periods, underscores or hyphens (it is a blob path segment)."
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$", var.function_app.run_id))
+    error_message = "function_app.run_id must be 1-63 letters, digits, periods, underscores or hyphens, starting with a letter or digit (it is a blob path segment, as protocol/blob-layout.ts checks)."
   }
   validation {
     condition     = var.function_app.min_aws_trainers >= 0 && var.function_app.min_aws_trainers <= 1000 && floor(var.function_app.min_aws_trainers) == var.function_app.min_aws_trainers

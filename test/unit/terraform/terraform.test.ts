@@ -700,6 +700,7 @@ describe(`variable validation evaluated by terraform plan${NO_TERRAFORM}`, () =>
     ['an AWS ASN equal to the Azure ASN', { aws_vpn_tunnels: `[{ ${TUNNEL}, aws_bgp_asn = 65515, azure_custom_bgp_addresses = { primary = "169.254.21.2", secondary = "169.254.21.6" } }]`, aws_vpn_shared_keys: '{ "aws-cn0-t1" = "Key_cn0_t1_x" }' }, 'different from vpn_gateway.bgp_asn'],
     ['an IPsec SA lifetime above the AWS maximum', { vpn_ipsec_policy: '{ sa_lifetime_seconds = 27000 }' }, 'between 900 and 3600'],
     ['a storage key in the app settings', { function_app: '{ run_id = "fl-demo-001", extra_app_settings = { AzureWebJobsStorage = "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=y" } }' }, 'must not carry storage keys'],
+    ['a 64-character run id (a blob path segment holds 63)', { function_app: `{ run_id = "${'r'.repeat(64)}" }` }, 'must be 1-63'],
     ['a non-GPU size for the Spot pool', { gpu_spot_pool: '{ vm_size = "Standard_D4s_v5" }' }, 'GPU (N-series)'],
     ['a bastion open to nobody in particular', { monitoring: '{ ssh_public_key = "ssh-ed25519 AAAAC3Nza azure-infra", admin_source_cidrs = ["0.0.0.0/0"] }' }, 'must not include 0.0.0.0/0'],
     ['a signing secret shorter than 32 characters', { signing_secret: 'short' }, 'at least 32 characters'],

@@ -3,6 +3,7 @@
  * first, the manifest second and the LATEST pointer last; readers verify digests and fall back a round.
  *
  *   runs/<runId>/rounds/<r>/model.bin, manifest.json        create-only (If-None-Match: *)
+ *   runs/<runId>/rounds/<r>/optimizer.bin                   create-only; server-side strategy state (FedAdam)
  *   runs/<runId>/rounds/<r>/updates/<clientId>.bin, .json   create-only; partial=true for flushed work
  *   runs/<runId>/LATEST                                     {round, manifestSha256}; replaced with If-Match
  *   runs/<runId>/status.json                                the aggregator's view of the run
@@ -34,6 +35,7 @@ export const blobPaths = {
   round: (runId: string, round: number) => `runs/${segment(runId, 'runId')}/rounds/${roundSegment(round)}/`,
   model: (runId: string, round: number) => `${blobPaths.round(runId, round)}model.bin`,
   manifest: (runId: string, round: number) => `${blobPaths.round(runId, round)}manifest.json`,
+  optimizer: (runId: string, round: number) => `${blobPaths.round(runId, round)}optimizer.bin`,
   updateData: (runId: string, round: number, clientId: string) => `${blobPaths.round(runId, round)}updates/${segment(clientId, 'clientId')}.bin`,
   updateMeta: (runId: string, round: number, clientId: string) => `${blobPaths.round(runId, round)}updates/${segment(clientId, 'clientId')}.json`,
   latest: (runId: string) => `runs/${segment(runId, 'runId')}/LATEST`,

@@ -18,9 +18,6 @@ import { decodeFrame, encodeFrame } from '../wire/frame';
 import { decodeWeights, encodeWeights, sha256Hex } from '../wire/weights';
 import type { CheckpointStore } from './checkpoint-store';
 
-/** Server strategy state of a round (not in protocol/blob-layout.ts, which predates it): next to model.bin. */
-export const optimizerPath = (runId: string, round: number): string => `${blobPaths.round(runId, round)}optimizer.bin`;
-
 export interface CheckpointInput {
   readonly runId: string;
   readonly round: number;
@@ -101,7 +98,7 @@ export async function writeCheckpoint(store: CheckpointStore, input: CheckpointI
   let optimizer: CheckpointManifest['optimizer'];
   if (input.strategyState) {
     const stateBytes = encodeStrategyState(input.strategyState);
-    await createOrVerify(store, optimizerPath(runId, round), stateBytes, round);
+    await createOrVerify(store, blobPaths.optimizer(runId, round), stateBytes, round);
     optimizer = { name: input.strategyState.name, sha256: sha256Hex(stateBytes), bytes: stateBytes.length };
   }
   const manifest = CheckpointManifestSchema.parse({
@@ -177,7 +174,7 @@ export async function readCheckpoint(store: CheckpointStore, runId: string, roun
   }
   let strategyState: StrategyState | undefined;
   if (manifest.optimizer) {
-    const state = await store.get(optimizerPath(runId, round));
+    const state = await store.get(blobPaths.optimizer(runId, round));
     if (!state) throw new CheckpointCorruptError(round, 'optimizer.bin is missing');
     if (sha256Hex(state.data) !== manifest.optimizer.sha256) throw new CheckpointCorruptError(round, 'optimizer.bin does not match its SHA-256');
     try {

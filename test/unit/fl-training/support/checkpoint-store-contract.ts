@@ -5,7 +5,7 @@
 import { blobPaths } from '../../../../protocol/blob-layout';
 import type { Participant } from '../../../../protocol/checkpoint';
 import { CheckpointConflictError, CheckpointCorruptError, CheckpointUnrecoverableError, ObjectExistsError, PreconditionFailedError } from '../../../../fl-training/errors';
-import { optimizerPath, readCheckpoint, resolveLatest, writeCheckpoint, type CheckpointInput } from '../../../../fl-training/store/checkpoint';
+import { readCheckpoint, resolveLatest, writeCheckpoint, type CheckpointInput } from '../../../../fl-training/store/checkpoint';
 import type { CheckpointStore } from '../../../../fl-training/store/checkpoint-store';
 import { listStoredUpdates, loadStoredUpdate, storeUpdate } from '../../../../fl-training/store/updates';
 import type { StoredUpdateMeta } from '../../../../fl-training/wire/messages';
@@ -181,7 +181,7 @@ export function describeCheckpointStore(name: string, makeStore: () => Promise<C
         const run = newRun();
         const state = { name: 'fedadam', step: 1, tensors: [new Float32Array(2)] };
         await writeCheckpoint(store, input(run, 0, { strategyState: state }));
-        await store.put(optimizerPath(run, 0), Buffer.from('garbage'));
+        await store.put(blobPaths.optimizer(run, 0), Buffer.from('garbage'));
         await expect(readCheckpoint(store, run, 0)).rejects.toThrow('checkpoint round 0: optimizer.bin does not match its SHA-256');
       });
 

@@ -14,7 +14,6 @@
  * receiver is idempotent by key: a trainer flushes once per requestId (= event id), the brain acts once per
  * signal id (derived from event id and type), lifecycle consumers deduplicate by eventId.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
@@ -30,7 +29,7 @@ import { decide, type FlushDecision, type ReflexConfig, type ReflexDecision } fr
 import { flushRequestFor } from '../reflex/flush';
 import { reflexActionDetail, type InstanceReport, type TrainerFlushReport } from '../reflex/lifecycle';
 import { buildSignal, InvalidSignalError } from '../reflex/signal';
-import { inRecordOrder, type SqsBatchHandler } from './sqs-batch';
+import { sqsBatchHandler, type SqsBatchHandler } from './sqs-batch';
 
 type ActedOnMessage = Exclude<Message, { kind: 'ignored' }>;
 
@@ -209,28 +208,6 @@ export function createInterruptionHandler(deps: InterruptionHandlerDeps): SqsBat
     return work;
   }
 
-  return async (event, context) => {
-    // Per invocation: the processor and the in-flight map hold this batch's state only.
-    const processor = new BatchProcessor(EventType.SQS);
-    count('RecordsReceived', event.Records.length);
-    const inFlight = new Map<string, Promise<void>>();
-    const recordHandler = async (record: SQSRecord): Promise<void> => {
-      try {
-        await handleRecord(record, inFlight);
-      } catch (error) {
-        logger.error('record failed; SQS will redeliver it', { messageId: record.messageId, error: error as Error });
-        throw error;
-      }
-    };
-    try {
-      // A fully failed batch is reported item by item rather than thrown: same redelivery, clearer logs.
-      const response = await processPartialResponse(event, recordHandler, processor, {
-        ...(context === undefined ? {} : { context }),
-        throwOnFullBatchFailure: false,
-      });
-      return inRecordOrder(event, response);
-    } finally {
-      metrics.publishStoredMetrics();
-    }
-  };
+  // Per invocation: the in-flight map holds this batch's state only (in-batch deduplication by event id).
+  return sqsBatchHandler({ logger, metrics, what: 'record', prepare: () => new Map<string, Promise<void>>(), handleRecord });
 }

@@ -6,14 +6,13 @@
  * (5xx, 408, 429, network error, timeout, the signing key unreadable) makes the record a batch item failure.
  * Redelivery is harmless: the brain acts once per signal id.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import { MAX_SIGNAL_BYTES, SignalSchema } from '../../protocol/signal';
 import type { DeadLetterQueue } from '../adapters/dead-letter';
 import type { SignalSender } from '../adapters/signal-sender';
-import { inRecordOrder, type SqsBatchHandler } from './sqs-batch';
+import { sqsBatchHandler, type SqsBatchHandler } from './sqs-batch';
 
 /** The outbox held something that is not a valid v1 signal. */
 export class InvalidSignalMessageError extends Error {
@@ -108,25 +107,5 @@ export function createSignalHandler(deps: SignalHandlerDeps): SqsBatchHandler {
     }
   }
 
-  return async (event, context) => {
-    const processor = new BatchProcessor(EventType.SQS);
-    metrics.addMetric('RecordsReceived', MetricUnit.Count, event.Records.length);
-    const recordHandler = async (record: SQSRecord): Promise<void> => {
-      try {
-        await handleRecord(record);
-      } catch (error) {
-        logger.error('signal record failed; SQS will redeliver it', { messageId: record.messageId, error: error as Error });
-        throw error;
-      }
-    };
-    try {
-      const response = await processPartialResponse(event, recordHandler, processor, {
-        ...(context === undefined ? {} : { context }),
-        throwOnFullBatchFailure: false,
-      });
-      return inRecordOrder(event, response);
-    } finally {
-      metrics.publishStoredMetrics();
-    }
-  };
+  return sqsBatchHandler({ logger, metrics, what: 'signal record', prepare: () => undefined, handleRecord });
 }

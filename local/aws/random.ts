@@ -4,6 +4,8 @@
  * every time; without a seed, node:crypto supplies it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+// The training's generator: small, fast and good enough for fault injection (not for secrets).
+import { mulberry32 } from '../../fl-training/task/random';
 
 /** A source of random numbers and ids. */
 export interface Random {
@@ -13,18 +15,6 @@ export interface Random {
   uuid(): string;
   /** `bytes` random bytes as lowercase hex. */
   hex(bytes: number): string;
-}
-
-/** mulberry32: small, fast and good enough for fault injection (not for secrets). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 function uuidFromBytes(bytes: Uint8Array): string {

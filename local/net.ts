@@ -1,6 +1,5 @@
 /** Small network helpers for the local cloud. */
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 
 /** A TCP port free on `host` right now (the caller binds it soon after). */
 export function freePort(host = '127.0.0.1'): Promise<number> {
@@ -30,4 +29,15 @@ export async function waitForHttp(url: string, timeoutMs = 30_000, signal?: Abor
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms (${last})`);
+}
+
+/** Starts `server` listening (port 0 picks a free one) and resolves with its port; a bind error rejects. */
+export function listen(server: Server, host = '127.0.0.1', port = 0): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }

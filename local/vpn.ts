@@ -3,7 +3,7 @@
  * down (established connections are cut, new ones refused) and bring back, as a tunnel outage does.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { listen } from './net';
 
 export interface VpnTunnel {
   /** Where the AWS side connects: http://127.0.0.1:<port> for an http target. */
@@ -35,8 +35,7 @@ export async function startVpnTunnel(target: string): Promise<VpnTunnel> {
     }
     client.pipe(upstream).pipe(client);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server);
   return {
     url: `${to.protocol}//127.0.0.1:${port}`,
     get isUp() {

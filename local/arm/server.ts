@@ -23,7 +23,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { planAgentPoolPut } from './agent-pool-rules';
 import { createLocalCertificate } from '../tls';
@@ -34,6 +33,7 @@ import { operationPath, renderAgentPool, renderManagedCluster, renderOperation }
 import { matchRoute, type ArmRoute } from './routes';
 import { ArmState, resourceNotFound, type OperationRecord, type PoolRecord, type ProvisioningState } from './state';
 import { AKS_PUT_AGENT_POOL_BUCKET, TokenBuckets, type TokenBucketConfig } from './token-bucket';
+import { listen } from '../net';
 
 /** Options of {@link startArmEmulator}. */
 export interface ArmEmulatorOptions {
@@ -454,14 +454,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     // A client that hung up mid-answer is its own problem; never let it crash the emulator.
     handle(req, res).catch(() => res.destroy());
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, host, options.port ?? 0);
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
   const snapshot = (pool: PoolRecord, resource: Record<string, unknown>): AgentPoolSnapshot => ({

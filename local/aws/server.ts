@@ -18,7 +18,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './clock';
 import { EksService, type EksClusterDefinition } from './eks';
 import { AwsServiceError } from './errors';
@@ -29,6 +28,7 @@ import { SecretsManagerService, secretsManagerOperations } from './secrets-manag
 import { sqsOperations, type SqsRequestContext } from './sqs-protocol';
 import { SqsService, type QueueOptions } from './sqs-service';
 import { checkCredentialScope, errorAnswer, jsonAnswer, readBody, type AwsProtocol, type ErrorShape, type WireAnswer } from './wire';
+import { listen } from '../net';
 
 /** AWS's documentation example key pair: obviously not a credential. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } as const;
@@ -230,14 +230,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, host, options.port ?? 0);
   const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   const queues = new SqsService({

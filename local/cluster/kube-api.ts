@@ -7,9 +7,9 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createLocalCertificate } from '../tls';
 import { matchesLabelSelector, type ClusterState, type SimDeployment, type SimNode, type SimPod } from './state';
+import { listen } from '../net';
 
 export type KubeAuth = 'eks' | 'bearer' | 'anonymous';
 
@@ -130,8 +130,7 @@ export async function startKubeApiServer(state: ClusterState, auth: KubeAuth): P
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server);
   return {
     url: `https://127.0.0.1:${port}`,
     caPem: certPem,

@@ -9,11 +9,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { z } from 'zod';
 import { installCoreApi, registeredFunctions, type BindingMetadata, type Registration } from './core-api';
+import { listen } from '../net';
 
 const HostJsonSchema = z.looseObject({
   extensions: z
@@ -174,8 +174,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       }
     })();
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, '127.0.0.1', options.port ?? 0);
 
   const service = QueueServiceClient.fromConnectionString(options.storageConnectionString);
   const pollers = registrations

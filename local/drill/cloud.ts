@@ -76,6 +76,30 @@ export function drillRunConfig(runId: string, seed: number, rounds: number, shar
   };
 }
 
+/** The aggregator (fl-training/aggregator/main.ts) as its own process on a free port, ready when /healthz answers. */
+export async function startAggregator(
+  runConfig: Record<string, unknown>,
+  options: { env: NodeJS.ProcessEnv; onText?: (line: string) => void; onStderr?: (text: string) => void },
+): Promise<LocalProcess<void> & { url: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const started = await startLocalProcess<void>(path.join(REPO_ROOT, 'fl-training', 'aggregator', 'main.ts'), {
+    env: {
+      ...process.env,
+      SPOTON_FL_CONFIG_JSON: JSON.stringify(runConfig),
+      SPOTON_AGGREGATOR_PORT: String(port),
+      SPOTON_AGGREGATOR_HOST: '127.0.0.1',
+      SPOTON_TICK_MS: '250',
+      ...options.env,
+    },
+    // The aggregator announces itself in text; readiness is its health endpoint.
+    readiness: (signal) => waitForHttp(`${url}/healthz`, 60_000, signal),
+    ...(options.onText ? { onText: options.onText } : {}),
+    ...(options.onStderr ? { onStderr: options.onStderr } : {}),
+  });
+  return { ...started, url };
+}
+
 /** Imports a production handler as a fresh module, as a new Lambda deployment's cold start does. */
 function freshHandler(modulePath: string): SqsLambdaHandler {
   for (const key of Object.keys(require.cache)) if (key.startsWith(path.join(REPO_ROOT, 'lambdas') + path.sep)) delete require.cache[key];
@@ -172,26 +196,18 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     const vpn = await startVpnTunnel(brainUrl);
     stops.push(() => vpn.stop());
 
-    const aggregatorPort = await freePort();
-    const aggregatorUrl = `http://127.0.0.1:${aggregatorPort}`;
-    const aggregator = await startLocalProcess<void>(path.join(REPO_ROOT, 'fl-training', 'aggregator', 'main.ts'), {
+    const aggregator = await startAggregator(drillRunConfig(options.runId, options.seed, options.rounds, options.shards), {
       env: {
-        ...process.env,
-        SPOTON_FL_CONFIG_JSON: JSON.stringify(drillRunConfig(options.runId, options.seed, options.rounds, options.shards)),
-        SPOTON_AGGREGATOR_PORT: String(aggregatorPort),
-        SPOTON_AGGREGATOR_HOST: '127.0.0.1',
         SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString,
         SPOTON_HMAC_SECRET: secret,
         SPOTON_BRAIN_URL: `${brainUrl}/api/signals`,
         SPOTON_MIN_AWS_TRAINERS: String(options.shards.length),
-        SPOTON_TICK_MS: '250',
         SPOTON_STATE_POLL_MS: '1000',
       },
-      // The aggregator announces itself in text; readiness is its health endpoint.
-      readiness: (signal) => waitForHttp(`${aggregatorUrl}/healthz`, 60_000, signal),
       onText: logTo('aggregator.log'),
       onStderr: (text) => emit('aggregator', 'stderr', text.trim().slice(0, 200)),
     });
+    const aggregatorUrl = aggregator.url;
     stops.push(() => aggregator.stop());
 
     const trainerPort = await freePort();

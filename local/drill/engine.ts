@@ -7,16 +7,14 @@ import * as path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { blobPaths, CONTAINER } from '../../protocol/blob-layout';
 import { CheckpointManifestSchema, type CheckpointManifest } from '../../protocol/checkpoint';
-import { startLocalProcess } from '../child-process';
 import { TrainerProcess } from '../cluster/trainer-process';
-import { freePort, waitForHttp } from '../net';
-import { drillRunConfig, startLocalCloud, type Component } from './cloud';
+import { freePort } from '../net';
+import { drillRunConfig, startAggregator, startLocalCloud, type Component } from './cloud';
 import { DrillReportSchema, type DrillReport, type RoundMetrics, type Scenario, type TimelineEntry } from './report';
 import { notePhase, recordedEvent, SCENARIO_DEFINITIONS, type ScenarioContext, type ScenarioTiming } from './scenarios';
 import { MARKER_EVENTS } from './view/markers';
 import type { DrillObserver } from './view/progress-view';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 export interface DrillOptions {
   readonly seed: number;
@@ -63,20 +61,9 @@ async function getJson<T>(url: string): Promise<T | undefined> {
 
 /** The uninterrupted run with the same seed: the aggregator and one AWS trainer per shard, nothing else. */
 export async function runBaseline(options: DrillOptions): Promise<number> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   const runId = `baseline-${options.seed}`;
-  const aggregator = await startLocalProcess<void>(path.join(REPO_ROOT, 'fl-training', 'aggregator', 'main.ts'), {
-    env: {
-      ...process.env,
-      SPOTON_FL_CONFIG_JSON: JSON.stringify(drillRunConfig(runId, options.seed, options.rounds, shardIds(options.shards))),
-      SPOTON_AGGREGATOR_PORT: String(port),
-      SPOTON_AGGREGATOR_HOST: '127.0.0.1',
-      SPOTON_MEMORY_STORE: 'true',
-      SPOTON_TICK_MS: '250',
-    },
-    readiness: (signal) => waitForHttp(`${url}/healthz`, 60_000, signal),
-  });
+  const aggregator = await startAggregator(drillRunConfig(runId, options.seed, options.rounds, shardIds(options.shards)), { env: { SPOTON_MEMORY_STORE: 'true' } });
+  const url = aggregator.url;
   const trainerPort = await freePort();
   const trainers = shardIds(options.shards).map(
     (shard, i) =>

@@ -1,19 +1,17 @@
 /**
- * The HTML drill report in a real browser: headless Debian Chromium opens the file from disk, with the network
+ * The HTML drill report in a real browser: headless Chromium (from npm, see support/chromium.ts) opens the file from disk, with the network
  * closed, and the page must render without errors, without any request, and with every chart drawn.
  * `UPDATE_SCREENSHOT=1` also saves the first screen to docs/drill-report.png (for the README); CI leaves it alone.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderHtmlReport } from '../../local/drill/view/html-report';
 import { sampleReport, sampleSummary } from '../unit/drill-view/sample-report';
+import { CHROMIUM_ARGS, chromiumExecutable } from './support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
-// The machine has no network: without these Chromium keeps trying (and failing) to reach Google services.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SCREENSHOT = resolve(__dirname, '../../docs/drill-report.png');
 const VIEWPORT = { width: 1280, height: 900 };
 
@@ -21,10 +19,7 @@ let browser: Browser;
 let dir: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (CI installs it); the HTML report is tested in a real browser`);
-  }
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: chromiumExecutable(), headless: true, args: CHROMIUM_ARGS });
   dir = mkdtempSync(join(tmpdir(), 'spot-on-report-'));
 });
 

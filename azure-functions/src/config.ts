@@ -27,8 +27,20 @@ const httpsOrLoopbackUrl = z.url({ protocol: /^https?$/ }).refine(
   'must be https (plain http only on a loopback address)',
 );
 
+/**
+ * App Service leaves a Key Vault reference's literal text in the setting when it cannot resolve it (no access, wrong
+ * name, vault unreachable). Taken as the key it is long enough to pass and every signal would get 401: refuse it.
+ */
+const UNRESOLVED_KEY_VAULT_REFERENCE = /^\s*@Microsoft\.KeyVault\(/i;
+
 const EnvShape = {
-  SPOTON_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  SPOTON_SIGNING_SECRET: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .refine(
+      (value) => !UNRESOLVED_KEY_VAULT_REFERENCE.test(value),
+      'is an unresolved Key Vault reference: grant the app\'s identity "Key Vault Secrets User" on the vault and check the secret name',
+    ),
   SPOTON_SUBSCRIPTION_ID: text,
   SPOTON_RESOURCE_GROUP: text,
   SPOTON_CLUSTER_NAME: text,

@@ -107,6 +107,13 @@ describe('loadConfig', () => {
     expect(error.settings).toStrictEqual(['SPOTON_SIGNING_SECRET', 'SPOTON_GPU_POOL_NAME', 'SPOTON_MAX_AZURE_NODES']);
   });
 
+  it('refuses a Key Vault reference that App Service could not resolve as the signing key', () => {
+    const reference = '@Microsoft.KeyVault(SecretUri=https://kv-spoton.vault.azure.net/secrets/signing/)';
+    const error = configError({ ...TERRAFORM_SETTINGS, SPOTON_SIGNING_SECRET: reference });
+    expect(error.settings).toStrictEqual(['SPOTON_SIGNING_SECRET']);
+    expect(error.message).toMatch(/invalid SPOTON_SIGNING_SECRET \(is an unresolved Key Vault reference/);
+  });
+
   it('needs a storage account or a connection string', () => {
     expect(configError({ ...TERRAFORM_SETTINGS, SPOTON_STORAGE_ACCOUNT: undefined }).message).toBe(
       'failover functions configuration: missing SPOTON_STORAGE_ACCOUNT (or SPOTON_STORAGE_CONNECTION_STRING for Azurite)',

@@ -24,6 +24,7 @@ import type { SignalSender } from './brain';
 import { renderMetrics } from './metrics';
 import { decideCommit, quorumNeed } from './quorum';
 import { AwsSilenceMonitor, silenceSignal, type SilenceTransition } from './silence';
+import { SignalOutbox, type SignalOutboxOptions } from './signal-outbox';
 import { checkPayload, checkUpdateMeta, isRejection, type Rejection, type UpdateContext } from './validate';
 
 export type Logger = (line: string) => void;
@@ -38,6 +39,8 @@ export interface AggregatorOptions {
   readonly evaluator?: Evaluator;
   /** Where `aws-silent` / `aws-recovered` go; no signals when absent. */
   readonly signals?: SignalSender;
+  /** Resend timing of an undelivered signal (signal-outbox.ts). */
+  readonly signalRetry?: Pick<SignalOutboxOptions, 'retryMs' | 'maxRetryMs'>;
   /** Period of the round/liveness/silence checks. @default 1000 */
   readonly tickMs?: number;
   /** Live AWS trainers the brain keeps covered (SPOTON_MIN_AWS_TRAINERS); back at it, the aggregator signals aws-recovered. */
@@ -125,7 +128,7 @@ export class Aggregator extends EventEmitter {
   private lastStatePollMs = 0;
   private lastScanMs = 0;
   private statusWrite: Promise<void> = Promise.resolve();
-  private signalQueue: Promise<unknown> = Promise.resolve();
+  private readonly outbox: SignalOutbox | undefined;
   private closed = false;
   /** Set when another writer committed a round this aggregator was committing: it must stop. */
   fatal: Error | undefined;
@@ -145,6 +148,7 @@ export class Aggregator extends EventEmitter {
     const perShard = shardExampleCounts(this.config);
     this.fullExamples = new Map([...perShard].map(([id, n]) => [id, n * this.config.localEpochs]));
     this.silence = new AwsSilenceMonitor(this.config.awsSilenceTimeoutMs);
+    if (options.signals) this.outbox = new SignalOutbox(options.signals, this.now, { ...options.signalRetry, log: this.log });
   }
 
   /**
@@ -492,6 +496,7 @@ export class Aggregator extends EventEmitter {
       const recovered = this.silence.capacity(this.status().reporting.aws, this.options.minAwsTrainers);
       if (recovered) this.signal(recovered);
     }
+    void this.outbox?.tick();
     const statePollMs = this.options.statePollMs ?? 10_000;
     if (statePollMs > 0 && nowMs - this.lastStatePollMs >= statePollMs) {
       this.lastStatePollMs = nowMs;
@@ -613,8 +618,7 @@ export class Aggregator extends EventEmitter {
     this.log(type === 'aws-silent' ? `no AWS trainer reported for ${Math.round((nowMs - last) / 1000)} s: signalling aws-silent` : 'AWS trainers report again: signalling aws-recovered');
     const signal = silenceSignal(type, this.runId, last, nowMs);
     this.emit('signal', signal);
-    const sender = this.options.signals;
-    if (sender) this.signalQueue = this.signalQueue.then(() => sender.send(signal)).catch((error: unknown) => this.log(`signal ${type} failed: ${describe(error)}`));
+    void this.outbox?.submit(signal);
   }
 
   /** The run as status.json describes it. */
@@ -701,7 +705,7 @@ export class Aggregator extends EventEmitter {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.releaseWaiters();
-    await this.signalQueue;
+    await this.outbox?.drain();
   }
 
   /** Simulates a crash: stops at once, without waiting for anything. */

@@ -270,6 +270,24 @@ describe('Aggregator', () => {
     expect(aggregator.metricsText()).toContain('spoton_fl_signals_total{type="aws-silent"} 1');
   });
 
+  it('delivers aws-silent after a 10-minute brain outage that outlasts the sender\'s own retries', async () => {
+    const delivered: Signal[] = [];
+    let brainUpAt = Infinity;
+    const signals: SignalSender = { send: async (signal) => (clock < brainUpAt ? 'failed' : (delivered.push(signal), 'delivered')) };
+    const { aggregator } = await start(undefined, { ...baseConfig, awsSilenceTimeoutMs: 30_000 }, { signals, signalRetry: { retryMs: 15_000, maxRetryMs: 60_000 } });
+    register(aggregator, 'aws-1');
+    clock += 30_000;
+    aggregator.tick(); // silent: the first send gives up
+    brainUpAt = clock + 10 * 60_000;
+    for (let second = 0; second < 12 * 60; second++) {
+      clock += 1000;
+      aggregator.tick();
+      await Promise.resolve();
+    }
+    await aggregator.close();
+    expect(delivered.map((s) => s.type)).toStrictEqual(['aws-silent']);
+  });
+
   it('answers long-polls: nothing yet, the model once the round opens, done at the end', async () => {
     const { aggregator } = await start(undefined, { ...baseConfig, rounds: 1 });
     register(aggregator, 'a');

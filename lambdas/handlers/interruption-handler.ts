@@ -6,6 +6,9 @@
  * - drop: a malformed event (InvalidEventError) or an unbuildable signal goes to the dead-letter queue with
  *   its reason and is acknowledged; an ignored event or an instance that is not ours is logged and acknowledged;
  *   a trainer refusing a flush (4xx) is logged, never retried.
+ * - retry in place: a trainer's 5xx, timeout or network error is retried inside the invocation, with backoff,
+ *   until the flush deadline or the invocation's own time runs out. SQS redelivery comes only after the visibility
+ *   timeout, when the instance is gone, so it cannot save a flush.
  * - retry: anything else (SQS, EventBridge, Secrets Manager, Kubernetes API, a trainer's 5xx or timeout before
  *   the deadline) makes this record a batch item failure; SQS redelivers it, the rest of the batch is kept.
  *
@@ -16,7 +19,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { SQSRecord } from 'aws-lambda';
+import type { Context, SQSRecord } from 'aws-lambda';
 import type { Signal } from '../../protocol/signal';
 import type { DeadLetterQueue } from '../adapters/dead-letter';
 import type { LifecycleBus } from '../adapters/lifecycle-bus';
@@ -53,6 +56,19 @@ export interface InterruptionHandlerDeps {
   readonly logger?: Logger;
   readonly metrics?: Metrics;
   readonly now?: () => Date;
+  /** Waits between flush attempts (tests pass a fake clock's). @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Backoff between flush attempts to one trainer: first wait and cap. @default { firstMs: 500, maxMs: 4000 } */
+  readonly flushRetry?: { readonly firstMs: number; readonly maxMs: number };
+}
+
+/** Stop retrying this long before the invocation would time out, so the batch response still gets out. */
+const INVOCATION_MARGIN_MS = 3_000;
+
+/** Per invocation: the in-batch deduplication map, and when in-place retries must stop. */
+interface BatchState {
+  readonly inFlight: Map<string, Promise<void>>;
+  readonly retryUntilMs: number;
 }
 
 function isPoison(error: unknown): error is InvalidEventError | InvalidSignalError {
@@ -68,17 +84,36 @@ export function createInterruptionHandler(deps: InterruptionHandlerDeps): SqsBat
     if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);
   };
 
-  async function flushTrainer(decision: FlushDecision, eventId: string, instanceId: string, pod: TrainerPod): Promise<FlushOutcome | { outcome: 'not-running' }> {
-    if (pod.ip === undefined) return { outcome: 'not-running' };
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const flushRetry = deps.flushRetry ?? { firstMs: 500, maxMs: 4_000 };
+
+  async function flushOnce(target: { name: string; ip: string }, request: ReturnType<typeof flushRequestFor>): Promise<FlushOutcome> {
     try {
-      return await deps.flusher.flush({ name: pod.name, ip: pod.ip }, flushRequestFor(decision, eventId, instanceId));
+      return await deps.flusher.flush(target, request);
     } catch (error) {
       // e.g. the signing key could not be read: as transient as a trainer timing out.
       return { outcome: 'failed', reason: (error as Error).message };
     }
   }
 
-  async function flushAndSignal(message: ActedOnMessage, decision: FlushDecision): Promise<void> {
+  /** Flushes one trainer, retrying transient failures while the flush deadline and the invocation allow. */
+  async function flushTrainer(decision: FlushDecision, eventId: string, instanceId: string, pod: TrainerPod, retryUntilMs: number): Promise<FlushOutcome | { outcome: 'not-running' }> {
+    if (pod.ip === undefined) return { outcome: 'not-running' };
+    const target = { name: pod.name, ip: pod.ip };
+    const request = flushRequestFor(decision, eventId, instanceId);
+    const stopMs = Math.min(Date.parse(request.deadline), retryUntilMs);
+    let waitMs = flushRetry.firstMs;
+    for (let attempt = 1; ; attempt++) {
+      const result = await flushOnce(target, request);
+      if (result.outcome !== 'failed' || now().getTime() + waitMs >= stopMs) return result;
+      logger.warn('trainer flush failed; retrying before the deadline', { eventId, pod: pod.name, attempt, reason: result.reason, retryInMs: waitMs });
+      count('FlushRetries');
+      await sleep(waitMs);
+      waitMs = Math.min(waitMs * 2, flushRetry.maxMs);
+    }
+  }
+
+  async function flushAndSignal(message: ActedOnMessage, decision: FlushDecision, retryUntilMs: number): Promise<void> {
     const placements = await deps.locator.locate(decision.instanceIds);
     const owned = placements.filter((p): p is InstancePlacement & { nodeName: string } => p.nodeName !== undefined);
     const foreignInstanceIds = placements.filter((p) => p.nodeName === undefined).map((p) => p.instanceId);
@@ -103,7 +138,7 @@ export function createInterruptionHandler(deps: InterruptionHandlerDeps): SqsBat
       Promise.all(
         owned.map(async (placement) => ({
           placement,
-          outcomes: await Promise.all(placement.trainers.map(async (pod) => ({ pod, result: await flushTrainer(decision, message.eventId, placement.instanceId, pod) }))),
+          outcomes: await Promise.all(placement.trainers.map(async (pod) => ({ pod, result: await flushTrainer(decision, message.eventId, placement.instanceId, pod, retryUntilMs) }))),
         })),
       ),
       signal === undefined ? Promise.resolve() : deps.outbox.enqueue(signal),
@@ -153,7 +188,7 @@ export function createInterruptionHandler(deps: InterruptionHandlerDeps): SqsBat
     count('LifecycleEvents');
   }
 
-  async function act(message: ActedOnMessage, decision: Exclude<ReflexDecision, { action: 'ignore' }>): Promise<void> {
+  async function act(message: ActedOnMessage, decision: Exclude<ReflexDecision, { action: 'ignore' }>, retryUntilMs: number): Promise<void> {
     switch (decision.action) {
       case 'record':
         await deps.lifecycle.publish(reflexActionDetail(message, decision));
@@ -168,7 +203,7 @@ export function createInterruptionHandler(deps: InterruptionHandlerDeps): SqsBat
         return;
       }
       case 'flush':
-        return flushAndSignal(message, decision);
+        return flushAndSignal(message, decision, retryUntilMs);
       default: {
         const unreachable: never = decision;
         throw new Error(`unhandled decision ${JSON.stringify(unreachable)}`);
@@ -182,7 +217,7 @@ export function createInterruptionHandler(deps: InterruptionHandlerDeps): SqsBat
     count('PoisonEvents');
   }
 
-  async function handleRecord(record: SQSRecord, inFlight: Map<string, Promise<void>>): Promise<void> {
+  async function handleRecord(record: SQSRecord, { inFlight, retryUntilMs }: BatchState): Promise<void> {
     let message: Message;
     try {
       message = deps.classify(record);
@@ -203,11 +238,14 @@ export function createInterruptionHandler(deps: InterruptionHandlerDeps): SqsBat
       return first;
     }
     logger.info('acting on event', { messageId: record.messageId, eventId: message.eventId, kind: message.kind, action: decision.action, rationale: decision.rationale });
-    const work = act(message, decision).catch((error: unknown) => (isPoison(error) ? deadLetter(record, error) : Promise.reject(error)));
+    const work = act(message, decision, retryUntilMs).catch((error: unknown) => (isPoison(error) ? deadLetter(record, error) : Promise.reject(error)));
     inFlight.set(message.eventId, work);
     return work;
   }
 
-  // Per invocation: the in-flight map holds this batch's state only (in-batch deduplication by event id).
-  return sqsBatchHandler({ logger, metrics, what: 'record', prepare: () => new Map<string, Promise<void>>(), handleRecord });
+  const prepare = (context?: Context): BatchState => ({
+    inFlight: new Map<string, Promise<void>>(),
+    retryUntilMs: context === undefined ? Number.POSITIVE_INFINITY : now().getTime() + context.getRemainingTimeInMillis() - INVOCATION_MARGIN_MS,
+  });
+  return sqsBatchHandler({ logger, metrics, what: 'record', prepare, handleRecord });
 }

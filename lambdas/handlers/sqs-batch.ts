@@ -23,14 +23,14 @@ export function sqsBatchHandler<State>(options: {
   readonly metrics: Metrics;
   /** Names the record in the failure log line, e.g. 'signal record'. */
   readonly what: string;
-  readonly prepare: () => State;
+  readonly prepare: (context?: Context) => State;
   readonly handleRecord: (record: SQSRecord, state: State) => Promise<void>;
 }): SqsBatchHandler {
   const { logger, metrics, what, prepare, handleRecord } = options;
   return async (event, context) => {
     const processor = new BatchProcessor(EventType.SQS);
     metrics.addMetric('RecordsReceived', MetricUnit.Count, event.Records.length);
-    const state = prepare();
+    const state = prepare(context);
     const recordHandler = async (record: SQSRecord): Promise<void> => {
       try {
         await handleRecord(record, state);

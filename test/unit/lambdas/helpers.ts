@@ -103,10 +103,13 @@ export class FakeLocator implements TrainerLocator {
 /** Answers every flush with `outcomes[pod name]`, default 200. */
 export class FakeFlusher implements TrainerFlusher {
   readonly calls: { target: FlushTarget; request: FlushRequest }[] = [];
-  constructor(private readonly outcomes: Record<string, FlushOutcome> = {}) {}
+  /** An outcome per trainer, or a sequence of outcomes for its successive calls (the last one repeats). */
+  constructor(private readonly outcomes: Record<string, FlushOutcome | readonly FlushOutcome[]> = {}) {}
   async flush(target: FlushTarget, request: FlushRequest): Promise<FlushOutcome> {
+    const earlier = this.calls.filter((call) => call.target.name === target.name).length;
     this.calls.push({ target, request });
-    return this.outcomes[target.name] ?? { outcome: 'flushed', status: 200 };
+    const planned = this.outcomes[target.name] ?? { outcome: 'flushed', status: 200 };
+    return Array.isArray(planned) ? (planned[Math.min(earlier, planned.length - 1)] as FlushOutcome) : (planned as FlushOutcome);
   }
 }
 

@@ -32,6 +32,12 @@ const FAILOVER = 'aws-training-unhealthy';
 const DEADLINE = '2026-03-01T12:02:00.000Z';
 const SPOT_SOURCE = (eventId: string) => ({ eventId, source: 'aws.ec2', detailType: 'EC2 Spot Instance Interruption Warning', time: EVENT_TIME });
 
+/** The handler's clock: `sleep` moves it, so in-place flush retries take no real time. */
+let clockMs = NOW.getTime();
+beforeEach(() => {
+  clockMs = NOW.getTime();
+});
+
 function setup(options: { flushOutcomes?: ConstructorParameters<typeof FakeFlusher>[0] } = {}) {
   const locator = new FakeLocator({
     [INSTANCE_A]: { nodeName: 'ip-10-0-1-1.us-west-2.compute.internal', trainers: [pod('trainer-a1', 'ip-10-0-1-1', '10.0.1.11'), pod('trainer-a2', 'ip-10-0-1-1', '10.0.1.12')] },
@@ -51,7 +57,10 @@ function setup(options: { flushOutcomes?: ConstructorParameters<typeof FakeFlush
     deadLetter,
     logger: quietLogger(),
     metrics: quietMetrics(),
-    now: () => NOW,
+    now: () => new Date(clockMs),
+    sleep: async (ms) => {
+      clockMs += ms;
+    },
   });
   return { handler, locator, flusher, outbox, lifecycle, deadLetter };
 }
@@ -82,11 +91,16 @@ describe('interruption handler: a mixed batch', () => {
     const response = await t.handler(sqsEvent(...records));
 
     expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: 'm3-spot-b-trainer-down' }] });
-    expect(sortedBy(t.flusher.calls, (c) => c.target.name)).toStrictEqual([
+    const distinct = [...new Map(t.flusher.calls.map((c) => [c.target.name, c])).values()];
+    expect(sortedBy(distinct, (c) => c.target.name)).toStrictEqual([
       flushCall('trainer-a1', '10.0.1.11', 'evt-spot-a', INSTANCE_A),
       flushCall('trainer-a2', '10.0.1.12', 'evt-spot-a', INSTANCE_A),
       flushCall('trainer-b1', '10.0.2.21', 'evt-spot-b', INSTANCE_B),
     ]);
+    // The failing trainer was retried in place until its deadline (12:02:00); the record fails only then.
+    expect(t.flusher.calls.filter((c) => c.target.name === 'trainer-b1').length).toBeGreaterThan(10);
+    expect(clockMs).toBeLessThanOrEqual(Date.parse(DEADLINE));
+    expect(clockMs).toBeGreaterThan(Date.parse(DEADLINE) - 4_000);
     // The signal for B was enqueued although its flush failed: the two do not wait for each other, and the
     // retry re-enqueues the same id, which the brain deduplicates.
     expect(sortedBy(t.outbox.signals, (s) => s.source.eventId)).toStrictEqual([
@@ -166,8 +180,38 @@ describe('interruption handler: a mixed batch', () => {
     const response = await t.handler(sqsEvent(spotBRecord, { ...spotBRecord, messageId: 'b-2' }));
 
     expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: 'b-1' }, { itemIdentifier: 'b-2' }] });
-    expect(t.flusher.calls).toStrictEqual([flushCall('trainer-b1', '10.0.2.21', 'evt-spot-b', INSTANCE_B)]);
+    expect(new Set(t.flusher.calls.map((c) => JSON.stringify(c)))).toStrictEqual(new Set([JSON.stringify(flushCall('trainer-b1', '10.0.2.21', 'evt-spot-b', INSTANCE_B))]));
     expect(t.lifecycle.details).toStrictEqual([]);
+  });
+});
+
+describe('interruption handler: flush retries inside the invocation', () => {
+  const busy = { outcome: 'failed', status: 503, reason: 'busy' } as const;
+
+  it('retries a trainer that failed twice and succeeds before the deadline, so the record is not redelivered', async () => {
+    const t = setup({ flushOutcomes: { 'trainer-b1': [busy, { outcome: 'failed', reason: 'connect ETIMEDOUT' }, { outcome: 'flushed', status: 202 }] } });
+    const response = await t.handler(sqsEvent(sqsRecord('b-1', spotWarning('evt-spot-b', INSTANCE_B))));
+    expect(response).toStrictEqual({ batchItemFailures: [] });
+    expect(t.flusher.calls).toStrictEqual([1, 2, 3].map(() => flushCall('trainer-b1', '10.0.2.21', 'evt-spot-b', INSTANCE_B)));
+    expect(clockMs - NOW.getTime()).toBe(500 + 1000); // backoff 0.5 s, then 1 s
+    expect(t.lifecycle.details).toHaveLength(1);
+  });
+
+  it('stops retrying before the invocation times out, so the batch response still gets out', async () => {
+    const t = setup({ flushOutcomes: { 'trainer-b1': busy } });
+    const startMs = clockMs;
+    const context = { getRemainingTimeInMillis: () => 10_000 - (clockMs - startMs) } as Parameters<typeof t.handler>[1];
+    const response = await t.handler(sqsEvent(sqsRecord('b-1', spotWarning('evt-spot-b', INSTANCE_B))), context);
+    expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: 'b-1' }] });
+    expect(clockMs - startMs).toBeLessThanOrEqual(10_000 - 3_000);
+    expect(t.flusher.calls.length).toBeGreaterThan(1);
+  });
+
+  it('never retries a trainer that refused the flush (4xx)', async () => {
+    const t = setup({ flushOutcomes: { 'trainer-b1': { outcome: 'rejected', status: 401, reason: 'bad signature' } } });
+    await t.handler(sqsEvent(sqsRecord('b-1', spotWarning('evt-spot-b', INSTANCE_B))));
+    expect(t.flusher.calls).toHaveLength(1);
+    expect(clockMs).toBe(NOW.getTime());
   });
 });
 

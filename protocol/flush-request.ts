@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Ec2InstanceIdSchema } from './ids';
 
 /**
  * Flush request v1: the interruption Lambda asks one trainer to stop at its next batch boundary and contribute
@@ -43,7 +44,7 @@ export const FlushRequestSchema = z.strictObject({
   /** ISO-8601 instant by which the partial update must be durable (event time + FLUSH_WINDOW_SECONDS). */
   deadline: z.iso.datetime({ offset: true }),
   /** The EC2 instance the trainer runs on (the one going away). */
-  instanceId: z.string().regex(/^i-[0-9a-f]{8,17}$/),
+  instanceId: Ec2InstanceIdSchema,
 });
 export type FlushRequest = z.infer<typeof FlushRequestSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Ec2InstanceIdSchema } from './ids';
 
 /**
  * Signal v1: the only message that crosses from AWS to Azure (POST /api/signals).
@@ -32,7 +33,7 @@ export const SignalSchema = z.strictObject({
     detailType: z.string().min(1),
     time: z.iso.datetime({ offset: true }),
   }),
-  instanceIds: z.array(z.string().regex(/^i-[0-9a-f]{8,17}$/)).max(1000).optional(),
+  instanceIds: z.array(Ec2InstanceIdSchema).max(1000).optional(),
   alarmName: z.string().min(1).max(255).optional(),
 });
 export type Signal = z.infer<typeof SignalSchema>;

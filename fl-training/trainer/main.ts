@@ -6,10 +6,12 @@
 import { z } from 'zod';
 import { CloudSchema } from '../../protocol/run-status';
 import { PathSegmentSchema } from '../../protocol/blob-layout';
+import { Ec2InstanceIdSchema } from '../../protocol/ids';
 import { ConfigError, ShardResidencyError } from '../errors';
 import { readSettings, setting, usage, type SettingSpec } from '../settings';
 import { openStore } from '../store/open-store';
 import { initBackend } from '../task/backend';
+import { resolveInstanceId } from './instance-identity';
 import { Trainer } from './trainer';
 
 export const TRAINER_SETTINGS = {
@@ -17,7 +19,7 @@ export const TRAINER_SETTINGS = {
   clientId: { flag: 'client-id', env: 'SPOTON_CLIENT_ID', description: 'trainer id (the pod name)', schema: PathSegmentSchema },
   cloud: { flag: 'cloud', env: 'SPOTON_CLOUD', description: 'aws | azure', schema: CloudSchema },
   shard: { flag: 'shard', env: 'SPOTON_SHARD', description: 'data shard id, e.g. shard-0', schema: PathSegmentSchema },
-  instanceId: { flag: 'instance-id', env: 'SPOTON_INSTANCE_ID', description: 'cloud instance id (EC2 i-...)', schema: setting.text().optional() },
+  instanceId: { flag: 'instance-id', env: 'SPOTON_INSTANCE_ID', description: 'EC2 instance id (i-...); on AWS read from instance metadata when unset', schema: Ec2InstanceIdSchema.optional() },
   nodeName: { flag: 'node-name', env: 'SPOTON_NODE_NAME', description: 'Kubernetes node name', schema: setting.text().optional() },
   port: { flag: 'port', env: 'TRAINER_PORT', description: 'port of POST /checkpoint [8080]', schema: setting.port().default(8080) },
   host: { flag: 'host', env: 'SPOTON_POD_IP', description: 'address the flush endpoint listens on (the pod IP) [0.0.0.0]', schema: setting.text().optional() },
@@ -43,6 +45,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   };
   await initBackend(line);
   const store = await openStore(s, false);
+  const instanceId = await resolveInstanceId(s.cloud, s.instanceId, line);
   const trainer = new Trainer({
     aggregatorUrl: s.aggregatorUrl,
     clientId: s.clientId,
@@ -54,7 +57,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     sigtermGraceMs: s.sigtermGraceMs,
     onFlushDurable: (flush) => event('flush-durable', flush),
     ...(s.host ? { host: s.host } : {}),
-    ...(s.instanceId ? { instanceId: s.instanceId } : {}),
+    ...(instanceId ? { instanceId } : {}),
     ...(s.nodeName ? { nodeName: s.nodeName } : {}),
     ...(store ? { store } : {}),
   });

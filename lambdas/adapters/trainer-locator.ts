@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EC2_INSTANCE_ID } from '../../protocol/ids';
 import { KubernetesApiError, type KubernetesApi } from './kubernetes-api';
 
 /** One FL trainer pod. */
@@ -77,7 +78,7 @@ async function listAll<T>(
 /** The instance id in an EKS node's providerID (`aws:///us-west-2a/i-0123…`), if it names one. */
 export function instanceIdOfProviderId(providerId: string): string | undefined {
   const last = providerId.split('/').pop() ?? '';
-  return providerId.startsWith('aws://') && /^i-[0-9a-f]{8,17}$/.test(last) ? last : undefined;
+  return providerId.startsWith('aws://') && EC2_INSTANCE_ID.test(last) ? last : undefined;
 }
 
 // Completed pods keep their node but have nothing left to flush.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EC2_INSTANCE_ID } from '../../protocol/ids';
 
 /** The EventBridge envelope around every AWS event (`detail` is validated by the kind's own schema). */
 export const EventBridgeEnvelopeSchema = z.looseObject({
@@ -15,13 +16,12 @@ export const EventBridgeEnvelopeSchema = z.looseObject({
 });
 export type EventBridgeEnvelope = z.infer<typeof EventBridgeEnvelopeSchema>;
 
-const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 // Real Spot warnings use `arn:aws:ec2:us-west-2c:instance/i-...` (an AZ, no account); Health uses full ARNs.
 const INSTANCE_ARN = /^arn:aws[a-z-]*:ec2:[a-z0-9-]*:\d*:instance\/(i-[0-9a-f]{8,17})$/;
 
 /** `i-...` from a bare instance id or an instance ARN; undefined for anything else. */
 export function toInstanceId(value: string): string | undefined {
-  if (INSTANCE_ID.test(value)) return value;
+  if (EC2_INSTANCE_ID.test(value)) return value;
   return INSTANCE_ARN.exec(value)?.[1];
 }
 

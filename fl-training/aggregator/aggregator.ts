@@ -128,6 +128,7 @@ export class Aggregator extends EventEmitter {
   private lastStatePollMs = 0;
   private lastScanMs = 0;
   private statusWrite: Promise<void> = Promise.resolve();
+  private writtenLiveSignature = '';
   private readonly outbox: SignalOutbox | undefined;
   private closed = false;
   /** Set when another writer committed a round this aggregator was committing: it must stop. */
@@ -344,7 +345,7 @@ export class Aggregator extends EventEmitter {
     const trainer: TrainerRecord = { ...request, lastSeenMs: this.now(), lastRound: known?.lastRound, leaving: false };
     this.trainers.set(request.clientId, trainer);
     this.touch(trainer);
-    const changed = !known || known.shard !== trainer.shard || known.cloud !== trainer.cloud || known.leaving;
+    const changed = !known || known.shard !== trainer.shard || known.cloud !== trainer.cloud || known.leaving || known.instanceId !== trainer.instanceId || known.nodeName !== trainer.nodeName;
     if (changed) {
       this.log(`registered ${request.clientId} (${request.cloud}, shard ${request.shard}${request.nodeName ? `, node ${request.nodeName}` : ''})`);
       this.writeStatus();
@@ -497,6 +498,8 @@ export class Aggregator extends EventEmitter {
       if (recovered) this.signal(recovered);
     }
     void this.outbox?.tick();
+    // The brain sizes failovers from status.json: keep it current when trainers go quiet, not only at commits.
+    if (this.liveSignature(nowMs) !== this.writtenLiveSignature) this.writeStatus();
     const statePollMs = this.options.statePollMs ?? 10_000;
     if (statePollMs > 0 && nowMs - this.lastStatePollMs >= statePollMs) {
       this.lastStatePollMs = nowMs;
@@ -652,8 +655,14 @@ export class Aggregator extends EventEmitter {
     } satisfies RunStatus);
   }
 
+  /** Which trainers are live, as status.json last said (a change rewrites it). */
+  private liveSignature(nowMs: number): string {
+    return [...this.trainers.values()].flatMap((t) => (this.live(t, nowMs) ? [t.clientId] : [])).sort().join(',');
+  }
+
   /** Rewrites status.json (serialised; a failure is logged, the next write catches up). */
   private writeStatus(): void {
+    this.writtenLiveSignature = this.liveSignature(this.now());
     this.statusWrite = this.statusWrite.then(async () => {
       if (this.closed) return;
       try {

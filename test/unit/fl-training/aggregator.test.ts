@@ -288,6 +288,22 @@ describe('Aggregator', () => {
     expect(delivered.map((s) => s.type)).toStrictEqual(['aws-silent']);
   });
 
+  it('keeps status.json current between commits: instance ids on registration, reporting counts when a trainer goes quiet', async () => {
+    const { aggregator, store } = await start();
+    const readStatus = async () => RunStatusSchema.parse(JSON.parse((await store.get(blobPaths.status(aggregator.runId)))!.data.toString('utf8')));
+    aggregator.register({ clientId: 'aws-1', cloud: 'aws', shard: 'shard-0', residency: 'any', instanceId: 'i-0aaaaaaaaaaaaaaa1' });
+    aggregator.register({ clientId: 'aws-2', cloud: 'aws', shard: 'shard-1', residency: 'any', instanceId: 'i-0aaaaaaaaaaaaaaa2' });
+    await aggregator.flushWrites();
+    expect((await readStatus()).trainers.map((t) => t.instanceId)).toStrictEqual(['i-0aaaaaaaaaaaaaaa1', 'i-0aaaaaaaaaaaaaaa2']);
+    expect((await readStatus()).reporting).toStrictEqual({ aws: 2, azure: 0 });
+    clock += baseConfig.trainerTimeoutMs / 2;
+    aggregator.heartbeat('aws-1');
+    clock += baseConfig.trainerTimeoutMs / 2 + 1; // aws-2 is now past its liveness timeout; no round has committed
+    aggregator.tick();
+    await aggregator.flushWrites();
+    expect((await readStatus()).reporting).toStrictEqual({ aws: 1, azure: 0 });
+  });
+
   it('answers long-polls: nothing yet, the model once the round opens, done at the end', async () => {
     const { aggregator } = await start(undefined, { ...baseConfig, rounds: 1 });
     register(aggregator, 'a');

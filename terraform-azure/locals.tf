@@ -31,32 +31,6 @@ locals {
     monitoring_vm      = "${var.name_prefix}-mon-vm"
   }
 
-  # Private DNS zones of every private endpoint (and of the private AKS API server). All are linked to both VNets, and
-  # the DNS Private Resolver in the hub answers for them, so AWS (Route 53 Resolver forwarding over the VPN) resolves
-  # the same private addresses.
-  private_dns_zones = {
-    blob     = "privatelink.blob.core.windows.net"
-    queue    = "privatelink.queue.core.windows.net"
-    vault    = "privatelink.vaultcore.azure.net"
-    registry = "privatelink.azurecr.io"
-    sites    = "privatelink.azurewebsites.net"
-    aks      = "privatelink.${var.location}.azmk8s.io"
-  }
-
-  virtual_network_ids = {
-    hub   = azurerm_virtual_network.hub.id
-    spoke = azurerm_virtual_network.spoke.id
-  }
-
-  # AKS links its API server zone to the cluster VNet (the spoke) itself; a second link to the same VNet would fail.
-  private_dns_zone_links = {
-    for pair in setproduct(keys(local.private_dns_zones), keys(local.virtual_network_ids)) :
-    "${pair[0]}-${pair[1]}" => {
-      zone = pair[0]
-      vnet = pair[1]
-    } if !(pair[0] == "aks" && pair[1] == "spoke")
-  }
-
   # Gateway instance name -> ip_configuration name; APIPA BGP addresses hang off these names.
   vpn_gateway_ip_configurations = {
     primary   = "vnetGatewayConfig1"

@@ -1,5 +1,6 @@
 # AKS with the seed's three pools: `system` (critical add-ons only), `userpool` (the FL aggregator, always on) and
-# `gpuspot` (Spot GPU trainers, normally 0 nodes, scaled by the failover functions).
+# `gpuspot` (Spot GPU trainers, normally 0 nodes, scaled by the failover functions). The FL workload identities are in
+# main.workload_identity.tf.
 
 resource "azurerm_user_assigned_identity" "aks" {
   name                = local.names.aks_identity
@@ -65,6 +66,9 @@ resource "azurerm_kubernetes_cluster" "this" {
     identity_ids = [azurerm_user_assigned_identity.aks.id]
   }
 
+  # Local accounts are off and Owner/Contributor carry no Kubernetes data actions, so without an admin group nobody
+  # could administer the cluster. These groups are bound to cluster-admin; they also get the Cluster User role to fetch
+  # a kubeconfig (main.rbac.tf), and reach the private API server from the bastion VM.
   azure_active_directory_role_based_access_control {
     tenant_id              = data.azurerm_client_config.current.tenant_id
     admin_group_object_ids = var.aks.admin_group_object_ids
@@ -96,8 +100,12 @@ resource "azurerm_kubernetes_cluster" "this" {
     msi_auth_for_monitoring_enabled = true
   }
 
+  # The Key Vault CSI driver: the chart mounts the signing key with a SecretProviderClass (and syncs it into the
+  # `spot-on-signing` Secret the pods read). Rotation polls the vault, so a key rotated by Terraform reaches the pods
+  # without a redeploy. Its identity may read the vault's secrets (main.rbac.tf); output `key_vault_csi`.
   key_vault_secrets_provider {
-    secret_rotation_enabled = true
+    secret_rotation_enabled  = true
+    secret_rotation_interval = "2m"
   }
 
   lifecycle {
@@ -167,25 +175,4 @@ resource "azurerm_kubernetes_cluster_node_pool" "gpu_spot" {
     # The failover functions (Azure Functions, ARM agent-pool PUT) change these at run time; see README.
     ignore_changes = [node_count, min_count]
   }
-}
-
-# Workload identities of the FL pods: one user-assigned identity per workload, trusted for exactly one service account.
-resource "azurerm_user_assigned_identity" "workload" {
-  for_each = var.fl_workloads
-
-  name                = "${var.name_prefix}-${each.key}-id"
-  location            = var.location
-  resource_group_name = var.resource_group_name
-  tags                = local.tags
-}
-
-resource "azurerm_federated_identity_credential" "workload" {
-  for_each = var.fl_workloads
-
-  name                = "${each.key}-k8s"
-  resource_group_name = var.resource_group_name
-  parent_id           = azurerm_user_assigned_identity.workload[each.key].id
-  audience            = ["api://AzureADTokenExchange"]
-  issuer              = azurerm_kubernetes_cluster.this.oidc_issuer_url
-  subject             = "system:serviceaccount:${each.value.namespace}:${each.value.service_account}"
 }

@@ -1,14 +1,20 @@
 # The failover brain: POST /api/signals and GET /api/status on a Flex Consumption function app. Inbound only through
-# a private endpoint (AWS Lambdas reach it over the VPN by its privatelink name), outbound through the spoke, storage
-# and Key Vault by managed identity.
+# its private endpoint (main.private_endpoints.tf; AWS Lambdas reach it over the VPN by its privatelink name), outbound
+# through the spoke, storage and Key Vault by managed identity.
 
 locals {
+  # The private API server's name (a public cluster's FQDN otherwise). The function app resolves it through its VNet
+  # integration: the privatelink.<region>.azmk8s.io zone is linked to the spoke by AKS (main.dns.tf).
+  kubernetes_api_host = var.aks.private_cluster_enabled ? azurerm_kubernetes_cluster.this.private_fqdn : azurerm_kubernetes_cluster.this.fqdn
+
+  # Every setting azure-functions/src/config.ts requires, plus the API server and its CA: the custom agent-pool role
+  # deliberately lacks listClusterUserCredential, so the brain cannot discover them through ARM (main.rbac.tf).
+  # test/unit/terraform checks this list against the config module.
   function_app_base_settings = {
-    # Identity-based host storage: no connection string, no account key.
-    AzureWebJobsStorage__accountName     = azurerm_storage_account.this.name
-    AzureWebJobsStorage__credential      = "managedidentity"
-    AzureWebJobsStorage__blobServiceUri  = azurerm_storage_account.this.primary_blob_endpoint
-    AzureWebJobsStorage__queueServiceUri = azurerm_storage_account.this.primary_queue_endpoint
+    # Identity-based host storage: no connection string, no account key. The account-name form is the one the Flex
+    # Consumption host resolves reliably (the __blobServiceUri/__queueServiceUri form hit a host bug in 2026).
+    AzureWebJobsStorage__accountName = azurerm_storage_account.this.name
+    AzureWebJobsStorage__credential  = "managedidentity"
     # Application Insights with local auth off: telemetry is sent with the app's identity.
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING = "Authorization=AAD"
     SPOTON_SIGNING_SECRET                     = "@Microsoft.KeyVault(SecretUri=${local.signing_secret_uri})"
@@ -17,12 +23,17 @@ locals {
     SPOTON_CLUSTER_NAME                       = azurerm_kubernetes_cluster.this.name
     SPOTON_GPU_POOL_NAME                      = azurerm_kubernetes_cluster_node_pool.gpu_spot.name
     SPOTON_TRAINER_NAMESPACE                  = var.aks.trainer_namespace
-    SPOTON_STORAGE_ACCOUNT                    = azurerm_storage_account.this.name
-    SPOTON_CONTAINER                          = azurerm_storage_container.checkpoints.name
-    SPOTON_CONTINUATION_QUEUE                 = azurerm_storage_queue.continuations.name
-    SPOTON_RUN_ID                             = var.function_app.run_id
-    SPOTON_MAX_AZURE_NODES                    = tostring(var.gpu_spot_pool.max_count)
-    SPOTON_MIN_AWS_TRAINERS                   = tostring(var.function_app.min_aws_trainers)
+    SPOTON_TRAINER_DEPLOYMENT                 = var.function_app.trainer_deployment
+    SPOTON_KUBERNETES_ENDPOINT                = "https://${local.kubernetes_api_host}:443"
+    # The cluster CA (base64 PEM, as in a kubeconfig); a public certificate, so it need not hide the settings in plans.
+    # After `az aks rotate-certs`, apply again and restart the app.
+    SPOTON_KUBERNETES_CA      = nonsensitive(azurerm_kubernetes_cluster.this.kube_config[0].cluster_ca_certificate)
+    SPOTON_STORAGE_ACCOUNT    = azurerm_storage_account.this.name
+    SPOTON_CONTAINER          = azurerm_storage_container.checkpoints.name
+    SPOTON_CONTINUATION_QUEUE = azurerm_storage_queue.continuations.name
+    SPOTON_RUN_ID             = var.function_app.run_id
+    SPOTON_MAX_AZURE_NODES    = tostring(var.gpu_spot_pool.max_count)
+    SPOTON_MIN_AWS_TRAINERS   = tostring(var.function_app.min_aws_trainers)
   }
 
   function_app_settings = merge(local.function_app_base_settings, var.function_app.extra_app_settings)
@@ -38,13 +49,13 @@ resource "azurerm_service_plan" "functions" {
 }
 
 resource "azurerm_application_insights" "functions" {
-  name                          = local.names.app_insights
-  location                      = var.location
-  resource_group_name           = var.resource_group_name
-  workspace_id                  = azurerm_log_analytics_workspace.this.id
-  application_type              = "Node.JS"
-  local_authentication_disabled = true
-  tags                          = local.tags
+  name                         = local.names.app_insights
+  location                     = var.location
+  resource_group_name          = var.resource_group_name
+  workspace_id                 = azurerm_log_analytics_workspace.this.id
+  application_type             = "Node.JS"
+  local_authentication_enabled = false
+  tags                         = local.tags
 }
 
 resource "azurerm_function_app_flex_consumption" "this" {
@@ -93,26 +104,5 @@ resource "azapi_update_resource" "function_app_settings" {
 
   lifecycle {
     replace_triggered_by = [azurerm_function_app_flex_consumption.this]
-  }
-}
-
-resource "azurerm_private_endpoint" "function_app" {
-  name                          = "${local.names.function_app}-pe"
-  location                      = var.location
-  resource_group_name           = var.resource_group_name
-  subnet_id                     = azurerm_subnet.private_endpoints.id
-  custom_network_interface_name = "${local.names.function_app}-pe-nic"
-  tags                          = local.tags
-
-  private_service_connection {
-    name                           = local.names.function_app
-    private_connection_resource_id = azurerm_function_app_flex_consumption.this.id
-    subresource_names              = ["sites"]
-    is_manual_connection           = false
-  }
-
-  private_dns_zone_group {
-    name                 = "default"
-    private_dns_zone_ids = [azurerm_private_dns_zone.this["sites"].id]
   }
 }

@@ -1,5 +1,6 @@
 # Key Vault in RBAC mode with purge protection. It holds the HMAC key that signs signals between AWS and Azure; the
-# function app reads it through a Key Vault reference, the aggregator through workload identity.
+# function app reads it through a Key Vault reference, the pods through the Key Vault CSI driver (main.aks.tf).
+# Its private endpoint is in main.private_endpoints.tf.
 
 resource "azurerm_key_vault" "this" {
   name                          = local.names.key_vault
@@ -7,7 +8,7 @@ resource "azurerm_key_vault" "this" {
   resource_group_name           = var.resource_group_name
   tenant_id                     = data.azurerm_client_config.current.tenant_id
   sku_name                      = var.key_vault.sku_name
-  enable_rbac_authorization     = true
+  rbac_authorization_enabled    = true
   purge_protection_enabled      = true
   soft_delete_retention_days    = var.key_vault.soft_delete_retention_days
   public_network_access_enabled = false
@@ -19,8 +20,17 @@ resource "azurerm_key_vault" "this" {
   }
 }
 
+locals {
+  # The secret is write-only, so Terraform never sees its value change; the version is what tells azapi to push it
+  # again. Derived from the key by default, a new key is written on the next apply without anyone remembering to bump
+  # a number (the vault kept the first placeholder key when the example forgot). State then holds a SHA-256 of the key,
+  # never the key: harmless for the random 256-bit keys the AWS stack generates. An explicit signing_secret_version
+  # keeps even the digest out of state, at the price of bumping it on every rotation.
+  signing_secret_version = coalesce(var.signing_secret_version, sha256(var.signing_secret))
+}
+
 # Written through ARM (control plane), not the vault's data plane: the vault has no public endpoint, and the value is
-# a write-only attribute that never lands in Terraform state. Bump signing_secret_version to rotate.
+# a write-only attribute that never lands in Terraform state.
 resource "azapi_resource" "signing_secret" {
   type      = "Microsoft.KeyVault/vaults/secrets@2023-07-01"
   name      = var.key_vault.signing_secret_name
@@ -39,27 +49,6 @@ resource "azapi_resource" "signing_secret" {
     }
   }
   sensitive_body_version = {
-    "properties.value" = var.signing_secret_version
-  }
-}
-
-resource "azurerm_private_endpoint" "key_vault" {
-  name                          = "${local.names.key_vault}-pe"
-  location                      = var.location
-  resource_group_name           = var.resource_group_name
-  subnet_id                     = azurerm_subnet.private_endpoints.id
-  custom_network_interface_name = "${local.names.key_vault}-pe-nic"
-  tags                          = local.tags
-
-  private_service_connection {
-    name                           = local.names.key_vault
-    private_connection_resource_id = azurerm_key_vault.this.id
-    subresource_names              = ["vault"]
-    is_manual_connection           = false
-  }
-
-  private_dns_zone_group {
-    name                 = "default"
-    private_dns_zone_ids = [azurerm_private_dns_zone.this["vault"].id]
+    "properties.value" = local.signing_secret_version
   }
 }

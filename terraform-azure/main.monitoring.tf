@@ -22,73 +22,51 @@ resource "azurerm_public_ip" "bastion" {
   tags                = local.tags
 }
 
-resource "azurerm_network_interface" "bastion" {
-  name                = "${local.names.bastion_vm}-nic"
+locals {
+  # The seed's two B-series VMs differ only in name, size, subnet and the jump host's optional public IP; everything
+  # else (SSH keys only, Ubuntu 24.04, a system-assigned identity) is one definition.
+  vms = {
+    bastion = {
+      name         = local.names.bastion_vm
+      size         = var.monitoring.bastion_vm_size
+      subnet_id    = azurerm_subnet.bastion.id
+      public_ip_id = var.monitoring.bastion_public_ip_enabled ? azurerm_public_ip.bastion[0].id : null
+    }
+    monitoring = {
+      name         = local.names.monitoring_vm
+      size         = var.monitoring.monitoring_vm_size
+      subnet_id    = azurerm_subnet.monitoring.id
+      public_ip_id = null
+    }
+  }
+}
+
+resource "azurerm_network_interface" "vm" {
+  for_each = local.vms
+
+  name                = "${each.value.name}-nic"
   location            = var.location
   resource_group_name = var.resource_group_name
   tags                = local.tags
 
   ip_configuration {
     name                          = "ipconfig1"
-    subnet_id                     = azurerm_subnet.bastion.id
+    subnet_id                     = each.value.subnet_id
     private_ip_address_allocation = "Dynamic"
-    public_ip_address_id          = var.monitoring.bastion_public_ip_enabled ? azurerm_public_ip.bastion[0].id : null
+    public_ip_address_id          = each.value.public_ip_id
   }
 }
 
-resource "azurerm_network_interface" "monitoring" {
-  name                = "${local.names.monitoring_vm}-nic"
-  location            = var.location
-  resource_group_name = var.resource_group_name
-  tags                = local.tags
+resource "azurerm_linux_virtual_machine" "this" {
+  for_each = local.vms
 
-  ip_configuration {
-    name                          = "ipconfig1"
-    subnet_id                     = azurerm_subnet.monitoring.id
-    private_ip_address_allocation = "Dynamic"
-  }
-}
-
-resource "azurerm_linux_virtual_machine" "bastion" {
-  name                            = local.names.bastion_vm
+  name                            = each.value.name
   location                        = var.location
   resource_group_name             = var.resource_group_name
-  size                            = var.monitoring.bastion_vm_size
+  size                            = each.value.size
   admin_username                  = var.monitoring.admin_username
   disable_password_authentication = true
-  network_interface_ids           = [azurerm_network_interface.bastion.id]
-  tags                            = local.tags
-
-  admin_ssh_key {
-    username   = var.monitoring.admin_username
-    public_key = var.monitoring.ssh_public_key
-  }
-
-  os_disk {
-    caching              = "ReadWrite"
-    storage_account_type = "StandardSSD_LRS"
-  }
-
-  source_image_reference {
-    publisher = "Canonical"
-    offer     = "ubuntu-24_04-lts"
-    sku       = "server"
-    version   = "latest"
-  }
-
-  identity {
-    type = "SystemAssigned"
-  }
-}
-
-resource "azurerm_linux_virtual_machine" "monitoring" {
-  name                            = local.names.monitoring_vm
-  location                        = var.location
-  resource_group_name             = var.resource_group_name
-  size                            = var.monitoring.monitoring_vm_size
-  admin_username                  = var.monitoring.admin_username
-  disable_password_authentication = true
-  network_interface_ids           = [azurerm_network_interface.monitoring.id]
+  network_interface_ids           = [azurerm_network_interface.vm[each.key].id]
   tags                            = local.tags
 
   admin_ssh_key {

@@ -1,5 +1,6 @@
 # Hub-spoke topology (Azure landing zone style): the hub carries the VPN gateway, the jump and monitoring VMs and
-# the DNS resolver; the spoke carries AKS, the private endpoints and the function app's outbound integration.
+# the DNS resolver; the spoke carries AKS, the private endpoints and the function app's outbound integration. Private
+# DNS (zones, records, the resolver AWS forwards to) is in main.dns.tf.
 
 resource "azurerm_virtual_network" "hub" {
   name                = local.names.hub_vnet
@@ -124,49 +125,4 @@ resource "azurerm_virtual_network_peering" "spoke_to_hub" {
     azurerm_virtual_network_gateway.this,
     azurerm_virtual_network_peering.hub_to_spoke,
   ]
-}
-
-resource "azurerm_private_dns_zone" "this" {
-  for_each = local.private_dns_zones
-
-  name                = each.value
-  resource_group_name = var.resource_group_name
-  tags                = local.tags
-}
-
-resource "azurerm_private_dns_zone_virtual_network_link" "this" {
-  for_each = local.private_dns_zone_links
-
-  name                  = "${each.value.zone}-to-${each.value.vnet}"
-  resource_group_name   = var.resource_group_name
-  private_dns_zone_name = azurerm_private_dns_zone.this[each.value.zone].name
-  virtual_network_id    = local.virtual_network_ids[each.value.vnet]
-  registration_enabled  = false
-  tags                  = local.tags
-}
-
-# Cross-cloud DNS: AWS Route 53 Resolver outbound endpoints forward the privatelink zones over the VPN to this
-# inbound endpoint, which answers from the private DNS zones linked to the hub.
-resource "azurerm_private_dns_resolver" "this" {
-  count = var.dns_resolver_enabled ? 1 : 0
-
-  name                = local.names.dns_resolver
-  resource_group_name = var.resource_group_name
-  location            = var.location
-  virtual_network_id  = azurerm_virtual_network.hub.id
-  tags                = local.tags
-}
-
-resource "azurerm_private_dns_resolver_inbound_endpoint" "this" {
-  count = var.dns_resolver_enabled ? 1 : 0
-
-  name                    = "${local.names.dns_resolver}-inbound"
-  private_dns_resolver_id = azurerm_private_dns_resolver.this[0].id
-  location                = var.location
-  tags                    = local.tags
-
-  ip_configurations {
-    private_ip_allocation_method = "Dynamic"
-    subnet_id                    = azurerm_subnet.dns_inbound.id
-  }
 }

@@ -9,7 +9,7 @@ locals {
       priority                   = 100
       protocol                   = "Tcp"
       source_address_prefixes    = var.aws_vpc_cidrs
-      destination_address_prefix = "VirtualNetwork"
+      destination_address_prefix = local.aggregator_private_ip
       destination_port_ranges    = [for port in var.aws_ingress_ports : tostring(port)]
     },
   ]
@@ -45,9 +45,9 @@ locals {
         destination_port_ranges    = ["53"]
       },
     ]
-    # The aggregator is exposed by an internal load balancer whose frontend may sit in any AKS subnet, and NSGs see
-    # the frontend address, so the rule targets the VNet rather than one subnet.
-    aks_system = local.aws_to_aggregator_rules
+    # The aggregator's internal load balancer has a fixed frontend in the userpool subnet (main.dns.tf). AKS load
+    # balancer rules use floating IP, so the NSG sees that frontend address as the destination.
+    aks_system = []
     aks_user   = local.aws_to_aggregator_rules
     aks_gpu    = []
     private_endpoints = [

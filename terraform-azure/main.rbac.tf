@@ -24,7 +24,11 @@ locals {
       scope = azurerm_application_insights.functions.id
       role  = "Monitoring Metrics Publisher"
     }
-    # Scale the Azure trainer Deployments through the Kubernetes API, only inside the trainer namespace.
+    # Scale the Azure trainer Deployment through the Kubernetes API (PATCH .../deployments/<name>/scale). The cluster uses
+    # Azure RBAC for Kubernetes, so this data-plane grant is an Azure role assignment, not a RoleBinding. The built-in
+    # RBAC Writer at namespace scope covers deployments/* (scale included) in the trainer namespace and nothing
+    # cluster-wide, and cannot change roles or bindings; a custom data-action role would have to guess how Azure maps
+    # the scale subresource. Writer can also read Secrets in that namespace, which holds only FL workloads.
     trainer_namespace = {
       scope = "${azurerm_kubernetes_cluster.this.id}/namespaces/${var.aks.trainer_namespace}"
       role  = "Azure Kubernetes Service RBAC Writer"
@@ -45,7 +49,8 @@ resource "azurerm_role_assignment" "function_app" {
 # Scaling the GPU pool is an ARM call (PUT agentPools/<gpuspot>). "Azure Kubernetes Service Contributor Role" would
 # allow it, but also managedClusters/write: rewriting the whole cluster (network, auth, every pool) from a function
 # that takes requests from another cloud. This role allows reading the cluster and reading/writing its agent pools
-# only, and is assigned on this one cluster.
+# only, and is assigned on this one cluster. It has no listClusterUserCredential: the API server address and CA come
+# from app settings (main.functions.tf) instead of a kubeconfig fetched at run time.
 resource "azurerm_role_definition" "gpu_pool_operator" {
   count = var.function_app.aks_role == "custom" ? 1 : 0
 
@@ -85,6 +90,31 @@ resource "azurerm_role_assignment" "aks_acr_pull" {
   skip_service_principal_aad_check = true
 }
 
+# The Key Vault CSI add-on's identity (on every node) reads the signing key for the chart's SecretProviderClass. The
+# add-on identity rather than the workload identities: one SecretProviderClass then serves the aggregator and the
+# trainers, which run under different service accounts, and the vault holds nothing else. AKS creates the identity,
+# so Entra may not have replicated it yet when this runs.
+resource "azurerm_role_assignment" "key_vault_csi" {
+  scope                            = azurerm_key_vault.this.id
+  role_definition_name             = "Key Vault Secrets User"
+  principal_id                     = azurerm_kubernetes_cluster.this.key_vault_secrets_provider[0].secret_identity[0].object_id
+  principal_type                   = "ServicePrincipal"
+  skip_service_principal_aad_check = true
+  description                      = "Key Vault CSI driver of ${azurerm_kubernetes_cluster.this.name}: signing key for the FL pods"
+}
+
+# Cluster admins (cluster-admin through aks.admin_group_object_ids) also need to fetch a kubeconfig; Owners have that
+# already, admins who are not need this. The API server itself is private: run kubectl from the bastion VM.
+resource "azurerm_role_assignment" "aks_admin_cluster_user" {
+  for_each = toset(var.aks.admin_group_object_ids)
+
+  scope                = azurerm_kubernetes_cluster.this.id
+  role_definition_name = "Azure Kubernetes Service Cluster User Role"
+  principal_id         = each.value
+  principal_type       = "Group"
+  description          = "Spot-On AKS admins: fetch the cluster's kubeconfig"
+}
+
 locals {
   workload_roles = merge(
     {
@@ -120,6 +150,6 @@ resource "azurerm_role_assignment" "monitoring_vm" {
 
   scope                = local.resource_group_id
   role_definition_name = each.value
-  principal_id         = azurerm_linux_virtual_machine.monitoring.identity[0].principal_id
+  principal_id         = azurerm_linux_virtual_machine.this["monitoring"].identity[0].principal_id
   principal_type       = "ServicePrincipal"
 }

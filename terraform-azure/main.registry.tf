@@ -31,24 +31,3 @@ resource "azurerm_container_registry" "this" {
     }
   }
 }
-
-resource "azurerm_private_endpoint" "container_registry" {
-  name                          = "${local.names.container_registry}-pe"
-  location                      = var.location
-  resource_group_name           = var.resource_group_name
-  subnet_id                     = azurerm_subnet.private_endpoints.id
-  custom_network_interface_name = "${local.names.container_registry}-pe-nic"
-  tags                          = local.tags
-
-  private_service_connection {
-    name                           = local.names.container_registry
-    private_connection_resource_id = azurerm_container_registry.this.id
-    subresource_names              = ["registry"]
-    is_manual_connection           = false
-  }
-
-  private_dns_zone_group {
-    name                 = "default"
-    private_dns_zone_ids = [azurerm_private_dns_zone.this["registry"].id]
-  }
-}

@@ -1,4 +1,5 @@
-# Checkpoint storage: reached only through private endpoints and only with Entra ID (no account keys, no SAS).
+# Checkpoint storage: reached only through private endpoints (main.private_endpoints.tf) and only with Entra ID (no
+# account keys, no SAS).
 # The provider manages the containers and the queue through ARM, so Terraform itself needs no data-plane access.
 
 resource "azurerm_storage_account" "this" {
@@ -96,28 +97,5 @@ resource "azurerm_storage_management_policy" "this" {
         delete_after_days_since_creation = var.storage.version_retention_days
       }
     }
-  }
-}
-
-resource "azurerm_private_endpoint" "storage" {
-  for_each = toset(["blob", "queue"])
-
-  name                          = "${local.names.storage_account}-${each.key}-pe"
-  location                      = var.location
-  resource_group_name           = var.resource_group_name
-  subnet_id                     = azurerm_subnet.private_endpoints.id
-  custom_network_interface_name = "${local.names.storage_account}-${each.key}-pe-nic"
-  tags                          = local.tags
-
-  private_service_connection {
-    name                           = "${local.names.storage_account}-${each.key}"
-    private_connection_resource_id = azurerm_storage_account.this.id
-    subresource_names              = [each.key]
-    is_manual_connection           = false
-  }
-
-  private_dns_zone_group {
-    name                 = "default"
-    private_dns_zone_ids = [azurerm_private_dns_zone.this[each.key].id]
   }
 }

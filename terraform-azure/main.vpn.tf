@@ -23,9 +23,8 @@ resource "azurerm_virtual_network_gateway" "this" {
   sku                 = var.vpn_gateway.sku
   generation          = var.vpn_gateway.generation
   active_active       = true
-  # `enable_bgp` is the name every azurerm 4.x release accepts; late 4.x also offers `bgp_enabled` (5.0 keeps only that).
-  enable_bgp = true
-  tags       = local.tags
+  bgp_enabled         = true
+  tags                = local.tags
 
   ip_configuration {
     name                          = local.vpn_gateway_ip_configurations.primary
@@ -83,7 +82,7 @@ resource "azurerm_virtual_network_gateway_connection" "aws" {
   local_network_gateway_id   = azurerm_local_network_gateway.aws[each.key].id
   shared_key                 = var.aws_vpn_shared_keys[each.key]
   connection_protocol        = "IKEv2"
-  enable_bgp                 = true
+  bgp_enabled                = true
   dpd_timeout_seconds        = var.vpn_ipsec_policy.dpd_timeout_seconds
   tags                       = local.tags
 

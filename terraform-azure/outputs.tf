@@ -13,62 +13,6 @@ output "spoke_vnet_id" {
   value       = azurerm_virtual_network.spoke.id
 }
 
-output "vnet_address_spaces" {
-  description = "Azure address spaces reachable over the VPN (the CDK config's `azure.vpn.vnetCidrs`)."
-  value       = concat(var.hub_network.address_space, var.spoke_network.address_space)
-}
-
-output "vpn_gateway_id" {
-  description = "ID of the active-active VPN gateway."
-  value       = azurerm_virtual_network_gateway.this.id
-}
-
-output "vpn_gateway_public_ips" {
-  description = "Public IPs of the two gateway instances, primary first: the AWS customer gateways' addresses (CDK `azure.vpn.gatewayPublicIps`)."
-  value       = [azurerm_public_ip.vpn_gateway["primary"].ip_address, azurerm_public_ip.vpn_gateway["secondary"].ip_address]
-}
-
-output "vpn_gateway_bgp_asn" {
-  description = "BGP ASN of the Azure VPN gateway (CDK `azure.vpn.bgpAsn`)."
-  value       = var.vpn_gateway.bgp_asn
-}
-
-output "vpn_gateway_bgp_peering_addresses" {
-  description = "BGP addresses of each gateway instance: `apipa` are the custom addresses AWS peers with, `default` the instance's address in GatewaySubnet."
-  value = {
-    for peering in azurerm_virtual_network_gateway.this.bgp_settings[0].peering_addresses :
-    peering.ip_configuration_name => {
-      apipa   = peering.apipa_addresses
-      default = peering.default_addresses
-    }
-  }
-}
-
-output "aws_vpn_config" {
-  description = "The values the AWS CDK app needs in `azure.vpn` of its config (tunnel inside CIDRs are chosen on the AWS side and must match `vpn_gateway.apipa_addresses`)."
-  value = {
-    gatewayPublicIps = [azurerm_public_ip.vpn_gateway["primary"].ip_address, azurerm_public_ip.vpn_gateway["secondary"].ip_address]
-    bgpAsn           = var.vpn_gateway.bgp_asn
-    vnetCidrs        = concat(var.hub_network.address_space, var.spoke_network.address_space)
-    routing          = "bgp"
-  }
-}
-
-output "vpn_connection_ids" {
-  description = "IDs of the IPsec connections to AWS, keyed by tunnel name."
-  value       = { for name, connection in azurerm_virtual_network_gateway_connection.aws : name => connection.id }
-}
-
-output "dns_resolver_inbound_ip" {
-  description = "Private IP of the DNS Private Resolver inbound endpoint: the target of the AWS Route 53 Resolver forwarding rules for the privatelink zones (null when disabled)."
-  value       = var.dns_resolver_enabled ? azurerm_private_dns_resolver_inbound_endpoint.this[0].ip_configurations[0].private_ip_address : null
-}
-
-output "private_dns_zones" {
-  description = "Private DNS zones that AWS must forward to the inbound endpoint."
-  value       = [for key, zone in local.private_dns_zones : zone if key != "aks"]
-}
-
 output "aks_name" {
   description = "Name of the AKS cluster (SPOTON_CLUSTER_NAME)."
   value       = azurerm_kubernetes_cluster.this.name
@@ -87,6 +31,11 @@ output "aks_oidc_issuer_url" {
 output "aks_private_fqdn" {
   description = "Private FQDN of the API server (null for a public cluster)."
   value       = azurerm_kubernetes_cluster.this.private_fqdn
+}
+
+output "aks_api_server_url" {
+  description = "API server URL the failover functions call (SPOTON_KUBERNETES_ENDPOINT); reachable from the VNets only when the cluster is private."
+  value       = local.function_app_base_settings.SPOTON_KUBERNETES_ENDPOINT
 }
 
 output "gpu_pool_name" {
@@ -139,6 +88,21 @@ output "key_vault_name" {
   value       = azurerm_key_vault.this.name
 }
 
+output "tenant_id" {
+  description = "Entra ID tenant of the Key Vault, the cluster and the workload identities (the chart's `azure.tenantId`)."
+  value       = data.azurerm_client_config.current.tenant_id
+}
+
+output "key_vault_csi" {
+  description = "What the chart's SecretProviderClass (provider azure) needs to mount the signing key with the AKS Key Vault CSI add-on: `tenantId`, `keyvaultName`, `userAssignedIdentityID` = `client_id` with `useVMManagedIdentity` true, and the secret object `signing_secret_name`."
+  value = {
+    tenant_id           = data.azurerm_client_config.current.tenant_id
+    key_vault_name      = azurerm_key_vault.this.name
+    client_id           = azurerm_kubernetes_cluster.this.key_vault_secrets_provider[0].secret_identity[0].client_id
+    signing_secret_name = var.key_vault.signing_secret_name
+  }
+}
+
 output "signing_secret_uri" {
   description = "Versionless URI of the signal signing secret."
   value       = local.signing_secret_uri
@@ -152,11 +116,6 @@ output "function_app_name" {
 output "function_app_hostname" {
   description = "Default hostname of the function app; resolves to its private endpoint through privatelink.azurewebsites.net."
   value       = azurerm_function_app_flex_consumption.this.default_hostname
-}
-
-output "function_app_signals_url" {
-  description = "URL of POST /api/signals (the CDK config's `azure.signalsEndpointUrl`)."
-  value       = "https://${azurerm_function_app_flex_consumption.this.default_hostname}/api/signals"
 }
 
 output "function_app_principal_id" {
@@ -176,5 +135,5 @@ output "bastion_public_ip" {
 
 output "monitoring_vm_private_ip" {
   description = "Private IP of the monitoring VM (reach it through the bastion VM)."
-  value       = azurerm_network_interface.monitoring.private_ip_address
+  value       = azurerm_network_interface.vm["monitoring"].private_ip_address
 }

@@ -4,7 +4,7 @@ variable "aks" {
     sku_tier                = optional(string, "Free")
     private_cluster_enabled = optional(bool, true)
     authorized_ip_ranges    = optional(list(string), [])
-    admin_group_object_ids  = optional(list(string), [])
+    admin_group_object_ids  = list(string)
     automatic_upgrade       = optional(string, "patch")
     node_os_upgrade         = optional(string, "NodeImage")
     pod_cidr                = optional(string, "192.168.0.0/16")
@@ -12,7 +12,6 @@ variable "aks" {
     dns_service_ip          = optional(string, "172.16.0.10")
     trainer_namespace       = optional(string, "fl")
   })
-  default     = {}
   description = <<-EOT
     The AKS cluster (Entra ID auth with Azure RBAC, local accounts disabled, workload identity, Azure CNI overlay with
     Cilium).
@@ -20,7 +19,8 @@ variable "aks" {
     - `sku_tier`: Free, Standard or Premium.
     - `private_cluster_enabled`: API server only on a private IP in the spoke (the function app reaches it through its
       VNet integration; operators through the bastion VM). When false, limit it with `authorized_ip_ranges`.
-    - `admin_group_object_ids`: Entra ID groups that are cluster admins.
+    - `admin_group_object_ids` (required): Entra ID groups bound to cluster-admin. Local accounts are off and
+      Owner/Contributor carry no Kubernetes data actions, so without one nobody could administer the cluster.
     - `automatic_upgrade` / `node_os_upgrade`: upgrade channels.
     - `pod_cidr` / `service_cidr` / `dns_service_ip`: overlay address ranges; must not overlap the VNets or the AWS VPC.
     - `trainer_namespace`: Kubernetes namespace of the Azure FL trainers; the failover functions may write there only.
@@ -41,6 +41,10 @@ variable "aks" {
   validation {
     condition     = !var.aks.private_cluster_enabled || length(var.aks.authorized_ip_ranges) == 0
     error_message = "aks.authorized_ip_ranges apply to a public API server only; leave them empty for a private cluster."
+  }
+  validation {
+    condition     = length(var.aks.admin_group_object_ids) > 0
+    error_message = "aks.admin_group_object_ids must list at least one Entra ID group: with local accounts disabled, nobody could administer the cluster otherwise."
   }
   validation {
     condition     = alltrue([for id in var.aks.admin_group_object_ids : can(regex("^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$", id))])
@@ -174,11 +178,38 @@ variable "fl_workloads" {
   description = <<-EOT
     FL workloads on AKS that get a user-assigned identity federated with their Kubernetes service account (workload
     identity). Each gets Storage Blob Data Contributor (or Reader with `checkpoint_readonly`) on the checkpoint
-    container only; `key_vault_secrets` adds Key Vault Secrets User (the aggregator signs `aws-silent` signals).
+    container only; `key_vault_secrets` adds Key Vault Secrets User (the aggregator signs `aws-silent` signals). The
+    same identity serves a workload on EKS when `eks_federation` names it.
   EOT
 
   validation {
     condition     = alltrue([for name, workload in var.fl_workloads : can(regex("^[a-z0-9-]{1,40}$", name)) && can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", workload.namespace)) && can(regex("^[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$", workload.service_account))])
     error_message = "fl_workloads keys must be short lowercase names, with valid Kubernetes namespace and service account names."
+  }
+}
+
+variable "eks_federation" {
+  type = object({
+    oidc_issuer_url = optional(string)
+    workloads       = optional(set(string), ["trainer"])
+  })
+  default     = {}
+  description = <<-EOT
+    Trust the EKS cluster's service-account tokens too, so EKS trainers get an Entra token for the Blob fallback.
+    - `oidc_issuer_url`: the EKS cluster's OIDC issuer (`aws eks describe-cluster --query cluster.identity.oidc.issuer`,
+      e.g. https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE); null (the default) adds no
+      federation.
+    - `workloads`: keys of `fl_workloads` that run on EKS; each gets a second federated credential with the same
+      `system:serviceaccount:<namespace>:<service_account>` subject.
+  EOT
+
+  validation {
+    # Entra compares the issuer with the token's `iss` claim character for character: no trailing slash.
+    condition     = var.eks_federation.oidc_issuer_url == null || can(regex("^https://[^/\\s]+(/[^\\s]*)?[^/\\s]$", coalesce(var.eks_federation.oidc_issuer_url, "x")))
+    error_message = "eks_federation.oidc_issuer_url must be an https:// URL without a trailing slash, exactly as EKS reports it."
+  }
+  validation {
+    condition     = var.eks_federation.oidc_issuer_url == null || alltrue([for name in var.eks_federation.workloads : contains(keys(var.fl_workloads), name)])
+    error_message = "eks_federation.workloads must name workloads of fl_workloads."
   }
 }

@@ -6,6 +6,7 @@ variable "function_app" {
     instance_memory_in_mb  = optional(number, 2048)
     run_id                 = string
     min_aws_trainers       = optional(number, 1)
+    trainer_deployment     = optional(string, "fl-trainer")
     aks_role               = optional(string, "custom")
     extra_app_settings     = optional(map(string), {})
   })
@@ -18,8 +19,11 @@ variable "function_app" {
     - `run_id`: the FL run this deployment serves (SPOTON_RUN_ID).
     - `min_aws_trainers`: the fewest AWS trainers the brain accepts before it treats AWS capacity as lost
       (SPOTON_MIN_AWS_TRAINERS).
+    - `trainer_deployment`: the Azure trainer Deployment the brain scales in `aks.trainer_namespace`
+      (SPOTON_TRAINER_DEPLOYMENT; the chart's `fl-trainer`).
     - `aks_role`: `custom` grants only agent-pool read/write on the cluster (default); `builtin` grants "Azure Kubernetes
-      Service Contributor Role", which can also rewrite the whole cluster.
+      Service Contributor Role", which can also rewrite the whole cluster. Either way the brain reaches the Kubernetes API
+      with "Azure Kubernetes Service RBAC Writer" on the trainer namespace only.
     - `extra_app_settings`: more settings; storage keys and connection strings are rejected.
   EOT
 
@@ -46,6 +50,10 @@ variable "function_app" {
   validation {
     condition     = var.function_app.min_aws_trainers >= 0 && var.function_app.min_aws_trainers <= 1000 && floor(var.function_app.min_aws_trainers) == var.function_app.min_aws_trainers
     error_message = "function_app.min_aws_trainers must be a whole number between 0 and 1000."
+  }
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$", var.function_app.trainer_deployment))
+    error_message = "function_app.trainer_deployment must be a Kubernetes object name (lowercase letters, digits, hyphens and periods)."
   }
   validation {
     condition     = contains(["custom", "builtin"], var.function_app.aks_role)

@@ -87,7 +87,7 @@ variable "aws_vpc_cidrs" {
 variable "aws_ingress_ports" {
   type        = list(number)
   default     = [443, 8080]
-  description = "TCP ports on the AKS node subnets that AWS trainers may reach over the VPN (the FL aggregator's internal load balancer)."
+  description = "TCP ports of the FL aggregator's internal load balancer (its fixed address, variable `aggregator`) that AWS trainers may reach over the VPN."
 
   validation {
     condition     = alltrue([for port in var.aws_ingress_ports : port >= 1 && port <= 65535 && floor(port) == port])
@@ -98,5 +98,5 @@ variable "aws_ingress_ports" {
 variable "dns_resolver_enabled" {
   type        = bool
   default     = true
-  description = "Create the Azure DNS Private Resolver inbound endpoint that AWS Route 53 Resolver forwards the privatelink zones to over the VPN."
+  description = "Create the Azure DNS Private Resolver and its inbound endpoint, which AWS Route 53 Resolver forwards the zones of output `aws_dns_forwarding` to over the VPN. Turn off only when a shared hub resolver already answers for these zones (then link them to its VNet yourself)."
 }

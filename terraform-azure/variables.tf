@@ -137,8 +137,18 @@ variable "signing_secret" {
 
 variable "signing_secret_version" {
   type        = string
-  default     = "1"
-  description = "Bump this (any new string) to push a rotated `signing_secret` to Key Vault; the secret is write-only, so Terraform cannot see a changed value by itself."
+  default     = null
+  description = <<-EOT
+    Leave null (the default): the module derives the secret's version from `signing_secret` itself (a SHA-256 of it),
+    so a new key reaches Key Vault on the next apply. Set it only to keep even that digest out of Terraform state; then
+    change it (any new string) on every rotation, because the secret is write-only and Terraform cannot see a new value
+    by itself.
+  EOT
+
+  validation {
+    condition     = var.signing_secret_version == null || can(regex("^[A-Za-z0-9._-]{1,64}$", coalesce(var.signing_secret_version, "x")))
+    error_message = "signing_secret_version must be null (derived from signing_secret) or 1-64 letters, digits, periods, underscores or hyphens."
+  }
 }
 
 variable "container_registry" {

@@ -1,14 +1,16 @@
 terraform {
-  required_version = ">= 1.9, < 2.0"
+  # The module's own constraints (../../versions.tf): write-only secrets need 1.11 and azapi 2.5; the argument names
+  # used need azurerm 4.78.
+  required_version = ">= 1.11, < 2.0"
 
   required_providers {
     azapi = {
       source  = "Azure/azapi"
-      version = ">= 2.4, < 3.0"
+      version = ">= 2.5, < 3.0"
     }
     azurerm = {
       source  = "hashicorp/azurerm"
-      version = ">= 4.40, < 5.0"
+      version = ">= 4.78, < 5.0"
     }
   }
 }
@@ -121,7 +123,19 @@ module "spot_on_azure" {
   storage = {
     runs_retention_days = 30
   }
+  # No signing_secret_version: the module derives it from the key, so a new TF_VAR_signing_secret reaches Key Vault on
+  # the next apply.
   signing_secret = var.signing_secret
+
+  # The aggregator's internal load balancer: a fixed address in the userpool subnet, named aggregator.spot-on.internal.
+  aggregator = {
+    private_ip = "10.101.7.254"
+    port       = 8080
+  }
+  # Set once the EKS cluster exists: EKS trainers then get Entra tokens for the Blob fallback.
+  eks_federation = {
+    oidc_issuer_url = var.eks_oidc_issuer_url
+  }
 
   function_app = {
     run_id           = "fl-demo-001"

@@ -9,8 +9,33 @@ output "function_app_signals_url" {
 }
 
 output "dns_resolver_inbound_ip" {
-  description = "Target IP of the Route 53 Resolver forwarding rules for the privatelink zones."
+  description = "Target IP of the Route 53 Resolver forwarding rules (also in aws_dns_forwarding.target_ips)."
   value       = module.spot_on_azure.dns_resolver_inbound_ip
+}
+
+output "aws_dns_forwarding" {
+  description = "Route 53 Resolver forwarding rules on the AWS side: each domain to the inbound endpoint IPs."
+  value       = module.spot_on_azure.aws_dns_forwarding
+}
+
+output "aggregator" {
+  description = "The aggregator's fixed address and name; `url` is the EKS chart's `fl.aggregatorUrl`, `service_annotations` the AKS chart's aggregator Service annotations."
+  value       = module.spot_on_azure.aggregator
+}
+
+output "key_vault_csi" {
+  description = "SecretProviderClass parameters for the signing key on AKS."
+  value       = module.spot_on_azure.key_vault_csi
+}
+
+output "workload_identity_client_ids" {
+  description = "The chart's `azure.aggregatorClientId` and `azure.trainerClientId`."
+  value       = module.spot_on_azure.workload_identity_client_ids
+}
+
+output "tenant_id" {
+  description = "The chart's `azure.tenantId`."
+  value       = module.spot_on_azure.tenant_id
 }
 
 output "function_app_settings_for_local_runs" {

@@ -44,6 +44,16 @@ variable "admin_source_cidrs" {
 
 variable "aks_admin_group_object_ids" {
   type        = list(string)
-  default     = []
-  description = "Entra ID groups that administer the AKS cluster."
+  description = "Entra ID groups that administer the AKS cluster (at least one: local accounts are disabled). `az ad group show --group <name> --query id -o tsv`."
+
+  validation {
+    condition     = length(var.aks_admin_group_object_ids) > 0
+    error_message = "aks_admin_group_object_ids must list at least one Entra ID group object ID."
+  }
+}
+
+variable "eks_oidc_issuer_url" {
+  type        = string
+  default     = null
+  description = "OIDC issuer of the EKS cluster (`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer --output text`); null until the AWS stack exists."
 }

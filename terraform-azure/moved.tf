@@ -1,0 +1,47 @@
+# Addresses that changed when repeated blocks became one `for_each` resource. These blocks let an existing deployment
+# plan without destroying anything; keep them until every state has been applied once with this version.
+
+moved {
+  from = azurerm_private_endpoint.storage["blob"]
+  to   = azurerm_private_endpoint.this["storage_blob"]
+}
+
+moved {
+  from = azurerm_private_endpoint.storage["queue"]
+  to   = azurerm_private_endpoint.this["storage_queue"]
+}
+
+moved {
+  from = azurerm_private_endpoint.key_vault
+  to   = azurerm_private_endpoint.this["key_vault"]
+}
+
+moved {
+  from = azurerm_private_endpoint.container_registry
+  to   = azurerm_private_endpoint.this["container_registry"]
+}
+
+moved {
+  from = azurerm_private_endpoint.function_app
+  to   = azurerm_private_endpoint.this["function_app"]
+}
+
+moved {
+  from = azurerm_network_interface.bastion
+  to   = azurerm_network_interface.vm["bastion"]
+}
+
+moved {
+  from = azurerm_network_interface.monitoring
+  to   = azurerm_network_interface.vm["monitoring"]
+}
+
+moved {
+  from = azurerm_linux_virtual_machine.bastion
+  to   = azurerm_linux_virtual_machine.this["bastion"]
+}
+
+moved {
+  from = azurerm_linux_virtual_machine.monitoring
+  to   = azurerm_linux_virtual_machine.this["monitoring"]
+}

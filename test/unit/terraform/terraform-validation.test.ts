@@ -1,0 +1,152 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MODULE_DIR, MODULE_FILES, NO_TERRAFORM, TERRAFORM, TERRAFORM_ENV, TerraformModule, withTerraform } from './support/terraform-module';
+
+/**
+ * The variable validation blocks evaluated by terraform itself: the variable files alone need no provider, so
+ * `terraform init` and `terraform plan` run offline in a scratch directory. Expressions that only read variables
+ * (the aggregator's default address) are evaluated there too, with `terraform console`.
+ */
+
+jest.setTimeout(60_000);
+
+const BASE_VALUES = [
+  'name_prefix         = "ai-fl-mc-dev"',
+  'resource_group_name = "ai-fl-mc-dev-rg"',
+  'signing_secret      = "0123456789abcdef0123456789abcdef"',
+  'function_app        = { run_id = "fl-demo-001" }',
+  'aks                 = { admin_group_object_ids = ["11111111-2222-3333-4444-555555555555"] }',
+  'monitoring = {',
+  '  ssh_public_key     = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleOnly azure-infra"',
+  '  admin_source_cidrs = ["198.51.100.7/32"]',
+  '}',
+  '',
+].join('\n');
+const TUNNEL = 'name = "aws-cn0-t1", aws_outside_ip = "203.0.113.10", aws_inside_ip = "169.254.21.1"';
+const FOUR_TUNNELS = `[
+  { ${TUNNEL}, azure_custom_bgp_addresses = { primary = "169.254.21.2", secondary = "169.254.21.6" } },
+  { name = "aws-cn0-t2", aws_outside_ip = "203.0.113.11", aws_inside_ip = "169.254.22.1", azure_custom_bgp_addresses = { primary = "169.254.22.2", secondary = "169.254.22.6" } },
+  { name = "aws-cn1-t1", aws_outside_ip = "203.0.113.20", aws_inside_ip = "169.254.21.5", azure_custom_bgp_addresses = { primary = "169.254.21.2", secondary = "169.254.21.6" } },
+  { name = "aws-cn1-t2", aws_outside_ip = "203.0.113.21", aws_inside_ip = "169.254.22.5", azure_custom_bgp_addresses = { primary = "169.254.22.2", secondary = "169.254.22.6" } },
+]`;
+const FOUR_KEYS = '{ "aws-cn0-t1" = "Key_cn0_t1_x", "aws-cn0-t2" = "Key_cn0_t2_x", "aws-cn1-t1" = "Key_cn1_t1_x", "aws-cn1-t2" = "Key_cn1_t2_x" }';
+const EKS_ISSUER = 'https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+const SPOKE_WITH_USER_SUBNET = (aksUser: string) =>
+  `{ address_space = ["10.101.0.0/16"], subnets = { aks_system = "10.101.0.0/22", aks_user = "${aksUser}", aks_gpu = "10.101.8.0/22", private_endpoints = "10.101.12.0/24", function_integration = "10.101.13.0/27" } }`;
+
+let tf: TerraformModule;
+let workDir = '';
+
+beforeAll(async () => {
+  tf = await TerraformModule.load();
+  if (TERRAFORM === undefined) return;
+  workDir = mkdtempSync(join(tmpdir(), 'spot-on-tf-variables-'));
+  for (const file of MODULE_FILES.filter((path) => path.startsWith('variables'))) copyFileSync(join(MODULE_DIR, file), join(workDir, file));
+  writeFileSync(join(workDir, 'base.auto.tfvars'), BASE_VALUES);
+  execFileSync(TERRAFORM, ['init', '-backend=false', '-input=false', '-no-color'], { cwd: workDir, stdio: 'pipe', env: TERRAFORM_ENV });
+});
+
+afterAll(() => {
+  if (workDir !== '') rmSync(workDir, { recursive: true, force: true });
+});
+
+function varArgs(values: Record<string, string>): string[] {
+  return Object.entries(values).flatMap(([name, value]) => ['-var', `${name}=${value}`]);
+}
+
+/** Runs `terraform plan` with `-var name=value` for each entry (and an optional extra tfvars text); returns whether it passed and what it printed. */
+function plan(values: Record<string, string>, tfvars?: string): { ok: boolean; output: string } {
+  const args = ['plan', '-input=false', '-no-color', '-lock=false', ...varArgs(values)];
+  if (tfvars !== undefined) {
+    writeFileSync(join(workDir, 'case.tfvars'), tfvars);
+    args.push('-var-file=case.tfvars');
+  }
+  try {
+    return { ok: true, output: execFileSync(TERRAFORM ?? 'terraform', args, { cwd: workDir, encoding: 'utf8', stdio: 'pipe', env: TERRAFORM_ENV }) };
+  } catch (error) {
+    const failed = error as { stdout?: string; stderr?: string };
+    return { ok: false, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}`.replace(/\s+/g, ' ') };
+  }
+}
+
+/** Evaluates a module expression that reads only variables, as `terraform console` prints it. */
+function evaluate(expression: string, values: Record<string, string> = {}): string {
+  return execFileSync(TERRAFORM ?? 'terraform', ['console', ...varArgs(values)], { cwd: workDir, input: `${expression}\n`, encoding: 'utf8', stdio: 'pipe', env: TERRAFORM_ENV }).trim();
+}
+
+/** The expression of a local, without its "${...}" wrapper. */
+function localExpression(name: string): string {
+  const value = tf.local(name);
+  const expression = typeof value === 'string' ? /^\$\{([\s\S]*)\}$/.exec(value)?.[1] : undefined;
+  if (expression === undefined) throw new Error(`local ${name} is not a single expression`);
+  return expression;
+}
+
+describe(`variable validation evaluated by terraform plan${NO_TERRAFORM}`, () => {
+  withTerraform('accepts the defaults and the four AWS tunnels of the example', () => {
+    expect(plan({})).toMatchObject({ ok: true });
+    expect(plan({ aws_vpn_tunnels: FOUR_TUNNELS, aws_vpn_shared_keys: FOUR_KEYS, gpu_spot_pool: '{ spot_max_price = 0.35 }' })).toMatchObject({ ok: true });
+  });
+
+  withTerraform('accepts the tunnels of examples/default/terraform.tfvars.example with the default APIPA addresses', () => {
+    const example = readFileSync(join(MODULE_DIR, 'examples', 'default', 'terraform.tfvars.example'), 'utf8');
+    const tunnels = /^aws_vpn_tunnels = \[[\s\S]*?^\]$/m.exec(example)?.[0];
+    expect(tunnels).toBeDefined();
+    expect(plan({ aws_vpn_shared_keys: FOUR_KEYS }, `${tunnels ?? ''}\n`)).toMatchObject({ ok: true });
+  });
+
+  withTerraform('accepts an EKS issuer as EKS reports it, and a fixed aggregator address in the userpool subnet', () => {
+    expect(plan({ eks_federation: `{ oidc_issuer_url = "${EKS_ISSUER}" }` })).toMatchObject({ ok: true });
+    expect(plan({ aggregator: '{ private_ip = "10.101.4.10", port = 443 }' })).toMatchObject({ ok: true });
+  });
+
+  withTerraform('derives a default aggregator address that lies in the userpool subnet and passes the module\'s own validation', () => {
+    const expression = localExpression('aggregator_private_ip');
+    for (const [subnet, expected] of [
+      ['10.101.4.0/22', '"10.101.7.254"'],
+      ['10.101.64.0/24', '"10.101.64.254"'],
+    ] as const) {
+      const spoke = { spoke_network: SPOKE_WITH_USER_SUBNET(subnet) };
+      const address = evaluate(expression, spoke);
+      expect(address).toBe(expected);
+      expect(plan({ ...spoke, aggregator: `{ private_ip = ${address} }` })).toMatchObject({ ok: true });
+    }
+  });
+
+  withTerraform('requires the AKS admin group list (local accounts are off)', () => {
+    const result = plan({ aks: '{ kubernetes_version = "1.33" }' });
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain('"admin_group_object_ids" is required');
+  });
+
+  const REJECTED: readonly [string, Record<string, string>, string][] = [
+    ['a spot_max_price of 0', { gpu_spot_pool: '{ spot_max_price = 0 }' }, 'spot_max_price must be -1'],
+    ['a GatewaySubnet smaller than /27', { hub_network: '{ address_space = ["10.100.0.0/16"], subnets = { gateway = "10.100.0.0/28", bastion = "10.100.1.0/27", monitoring = "10.100.2.0/27", dns_inbound = "10.100.3.0/28" } }' }, 'must be /27 or larger'],
+    ['a spoke subnet that is not a CIDR', { spoke_network: SPOKE_WITH_USER_SUBNET('10.101.4.0/33') }, 'must be valid IPv4 CIDRs'],
+    ['a tunnel without a shared key', { aws_vpn_tunnels: `[{ ${TUNNEL}, azure_custom_bgp_addresses = { primary = "169.254.21.2", secondary = "169.254.21.6" } }]` }, 'must have a key for every'],
+    ['a custom BGP address the gateway does not have', { aws_vpn_tunnels: `[{ ${TUNNEL}, azure_custom_bgp_addresses = { primary = "169.254.21.9", secondary = "169.254.21.6" } }]`, aws_vpn_shared_keys: '{ "aws-cn0-t1" = "Key_cn0_t1_x" }' }, 'must be taken from vpn_gateway.apipa_addresses'],
+    ['an AWS ASN equal to the Azure ASN', { aws_vpn_tunnels: `[{ ${TUNNEL}, aws_bgp_asn = 65515, azure_custom_bgp_addresses = { primary = "169.254.21.2", secondary = "169.254.21.6" } }]`, aws_vpn_shared_keys: '{ "aws-cn0-t1" = "Key_cn0_t1_x" }' }, 'different from vpn_gateway.bgp_asn'],
+    ['an IPsec SA lifetime above the AWS maximum', { vpn_ipsec_policy: '{ sa_lifetime_seconds = 27000 }' }, 'between 900 and 3600'],
+    ['a storage key in the app settings', { function_app: '{ run_id = "fl-demo-001", extra_app_settings = { AzureWebJobsStorage = "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=y" } }' }, 'must not carry storage keys'],
+    ['a 64-character run id (a blob path segment holds 63)', { function_app: `{ run_id = "${'r'.repeat(64)}" }` }, 'must be 1-63'],
+    ['a trainer Deployment name Kubernetes would refuse', { function_app: '{ run_id = "fl-demo-001", trainer_deployment = "FL_Trainer" }' }, 'must be a Kubernetes object name'],
+    ['a non-GPU size for the Spot pool', { gpu_spot_pool: '{ vm_size = "Standard_D4s_v5" }' }, 'GPU (N-series)'],
+    ['a bastion open to nobody in particular', { monitoring: '{ ssh_public_key = "ssh-ed25519 AAAAC3Nza azure-infra", admin_source_cidrs = ["0.0.0.0/0"] }' }, 'must not include 0.0.0.0/0'],
+    ['a signing secret shorter than 32 characters', { signing_secret: 'short' }, 'at least 32 characters'],
+    ['an empty AKS admin group list', { aks: '{ admin_group_object_ids = [] }' }, 'must list at least one Entra ID group'],
+    ['an aggregator address outside the userpool subnet', { aggregator: '{ private_ip = "10.101.8.10" }' }, 'inside spoke_network.subnets.aks_user'],
+    ['an aggregator address Azure reserves (the subnet\'s first host)', { aggregator: '{ private_ip = "10.101.4.1" }' }, 'inside spoke_network.subnets.aks_user'],
+    ['an aggregator port the NSGs do not open', { aggregator: '{ port = 9000 }' }, 'must be one of aws_ingress_ports'],
+    ['an aggregator zone inside an Azure service domain', { aggregator: '{ dns_zone_name = "fl.blob.core.windows.net" }' }, 'not an Azure service domain'],
+    ['an EKS issuer with a trailing slash (Entra compares it exactly)', { eks_federation: `{ oidc_issuer_url = "${EKS_ISSUER}/" }` }, 'without a trailing slash'],
+    ['EKS federation for a workload that does not exist', { eks_federation: `{ oidc_issuer_url = "${EKS_ISSUER}", workloads = ["gpu-trainer"] }` }, 'must name workloads of fl_workloads'],
+  ];
+
+  withTerraform.each(REJECTED)('rejects %s', (_name, values, message) => {
+    const result = plan(values);
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain(message);
+  });
+});

@@ -1,11 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { SignalSchema } from '../protocol/signal';
+import { AzureSchema } from './config-azure';
+import { CidrSchema, NamespaceSchema, PortSchema, idOf } from './config-primitives';
+import { SQS_MAX_RECEIVE_COUNT, minimumRetentionSeconds, receivesToSurvive, visibilityTimeoutSeconds } from './lib/retry-budget';
+import { TerraformOutputsSchema, mergeTerraformOutputs } from './terraform-outputs';
+
+export { AzureDnsSchema, AzureSchema, AzureVpnSchema, AZURE_PRIVATELINK_ZONES, forwardedDomains } from './config-azure';
 
 /**
- * Deployment configuration of the Spot-On CDK app: one JSON file, validated once here, then passed inward as a
- * typed `SpotOnConfig`. Everything account-specific (ids, CIDRs, addresses) lives in the file, so `cdk synth`
- * needs no AWS lookups and no credentials.
+ * Deployment configuration of the Spot-On CDK app: one JSON file (optionally completed from the Azure Terraform
+ * outputs), validated once here, then passed inward as a typed `SpotOnConfig`. Everything account-specific (ids,
+ * CIDRs, addresses) lives in the file, so `cdk synth` needs no AWS lookups and no credentials.
  */
 
 /** CloudWatch Logs retention periods CloudFormation accepts (days). */
@@ -13,24 +19,15 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-const idOf = (prefix: string) =>
-  z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `must look like ${prefix}-0123456789abcdef0`);
 const VpcIdSchema = idOf('vpc');
 const SubnetIdSchema = idOf('subnet');
 const RouteTableIdSchema = idOf('rtb');
 const SecurityGroupIdSchema = idOf('sg');
-const CidrSchema = z.cidrv4({ message: 'must be an IPv4 CIDR such as 10.0.0.0/16' });
-const PortSchema = z.int().min(1).max(65_535);
-const AsnSchema = z.int().min(1).max(4_294_967_294);
 const LogRetentionSchema = z
   .int()
   .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
     message: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
   });
-/** Kubernetes namespace name (RFC 1123 label). */
-const NamespaceSchema = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a Kubernetes namespace name (RFC 1123 label)');
 
 export const TrainerSchema = z.strictObject({
   /** Namespace the FL trainer pods run in; the interruption Lambda may only view this namespace. */
@@ -39,6 +36,20 @@ export const TrainerSchema = z.strictObject({
   labelSelector: z.string().min(1, 'must not be empty'),
   /** Port on which trainers serve `POST /checkpoint`. */
   port: PortSchema,
+});
+
+export const ContainerInsightsSchema = z.strictObject({
+  /**
+   * Install the `amazon-cloudwatch-observability` EKS add-on (and its Pod Identity role); false when the cluster
+   * already has it from elsewhere. Without it the node alarms never see data (they then stay OK). @default true
+   */
+  installAddon: z.boolean().default(true),
+  /** Add-on version, e.g. v4.1.0-eksbuild.1 (Pod Identity needs v3.1.0 or later). @default EKS's default for the cluster */
+  addonVersion: z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, 'must look like v4.1.0-eksbuild.1').optional(),
+  /** Also ship container logs through Fluent Bit (CloudWatch Logs cost; log groups without retention). @default false */
+  containerLogs: z.boolean().default(false),
+  /** Also install `eks-pod-identity-agent`; leave false when the cluster has it (a second install fails). @default false */
+  installPodIdentityAgent: z.boolean().default(false),
 });
 
 export const EksSchema = z
@@ -56,11 +67,18 @@ export const EksSchema = z
     /** Existing security group for the Lambdas. @default a new one is created */
     lambdaSecurityGroupId: SecurityGroupIdSchema.optional(),
     /**
-     * Security group of the cluster (API endpoint and nodes). When given, the Lambdas' security group is allowed
-     * in on 443 and on the trainer port. @default no ingress rules are added (manage them with the cluster)
+     * Security group of the cluster (API endpoint). When given, the Lambdas' security group is allowed in on 443.
+     * (The trainer port is opened on the trainer-node security group this stack creates for Karpenter.)
+     * @default no ingress rule is added (manage it with the cluster)
      */
     clusterSecurityGroupId: SecurityGroupIdSchema.optional(),
     trainer: TrainerSchema,
+    /**
+     * Tag of the cluster's Auto Scaling groups (node groups), whose lifecycle actions the interruption Lambda may
+     * complete. @default { key: "kubernetes.io/cluster/<clusterName>", value: "owned" } (EKS managed node groups)
+     */
+    autoScalingGroupTag: z.strictObject({ key: z.string().min(1).max(128), value: z.string().max(256) }).optional(),
+    containerInsights: ContainerInsightsSchema.prefault({}),
   })
   .superRefine((eks, ctx) => {
     if (eks.privateSubnetIds.length % eks.availabilityZones.length !== 0) {
@@ -79,48 +97,6 @@ export const EksSchema = z
     }
   });
 
-/** Azure APIPA range for BGP over AWS VPN tunnels: /30s inside 169.254.21.0-169.254.22.255. */
-const TunnelInsideCidrSchema = z
-  .string()
-  .regex(/^169\.254\.(21|22)\.\d{1,3}\/30$/, 'must be a /30 inside 169.254.21.0/24 or 169.254.22.0/24 (Azure APIPA range)');
-
-export const AzureVpnSchema = z
-  .strictObject({
-    /** Public IPs of the two instances of the active-active Azure VPN gateway. */
-    gatewayPublicIps: z.tuple([z.ipv4({ message: 'must be an IPv4 address' }), z.ipv4({ message: 'must be an IPv4 address' })], {
-      message: 'must list exactly two IPv4 addresses (active-active gateway)',
-    }),
-    /** BGP ASN of the Azure VPN gateway. @default 65515 (Azure's default) */
-    bgpAsn: AsnSchema.default(65_515),
-    /** ASN of the AWS virtual private gateway. @default 64512 */
-    amazonSideAsn: AsnSchema.default(64_512),
-    /** Azure VNet address spaces reachable over the VPN. */
-    vnetCidrs: z.array(CidrSchema).min(1),
-    /** `bgp` (dynamic) or `static` routes on the VPN connections. @default bgp */
-    routing: z.enum(['bgp', 'static']).default('bgp'),
-    /**
-     * Tunnel inside CIDRs per connection (two tunnels each), needed for BGP with Azure APIPA addresses.
-     * @default AWS picks them (fine for static routing)
-     */
-    tunnelInsideCidrs: z.tuple([z.tuple([TunnelInsideCidrSchema, TunnelInsideCidrSchema]), z.tuple([TunnelInsideCidrSchema, TunnelInsideCidrSchema])]).optional(),
-    /** Propagate VPN routes into the private route tables (else static routes to the VNet CIDRs). @default true */
-    propagateRoutes: z.boolean().default(true),
-  })
-  .superRefine((vpn, ctx) => {
-    if (vpn.gatewayPublicIps[0] === vpn.gatewayPublicIps[1]) {
-      ctx.addIssue({ code: 'custom', path: ['gatewayPublicIps'], message: 'must be two different addresses' });
-    }
-    if (vpn.bgpAsn === vpn.amazonSideAsn) {
-      ctx.addIssue({ code: 'custom', path: ['amazonSideAsn'], message: 'must differ from bgpAsn' });
-    }
-  });
-
-export const AzureSchema = z.strictObject({
-  /** URL of the brain's `POST /api/signals` (the function app's private endpoint, reached over the VPN). */
-  signalsEndpointUrl: z.url({ protocol: /^https$/, message: 'must be an https:// URL' }),
-  vpn: AzureVpnSchema,
-});
-
 export const AlarmsSchema = z.strictObject({
   /** Period of every health alarm, seconds. @default 60 */
   periodSeconds: z.union([z.literal(10), z.literal(30), z.int().min(60).multipleOf(60)]).default(60),
@@ -130,24 +106,22 @@ export const AlarmsSchema = z.strictObject({
   failedNodeThreshold: z.int().min(1).default(1),
   /** Fewer worker nodes than this (`cluster_node_count`) counts as unhealthy. @default 1 */
   minClusterNodes: z.int().min(1).default(1),
-  /** Periods without an AWS trainer reporting before the AWS side counts as silent. @default 5 */
-  trainersReportingEvaluationPeriods: z.int().min(1).max(100).default(5),
-  /**
-   * Dimensions of the aggregator's `SpotOn/AwsTrainersReporting` metric.
-   * @default { RunId: <runId> }
-   */
-  trainersMetricDimensions: z.record(z.string().min(1), z.string().min(1)).optional(),
   /** Messages in a dead-letter queue that raise its alarm. @default 1 */
   deadLetterDepthThreshold: z.int().min(1).default(1),
 });
 
 export const QueuesSchema = z.strictObject({
-  /** Retention of the work queues, days. @default 4 */
+  /** Retention of the work queues, days; at least twice a queue's redrive window. @default 4 */
   retentionDays: z.int().min(1).max(14).default(4),
-  /** Retention of the dead-letter queues, days. @default 14 */
+  /** Retention of the dead-letter queues, days; not below retentionDays (SQS keeps the first enqueue time). @default 14 */
   deadLetterRetentionDays: z.int().min(1).max(14).default(14),
-  /** Receives before a message moves to its dead-letter queue. @default 3 */
+  /** Receives of the interruption queue before a message moves to its dead-letter queue. @default 3 */
   maxReceiveCount: z.int().min(3).max(5).default(3),
+  /**
+   * Minutes a signal must survive an unreachable brain (VPN or Function App down) before the outbox dead-letters
+   * it; the outbox's maxReceiveCount is ceil(tolerance / visibility timeout) + 2. @default 60
+   */
+  outboxOutageToleranceMinutes: z.int().min(60).max(1440).default(60),
 });
 
 export const LambdasSchema = z
@@ -202,6 +176,23 @@ export const SpotOnConfigSchema = z.strictObject({
   lifecycleBus: LifecycleBusSchema.prefault({}),
   /** Tags put on every resource. @default {} */
   tags: z.record(z.string().min(1), z.string()).default({}),
+}).superRefine((config, ctx) => {
+  const { queues, lambdas } = config;
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  if (queues.deadLetterRetentionDays < queues.retentionDays) issue(['queues', 'deadLetterRetentionDays'], 'must not be below queues.retentionDays');
+  const outboxVisibility = visibilityTimeoutSeconds(lambdas.signalTimeoutSeconds);
+  const outboxReceives = receivesToSurvive(queues.outboxOutageToleranceMinutes * 60, outboxVisibility);
+  if (outboxReceives > SQS_MAX_RECEIVE_COUNT) {
+    issue(['queues', 'outboxOutageToleranceMinutes'], `needs ${outboxReceives} receives of ${outboxVisibility} s, over the SQS maximum of ${SQS_MAX_RECEIVE_COUNT}`);
+  }
+  const redrive = [
+    { receives: outboxReceives, visibility: outboxVisibility },
+    { receives: queues.maxReceiveCount, visibility: visibilityTimeoutSeconds(lambdas.interruptionTimeoutSeconds) },
+  ];
+  const needed = Math.max(...redrive.map(({ receives, visibility }) => minimumRetentionSeconds(receives, visibility)));
+  if (queues.retentionDays * 86_400 < needed) {
+    issue(['queues', 'retentionDays'], `must be at least ${Math.ceil(needed / 86_400)} (twice the longest queue redrive window)`);
+  }
 });
 
 /** The validated configuration, defaults applied. */
@@ -243,19 +234,40 @@ export function parseConfig(input: unknown, source = 'config'): SpotOnConfig {
   throw new ConfigError(`${lines.join('\n')}\n(${source})`, issues, { cause: result.error });
 }
 
-/** Reads and validates the configuration file at `path`. */
-export function loadConfig(path: string): SpotOnConfig {
+function readJson(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new ConfigError(`config: cannot read ${path}`, [], { cause: error });
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new ConfigError(`config: ${path} is not valid JSON`, [], { cause: error });
   }
-  return parseConfig(json, path);
+}
+
+export interface LoadConfigOptions {
+  /**
+   * File written by `terraform output -json` for the Azure side: fills the Azure settings the configuration file
+   * leaves out (a setting given in both must agree). @default none
+   */
+  readonly terraformOutputsPath?: string;
+}
+
+/** Reads and validates the configuration file at `path`, completed from the Terraform outputs when given. */
+export function loadConfig(path: string, options: LoadConfigOptions = {}): SpotOnConfig {
+  const json = readJson(path);
+  const outputsPath = options.terraformOutputsPath;
+  if (outputsPath === undefined || json === null || typeof json !== 'object' || Array.isArray(json)) return parseConfig(json, path);
+  const outputs = TerraformOutputsSchema.safeParse(readJson(outputsPath));
+  if (!outputs.success) {
+    throw new ConfigError(`config: ${outputsPath} is not the JSON of \`terraform output -json\``, [], { cause: outputs.error });
+  }
+  const { config, conflicts } = mergeTerraformOutputs(json as Record<string, unknown>, outputs.data);
+  if (conflicts.length > 0) {
+    throw new ConfigError(`${conflicts.map((line) => `config: ${line}`).join('\n')}\n(${path}, ${outputsPath})`, conflicts);
+  }
+  return parseConfig(config, `${path} + ${outputsPath}`);
 }

@@ -3,18 +3,38 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALARM_NAME_PREFIX } from '../../lambdas/events/rules';
+import {
+  SQS_MAX_RECEIVE_COUNT,
+  SQS_MAX_VISIBILITY_SECONDS,
+  minimumRetentionSeconds,
+  receivesToSurvive,
+  redriveWindowSeconds,
+  visibilityTimeoutSeconds,
+} from './retry-budget';
 
 export interface HardenedQueueProps {
   /** How long the consumer Lambda may run; the visibility timeout is six times this (AWS guidance). */
   readonly consumerTimeout: Duration;
   /** Name of the alarm on the dead-letter queue's depth; must start with `spot-on-`. */
   readonly deadLetterAlarmName: string;
-  /** @default Duration.days(4) */
+  /** Must be at least twice the redrive window (maxReceiveCount x visibility timeout). @default Duration.days(4) */
   readonly retentionPeriod?: Duration;
-  /** @default Duration.days(14) */
+  /**
+   * Not shorter than `retentionPeriod`: a standard queue keeps a message's first enqueue time when it is
+   * dead-lettered, so a shorter DLQ retention would expire it on arrival. @default Duration.days(14)
+   */
   readonly deadLetterRetentionPeriod?: Duration;
-  /** Receives before a message is moved to the dead-letter queue (3-5). @default 3 */
+  /**
+   * Receives before a message is moved to the dead-letter queue (3-1000). Exclusive with `outageTolerance`.
+   * @default 3, or derived from `outageTolerance`
+   */
   readonly maxReceiveCount?: number;
+  /**
+   * How long a message must survive a consumer that fails every delivery (e.g. its downstream is unreachable)
+   * before it is dead-lettered: maxReceiveCount becomes ceil(tolerance / visibility timeout) + 2.
+   * Exclusive with `maxReceiveCount`. @default none (maxReceiveCount applies)
+   */
+  readonly outageTolerance?: Duration;
   /** Dead-letter messages that raise the alarm. @default 1 */
   readonly deadLetterAlarmThreshold?: number;
   /** Alarm evaluation period. @default Duration.minutes(1) */
@@ -23,43 +43,64 @@ export interface HardenedQueueProps {
 
 /**
  * An SQS queue with the hygiene every Spot-On queue shares: SQS-managed SSE and TLS-only access on both the queue
- * and its dead-letter queue, a redrive policy, a visibility timeout of six consumer timeouts, and an alarm on the
+ * and its dead-letter queue, a redrive policy (a fixed receive count, or one derived from an outage tolerance),
+ * a visibility timeout of six consumer timeouts, retention well above the redrive window, and an alarm on the
  * dead-letter queue's depth.
  */
 export class HardenedQueue extends Construct {
   public readonly queue: sqs.Queue;
   public readonly deadLetterQueue: sqs.Queue;
   public readonly deadLetterAlarm: cloudwatch.Alarm;
+  /** The redrive policy's receive count, as given or derived. */
+  public readonly maxReceiveCount: number;
+  public readonly visibilityTimeout: Duration;
 
   constructor(scope: Construct, id: string, props: HardenedQueueProps) {
     super(scope, id);
-    const maxReceiveCount = props.maxReceiveCount ?? 3;
-    if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 3 || maxReceiveCount > 5) {
-      throw new Error(`${this.node.path}: maxReceiveCount must be an integer from 3 to 5, got ${maxReceiveCount}`);
+    const fail = (message: string): never => {
+      throw new Error(`${this.node.path}: ${message}`);
+    };
+    if (!props.deadLetterAlarmName.startsWith(ALARM_NAME_PREFIX)) fail(`deadLetterAlarmName must start with "${ALARM_NAME_PREFIX}"`);
+    const visibility = visibilityTimeoutSeconds(props.consumerTimeout.toSeconds());
+    if (visibility > SQS_MAX_VISIBILITY_SECONDS) fail('consumerTimeout x 6 exceeds the 12-hour SQS visibility limit');
+    if (props.maxReceiveCount !== undefined && props.outageTolerance !== undefined) {
+      fail('give maxReceiveCount or outageTolerance, not both');
     }
-    if (!props.deadLetterAlarmName.startsWith(ALARM_NAME_PREFIX)) {
-      throw new Error(`${this.node.path}: deadLetterAlarmName must start with "${ALARM_NAME_PREFIX}"`);
+    const maxReceiveCount =
+      props.outageTolerance === undefined
+        ? (props.maxReceiveCount ?? 3)
+        : receivesToSurvive(props.outageTolerance.toSeconds(), visibility);
+    if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 3 || maxReceiveCount > SQS_MAX_RECEIVE_COUNT) {
+      fail(`maxReceiveCount must be an integer from 3 to ${SQS_MAX_RECEIVE_COUNT}, got ${maxReceiveCount}`);
     }
-    const visibilityTimeout = Duration.seconds(props.consumerTimeout.toSeconds() * 6);
-    if (visibilityTimeout.toSeconds() > 43_200) {
-      throw new Error(`${this.node.path}: consumerTimeout x 6 exceeds the 12-hour SQS visibility limit`);
+    const retention = props.retentionPeriod ?? Duration.days(4);
+    const deadLetterRetention = props.deadLetterRetentionPeriod ?? Duration.days(14);
+    const minimumRetention = minimumRetentionSeconds(maxReceiveCount, visibility);
+    if (retention.toSeconds() < minimumRetention) {
+      fail(
+        `retentionPeriod (${retention.toSeconds()} s) must be at least twice the redrive window ` +
+          `(${maxReceiveCount} receives x ${visibility} s = ${redriveWindowSeconds(maxReceiveCount, visibility)} s)`,
+      );
     }
+    if (deadLetterRetention.toSeconds() < retention.toSeconds()) fail('deadLetterRetentionPeriod must not be shorter than retentionPeriod');
+    this.maxReceiveCount = maxReceiveCount;
+    this.visibilityTimeout = Duration.seconds(visibility);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: props.deadLetterRetentionPeriod ?? Duration.days(14),
+      retentionPeriod: deadLetterRetention,
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: props.retentionPeriod ?? Duration.days(4),
-      visibilityTimeout,
+      retentionPeriod: retention,
+      visibilityTimeout: this.visibilityTimeout,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
     });
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterDepthAlarm', {
       alarmName: props.deadLetterAlarmName,
-      alarmDescription: 'Messages are waiting in a Spot-On dead-letter queue: inspect and redrive them.',
+      alarmDescription: 'Messages are waiting in a Spot-On dead-letter queue: inspect and redrive them (cdk/README.md).',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: props.alarmPeriod ?? Duration.minutes(1),
         statistic: cloudwatch.Stats.MAXIMUM,

@@ -34,8 +34,8 @@ export function toCdkEventPattern(pattern: EventPattern): events.EventPattern {
 /** Description of the rule deploying INGEST_RULES[key]; tests and operators map rules back to keys with it. */
 export const ingestRuleDescription = (key: string): string => `Spot-On ingest rule "${key}" -> interruption queue`;
 
-/** HardenedQueue's settings (consumer timeout, retention, redrive, alarm), with the alarm name defaulted. */
-export interface InterruptionIngestProps extends Omit<HardenedQueueProps, 'deadLetterAlarmName'> {
+/** HardenedQueue's settings (consumer timeout, retention, redrive count, alarm), with the alarm name defaulted. */
+export interface InterruptionIngestProps extends Omit<HardenedQueueProps, 'deadLetterAlarmName' | 'outageTolerance'> {
   /** Name of the dead-letter depth alarm (must start with `spot-on-`). @default spot-on-interruption-dlq-depth */
   readonly deadLetterAlarmName?: string;
   /** The rule patterns, one EventBridge rule each. @default INGEST_RULES */

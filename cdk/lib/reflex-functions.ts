@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import { Arn, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -11,9 +11,16 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  type AutoScalingGroupTag,
+  createLambdaRole,
+  createSigningSecret,
+  defaultAutoScalingGroupTag,
+  grantInterruption,
+  grantSignal,
+} from './reflex-permissions';
 
-/** Kubernetes group of the interruption Lambda's access entry; cdk/k8s/reflex-rbac.yaml gives it node read access. */
-export const REFLEX_KUBERNETES_GROUP = 'spot-on:reflex';
+export { REFLEX_KUBERNETES_GROUP } from './reflex-permissions';
 
 /** Root of the repository (this file is cdk/lib/reflex-functions.ts). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -35,10 +42,15 @@ export interface ReflexFunctionsProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
   /** Security group of both Lambdas. @default a new one: egress 443 anywhere, trainer port inside the VPC */
   readonly securityGroup?: ec2.ISecurityGroup;
-  /** Cluster security group to open for the Lambdas on 443 and the trainer port. @default none is changed */
+  /** Cluster security group to open for the Lambdas on 443 (the EKS API endpoint). @default none is changed */
   readonly clusterSecurityGroup?: ec2.ISecurityGroup;
   readonly clusterName: string;
   readonly trainer: TrainerSelector;
+  /**
+   * Tag of the cluster's Auto Scaling groups: the interruption Lambda may complete their lifecycle actions.
+   * @default `kubernetes.io/cluster/<clusterName>` = `owned`
+   */
+  readonly autoScalingGroupTag?: AutoScalingGroupTag;
   readonly runId: string;
   /** Name of the composite alarm that means "AWS training is unhealthy". */
   readonly failoverAlarmName: string;
@@ -105,18 +117,12 @@ export class ReflexFunctions extends Construct {
     const signalMaxConcurrency = props.signalMaxConcurrency ?? 2;
     this.validate(props, { interruptionTimeout, signalTimeout, signalHttpTimeout, batchSize, reserved, signalMaxConcurrency });
 
-    const stack = Stack.of(this);
     this.securityGroup = props.securityGroup ?? this.createSecurityGroup(props);
-    if (props.clusterSecurityGroup) {
-      props.clusterSecurityGroup.addIngressRule(this.securityGroup, ec2.Port.tcp(443), 'Spot-On Lambdas to the EKS API endpoint');
-      props.clusterSecurityGroup.addIngressRule(
-        this.securityGroup,
-        ec2.Port.tcp(props.trainer.port),
-        'Spot-On interruption Lambda to trainer POST /checkpoint',
-      );
-    }
+    // The trainers' port is opened on the trainer-node security group (TrainerNodeAccess), which Karpenter
+    // attaches to the trainer nodes; the cluster security group is only needed for the API endpoint.
+    props.clusterSecurityGroup?.addIngressRule(this.securityGroup, ec2.Port.tcp(443), 'Spot-On Lambdas to the EKS API endpoint');
 
-    this.signingSecret = props.signingSecret ?? this.createSigningSecret();
+    this.signingSecret = props.signingSecret ?? createSigningSecret(this, 'SigningSecret');
 
     const common = {
       runtime: REFLEX_RUNTIME,
@@ -143,7 +149,7 @@ export class ReflexFunctions extends Construct {
       NODE_OPTIONS: '--enable-source-maps',
     });
 
-    this.interruptionRole = this.createRole('InterruptionRole', 'Spot-On interruption Lambda');
+    this.interruptionRole = createLambdaRole(this, 'InterruptionRole', 'Spot-On interruption Lambda');
     this.interruptionFunction = new nodejs.NodejsFunction(this, 'Interruption', {
       ...common,
       description: 'Spot-On reflex: flush trainers on an interruption event and queue a signal for Azure',
@@ -167,7 +173,7 @@ export class ReflexFunctions extends Construct {
       },
     });
 
-    this.signalRole = this.createRole('SignalRole', 'Spot-On signal Lambda');
+    this.signalRole = createLambdaRole(this, 'SignalRole', 'Spot-On signal Lambda');
     this.signalFunction = new nodejs.NodejsFunction(this, 'Signal', {
       ...common,
       description: 'Spot-On reflex: POST HMAC-signed signals from the outbox to the Azure brain',
@@ -204,56 +210,16 @@ export class ReflexFunctions extends Construct {
       }),
     );
 
-    // Interruption: queue signals, dead-letter malformed records, publish lifecycle events, read the key,
-    // find the cluster endpoint. Consuming its queue is granted by the event source.
-    this.interruptionRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'SendToOutboxAndDeadLetter',
-        actions: ['sqs:SendMessage'],
-        resources: [props.outboxQueue.queueArn, props.interruptionDeadLetterQueue.queueArn],
-      }),
-    );
-    this.interruptionRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'PutLifecycleEvents',
-        actions: ['events:PutEvents'],
-        resources: [props.lifecycleBus.eventBusArn],
-      }),
-    );
-    this.interruptionRole.addToPolicy(this.readSigningKey());
-    this.interruptionRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'DescribeCluster',
-        actions: ['eks:DescribeCluster'],
-        resources: [
-          Arn.format({ service: 'eks', resource: 'cluster', resourceName: props.clusterName }, stack),
-        ],
-      }),
-    );
-    this.accessEntry = new eks.CfnAccessEntry(this, 'InterruptionAccessEntry', {
+    this.accessEntry = grantInterruption(this, this.interruptionRole, {
       clusterName: props.clusterName,
-      principalArn: this.interruptionRole.roleArn,
-      type: 'STANDARD',
-      // Pods are read through the namespace-scoped view policy; nodes (cluster-scoped, outside `view`) through
-      // this group, which cdk/k8s/reflex-rbac.yaml binds to a ClusterRole that may only get and list nodes.
-      kubernetesGroups: [REFLEX_KUBERNETES_GROUP],
-      accessPolicies: [
-        {
-          policyArn: `arn:${stack.partition}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy`,
-          accessScope: { type: 'namespace', namespaces: [props.trainer.namespace] },
-        },
-      ],
+      trainerNamespace: props.trainer.namespace,
+      outboxQueue: props.outboxQueue,
+      interruptionDeadLetterQueue: props.interruptionDeadLetterQueue,
+      lifecycleBus: props.lifecycleBus,
+      signingSecret: this.signingSecret,
+      autoScalingGroupTag: props.autoScalingGroupTag ?? defaultAutoScalingGroupTag(props.clusterName),
     });
-
-    // Signal: dead-letter what Azure rejects for good, read the key. Consuming the outbox is granted by the event source.
-    this.signalRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'SendToOutboxDeadLetter',
-        actions: ['sqs:SendMessage'],
-        resources: [props.outboxDeadLetterQueue.queueArn],
-      }),
-    );
-    this.signalRole.addToPolicy(this.readSigningKey());
+    grantSignal(this.signalRole, { outboxDeadLetterQueue: props.outboxDeadLetterQueue, signingSecret: this.signingSecret });
   }
 
   private validate(
@@ -280,6 +246,10 @@ export class ReflexFunctions extends Construct {
     const { port } = props.trainer;
     if (!Number.isInteger(port) || port < 1 || port > 65_535) fail('trainer.port must be 1-65535');
     if (!/^https:\/\//.test(props.signalsEndpointUrl)) fail('signalsEndpointUrl must be an https:// URL');
+    const tag = props.autoScalingGroupTag;
+    if (tag && (tag.key.length === 0 || tag.key.length > 128 || tag.value.length > 256)) {
+      fail('autoScalingGroupTag needs a key of 1-128 characters and a value of at most 256');
+    }
   }
 
   private createSecurityGroup(props: ReflexFunctionsProps): ec2.SecurityGroup {
@@ -297,47 +267,7 @@ export class ReflexFunctions extends Construct {
     return securityGroup;
   }
 
-  private createSigningSecret(): secretsmanager.Secret {
-    const secret = new secretsmanager.Secret(this, 'SigningSecret', {
-      description:
-        'HMAC-SHA256 key signing Spot-On signals (AWS -> Azure). Copy the same value into the Azure Key Vault ' +
-        'secret read by the signals function; change both together.',
-      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
-    });
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The HMAC key is shared with Azure Key Vault, which verifies the signatures; a one-sided automatic rotation ' +
-        'would make Azure reject every signal. It is rotated by hand on both sides together.',
-    });
-    return secret;
-  }
-
-  private createRole(id: string, what: string): iam.Role {
-    const role = new iam.Role(this, id, {
-      description: `${what}: runs in the EKS VPC`,
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole')],
-    });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-      reason:
-        'AWS-maintained minimum for a Lambda in a VPC: CloudWatch Logs writes plus ec2 network-interface actions, ' +
-        'which do not support resource-level permissions. Every other permission is an inline statement scoped to ' +
-        'one resource.',
-    });
-    return role;
-  }
-
   private createLogGroup(id: string, retention?: logs.RetentionDays): logs.LogGroup {
     return new logs.LogGroup(this, id, { retention: retention ?? logs.RetentionDays.ONE_MONTH });
-  }
-
-  private readSigningKey(): iam.PolicyStatement {
-    return new iam.PolicyStatement({
-      sid: 'ReadSigningKey',
-      actions: ['secretsmanager:GetSecretValue'],
-      resources: [this.signingSecret.secretArn],
-    });
   }
 }

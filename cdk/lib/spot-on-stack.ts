@@ -3,14 +3,17 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FAILOVER_ALARM_NAME, INGEST_RULES } from '../../lambdas/events/rules';
-import type { SpotOnConfig } from '../config';
+import { forwardedDomains, type SpotOnConfig } from '../config';
 import { AzureVpn } from './azure-vpn';
+import { ContainerInsights } from './container-insights';
+import { CrossCloudDns } from './cross-cloud-dns';
 import { Dashboard } from './dashboard';
 import { EksHealthAlarms } from './eks-health-alarms';
 import { InterruptionIngest } from './interruption-ingest';
 import { LifecycleBus } from './lifecycle-bus';
 import { ReflexFunctions } from './reflex-functions';
 import { SignalOutbox } from './signal-outbox';
+import { TrainerNodeAccess } from './trainer-node-access';
 
 export interface SpotOnStackProps extends StackProps {
   readonly config: SpotOnConfig;
@@ -22,8 +25,12 @@ export class SpotOnStack extends Stack {
   public readonly outbox: SignalOutbox;
   public readonly lifecycleBus: LifecycleBus;
   public readonly reflex: ReflexFunctions;
+  public readonly trainerNodes: TrainerNodeAccess;
   public readonly health: EksHealthAlarms;
+  /** Absent when `eks.containerInsights.installAddon` is false. */
+  public readonly containerInsights?: ContainerInsights;
   public readonly vpn: AzureVpn;
+  public readonly dns: CrossCloudDns;
   public readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: SpotOnStackProps) {
@@ -35,7 +42,6 @@ export class SpotOnStack extends Stack {
     const queueSettings = {
       retentionPeriod: Duration.days(config.queues.retentionDays),
       deadLetterRetentionPeriod: Duration.days(config.queues.deadLetterRetentionDays),
-      maxReceiveCount: config.queues.maxReceiveCount,
       deadLetterAlarmThreshold: config.alarms.deadLetterDepthThreshold,
       alarmPeriod,
     };
@@ -52,9 +58,14 @@ export class SpotOnStack extends Stack {
     this.ingest = new InterruptionIngest(this, 'InterruptionIngest', {
       ...queueSettings,
       consumerTimeout: interruptionTimeout,
+      maxReceiveCount: config.queues.maxReceiveCount,
       rules: INGEST_RULES,
     });
-    this.outbox = new SignalOutbox(this, 'SignalOutbox', { ...queueSettings, consumerTimeout: signalTimeout });
+    this.outbox = new SignalOutbox(this, 'SignalOutbox', {
+      ...queueSettings,
+      consumerTimeout: signalTimeout,
+      outageTolerance: Duration.minutes(config.queues.outboxOutageToleranceMinutes),
+    });
     this.lifecycleBus = new LifecycleBus(this, 'LifecycleBus', {
       archiveRetention: Duration.days(config.lifecycleBus.archiveRetentionDays),
     });
@@ -69,6 +80,7 @@ export class SpotOnStack extends Stack {
         : undefined,
       clusterName: config.eks.clusterName,
       trainer: config.eks.trainer,
+      autoScalingGroupTag: config.eks.autoScalingGroupTag,
       runId: config.runId,
       failoverAlarmName: FAILOVER_ALARM_NAME,
       signalsEndpointUrl: config.azure.signalsEndpointUrl,
@@ -88,14 +100,29 @@ export class SpotOnStack extends Stack {
       logRetention: config.lambdas.logRetentionDays as logs.RetentionDays,
     });
 
+    // Karpenter attaches this group to the trainer nodes (EC2NodeClass securityGroupSelectorTerms, by its tag).
+    this.trainerNodes = new TrainerNodeAccess(this, 'TrainerNodes', {
+      vpc,
+      clusterName: config.eks.clusterName,
+      trainerPort: config.eks.trainer.port,
+      allowedSources: [this.reflex.securityGroup],
+    });
+
+    const insights = config.eks.containerInsights;
+    if (insights.installAddon) {
+      this.containerInsights = new ContainerInsights(this, 'ContainerInsights', {
+        clusterName: config.eks.clusterName,
+        addonVersion: insights.addonVersion,
+        containerLogs: insights.containerLogs,
+        installPodIdentityAgent: insights.installPodIdentityAgent,
+      });
+    }
     this.health = new EksHealthAlarms(this, 'EksHealthAlarms', {
       clusterName: config.eks.clusterName,
-      trainersMetricDimensions: config.alarms.trainersMetricDimensions ?? { RunId: config.runId },
       period: alarmPeriod,
       evaluationPeriods: config.alarms.evaluationPeriods,
       failedNodeThreshold: config.alarms.failedNodeThreshold,
       minClusterNodes: config.alarms.minClusterNodes,
-      trainersReportingEvaluationPeriods: config.alarms.trainersReportingEvaluationPeriods,
       compositeAlarmName: FAILOVER_ALARM_NAME,
     });
 
@@ -112,6 +139,15 @@ export class SpotOnStack extends Stack {
       propagateRoutes: vpn.propagateRoutes,
     });
 
+    // Two resolver ENIs in the first two private subnets (different zones); a one-subnet VPC gets both in it.
+    const [firstSubnet, secondSubnet = firstSubnet] = config.eks.privateSubnetIds as [string, ...string[]];
+    this.dns = new CrossCloudDns(this, 'CrossCloudDns', {
+      vpc,
+      subnetIds: [firstSubnet, secondSubnet],
+      targetIps: config.azure.dns.resolverInboundIps,
+      domainNames: forwardedDomains(config.azure.dns),
+    });
+
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: `spot-on-${config.runId.replace(/[^A-Za-z0-9_-]/g, '-')}`,
       period: alarmPeriod,
@@ -126,7 +162,6 @@ export class SpotOnStack extends Stack {
         this.health.compositeAlarm,
         this.health.failedNodesAlarm,
         this.health.nodeCountAlarm,
-        this.health.trainersSilentAlarm,
         this.ingest.deadLetterAlarm,
         this.outbox.deadLetterAlarm,
       ],
@@ -137,6 +172,8 @@ export class SpotOnStack extends Stack {
     output('InterruptionDeadLetterQueueUrl', this.ingest.deadLetterQueue.queueUrl, 'Dead-letter queue of the interruption queue');
     output('SignalOutboxQueueUrl', this.outbox.queue.queueUrl, 'SQS outbox of signals for Azure');
     output('SignalOutboxDeadLetterQueueUrl', this.outbox.deadLetterQueue.queueUrl, 'Dead-letter queue of the outbox');
+    output('SignalOutboxArn', this.outbox.queue.queueArn, 'Destination of a redrive (aws sqs start-message-move-task --destination-arn)');
+    output('SignalOutboxDeadLetterQueueArn', this.outbox.deadLetterQueue.queueArn, 'Source of a redrive (aws sqs start-message-move-task --source-arn)');
     output('LifecycleBusName', this.lifecycleBus.eventBus.eventBusName, 'Event bus of Spot-On lifecycle events');
     output(
       'SigningSecretArn',
@@ -144,6 +181,12 @@ export class SpotOnStack extends Stack {
       'HMAC signing key; copy its value into the Azure Key Vault secret of the signals function',
     );
     output('FailoverAlarmName', this.health.compositeAlarm.alarmName, 'Composite alarm driving failover and failback');
+    output(
+      'TrainerNodeSecurityGroupId',
+      this.trainerNodes.securityGroup.securityGroupId,
+      `Selected by the Karpenter EC2NodeClass through its tag ${this.trainerNodes.selectorTag.key}=${this.trainerNodes.selectorTag.value}`,
+    );
+    output('ResolverEndpointId', this.dns.endpoint.attrResolverEndpointId, 'Route 53 Resolver outbound endpoint forwarding the Azure zones');
     this.vpn.connections.forEach((connection, index) =>
       output(`AzureVpnConnection${index}Id`, connection.ref, `VPN connection to Azure gateway instance ${index}`),
     );

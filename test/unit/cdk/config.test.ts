@@ -25,7 +25,11 @@ describe('loadConfig', () => {
       region: 'ap-northeast-2',
       runId: 'fl-demo-001',
       eks: { clusterName: 'spot-on', trainer: { namespace: 'fl', port: 8080 } },
-      azure: { vpn: { gatewayPublicIps: ['20.41.64.10', '20.41.64.11'], bgpAsn: 65515, routing: 'bgp' } },
+      azure: {
+        signalsEndpointUrl: 'https://ai-fl-mc-dev-func.azurewebsites.net/api/signals',
+        vpn: { gatewayPublicIps: ['20.41.64.10', '20.41.64.11'], bgpAsn: 65515, routing: 'bgp' },
+        dns: { resolverInboundIps: ['10.100.3.4'], aggregatorDomain: 'spot-on.internal', additionalDomains: [] },
+      },
     });
   });
 
@@ -34,7 +38,7 @@ describe('loadConfig', () => {
     for (const key of ['alarms', 'queues', 'lambdas', 'lifecycleBus', 'tags', 'stackName']) delete json[key];
     const config = parseConfig(json);
     expect(config.stackName).toBe('SpotOn');
-    expect(config.queues).toStrictEqual({ retentionDays: 4, deadLetterRetentionDays: 14, maxReceiveCount: 3 });
+    expect(config.queues).toStrictEqual({ retentionDays: 4, deadLetterRetentionDays: 14, maxReceiveCount: 3, outboxOutageToleranceMinutes: 60 });
     expect(config.lambdas).toStrictEqual({
       memorySizeMb: 512,
       interruptionTimeoutSeconds: 60,
@@ -51,11 +55,20 @@ describe('loadConfig', () => {
       evaluationPeriods: 3,
       failedNodeThreshold: 1,
       minClusterNodes: 1,
-      trainersReportingEvaluationPeriods: 5,
       deadLetterDepthThreshold: 1,
     });
     expect(config.lifecycleBus).toStrictEqual({ archiveRetentionDays: 30 });
     expect(config.tags).toStrictEqual({});
+  });
+
+  it('installs the Container Insights add-on by default, metrics only, relying on an existing Pod Identity agent', () => {
+    const json = exampleConfigJson();
+    setAt(json, 'eks.containerInsights', undefined);
+    setAt(json, 'azure.dns.additionalDomains', undefined);
+    const config = parseConfig(json);
+    expect(config.eks.containerInsights).toStrictEqual({ installAddon: true, containerLogs: false, installPodIdentityAgent: false });
+    expect(config.eks.autoScalingGroupTag).toBeUndefined();
+    expect(config.azure.dns.additionalDomains).toStrictEqual([]);
   });
 
   it('names a missing setting as required', () => {
@@ -92,6 +105,21 @@ describe('loadConfig', () => {
     ['an interruption timeout beyond the Spot notice', { 'lambdas.interruptionTimeoutSeconds': 120 }, 'lambdas.interruptionTimeoutSeconds: Too big'],
     ['an unknown setting', { 'eks.clusterNmae': 'typo' }, 'eks: Unrecognized key: "clusterNmae"'],
     ['a bad runId', { runId: 'bad run id' }, 'runId: runId must be 1-63 of [A-Za-z0-9._-]'],
+    ['no DNS section', { 'azure.dns': undefined }, 'azure.dns: required'],
+    ['a resolver IP outside the Azure VNets', { 'azure.dns.resolverInboundIps': ['10.0.3.4'] }, 'azure.dns.resolverInboundIps.0: must lie inside one of azure.vpn.vnetCidrs'],
+    ['the same resolver IP twice', { 'azure.dns.resolverInboundIps': ['10.100.3.4', '10.100.3.4'] }, 'azure.dns.resolverInboundIps: must not repeat an address'],
+    ['an aggregator domain with a trailing dot', { 'azure.dns.aggregatorDomain': 'spot-on.internal.' }, 'azure.dns.aggregatorDomain: must be a lowercase DNS name'],
+    ['forwarding a privatelink zone twice', { 'azure.dns.additionalDomains': ['privatelink.blob.core.windows.net'] }, 'azure.dns.additionalDomains: must not repeat'],
+    ['an outage tolerance under an hour', { 'queues.outboxOutageToleranceMinutes': 30 }, 'queues.outboxOutageToleranceMinutes: Too small'],
+    [
+      'an outage tolerance SQS cannot count to',
+      { 'queues.outboxOutageToleranceMinutes': 1440, 'lambdas.signalTimeoutSeconds': 5, 'lambdas.signalHttpTimeoutMs': 4000 },
+      'queues.outboxOutageToleranceMinutes: needs 2882 receives of 30 s, over the SQS maximum of 1000',
+    ],
+    ['a retention shorter than twice the redrive window', { 'queues.outboxOutageToleranceMinutes': 1440, 'queues.retentionDays': 1 }, 'queues.retentionDays: must be at least 3'],
+    ['a DLQ retention below the queue retention', { 'queues.deadLetterRetentionDays': 3 }, 'queues.deadLetterRetentionDays: must not be below queues.retentionDays'],
+    ['the removed trainers alarm setting', { 'alarms.trainersReportingEvaluationPeriods': 5 }, 'alarms: Unrecognized key: "trainersReportingEvaluationPeriods"'],
+    ['a malformed add-on version', { 'eks.containerInsights.addonVersion': '4.1' }, 'eks.containerInsights.addonVersion: must look like v4.1.0-eksbuild.1'],
   ])('rejects %s', (_what, changes, expected) => {
     const error = configErrorFor(changes);
     expect(error.issues).toHaveLength(1);
@@ -140,5 +168,81 @@ describe('loadConfig', () => {
       expect(error.message).toBe(`config: azure: required\n(${file})`);
       expect(error.issues).toStrictEqual(['azure: required']);
     });
+  });
+});
+
+describe('loadConfig with the Azure Terraform outputs', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'spot-on-tf-outputs-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Writes the example (with `changes`) and a `terraform output -json` file; returns both paths. */
+  function files(changes: Record<string, unknown>, outputs: Record<string, unknown>): [string, string] {
+    const json = exampleConfigJson();
+    for (const [dottedPath, value] of Object.entries(changes)) setAt(json, dottedPath, value);
+    const configPath = path.join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
+    const outputsPath = `${configPath}.outputs.json`;
+    writeFileSync(configPath, JSON.stringify(json));
+    writeFileSync(outputsPath, JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, { sensitive: false, type: 'string', value }]))));
+    return [configPath, outputsPath];
+  }
+
+  it('fills the signals URL, resolver IP and aggregator name the configuration leaves out', () => {
+    const [configPath, outputsPath] = files(
+      { 'azure.signalsEndpointUrl': undefined, 'azure.dns': undefined },
+      {
+        signals_url: 'https://ai-fl-mc-dev-func-abc123.koreacentral-01.azurewebsites.net/api/signals',
+        dns_resolver_inbound_ip: '10.100.3.4',
+        aggregator_fqdn: 'aggregator.spot-on.internal',
+        bastion_public_ip: '20.0.0.9',
+      },
+    );
+    const config = loadConfig(configPath, { terraformOutputsPath: outputsPath });
+    expect(config.azure.signalsEndpointUrl).toBe('https://ai-fl-mc-dev-func-abc123.koreacentral-01.azurewebsites.net/api/signals');
+    expect(config.azure.dns).toStrictEqual({ resolverInboundIps: ['10.100.3.4'], aggregatorDomain: 'aggregator.spot-on.internal', additionalDomains: [] });
+  });
+
+  it('reads the names the Terraform example exports today: function_app_signals_url, aws_dns_forwarding, aws_vpn_config', () => {
+    const [configPath, outputsPath] = files(
+      { 'azure.signalsEndpointUrl': undefined, 'azure.dns': undefined, 'azure.vpn.gatewayPublicIps': undefined },
+      {
+        function_app_signals_url: 'https://ai-fl-mc-dev-func.azurewebsites.net/api/signals',
+        aws_dns_forwarding: {
+          domains: ['privatelink.azurewebsites.net', 'privatelink.blob.core.windows.net', 'spot-on.internal', 'privatelink.vaultcore.azure.net'],
+          target_ips: ['10.100.3.4'],
+        },
+        aws_vpn_config: { gatewayPublicIps: ['20.41.64.20', '20.41.64.21'], bgpAsn: 65515, vnetCidrs: ['10.100.0.0/16', '10.101.0.0/16'], routing: 'bgp' },
+        aggregator_fqdn: 'aggregator.spot-on.internal',
+      },
+    );
+    const config = loadConfig(configPath, { terraformOutputsPath: outputsPath });
+    expect(config.azure.signalsEndpointUrl).toBe('https://ai-fl-mc-dev-func.azurewebsites.net/api/signals');
+    expect(config.azure.dns).toStrictEqual({
+      resolverInboundIps: ['10.100.3.4'],
+      aggregatorDomain: 'spot-on.internal',
+      additionalDomains: ['privatelink.vaultcore.azure.net'],
+    });
+    expect(config.azure.vpn.gatewayPublicIps).toStrictEqual(['20.41.64.20', '20.41.64.21']);
+  });
+
+  it('accepts the same values in both places, and skips outputs that are null', () => {
+    const [configPath, outputsPath] = files({}, { signals_url: 'https://ai-fl-mc-dev-func.azurewebsites.net/api/signals', dns_resolver_inbound_ip: null });
+    expect(loadConfig(configPath, { terraformOutputsPath: outputsPath }).azure.dns.resolverInboundIps).toStrictEqual(['10.100.3.4']);
+  });
+
+  it('refuses a setting that disagrees with its Terraform output, naming both', () => {
+    const [configPath, outputsPath] = files({}, { signals_url: 'https://other-func.azurewebsites.net/api/signals' });
+    expect(() => loadConfig(configPath, { terraformOutputsPath: outputsPath })).toThrow(
+      'config: azure.signalsEndpointUrl: "https://ai-fl-mc-dev-func.azurewebsites.net/api/signals" differs from terraform output signals_url ("https://other-func.azurewebsites.net/api/signals")',
+    );
+  });
+
+  it('refuses a file that is not `terraform output -json`', () => {
+    const [configPath] = files({}, {});
+    const bogus = path.join(dir, 'bogus.json');
+    writeFileSync(bogus, JSON.stringify({ signals_url: 'https://x.azurewebsites.net/api/signals' }));
+    expect(() => loadConfig(configPath, { terraformOutputsPath: bogus })).toThrow(`config: ${bogus} is not the JSON of \`terraform output -json\``);
   });
 });

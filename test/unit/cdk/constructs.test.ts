@@ -1,23 +1,55 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AzureVpn, type AzureVpnProps } from '../../../cdk/lib/azure-vpn';
 import { Dashboard } from '../../../cdk/lib/dashboard';
 import { EksHealthAlarms } from '../../../cdk/lib/eks-health-alarms';
-import { HardenedQueue } from '../../../cdk/lib/hardened-queue';
+import { HardenedQueue, type HardenedQueueProps } from '../../../cdk/lib/hardened-queue';
 import { InterruptionIngest, toCdkEventPattern } from '../../../cdk/lib/interruption-ingest';
 import { LifecycleBus } from '../../../cdk/lib/lifecycle-bus';
 import { ReflexFunctions, type ReflexFunctionsProps } from '../../../cdk/lib/reflex-functions';
+import { minimumRetentionSeconds, receivesToSurvive, redriveWindowSeconds, visibilityTimeoutSeconds } from '../../../cdk/lib/retry-budget';
+import { SignalOutbox } from '../../../cdk/lib/signal-outbox';
+import { TrainerNodeAccess } from '../../../cdk/lib/trainer-node-access';
 
 const newStack = () => new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'us-west-2' } });
 
+describe('retry budget', () => {
+  it('derives the receives that outlast an outage, plus a margin of two', () => {
+    expect(visibilityTimeoutSeconds(30)).toBe(180);
+    expect(receivesToSurvive(3600, 180)).toBe(22);
+    expect(receivesToSurvive(3601, 180)).toBe(23);
+    expect(receivesToSurvive(3600, 180, 0)).toBe(20);
+    expect(redriveWindowSeconds(22, 180)).toBe(3960);
+    expect(minimumRetentionSeconds(22, 180)).toBe(7920);
+    expect(() => receivesToSurvive(0, 180)).toThrow(RangeError);
+  });
+});
+
 describe('HardenedQueue', () => {
-  it.each([2, 6, 3.5])('rejects maxReceiveCount %p', (maxReceiveCount) => {
-    expect(
-      () => new HardenedQueue(newStack(), 'Q', { consumerTimeout: Duration.seconds(30), deadLetterAlarmName: 'spot-on-q', maxReceiveCount }),
-    ).toThrow(`Test/Q: maxReceiveCount must be an integer from 3 to 5, got ${maxReceiveCount}`);
+  const base = { consumerTimeout: Duration.seconds(30), deadLetterAlarmName: 'spot-on-q' };
+
+  it.each([2, 1001, 3.5])('rejects maxReceiveCount %p', (maxReceiveCount) => {
+    expect(() => new HardenedQueue(newStack(), 'Q', { ...base, maxReceiveCount })).toThrow(
+      `Test/Q: maxReceiveCount must be an integer from 3 to 1000, got ${maxReceiveCount}`,
+    );
+  });
+
+  it('derives maxReceiveCount from an outage tolerance and the visibility timeout', () => {
+    const stack = newStack();
+    const queue = new HardenedQueue(stack, 'Q', { ...base, outageTolerance: Duration.minutes(60) });
+    expect(queue.maxReceiveCount).toBe(22);
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 180, RedrivePolicy: { maxReceiveCount: 22 } });
+  });
+
+  it.each<[string, Partial<HardenedQueueProps>, string]>([
+    ['both a count and a tolerance', { maxReceiveCount: 3, outageTolerance: Duration.minutes(60) }, 'give maxReceiveCount or outageTolerance, not both'],
+    ['a retention the redrive window nearly fills', { outageTolerance: Duration.hours(12), retentionPeriod: Duration.days(1) }, 'retentionPeriod (86400 s) must be at least twice the redrive window (242 receives x 180 s = 43560 s)'],
+    ['a DLQ that would expire redriven messages', { retentionPeriod: Duration.days(4), deadLetterRetentionPeriod: Duration.days(2) }, 'deadLetterRetentionPeriod must not be shorter than retentionPeriod'],
+  ])('rejects %s', (_what, overrides, message) => {
+    expect(() => new HardenedQueue(newStack(), 'Q', { ...base, ...overrides })).toThrow(`Test/Q: ${message}`);
   });
 
   it('rejects an alarm name the alarm ingest rule would not catch', () => {
@@ -33,6 +65,27 @@ describe('HardenedQueue', () => {
       VisibilityTimeout: 270,
       RedrivePolicy: { maxReceiveCount: 5 },
     });
+  });
+});
+
+describe('SignalOutbox', () => {
+  it('survives a 60-minute outage by default', () => {
+    const stack = newStack();
+    const outbox = new SignalOutbox(stack, 'Outbox', { consumerTimeout: Duration.seconds(30) });
+    const props = Template.fromStack(stack).findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.anyValue() } });
+    const queue = Object.values(props)[0]?.Properties as { VisibilityTimeout: number; RedrivePolicy: { maxReceiveCount: number } };
+    expect(queue.RedrivePolicy.maxReceiveCount).toBe(outbox.maxReceiveCount);
+    expect(queue.RedrivePolicy.maxReceiveCount * queue.VisibilityTimeout).toBeGreaterThanOrEqual(3600);
+  });
+});
+
+describe('TrainerNodeAccess validation', () => {
+  it('needs somebody to let in', () => {
+    const stack = newStack();
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['us-west-2a'] });
+    expect(() => new TrainerNodeAccess(stack, 'Nodes', { vpc, clusterName: 'c', trainerPort: 8080, allowedSources: [] })).toThrow(
+      'Test/Nodes: allowedSources must list at least one security group',
+    );
   });
 });
 
@@ -101,6 +154,7 @@ describe('ReflexFunctions validation', () => {
     ['a reservation below 2', { interruptionReservedConcurrency: 1 }, 'interruptionReservedConcurrency must be at least 2'],
     ['plain HTTP to Azure', { signalsEndpointUrl: 'http://example.net/api/signals' }, 'signalsEndpointUrl must be an https:// URL'],
     ['a bad trainer port', { trainer: { namespace: 'fl', labelSelector: 'a=b', port: 0 } }, 'trainer.port must be 1-65535'],
+    ['an empty Auto Scaling group tag key', { autoScalingGroupTag: { key: '', value: 'owned' } }, 'autoScalingGroupTag needs a key of 1-128 characters'],
   ])('rejects %s before creating anything', (_what, overrides, message) => {
     const stack = newStack();
     expect(() => new ReflexFunctions(stack, 'Reflex', props(stack, overrides))).toThrow(`Test/Reflex: ${message}`);
@@ -133,16 +187,10 @@ describe('AzureVpn validation', () => {
 });
 
 describe('EksHealthAlarms, LifecycleBus and Dashboard validation', () => {
-  it('requires a dimension for the trainers metric', () => {
-    expect(() => new EksHealthAlarms(newStack(), 'Health', { clusterName: 'c', trainersMetricDimensions: {} })).toThrow(
-      'Test/Health: trainersMetricDimensions must name at least one dimension',
-    );
-  });
-
   it('rejects a zero evaluation period count', () => {
-    expect(
-      () => new EksHealthAlarms(newStack(), 'Health', { clusterName: 'c', trainersMetricDimensions: { RunId: 'r' }, evaluationPeriods: 0 }),
-    ).toThrow('Test/Health: evaluationPeriods must be a positive integer');
+    expect(() => new EksHealthAlarms(newStack(), 'Health', { clusterName: 'c', evaluationPeriods: 0 })).toThrow(
+      'Test/Health: evaluationPeriods must be a positive integer',
+    );
   });
 
   it('keeps the archive forever for a zero retention', () => {

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ALARM_NAME_PREFIX, FAILOVER_ALARM_NAME, INGEST_RULES } from '../../../lambdas/events/rules';
-import { buildTestApp, exampleConfig, policyStatements, type TestApp } from './helpers';
+import { breachingAlarmsWithoutProducer, buildTestApp, exampleConfig, policyStatements, type TestApp } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -80,8 +80,28 @@ describe('queues', () => {
   it('redrives the outbox to its DLQ, visibility 6x the signal Lambda timeout', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       VisibilityTimeout: config.lambdas.signalTimeoutSeconds * 6,
-      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 3 },
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: Match.anyValue() },
     });
+  });
+
+  it('keeps a signal in the outbox through a 60-minute outage of the VPN or the brain, and retains it far longer', () => {
+    const outbox = json.Resources[logicalId('AWS::SQS::Queue', { VisibilityTimeout: config.lambdas.signalTimeoutSeconds * 6 })]?.Properties as {
+      VisibilityTimeout: number;
+      MessageRetentionPeriod: number;
+      RedrivePolicy: { maxReceiveCount: number };
+    };
+    // Receives are at least one visibility timeout apart, so a message is dead-lettered no earlier than this.
+    const redriveWindow = outbox.RedrivePolicy.maxReceiveCount * outbox.VisibilityTimeout;
+    expect(redriveWindow).toBeGreaterThanOrEqual(3600);
+    expect(outbox.RedrivePolicy.maxReceiveCount).toBe(Math.ceil(3600 / outbox.VisibilityTimeout) + 2);
+    expect(outbox.MessageRetentionPeriod).toBeGreaterThanOrEqual(2 * redriveWindow);
+  });
+
+  it('keeps every dead-letter queue at least as long as its source (SQS keeps the first enqueue time)', () => {
+    for (const queue of Object.values(json.Resources).filter((r) => r.Type === 'AWS::SQS::Queue' && r.Properties.RedrivePolicy)) {
+      const dlq = (queue.Properties.RedrivePolicy as { deadLetterTargetArn: { 'Fn::GetAtt': string[] } }).deadLetterTargetArn['Fn::GetAtt'][0] as string;
+      expect(json.Resources[dlq]?.Properties.MessageRetentionPeriod).toBeGreaterThanOrEqual(queue.Properties.MessageRetentionPeriod as number);
+    }
   });
 
   it('lets EventBridge send to the interruption queue only from the ingest rules', () => {
@@ -227,8 +247,8 @@ describe('reflex Lambdas', () => {
     });
   });
 
-  it('use a security group with HTTPS and trainer-port egress only, allowed into the cluster group', () => {
-    const securityGroup = logicalId('AWS::EC2::SecurityGroup', {});
+  it('use a security group with HTTPS and trainer-port egress only, allowed into the cluster group on 443', () => {
+    const securityGroup = logicalId('AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('^Spot-On reflex Lambdas:') });
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       SecurityGroupEgress: [
         Match.objectLike({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
@@ -236,14 +256,14 @@ describe('reflex Lambdas', () => {
       ],
       SecurityGroupIngress: Match.absent(),
     });
-    for (const port of [443, 8080]) {
-      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-        GroupId: config.eks.clusterSecurityGroupId,
-        SourceSecurityGroupId: arnOrGroupId(securityGroup),
-        FromPort: port,
-        ToPort: port,
-      });
-    }
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: config.eks.clusterSecurityGroupId,
+      SourceSecurityGroupId: arnOrGroupId(securityGroup),
+      FromPort: 443,
+      ToPort: 443,
+    });
+    // The trainer port is opened on the trainer-node group Karpenter attaches, not on the cluster group.
+    expect(template.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: config.eks.clusterSecurityGroupId, FromPort: 8080 } })).toStrictEqual({});
   });
 
   it('keep a generated HMAC signing secret whose description points at Azure Key Vault', () => {
@@ -259,8 +279,12 @@ function arnOrGroupId(securityGroup: string) {
 }
 
 describe('IAM', () => {
-  it('uses no wildcard actions and no wildcard resources in any inline statement', () => {
-    const statements = policyStatements(json);
+  /** The only wildcard resource: Auto Scaling group ARNs carry a random id, so the statement is bound by a tag. */
+  const ANY_ASG = `arn:aws:autoscaling:${config.region}:${config.account}:autoScalingGroup:*:autoScalingGroupName/*`;
+  const ASG_CONDITION = { StringEquals: { 'autoscaling:ResourceTag/kubernetes.io/cluster/spot-on': 'owned' } };
+
+  it('uses no wildcard actions, and no wildcard resources except the cluster-tagged Auto Scaling groups', () => {
+    const statements = policyStatements(json) as (ReturnType<typeof policyStatements>[number] & { Condition?: unknown })[];
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
       const actions = ([] as unknown[]).concat(statement.Action);
@@ -268,9 +292,23 @@ describe('IAM', () => {
       const resources = ([] as unknown[]).concat(statement.Resource);
       for (const resource of resources) {
         expect(resource).not.toBe('*');
-        if (typeof resource === 'string') expect(resource).not.toMatch(/\*/);
+        if (JSON.stringify(resource).includes('*')) {
+          expect(resource).toStrictEqual(ANY_ASG);
+          expect(statement).toMatchObject({ Action: 'autoscaling:CompleteLifecycleAction', Condition: ASG_CONDITION });
+        }
       }
     }
+  });
+
+  it('lets the interruption Lambda complete lifecycle actions only on Auto Scaling groups tagged for the cluster', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'CompleteClusterLifecycleHooks', Effect: 'Allow', Action: 'autoscaling:CompleteLifecycleAction', Resource: ANY_ASG, Condition: ASG_CONDITION }),
+        ]),
+      },
+      Roles: [{ Ref: logicalId('AWS::IAM::Role', { Description: Match.stringLikeRegexp('interruption Lambda') }) }],
+    });
   });
 
   /** Actions granted by the inline policy of the role `roleDescription` matches, each with its resources. */
@@ -298,6 +336,7 @@ describe('IAM', () => {
       'events:PutEvents': [arnOf(logicalId('AWS::Events::EventBus', { Name: 'spot-on' }))],
       'secretsmanager:GetSecretValue': [{ Ref: logicalId('AWS::SecretsManager::Secret', {}) }],
       'eks:DescribeCluster': [`arn:aws:eks:${config.region}:${config.account}:cluster/${config.eks.clusterName}`],
+      'autoscaling:CompleteLifecycleAction': [ANY_ASG],
     });
     expect(grants(/interruption Lambda/)['sqs:SendMessage']).toHaveLength(2);
   });
@@ -313,15 +352,16 @@ describe('IAM', () => {
     });
   });
 
-  it('attaches only the AWS Lambda VPC execution policy as a managed policy', () => {
-    template.allResourcesProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: Match.objectLike({
-        Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
-      }),
-      ManagedPolicyArns: [
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole']] },
-      ],
+  it('attaches only the AWS Lambda VPC execution policy as a managed policy to the Lambda roles', () => {
+    const lambdaRoles = template.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] }) },
     });
+    expect(Object.keys(lambdaRoles)).toHaveLength(2);
+    for (const role of Object.values(lambdaRoles)) {
+      expect(role.Properties.ManagedPolicyArns).toStrictEqual([
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole']] },
+      ]);
+    }
   });
 
   it('gives the interruption role an EKS view access entry scoped to the trainer namespace, and a group for node reads', () => {
@@ -364,28 +404,25 @@ describe('health alarms', () => {
     });
   });
 
-  it('alarm when fewer than one AWS trainer reports, treating missing data as breaching', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'spot-on-aws-trainers-silent',
-      Namespace: 'SpotOn',
-      MetricName: 'AwsTrainersReporting',
-      Dimensions: [{ Name: 'RunId', Value: 'fl-demo-001' }],
-      ComparisonOperator: 'LessThanThreshold',
-      Threshold: 1,
-      EvaluationPeriods: 5,
-      TreatMissingData: 'breaching',
-    });
+  it('treat missing node metrics as not breaching, so a deploy or a missing agent never fails over', () => {
+    for (const name of ['spot-on-eks-failed-nodes', 'spot-on-eks-node-count-low']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: name, TreatMissingData: 'notBreaching' });
+    }
   });
 
-  it('join them in the composite alarm aws-training-unhealthy', () => {
-    const ids = ['spot-on-eks-failed-nodes', 'spot-on-eks-node-count-low', 'spot-on-aws-trainers-silent'].map((name) =>
-      logicalId('AWS::CloudWatch::Alarm', { AlarmName: name }),
-    );
+  it('have no alarm on SpotOn/AwsTrainersReporting, which nothing publishes (the aggregator sends aws-silent instead)', () => {
+    expect(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'AwsTrainersReporting' } })).toStrictEqual({});
+  });
+
+  it('breach on missing data only for metrics something in the stack publishes', () => {
+    expect(breachingAlarmsWithoutProducer(json)).toStrictEqual([]);
+  });
+
+  it('join the node alarms in the composite alarm aws-training-unhealthy', () => {
+    const ids = ['spot-on-eks-failed-nodes', 'spot-on-eks-node-count-low'].map((name) => logicalId('AWS::CloudWatch::Alarm', { AlarmName: name }));
     template.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', {
       AlarmName: FAILOVER_ALARM_NAME,
-      AlarmRule: {
-        'Fn::Join': ['', ['(ALARM("', arnOf(ids[0] as string), '") OR ALARM("', arnOf(ids[1] as string), '") OR ALARM("', arnOf(ids[2] as string), '"))']],
-      },
+      AlarmRule: { 'Fn::Join': ['', ['(ALARM("', arnOf(ids[0] as string), '") OR ALARM("', arnOf(ids[1] as string), '"))']] },
     });
   });
 });
@@ -414,6 +451,10 @@ describe('lifecycle bus, dashboard and outputs', () => {
       'LifecycleBusName',
       'SigningSecretArn',
       'FailoverAlarmName',
+      'SignalOutboxArn',
+      'SignalOutboxDeadLetterQueueArn',
+      'TrainerNodeSecurityGroupId',
+      'ResolverEndpointId',
     ]) {
       template.hasOutput(output, { Value: Match.anyValue() });
     }

@@ -1,0 +1,147 @@
+import { Arn, ArnFormat, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/**
+ * The reflex Lambdas' identities: their roles, the signing secret, the inline grants and the EKS access entry.
+ * Kept apart from the functions so each grant is read in one place.
+ */
+
+/** Kubernetes group of the interruption Lambda's access entry; cdk/k8s/reflex-rbac.yaml gives it node read access. */
+export const REFLEX_KUBERNETES_GROUP = 'spot-on:reflex';
+
+/** A tag that marks the cluster's Auto Scaling groups (managed and self-managed node groups carry this one). */
+export interface AutoScalingGroupTag {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** The tag EKS managed node groups (and eksctl/terraform self-managed ones) put on their Auto Scaling groups. */
+export const defaultAutoScalingGroupTag = (clusterName: string): AutoScalingGroupTag => ({
+  key: `kubernetes.io/cluster/${clusterName}`,
+  value: 'owned',
+});
+
+/** An execution role for a reflex Lambda in the VPC, with the one AWS-managed policy acknowledged. */
+export function createLambdaRole(scope: Construct, id: string, what: string): iam.Role {
+  const role = new iam.Role(scope, id, {
+    description: `${what}: runs in the EKS VPC`,
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole')],
+  });
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+    reason:
+      'AWS-maintained minimum for a Lambda in a VPC: CloudWatch Logs writes plus ec2 network-interface actions, ' +
+      'which do not support resource-level permissions. Every other permission is an inline statement scoped to ' +
+      'one resource.',
+  });
+  return role;
+}
+
+/** The HMAC key shared with Azure Key Vault, generated once; never rotated by AWS alone. */
+export function createSigningSecret(scope: Construct, id: string): secretsmanager.Secret {
+  const secret = new secretsmanager.Secret(scope, id, {
+    description:
+      'HMAC-SHA256 key signing Spot-On signals (AWS -> Azure). Copy the same value into the Azure Key Vault ' +
+      'secret read by the signals function; change both together.',
+    generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+  });
+  Validations.of(secret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'The HMAC key is shared with Azure Key Vault, which verifies the signatures; a one-sided automatic rotation ' +
+      'would make Azure reject every signal. It is rotated by hand on both sides together.',
+  });
+  return secret;
+}
+
+export interface InterruptionGrants {
+  readonly clusterName: string;
+  readonly trainerNamespace: string;
+  readonly outboxQueue: sqs.IQueue;
+  readonly interruptionDeadLetterQueue: sqs.IQueue;
+  readonly lifecycleBus: events.IEventBus;
+  readonly signingSecret: secretsmanager.ISecret;
+  /** Tag of the cluster's Auto Scaling groups, whose termination lifecycle hooks the Lambda completes. */
+  readonly autoScalingGroupTag: AutoScalingGroupTag;
+}
+
+/**
+ * Everything the interruption Lambda does beyond consuming its queue (granted by the event source): queue signals,
+ * dead-letter malformed records, publish lifecycle events, read the key, find the cluster endpoint, complete the
+ * Auto Scaling termination hook once trainers flushed, and read pods (namespace) and nodes (group) in the cluster.
+ */
+export function grantInterruption(scope: Construct, role: iam.Role, grants: InterruptionGrants): eks.CfnAccessEntry {
+  const stack = Stack.of(scope);
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'SendToOutboxAndDeadLetter',
+      actions: ['sqs:SendMessage'],
+      resources: [grants.outboxQueue.queueArn, grants.interruptionDeadLetterQueue.queueArn],
+    }),
+  );
+  role.addToPolicy(new iam.PolicyStatement({ sid: 'PutLifecycleEvents', actions: ['events:PutEvents'], resources: [grants.lifecycleBus.eventBusArn] }));
+  role.addToPolicy(readSigningKey(grants.signingSecret));
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'DescribeCluster',
+      actions: ['eks:DescribeCluster'],
+      resources: [Arn.format({ service: 'eks', resource: 'cluster', resourceName: grants.clusterName }, stack)],
+    }),
+  );
+  // An Auto Scaling group ARN embeds a random id, so the cluster's groups are named by their tag instead.
+  const anyGroupArn = Arn.format(
+    { service: 'autoscaling', resource: 'autoScalingGroup', resourceName: '*:autoScalingGroupName/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+    stack,
+  );
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'CompleteClusterLifecycleHooks',
+      actions: ['autoscaling:CompleteLifecycleAction'],
+      resources: [anyGroupArn],
+      conditions: { StringEquals: { [`autoscaling:ResourceTag/${grants.autoScalingGroupTag.key}`]: grants.autoScalingGroupTag.value } },
+    }),
+  );
+  // cdk-nag names the finding by the rendered ARN: literals where the stack knows them, <AWS::...> otherwise.
+  const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+  const shownArn = `arn:${shown(stack.partition, 'Partition')}:autoscaling:${shown(stack.region, 'Region')}:${shown(stack.account, 'AccountId')}:autoScalingGroup:*:autoScalingGroupName/*`;
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${shownArn}]`,
+    reason:
+      'autoscaling:CompleteLifecycleAction on the cluster node groups: their ARNs carry a random id and the groups ' +
+      'are created outside this stack, so the statement is limited by the condition ' +
+      `autoscaling:ResourceTag/${grants.autoScalingGroupTag.key} = ${grants.autoScalingGroupTag.value} instead.`,
+  });
+
+  return new eks.CfnAccessEntry(scope, 'InterruptionAccessEntry', {
+    clusterName: grants.clusterName,
+    principalArn: role.roleArn,
+    type: 'STANDARD',
+    // Pods are read through the namespace-scoped view policy; nodes (cluster-scoped, outside `view`) through
+    // this group, which cdk/k8s/reflex-rbac.yaml binds to a ClusterRole that may only get and list nodes.
+    kubernetesGroups: [REFLEX_KUBERNETES_GROUP],
+    accessPolicies: [
+      {
+        policyArn: `arn:${stack.partition}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy`,
+        accessScope: { type: 'namespace', namespaces: [grants.trainerNamespace] },
+      },
+    ],
+  });
+}
+
+/** The signal Lambda dead-letters what Azure rejects for good and reads the key; the event source grants the rest. */
+export function grantSignal(role: iam.Role, grants: { readonly outboxDeadLetterQueue: sqs.IQueue; readonly signingSecret: secretsmanager.ISecret }): void {
+  role.addToPolicy(
+    new iam.PolicyStatement({ sid: 'SendToOutboxDeadLetter', actions: ['sqs:SendMessage'], resources: [grants.outboxDeadLetterQueue.queueArn] }),
+  );
+  role.addToPolicy(readSigningKey(grants.signingSecret));
+}
+
+function readSigningKey(secret: secretsmanager.ISecret): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid: 'ReadSigningKey', actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] });
+}

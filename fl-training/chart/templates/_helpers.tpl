@@ -76,6 +76,14 @@ app.kubernetes.io/part-of: spot-on
 {{- $id -}}
 {{- end }}
 
+{{/*
+Seconds from a cloud's Spot notice to the end of the instance: AWS warns 2 minutes ahead; Azure's Scheduled Events
+give at least 30 s before a Spot eviction. The trainer's shutdown budget must fit inside it.
+*/}}
+{{- define "spot-on-fl.spotNoticeSeconds" -}}
+{{- get (dict "aws" 120 "azure" 30) (toString .Values.fl.cloud) -}}
+{{- end }}
+
 {{/* Fails the render early, with the setting's name, on values that would only break at run time. */}}
 {{- define "spot-on-fl.validate" -}}
 {{- if not (has .Values.fl.cloud (list "aws" "azure")) }}
@@ -87,14 +95,54 @@ app.kubernetes.io/part-of: spot-on
 {{- if and .Values.trainer.enabled (not .Values.fl.aggregatorUrl) }}
 {{- fail "fl.aggregatorUrl is required when trainer.enabled (where trainers reach the aggregator)" }}
 {{- end }}
-{{- if and .Values.trainer.enabled (not .Values.fl.shard) }}
-{{- fail "fl.shard is required when trainer.enabled (the data shard the trainers train, e.g. shard-0)" }}
+{{- if .Values.trainer.enabled }}
+{{- $notice := int (include "spot-on-fl.spotNoticeSeconds" .) }}
+{{- $grace := int .Values.trainer.terminationGracePeriodSeconds }}
+{{- $flush := int .Values.trainer.sigtermFlushSeconds }}
+{{- $reserve := int .Values.trainer.blobFallbackReserveSeconds }}
+{{- if gt $grace $notice }}
+{{- fail (printf "trainer.terminationGracePeriodSeconds (%d) must be at most the %s Spot notice (%d s): the instance is gone then, flushed or not" $grace .Values.fl.cloud $notice) }}
 {{- end }}
-{{- if and .Values.trainer.enabled (ge (int .Values.trainer.sigtermFlushSeconds) (int .Values.trainer.terminationGracePeriodSeconds)) }}
-{{- fail "trainer.sigtermFlushSeconds must be less than trainer.terminationGracePeriodSeconds" }}
+{{- if ge $flush $grace }}
+{{- fail (printf "trainer.sigtermFlushSeconds (%d) must be less than trainer.terminationGracePeriodSeconds (%d)" $flush $grace) }}
 {{- end }}
-{{- if not .Values.signing.existingSecret }}
-{{- fail "signing.existingSecret is required (the Secret holding the HMAC signing key)" }}
+{{- if ge $reserve $flush }}
+{{- fail (printf "trainer.sigtermFlushSeconds (%d) must be more than trainer.blobFallbackReserveSeconds (%d): the trainer starts its Blob fallback that long before the deadline" $flush $reserve) }}
+{{- end }}
+{{- end }}
+{{- if and .Values.aggregator.enabled .Values.aggregator.backupTrigger.enabled (lt (int .Values.aggregator.minAwsTrainers) 1) }}
+{{- fail "aggregator.minAwsTrainers must be at least 1 (the EKS release's trainer.replicas)" }}
+{{- end }}
+{{- if and .Values.aggregator.enabled (not .Values.aggregator.backupTrigger.enabled) .Values.aggregator.brainUrl }}
+{{- fail "aggregator.brainUrl is set but aggregator.backupTrigger.enabled is false: unset one of them" }}
+{{- end }}
+{{- if and .Values.aggregator.enabled (eq .Values.aggregator.service.type "LoadBalancer") }}
+{{- if ne .Values.fl.cloud "azure" }}
+{{- fail "aggregator.service.type LoadBalancer is an Azure internal load balancer; it needs fl.cloud azure" }}
+{{- end }}
+{{- if not (regexMatch "^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}$" (toString .Values.aggregator.service.privateIp)) }}
+{{- fail (printf "aggregator.service.privateIp must be the internal load balancer's private IPv4 address (terraform output aggregator.private_ip), got %q" (toString .Values.aggregator.service.privateIp)) }}
+{{- end }}
+{{- end }}
+{{- if not (has .Values.signingSecret.source (list "existing" "csi")) }}
+{{- fail (printf "signingSecret.source must be existing or csi, got %q" (toString .Values.signingSecret.source)) }}
+{{- end }}
+{{- if not .Values.signingSecret.name }}
+{{- fail "signingSecret.name is required (the Secret holding the HMAC signing key)" }}
+{{- end }}
+{{- if eq .Values.signingSecret.source "csi" }}
+{{- if and (eq .Values.fl.cloud "azure") (not .Values.signingSecret.csi.azure.keyVaultName) }}
+{{- fail "signingSecret.csi.azure.keyVaultName is required with signingSecret.source csi on Azure (terraform output key_vault_name)" }}
+{{- end }}
+{{- if and (eq .Values.fl.cloud "azure") (not .Values.azure.tenantId) }}
+{{- fail "azure.tenantId is required with signingSecret.source csi on Azure" }}
+{{- end }}
+{{- if and (eq .Values.fl.cloud "aws") (not .Values.signingSecret.csi.aws.secretName) }}
+{{- fail "signingSecret.csi.aws.secretName is required with signingSecret.source csi on AWS (the CDK output SigningSecretArn)" }}
+{{- end }}
+{{- if and (eq .Values.fl.cloud "aws") (not .Values.signingSecret.csi.aws.usePodIdentity) (not (hasKey (.Values.trainer.serviceAccount.annotations | default dict) "eks.amazonaws.com/role-arn")) }}
+{{- fail "signingSecret.csi.aws.usePodIdentity false (IRSA) needs the eks.amazonaws.com/role-arn annotation in trainer.serviceAccount.annotations" }}
+{{- end }}
 {{- end }}
 {{- if and .Values.storage.accountUrl .Values.storage.existingSecret }}
 {{- fail "set storage.accountUrl (Entra ID) or storage.existingSecret (a connection string), not both" }}
@@ -125,11 +173,91 @@ app.kubernetes.io/part-of: spot-on
       name: {{ . }}
       key: {{ $.Values.storage.connectionStringKey }}
 {{- end }}
+{{- /* With source csi the driver creates this Secret when the pod's CSI volume mounts; the kubelet retries the
+container until it exists. */}}
 - name: SPOTON_HMAC_SECRET
   valueFrom:
     secretKeyRef:
-      name: {{ .Values.signing.existingSecret }}
-      key: {{ .Values.signing.secretKey }}
+      name: {{ .Values.signingSecret.name }}
+      key: {{ .Values.signingSecret.key }}
+{{- end }}
+
+{{/* Name of a workload's SecretProviderClass. Call with the workload name (fl-trainer, fl-aggregator). */}}
+{{- define "spot-on-fl.signingProviderClassName" -}}
+{{- printf "%s-signing" . -}}
+{{- end }}
+
+{{/* The signing key's CSI volume and its mount (signingSecret.source csi). Call the volume with (dict "workload" ...). */}}
+{{- define "spot-on-fl.signingVolume" -}}
+- name: signing-secret
+  csi:
+    driver: secrets-store.csi.k8s.io
+    readOnly: true
+    volumeAttributes:
+      secretProviderClass: {{ include "spot-on-fl.signingProviderClassName" .workload }}
+{{- end }}
+
+{{- define "spot-on-fl.signingVolumeMount" -}}
+- name: signing-secret
+  mountPath: {{ .Values.signingSecret.csi.mountPath }}
+  readOnly: true
+{{- end }}
+
+{{/*
+One workload's SecretProviderClass (signingSecret.source csi). Call with (dict "workload" ... "clientId" ... "what" ...
+"root" $). The provider fetches the key with the mounting pod's identity: on Azure the workload identity whose client
+id is named here (federated with that pod's service account, so one class per workload) unless
+signingSecret.csi.azure.addonIdentityClientId names the CSI add-on's node identity; on AWS the fl-trainer service
+account's Pod Identity or IRSA role. Both classes sync into the same Secret: the driver creates it on the first mount,
+leaves an existing one alone, and owner-references it to every mounting pod, so it lives while any of them does.
+*/}}
+{{- define "spot-on-fl.signingSecretProviderClass" -}}
+{{- $signing := .root.Values.signingSecret -}}
+apiVersion: secrets-store.csi.x-k8s.io/v1
+kind: SecretProviderClass
+metadata:
+  name: {{ include "spot-on-fl.signingProviderClassName" .workload }}
+  namespace: {{ .root.Release.Namespace }}
+  labels:
+    app.kubernetes.io/name: {{ .workload }}
+    {{- include "spot-on-fl.commonLabels" .root | nindent 4 }}
+spec:
+  {{- if eq .root.Values.fl.cloud "azure" }}
+  provider: azure
+  parameters:
+    {{- with $signing.csi.azure.addonIdentityClientId }}
+    useVMManagedIdentity: "true"
+    userAssignedIdentityID: {{ include "spot-on-fl.clientId" (dict "id" . "what" "signingSecret.csi.azure.addonIdentityClientId") | quote }}
+    {{- else }}
+    usePodIdentity: "false"
+    clientID: {{ include "spot-on-fl.clientId" (dict "id" .clientId "what" .what) | quote }}
+    {{- end }}
+    keyvaultName: {{ $signing.csi.azure.keyVaultName | quote }}
+    tenantId: {{ .root.Values.azure.tenantId | quote }}
+    objects: |
+      array:
+        - |
+          objectName: {{ $signing.csi.azure.secretName }}
+          objectType: secret
+          objectAlias: {{ $signing.key }}
+  {{- else }}
+  provider: aws
+  parameters:
+    {{- with $signing.csi.aws.region }}
+    region: {{ . | quote }}
+    {{- end }}
+    usePodIdentity: {{ ternary "true" "false" (eq (toString $signing.csi.aws.usePodIdentity) "true") | quote }}
+    objects: |
+      - objectName: {{ $signing.csi.aws.secretName | quote }}
+        objectType: secretsmanager
+        objectAlias: {{ $signing.key | quote }}
+  {{- end }}
+  secretObjects:
+    - secretName: {{ $signing.name }}
+      type: Opaque
+      data:
+        - objectName: {{ $signing.key }}
+          key: {{ $signing.key }}
 {{- end }}
 
 {{/* Entra token projected by the chart itself (outside AKS). Call with (dict "clientId" ... "what" ... "root" $). */}}

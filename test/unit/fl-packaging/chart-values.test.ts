@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import {
   CHART_DIR,
+  CLUSTERS,
   DEPLOY_DIR,
   ROOT,
+  SPOT_NOTICE_SECONDS,
   at,
   isMap,
   listAt,
@@ -12,12 +14,14 @@ import {
   mergeValues,
   overlayProblems,
   readText,
+  tolerates,
 } from './helpers';
 
 /**
  * The chart's metadata and values: everything parses, the cluster overlays only set declared keys, and they carry
  * the scheduling that the clusters need (Karpenter Spot GPU selection on EKS, the gpuspot pool's labels and Spot
- * taint on AKS), which is cross-checked against the Karpenter manifests and terraform-azure.
+ * taint on AKS), which is cross-checked against the Karpenter manifests and terraform-azure, and a shutdown budget that
+ * fits each cloud's Spot notice.
  */
 
 const chart = loadDocument(join(CHART_DIR, 'Chart.yaml'));
@@ -28,25 +32,6 @@ const merged = { eks: mergeValues(values, eks), aks: mergeValues(values, aks) };
 const nodePool = loadDocuments(join(DEPLOY_DIR, 'karpenter/nodepool-spot-gpu.yaml')).find((document) => document.kind === 'NodePool');
 const aksTerraform = readText(join(ROOT, 'terraform-azure/main.aks.tf'));
 const cdkConfig = JSON.parse(readText(join(ROOT, 'cdk/config.example.json'))) as unknown;
-
-interface Toleration {
-  readonly key?: string;
-  readonly operator?: string;
-  readonly value?: string;
-  readonly effect?: string;
-}
-
-/** Whether a toleration list tolerates a taint (the Kubernetes matching rules for key, operator, value, effect). */
-function tolerates(tolerations: readonly unknown[], taint: { key: string; value?: string; effect: string }): boolean {
-  return tolerations.some((item) => {
-    if (!isMap(item)) return false;
-    const toleration = item as Toleration;
-    if (toleration.effect !== undefined && toleration.effect !== taint.effect) return false;
-    if (toleration.key === undefined) return toleration.operator === 'Exists';
-    if (toleration.key !== taint.key) return false;
-    return toleration.operator === 'Exists' || (toleration.value ?? '') === (taint.value ?? '');
-  });
-}
 
 /** A terraform `name = { "k" = "v" ... }` map inside one resource block, read from the HCL text. */
 function terraformMap(resource: string, attribute: string): Record<string, string> {
@@ -80,16 +65,33 @@ describe('values overlays', () => {
     ]);
   });
 
-  it.each(['eks', 'aks'] as const)('%s: gives trainers at least 120 s to flush and the aggregator time to checkpoint', (cluster) => {
-    expect(at(merged[cluster], ['trainer', 'terminationGracePeriodSeconds'])).toBeGreaterThanOrEqual(120);
+  it.each(CLUSTERS)('%s: fits the trainer shutdown in the Spot notice: Blob fallback start < flush deadline < grace period <= notice', (cluster) => {
+    const cloud = at(merged[cluster], ['fl', 'cloud']) as keyof typeof SPOT_NOTICE_SECONDS;
+    const flush = Number(at(merged[cluster], ['trainer', 'sigtermFlushSeconds']));
+    const fallbackStart = flush - Number(at(merged[cluster], ['trainer', 'blobFallbackReserveSeconds']));
+    const grace = Number(at(merged[cluster], ['trainer', 'terminationGracePeriodSeconds']));
+    expect(cloud in SPOT_NOTICE_SECONDS).toBe(true);
+    expect(fallbackStart).toBeGreaterThan(0);
+    expect(fallbackStart).toBeLessThan(flush);
+    expect(flush).toBeLessThan(grace);
+    expect(grace).toBeLessThanOrEqual(SPOT_NOTICE_SECONDS[cloud]);
+  });
+
+  it('keeps the Blob fallback reserve at the trainer\'s fixed 15 s (no setting passes another one yet)', () => {
+    expect(at(values, ['trainer', 'blobFallbackReserveSeconds'])).toBe(15);
+    for (const cluster of CLUSTERS) expect(at(merged[cluster], ['trainer', 'blobFallbackReserveSeconds'])).toBe(15);
+  });
+
+  it.each(CLUSTERS)('%s: gives the aggregator (on regular nodes) time to finish a round checkpoint', (cluster) => {
     expect(at(merged[cluster], ['aggregator', 'terminationGracePeriodSeconds'])).toBeGreaterThanOrEqual(120);
   });
 
-  it.each(['eks', 'aks'] as const)('%s: makes the trainer finish its SIGTERM flush inside the Spot notice and the grace period', (cluster) => {
-    const flushSeconds = Number(at(merged[cluster], ['trainer', 'sigtermFlushSeconds']));
-    expect(flushSeconds).toBeGreaterThan(0);
-    expect(flushSeconds).toBeLessThanOrEqual(110);
-    expect(flushSeconds).toBeLessThan(Number(at(merged[cluster], ['trainer', 'terminationGracePeriodSeconds'])));
+  it.each(CLUSTERS)('%s: has no trainer PDB (Spot drains evict through the Eviction API, which honours it)', (cluster) => {
+    expect(at(merged[cluster], ['trainer', 'podDisruptionBudget', 'enabled'])).toBe(false);
+  });
+
+  it.each(CLUSTERS)('%s: syncs the signing key through the Secrets Store CSI driver', (cluster) => {
+    expect(at(merged[cluster], ['signingSecret', 'source'])).toBe('csi');
   });
 
   it.each(['eks', 'aks'] as const)('%s: requests and limits one GPU per trainer', (cluster) => {
@@ -120,9 +122,9 @@ describe('values.yaml defaults', () => {
   });
 
   it('references secrets by name only', () => {
-    expect(mapAt(values, ['signing'])).toStrictEqual({ existingSecret: 'spot-on-signing', secretKey: 'signing-secret' });
+    expect(mapAt(values, ['signingSecret'])).toMatchObject({ source: 'existing', name: 'spot-on-signing', key: 'signing-secret' });
     expect(at(values, ['storage', 'existingSecret'])).toBe('');
-    const text = ['values.yaml', 'values-eks.yaml', 'values-aks.yaml'].map((file) => readText(join(CHART_DIR, file))).join('\n');
+    const text = ['values.yaml', 'values-eks.yaml', 'values-aks.yaml', 'examples/eks.yaml', 'examples/aks.yaml'].map((file) => readText(join(CHART_DIR, file))).join('\n');
     expect(text).not.toMatch(/AccountKey=|SharedAccessSignature=|sig=|BEGIN [A-Z ]*PRIVATE KEY/);
   });
 
@@ -152,19 +154,15 @@ describe('values-eks.yaml (Karpenter Spot GPU nodes)', () => {
     }
   });
 
-  it('runs trainers only (the aggregator lives on AKS), reads nodes for the reflex Lambda, and gets Entra tokens without the AKS webhook', () => {
+  it('runs trainers only (the aggregator lives on AKS) and gets Entra tokens without the AKS webhook', () => {
     expect(at(merged.eks, ['fl', 'cloud'])).toBe('aws');
     expect(at(merged.eks, ['aggregator', 'enabled'])).toBe(false);
     expect(at(merged.eks, ['trainer', 'enabled'])).toBe(true);
     expect(at(merged.eks, ['trainer', 'replicas'])).toBeGreaterThan(0);
-    expect(at(merged.eks, ['reflexRbac', 'enabled'])).toBe(true);
     expect(at(merged.eks, ['azure', 'workloadIdentity', 'enabled'])).toBe(false);
     expect(at(merged.eks, ['azure', 'federatedTokenProjection', 'enabled'])).toBe(true);
   });
 
-  it('has no trainer PDB that could hold back Karpenter\'s interruption drain', () => {
-    expect(at(merged.eks, ['trainer', 'podDisruptionBudget', 'enabled'])).toBe(false);
-  });
 });
 
 describe('values-aks.yaml (gpuspot Spot pool, aggregator on userpool)', () => {
@@ -185,14 +183,25 @@ describe('values-aks.yaml (gpuspot Spot pool, aggregator on userpool)', () => {
     expect(tolerates(tolerations, { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' })).toBe(true);
   });
 
-  it('puts the aggregator on the userpool behind an internal load balancer', () => {
+  it('puts the aggregator on the userpool behind an internal load balancer in the userpool\'s subnet', () => {
     const selector = mapAt(merged.aks, ['aggregator', 'nodeSelector']);
     for (const [key, value] of Object.entries(selector)) expect([key, userLabels[key]]).toStrictEqual([key, value]);
     expect(at(merged.aks, ['aggregator', 'enabled'])).toBe(true);
-    expect(mapAt(merged.aks, ['aggregator', 'service'])).toMatchObject({
-      type: 'LoadBalancer',
-      annotations: { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' },
-    });
+    expect(at(merged.aks, ['aggregator', 'service', 'type'])).toBe('LoadBalancer');
+    // main.network.tf names the AKS subnets snet-aks-<key>; the userpool is placed in aks["user"].
+    const userPool = aksTerraform.slice(aksTerraform.indexOf('resource "azurerm_kubernetes_cluster_node_pool" "user"'));
+    expect(userPool).toMatch(/vnet_subnet_id\s*=\s*azurerm_subnet\.aks\["user"\]\.id/);
+    expect(readText(join(ROOT, 'terraform-azure/main.network.tf'))).toMatch(/name\s*=\s*"snet-aks-\$\{each\.key\}"/);
+    expect(at(merged.aks, ['aggregator', 'service', 'subnet'])).toBe('snet-aks-user');
+  });
+
+  it('fails back only when as many AWS trainers report as the EKS release runs', () => {
+    expect(at(merged.aks, ['aggregator', 'backupTrigger', 'enabled'])).toBe(true);
+    expect(at(merged.aks, ['aggregator', 'minAwsTrainers'])).toBe(at(merged.eks, ['trainer', 'replicas']));
+  });
+
+  it('leaves the shard to the aggregator: failover scales one Deployment to several trainers', () => {
+    expect(at(merged.aks, ['fl', 'shard'])).toBe('');
   });
 
   it('starts the trainers at 0 replicas and keeps the count the failover functions set', () => {
@@ -200,12 +209,15 @@ describe('values-aks.yaml (gpuspot Spot pool, aggregator on userpool)', () => {
     expect(at(merged.aks, ['trainer', 'preserveLiveReplicas'])).toBe(true);
   });
 
-  it('uses AKS workload identity and PDBs for both workloads', () => {
+  it('uses AKS workload identity, and a PDB for the aggregator only (it runs on the regular userpool)', () => {
     expect(at(merged.aks, ['fl', 'cloud'])).toBe('azure');
     expect(at(merged.aks, ['azure', 'workloadIdentity', 'enabled'])).toBe(true);
     expect(at(merged.aks, ['azure', 'federatedTokenProjection', 'enabled'])).toBe(false);
-    expect(at(merged.aks, ['reflexRbac', 'enabled'])).toBe(false);
-    expect(mapAt(merged.aks, ['trainer', 'podDisruptionBudget'])).toStrictEqual({ enabled: true, maxUnavailable: 1 });
     expect(mapAt(merged.aks, ['aggregator', 'podDisruptionBudget'])).toStrictEqual({ enabled: true, maxUnavailable: 1 });
+  });
+
+  it('reads the signing key from the Key Vault secret terraform writes', () => {
+    const defaultName = /signing_secret_name\s*=\s*optional\(string,\s*"([^"]+)"\)/.exec(readText(join(ROOT, 'terraform-azure/variables.tf')))?.[1];
+    expect(at(merged.aks, ['signingSecret', 'csi', 'azure', 'secretName'])).toBe(defaultName);
   });
 });

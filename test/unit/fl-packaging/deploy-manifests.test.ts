@@ -15,9 +15,13 @@ import {
   mapAt,
   overlayProblems,
   readText,
+  tolerates,
 } from './helpers';
 
-/** The plain manifests: the Karpenter v1 NodePool and EC2NodeClass, and the Argo CD Applications of both clusters. */
+/**
+ * The plain manifests: the Karpenter v1 NodePool and EC2NodeClass, and the Argo CD Applications of both clusters (the
+ * chart for each, the Karpenter manifests for EKS, NVIDIA's device plugin chart for AKS).
+ */
 
 const karpenterDocuments = listFiles(join(DEPLOY_DIR, 'karpenter'), '.yaml').flatMap((path) => loadDocuments(path));
 const byKind = (kind: string): YamlMap[] => karpenterDocuments.filter((document) => document.kind === kind);
@@ -107,8 +111,8 @@ describe('Karpenter EC2NodeClass (karpenter.k8s.aws/v1)', () => {
     expect(at(nodeClass, ['spec', 'role'])).toEqual(expect.any(String));
   });
 
-  it('keeps pods away from the node role (IMDSv2, one hop)', () => {
-    expect(mapAt(nodeClass, ['spec', 'metadataOptions'])).toMatchObject({ httpTokens: 'required', httpPutResponseHopLimit: 1 });
+  it('lets trainer pods read their instance id through IMDSv2 (tokens required, two hops)', () => {
+    expect(mapAt(nodeClass, ['spec', 'metadataOptions'])).toMatchObject({ httpTokens: 'required', httpPutResponseHopLimit: 2 });
   });
 
   it('encrypts its volumes and has room for the CUDA image', () => {
@@ -126,8 +130,8 @@ describe('Argo CD Applications', () => {
   const app = (name: string): YamlMap => applications.get(name) ?? {};
   const cdkConfig = JSON.parse(readText(join(ROOT, 'cdk/config.example.json'))) as unknown;
 
-  it('has the chart for each cluster and the Karpenter manifests for EKS', () => {
-    expect([...applications.keys()].sort()).toStrictEqual(['aks-fl-training.yaml', 'eks-fl-training.yaml', 'eks-karpenter.yaml']);
+  it('has the chart for each cluster, the Karpenter manifests for EKS and the NVIDIA device plugin for AKS', () => {
+    expect([...applications.keys()].sort()).toStrictEqual(['aks-fl-training.yaml', 'aks-nvidia-device-plugin.yaml', 'eks-fl-training.yaml', 'eks-karpenter.yaml']);
   });
 
   it.each(['aks-fl-training.yaml', 'eks-fl-training.yaml', 'eks-karpenter.yaml'])('%s: syncs automatically with prune and selfHeal from a path of this repository', (name) => {
@@ -161,6 +165,65 @@ describe('Argo CD Applications', () => {
       jsonPointers: ['/spec/replicas'],
     });
     expect(listAt(application, ['spec', 'syncPolicy', 'syncOptions'])).toContain('RespectIgnoreDifferences=true');
+  });
+
+  it('EKS: points trainers at the aggregator by a private DNS name, not an address or a placeholder', () => {
+    const url = new URL(String(at(app('eks-fl-training.yaml'), ['spec', 'source', 'helm', 'valuesObject', 'fl', 'aggregatorUrl'])));
+    expect(url.protocol).toMatch(/^https?:$/);
+    expect(url.hostname).not.toMatch(/^[\d.]+$/);
+    expect(url.hostname).not.toMatch(/REPLACE-ME/i);
+    expect(url.hostname.split('.').length).toBeGreaterThanOrEqual(3);
+    expect(url.port).toBe(String(at(values, ['aggregator', 'service', 'port'])));
+  });
+
+  it('AKS: gives the aggregator its fixed private IP, the brain URL and the Key Vault (per installation)', () => {
+    const object = at(app('aks-fl-training.yaml'), ['spec', 'source', 'helm', 'valuesObject']);
+    expect(at(object, ['aggregator', 'service', 'privateIp'])).toEqual(expect.any(String));
+    expect(at(object, ['aggregator', 'brainUrl'])).toMatch(/^https:\/\/.+\/api\/signals$/);
+    expect(at(object, ['signingSecret', 'csi', 'azure', 'keyVaultName'])).toEqual(expect.any(String));
+  });
+
+  it.each(['eks-fl-training.yaml', 'aks-fl-training.yaml'])('%s: leaves fl.shard unset, so the aggregator assigns shards', (name) => {
+    expect(at(app(name), ['spec', 'source', 'helm', 'valuesObject', 'fl', 'shard'])).toBeUndefined();
+  });
+
+  describe('AKS: the NVIDIA device plugin (without it nvidia.com/gpu is never allocatable on gpuspot)', () => {
+    const plugin = app('aks-nvidia-device-plugin.yaml');
+    const pluginValues = at(plugin, ['spec', 'source', 'helm', 'valuesObject']);
+    const aksTerraform = readText(join(ROOT, 'terraform-azure/main.aks.tf'));
+    const gpuPool = aksTerraform.slice(aksTerraform.indexOf('resource "azurerm_kubernetes_cluster_node_pool" "gpu_spot"'));
+    const gpuLabels = Object.fromEntries(
+      [.../node_labels\s*=\s*\{([^}]*)\}/.exec(gpuPool)?.[1]?.matchAll(/"([^"]+)"\s*=\s*"([^"]*)"/g) ?? []].map((match) => [match[1] ?? '', match[2] ?? '']),
+    );
+
+    it("installs NVIDIA's chart at a pinned version into kube-system of the AKS cluster, kept in sync", () => {
+      expect(mapAt(plugin, ['spec', 'source'])).toMatchObject({ repoURL: 'https://nvidia.github.io/k8s-device-plugin', chart: 'nvidia-device-plugin' });
+      expect(String(at(plugin, ['spec', 'source', 'targetRevision']))).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(at(plugin, ['spec', 'destination'])).toStrictEqual({ name: at(app('aks-fl-training.yaml'), ['spec', 'destination', 'name']), namespace: 'kube-system' });
+      expect(at(plugin, ['spec', 'syncPolicy', 'automated'])).toStrictEqual({ prune: true, selfHeal: true });
+    });
+
+    it('selects the gpuspot nodes by a label terraform puts on them, replacing the chart\'s NFD-label affinity', () => {
+      const terms = listAt(pluginValues, ['affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms']);
+      expect(terms).toHaveLength(1);
+      const expressions = listAt(terms[0], ['matchExpressions']);
+      expect(expressions.length).toBeGreaterThan(0);
+      for (const expression of expressions) {
+        const { key, operator, values: allowed } = expression as { key: string; operator: string; values: string[] };
+        expect([key, operator, allowed.includes(gpuLabels[key] ?? '(no such label on gpu_spot)')]).toStrictEqual([key, 'In', true]);
+        expect(key.startsWith('feature.node.kubernetes.io/')).toBe(false);
+      }
+      expect(at(pluginValues, ['nodeSelector'])).toBeUndefined();
+    });
+
+    it('tolerates the AKS Spot taint, the nvidia.com/gpu taint and every taint terraform declares on gpuspot', () => {
+      const tolerations = listAt(pluginValues, ['tolerations']);
+      expect(tolerates(tolerations, { key: 'kubernetes.azure.com/scalesetpriority', value: 'spot', effect: 'NoSchedule' })).toBe(true);
+      expect(tolerates(tolerations, { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' })).toBe(true);
+      const declared = [.../"([^"=:]+)=([^":]*):(NoSchedule|NoExecute)"/g.exec(gpuPool) ?? []];
+      expect(declared.length).toBeGreaterThan(0);
+      expect(tolerates(tolerations, { key: declared[1] ?? '', value: declared[2] ?? '', effect: declared[3] ?? '' })).toBe(true);
+    });
   });
 
   it('EKS: deploys the Karpenter manifests as plain YAML', () => {

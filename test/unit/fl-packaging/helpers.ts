@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, readdirSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -127,6 +128,25 @@ export function valuePathExists(values: unknown, path: readonly string[]): boole
 export function valueLeaves(values: unknown, path: readonly string[] = []): string[][] {
   if (!isMap(values) || Object.keys(values).length === 0) return [[...path]];
   return Object.entries(values).flatMap(([key, value]) => valueLeaves(value, [...path, key]));
+}
+
+interface Toleration {
+  readonly key?: string;
+  readonly operator?: string;
+  readonly value?: string;
+  readonly effect?: string;
+}
+
+/** Whether a toleration list tolerates a taint (the Kubernetes matching rules for key, operator, value, effect). */
+export function tolerates(tolerations: readonly unknown[], taint: { key: string; value?: string; effect: string }): boolean {
+  return tolerations.some((item) => {
+    if (!isMap(item)) return false;
+    const toleration = item as Toleration;
+    if (toleration.effect !== undefined && toleration.effect !== taint.effect) return false;
+    if (toleration.key === undefined) return toleration.operator === 'Exists';
+    if (toleration.key !== taint.key) return false;
+    return toleration.operator === 'Exists' || (toleration.value ?? '') === (taint.value ?? '');
+  });
 }
 
 // ---- Helm templates ------------------------------------------------------------------------------------------------
@@ -343,6 +363,71 @@ export function findOnPath(command: string): string | undefined {
     }
   }
   return undefined;
+}
+
+// ---- helm ---------------------------------------------------------------------------------------------------------
+
+export const HELM = findOnPath('helm');
+/** ` (skipped: helm is not on PATH)` when helm is absent, for test names, so a skip is visible in the report. */
+export const HELM_NOTE = HELM ? '' : ' (skipped: helm is not on PATH)';
+
+export const CLUSTERS = ['eks', 'aks'] as const;
+export type Cluster = (typeof CLUSTERS)[number];
+
+/** Seconds from each cloud's Spot notice to the end of the instance (AWS: the 2-minute warning; Azure: >= 30 s). */
+export const SPOT_NOTICE_SECONDS = { aws: 120, azure: 30 } as const;
+
+/** A value given on the command line: null deletes the key (Helm's rule), strings stay strings. */
+export type Override = string | number | boolean | null;
+
+/**
+ * `helm template` arguments for a cluster, relative to the repository root: its overlay, the example per-installation
+ * settings (fl-training/chart/examples/<cluster>.yaml), then overrides. Without overrides this is exactly the command
+ * whose output is committed as fl-training/chart/rendered/<cluster>.yaml.
+ */
+export function templateArgs(cluster: Cluster, overrides: Readonly<Record<string, Override>> = {}): string[] {
+  return [
+    'template',
+    'spot-on-fl',
+    'fl-training/chart',
+    '--namespace',
+    'fl',
+    // The chart needs >= 1.30; AKS and EKS run 1.33.
+    '--kube-version',
+    '1.33.0',
+    '-f',
+    `fl-training/chart/values-${cluster}.yaml`,
+    '-f',
+    `fl-training/chart/examples/${cluster}.yaml`,
+    ...Object.entries(overrides).flatMap(([key, value]) => (typeof value === 'string' ? ['--set-string', `${key}=${value}`] : ['--set', `${key}=${String(value)}`])),
+  ];
+}
+
+export interface HelmResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs helm in the repository root (the arguments above are relative to it). */
+export function helm(args: readonly string[]): HelmResult {
+  const result = spawnSync(HELM ?? 'helm', args, { cwd: ROOT, encoding: 'utf8', timeout: 50_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The objects of a multi-document manifest; invalid YAML throws, naming `what`. */
+export function parseManifests(text: string, what: string): YamlMap[] {
+  const documents = parseAllDocuments(text, { uniqueKeys: true });
+  const errors = documents.flatMap((document) => document.errors.map((error) => error.message));
+  if (errors.length > 0) throw new Error(`${what} is not valid YAML: ${errors.join('; ')}`);
+  return documents.map((document) => document.toJS() as unknown).filter(isMap);
+}
+
+/** Renders with helm and parses the objects; a failed render throws with helm's message. */
+export function renderObjects(cluster: Cluster, overrides: Readonly<Record<string, Override>> = {}): YamlMap[] {
+  const result = helm(templateArgs(cluster, overrides));
+  if (result.status !== 0) throw new Error(`helm template (${cluster}) failed: ${result.stderr}`);
+  return parseManifests(result.stdout, `helm template (${cluster})`);
 }
 
 /** Duration like `15m`, `168h`, `90s`, `1h30m` in seconds. */

@@ -23,6 +23,7 @@ import type { Context, SQSRecord } from 'aws-lambda';
 import type { Signal } from '../../protocol/signal';
 import type { DeadLetterQueue } from '../adapters/dead-letter';
 import type { LifecycleBus } from '../adapters/lifecycle-bus';
+import type { LifecycleHooks } from '../adapters/lifecycle-hook';
 import type { SignalOutbox } from '../adapters/outbox';
 import type { FlushOutcome, TrainerFlusher } from '../adapters/trainer-flush';
 import type { InstancePlacement, TrainerLocator, TrainerPod } from '../adapters/trainer-locator';
@@ -52,6 +53,8 @@ export interface InterruptionHandlerDeps {
   readonly flusher: TrainerFlusher;
   readonly outbox: SignalOutbox;
   readonly lifecycle: LifecycleBus;
+  /** Completes Auto Scaling lifecycle hooks once the instance's trainers have flushed. */
+  readonly hooks: LifecycleHooks;
   readonly deadLetter: DeadLetterQueue;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
@@ -203,12 +206,27 @@ export function createInterruptionHandler(deps: InterruptionHandlerDeps): SqsBat
         return;
       }
       case 'flush':
-        return flushAndSignal(message, decision, retryUntilMs);
+        await flushAndSignal(message, decision, retryUntilMs);
+        if (message.kind === 'asg-terminate-lifecycle') await completeHook(message);
+        return;
       default: {
         const unreachable: never = decision;
         throw new Error(`unhandled decision ${JSON.stringify(unreachable)}`);
       }
     }
+  }
+
+  /** The flush is durable: let Auto Scaling terminate the instance now instead of at the hook's timeout. */
+  async function completeHook(message: Extract<Message, { kind: 'asg-terminate-lifecycle' }>): Promise<void> {
+    const [instanceId = ''] = message.instanceIds;
+    const outcome = await deps.hooks.complete({
+      autoScalingGroupName: message.autoScalingGroupName,
+      lifecycleHookName: message.lifecycleHookName,
+      lifecycleActionToken: message.lifecycleActionToken,
+      instanceId,
+    });
+    logger.info('lifecycle hook completed', { eventId: message.eventId, instanceId, hook: message.lifecycleHookName, outcome });
+    count('LifecycleHooksCompleted');
   }
 
   async function deadLetter(record: SQSRecord, error: InvalidEventError | InvalidSignalError): Promise<void> {

@@ -1,5 +1,6 @@
 /** Lambda entry point of the interruption reflex: wires the real AWS adapters from the environment. */
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -8,6 +9,7 @@ import { sqsDeadLetterQueue } from '../adapters/dead-letter';
 import { eksClusterAccess } from '../adapters/eks-auth';
 import { httpsKubernetesApi } from '../adapters/kubernetes-api';
 import { eventBridgeLifecycleBus } from '../adapters/lifecycle-bus';
+import { autoScalingLifecycleHooks } from '../adapters/lifecycle-hook';
 import { sqsSignalOutbox } from '../adapters/outbox';
 import { secretsManagerKeySource } from '../adapters/secret';
 import { httpTrainerFlusher } from '../adapters/trainer-flush';
@@ -41,6 +43,7 @@ function build(): SqsBatchHandler {
     flusher: httpTrainerFlusher({ port: config.trainerPort, keys }),
     outbox: sqsSignalOutbox(sqs, config.outboxQueueUrl),
     lifecycle: eventBridgeLifecycleBus(new EventBridgeClient({ region: config.region }), config.eventBusName),
+    hooks: autoScalingLifecycleHooks(new AutoScalingClient({ region: config.region })),
     deadLetter: sqsDeadLetterQueue(sqs, config.deadLetterQueueUrl),
   });
 }

@@ -1,9 +1,11 @@
+import { AutoScalingClient, CompleteLifecycleActionCommand } from '@aws-sdk/client-auto-scaling';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { sqsDeadLetterQueue } from '../../../lambdas/adapters/dead-letter';
 import { eventBridgeLifecycleBus, LifecycleEventError } from '../../../lambdas/adapters/lifecycle-bus';
+import { autoScalingLifecycleHooks } from '../../../lambdas/adapters/lifecycle-hook';
 import { sqsSignalOutbox } from '../../../lambdas/adapters/outbox';
 import { secretsManagerKeySource, SigningKeyError } from '../../../lambdas/adapters/secret';
 import { signalId } from '../../../lambdas/reflex/signal';
@@ -120,5 +122,27 @@ describe('secretsManagerKeySource', () => {
     ]);
     await expect(keys.get()).rejects.toThrow(new SigningKeyError(`signing secret ${SECRET_ARN} has no SecretString`));
     expect(await keys.get()).toBe('hmac-key');
+  });
+});
+
+describe('autoScalingLifecycleHooks', () => {
+  const autoScalingMock = mockClient(AutoScalingClient);
+  beforeEach(() => autoScalingMock.reset());
+  const action = { autoScalingGroupName: 'eks-gpu-spot', lifecycleHookName: 'spot-on-flush', lifecycleActionToken: 'token-1', instanceId: 'i-0e8a6c4b2d0f97531' };
+  const hooks = () => autoScalingLifecycleHooks(new AutoScalingClient({ region: 'us-west-2' }));
+
+  it('continues the termination with the hook, group, token and instance', async () => {
+    autoScalingMock.on(CompleteLifecycleActionCommand).resolves({});
+    await expect(hooks().complete(action)).resolves.toBe('completed');
+    expect(autoScalingMock.commandCalls(CompleteLifecycleActionCommand).map((call) => call.args[0].input)).toStrictEqual([
+      { AutoScalingGroupName: 'eks-gpu-spot', LifecycleHookName: 'spot-on-flush', LifecycleActionToken: 'token-1', InstanceId: 'i-0e8a6c4b2d0f97531', LifecycleActionResult: 'CONTINUE' },
+    ]);
+  });
+
+  it('treats an action that already ended as done, and anything else as an error to retry', async () => {
+    const ended = Object.assign(new Error('No active Lifecycle Action found with token token-1'), { name: 'ValidationError' });
+    autoScalingMock.on(CompleteLifecycleActionCommand).rejectsOnce(ended).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+    await expect(hooks().complete(action)).resolves.toBe('gone');
+    await expect(hooks().complete(action)).rejects.toThrow('Rate exceeded');
   });
 });

@@ -1,4 +1,5 @@
 /** Shared fixtures and fakes for the reflex Lambda unit tests (no network anywhere). */
+import type { LifecycleAction, LifecycleHooks } from '../../../lambdas/adapters/lifecycle-hook';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
@@ -110,6 +111,14 @@ export class FakeFlusher implements TrainerFlusher {
     this.calls.push({ target, request });
     const planned = this.outcomes[target.name] ?? { outcome: 'flushed', status: 200 };
     return Array.isArray(planned) ? (planned[Math.min(earlier, planned.length - 1)] as FlushOutcome) : (planned as FlushOutcome);
+  }
+}
+
+export class FakeHooks implements LifecycleHooks {
+  readonly completed: LifecycleAction[] = [];
+  async complete(action: LifecycleAction): Promise<'completed'> {
+    this.completed.push(action);
+    return 'completed';
   }
 }
 

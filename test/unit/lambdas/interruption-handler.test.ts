@@ -9,6 +9,7 @@ import {
   EVENT_TIME,
   FakeDeadLetter,
   FakeFlusher,
+  FakeHooks,
   FakeLifecycle,
   FakeLocator,
   FakeOutbox,
@@ -46,8 +47,10 @@ function setup(options: { flushOutcomes?: ConstructorParameters<typeof FakeFlush
   const flusher = new FakeFlusher(options.flushOutcomes);
   const outbox = new FakeOutbox();
   const lifecycle = new FakeLifecycle();
+  const hooks = new FakeHooks();
   const deadLetter = new FakeDeadLetter();
   const handler = createInterruptionHandler({
+    hooks,
     config: { runId: RUN_ID, failoverAlarmName: FAILOVER },
     classify,
     locator,
@@ -62,7 +65,7 @@ function setup(options: { flushOutcomes?: ConstructorParameters<typeof FakeFlush
       clockMs += ms;
     },
   });
-  return { handler, locator, flusher, outbox, lifecycle, deadLetter };
+  return { handler, locator, flusher, outbox, lifecycle, hooks, deadLetter };
 }
 
 const flushCall = (name: string, ip: string, requestId: string, instanceId: string, reason = 'spot-interruption') => ({
@@ -215,6 +218,36 @@ describe('interruption handler: flush retries inside the invocation', () => {
   });
 });
 
+describe('interruption handler: Auto Scaling lifecycle hooks', () => {
+  const hookEvent = (id: string, instanceId: string) => ({
+    version: '0',
+    id,
+    'detail-type': 'EC2 Instance-terminate Lifecycle Action',
+    source: 'aws.autoscaling',
+    account: '123456789012',
+    time: EVENT_TIME,
+    region: 'us-west-2',
+    resources: [],
+    detail: { LifecycleActionToken: 'token-1', AutoScalingGroupName: 'eks-gpu-spot', LifecycleHookName: 'spot-on-flush', EC2InstanceId: instanceId, LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' },
+  });
+  const action = { autoScalingGroupName: 'eks-gpu-spot', lifecycleHookName: 'spot-on-flush', lifecycleActionToken: 'token-1', instanceId: INSTANCE_B };
+
+  it('completes the hook once the instance\'s trainers have flushed, so the instance does not wait out the timeout', async () => {
+    const t = setup();
+    const response = await t.handler(sqsEvent(sqsRecord('h1', hookEvent('evt-hook', INSTANCE_B))));
+    expect(response).toStrictEqual({ batchItemFailures: [] });
+    expect(t.flusher.calls.map((c) => c.target.name)).toStrictEqual(['trainer-b1']);
+    expect(t.hooks.completed).toStrictEqual([action]);
+  });
+
+  it('leaves the hook open while a flush is still failing (the record is retried; the hook holds the instance)', async () => {
+    const t = setup({ flushOutcomes: { 'trainer-b1': { outcome: 'failed', status: 503, reason: 'busy' } } });
+    const response = await t.handler(sqsEvent(sqsRecord('h1', hookEvent('evt-hook', INSTANCE_B))));
+    expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: 'h1' }] });
+    expect(t.hooks.completed).toStrictEqual([]);
+  });
+});
+
 describe('interruption handler: single records', () => {
   it('rebalance: flushes proactively, sends no signal, records the action', async () => {
     const t = setup();
@@ -246,6 +279,7 @@ describe('interruption handler: single records', () => {
       flusher: t.flusher,
       outbox: t.outbox,
       lifecycle: t.lifecycle,
+      hooks: t.hooks,
       deadLetter: t.deadLetter,
       logger: quietLogger(),
       metrics: quietMetrics(),

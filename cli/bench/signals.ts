@@ -141,7 +141,7 @@ export async function benchSignals(options: { signals?: number } = {}): Promise<
   const topology = benchSeed(FAILOVER_REPEATS);
 
   const cluster = new ClusterState('ai-fl-mc-dev-aks');
-  cluster.addDeployment({ namespace: NAMESPACE, name: DEPLOYMENT, replicas: 0 });
+  cluster.addDeployment({ namespace: NAMESPACE, name: DEPLOYMENT, replicas: 0, podsReadyAtOnce: true });
   const started = await Promise.allSettled([
     startAzurite(),
     startArmEmulator({

@@ -24,6 +24,7 @@ import type { SignalSender } from './brain';
 import { renderMetrics } from './metrics';
 import { decideCommit, quorumNeed } from './quorum';
 import { AwsSilenceMonitor, silenceSignal, type SilenceTransition } from './silence';
+import { assignShard } from './shard-assignment';
 import { SignalOutbox, type SignalOutboxOptions } from './signal-outbox';
 import { checkPayload, checkUpdateMeta, isRejection, type Rejection, type UpdateContext } from './validate';
 
@@ -335,22 +336,30 @@ export class Aggregator extends EventEmitter {
     }
   }
 
-  /** POST /register */
+  /** POST /register: a trainer joins with its shard, or without one and is assigned a shard that needs a trainer. */
   register(request: RegisterRequest): RegisterReply | Rejection {
-    const residency = this.shards.get(request.shard);
-    if (!residency) return this.reject({ status: 422, code: 'unknown-shard', message: `shard ${request.shard} is not in this run (shards: ${[...this.shards.keys()].join(', ')})` }, request.clientId);
-    if (request.residency !== residency) return this.reject({ status: 409, code: 'wrong-shard', message: `shard ${request.shard} has residency ${residency}, the trainer says ${request.residency}` }, request.clientId);
-    if (!mayProcess(request.cloud, residency)) return this.reject({ status: 403, code: 'residency', message: `shard ${request.shard} is pinned to ${residency}; a trainer on ${request.cloud} may not process it` }, request.clientId);
+    const nowMs = this.now();
+    const shard = request.shard ?? this.assignShard(request, nowMs);
+    if (shard === undefined) return this.reject({ status: 409, code: 'no-free-shard', message: `every shard ${request.cloud} may process has a live trainer; waiting for one to need a trainer` }, request.clientId);
+    const residency = this.shards.get(shard);
+    if (!residency) return this.reject({ status: 422, code: 'unknown-shard', message: `shard ${shard} is not in this run (shards: ${[...this.shards.keys()].join(', ')})` }, request.clientId);
+    if (request.residency !== undefined && request.residency !== residency) return this.reject({ status: 409, code: 'wrong-shard', message: `shard ${shard} has residency ${residency}, the trainer says ${request.residency}` }, request.clientId);
+    if (!mayProcess(request.cloud, residency)) return this.reject({ status: 403, code: 'residency', message: `shard ${shard} is pinned to ${residency}; a trainer on ${request.cloud} may not process it` }, request.clientId);
     const known = this.trainers.get(request.clientId);
-    const trainer: TrainerRecord = { ...request, lastSeenMs: this.now(), lastRound: known?.lastRound, leaving: false };
+    const trainer: TrainerRecord = { ...request, shard, residency, lastSeenMs: nowMs, lastRound: known?.lastRound, leaving: false };
     this.trainers.set(request.clientId, trainer);
     this.touch(trainer);
     const changed = !known || known.shard !== trainer.shard || known.cloud !== trainer.cloud || known.leaving || known.instanceId !== trainer.instanceId || known.nodeName !== trainer.nodeName;
     if (changed) {
-      this.log(`registered ${request.clientId} (${request.cloud}, shard ${request.shard}${request.nodeName ? `, node ${request.nodeName}` : ''})`);
+      this.log(`registered ${request.clientId} (${request.cloud}, shard ${shard}${request.shard === undefined ? ' assigned' : ''}${request.nodeName ? `, node ${request.nodeName}` : ''})`);
       this.writeStatus();
     }
-    return { runId: this.runId, round: this.openRoundValue, epoch: this.epochValue, configHash: this.configHash, submitted: this.pending.has(request.clientId) };
+    return { runId: this.runId, shard, round: this.openRoundValue, epoch: this.epochValue, configHash: this.configHash, submitted: this.pending.has(request.clientId) };
+  }
+
+  private assignShard(request: RegisterRequest, nowMs: number): string | undefined {
+    const holders = [...this.trainers.values()].map((t) => ({ clientId: t.clientId, shard: t.shard, live: this.live(t, nowMs) }));
+    return assignShard(this.shards, request.cloud, request.clientId, holders);
   }
 
   /** POST /heartbeat */

@@ -18,7 +18,7 @@ export const TRAINER_SETTINGS = {
   aggregatorUrl: { flag: 'aggregator-url', env: 'SPOTON_AGGREGATOR_URL', description: 'aggregator base URL', schema: setting.url() },
   clientId: { flag: 'client-id', env: 'SPOTON_CLIENT_ID', description: 'trainer id (the pod name)', schema: PathSegmentSchema },
   cloud: { flag: 'cloud', env: 'SPOTON_CLOUD', description: 'aws | azure', schema: CloudSchema },
-  shard: { flag: 'shard', env: 'SPOTON_SHARD', description: 'data shard id, e.g. shard-0', schema: PathSegmentSchema },
+  shard: { flag: 'shard', env: 'SPOTON_SHARD', description: 'data shard id, e.g. shard-0; unset, the aggregator assigns one', schema: PathSegmentSchema.optional() },
   instanceId: { flag: 'instance-id', env: 'SPOTON_INSTANCE_ID', description: 'EC2 instance id (i-...); on AWS read from instance metadata when unset', schema: Ec2InstanceIdSchema.optional() },
   nodeName: { flag: 'node-name', env: 'SPOTON_NODE_NAME', description: 'Kubernetes node name', schema: setting.text().optional() },
   port: { flag: 'port', env: 'TRAINER_PORT', description: 'port of POST /checkpoint [8080]', schema: setting.port().default(8080) },
@@ -50,12 +50,13 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     aggregatorUrl: s.aggregatorUrl,
     clientId: s.clientId,
     cloud: s.cloud,
-    shard: s.shard,
+    ...(s.shard ? { shard: s.shard } : {}),
     hmacSecret: s.hmacSecret,
     port: s.port,
     log: line,
     sigtermGraceMs: s.sigtermGraceMs,
     onFlushDurable: (flush) => event('flush-durable', flush),
+    onRegistered: (registration) => event('registered', registration),
     ...(s.host ? { host: s.host } : {}),
     ...(instanceId ? { instanceId } : {}),
     ...(s.nodeName ? { nodeName: s.nodeName } : {}),
@@ -63,7 +64,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   });
   const url = await trainer.start();
   event('ready', { flushUrl: `${url}/checkpoint` });
-  line(`flush endpoint ${url}/checkpoint; aggregator ${s.aggregatorUrl}; ${s.cloud}, shard ${s.shard}${store ? `; Blob fallback ${store.description}` : ''}`);
+  line(`flush endpoint ${url}/checkpoint; aggregator ${s.aggregatorUrl}; ${s.cloud}, shard ${s.shard ?? 'assigned by the aggregator'}${store ? `; Blob fallback ${store.description}` : ''}`);
   process.once('SIGTERM', () => trainer.terminate('SIGTERM'));
   process.once('SIGINT', () => trainer.terminate('SIGINT'));
   try {

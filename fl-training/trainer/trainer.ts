@@ -7,7 +7,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { FlushRequest } from '../../protocol/flush-request';
-import type { Cloud } from '../../protocol/run-status';
+import type { Cloud, Residency } from '../../protocol/run-status';
 import { mayProcess, type RunConfig } from '../config';
 import { ShardResidencyError } from '../errors';
 import type { CheckpointStore } from '../store/checkpoint-store';
@@ -26,7 +26,8 @@ export interface TrainerOptions {
   readonly aggregatorUrl: string;
   readonly clientId: string;
   readonly cloud: Cloud;
-  readonly shard: string;
+  /** The data shard; absent, the aggregator assigns one at registration (the alike pods of a scaled Deployment). */
+  readonly shard?: string;
   readonly instanceId?: string;
   readonly nodeName?: string;
   /** Verifies POST /checkpoint. */
@@ -41,6 +42,8 @@ export interface TrainerOptions {
   readonly waitMs?: number;
   /** Pause between retries while the aggregator is unreachable. @default 500 */
   readonly retryMs?: number;
+  /** Pause between registrations while every shard has a trainer (no-free-shard). @default 5000 */
+  readonly shardWaitMs?: number;
   /** Give up starting when the aggregator stays unreachable this long. @default 600000 */
   readonly startTimeoutMs?: number;
   /** Liveness reports while training. @default 5000 */
@@ -51,6 +54,8 @@ export interface TrainerOptions {
   readonly sigtermGraceMs?: number;
   /** Per-request timeout. @default 30000 */
   readonly requestTimeoutMs?: number;
+  /** Called after each registration with the shard it trains (configured or assigned). */
+  readonly onRegistered?: (registration: { shard: string }) => void;
   /** Called once a flush's work is durable (accepted, stored in Blob, or nothing was in progress). */
   readonly onFlushDurable?: (flush: FlushDurable) => void;
   /** Called after every local batch (progress, tests). */
@@ -100,6 +105,7 @@ export class Trainer {
   private processedThisRound = 0;
   private flush: { requestId: string; deadlineMs: number; reason: string; atMs: number } | undefined;
   private flushDone = false;
+  private assignedShard: string | undefined;
   private readonly flushedRequests = new Set<string>();
   private readonly waitAbort = new AbortController();
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -209,30 +215,56 @@ export class Trainer {
 
   private async prepare(): Promise<{ config: RunConfig; data: Dataset; model: tf.LayersModel }> {
     const { config } = await this.retrying('GET /config', () => this.client.config());
-    const shard = shardConfig(config, this.options.shard);
-    if (!mayProcess(this.options.cloud, shard.residency)) {
-      throw new ShardResidencyError(`shard ${shard.id} is pinned to ${shard.residency}; a trainer on ${this.options.cloud} refuses to process it`);
-    }
+    if (this.options.shard !== undefined) this.checkResidency(shardConfig(config, this.options.shard));
+    await this.register(config);
+    const shard = shardConfig(config, this.shard);
+    this.checkResidency(shard);
     const data = loadTaskData(config).shards.get(shard.id)!;
     const model = buildModel(modelShape(config));
     this.log(`shard ${shard.id} (${shard.residency}): ${data.size} examples; model ${modelSpecs(model).map((s) => s.name).join(', ')}`);
-    await this.register(config);
     return { config, data, model };
   }
 
+  private checkResidency(shard: { id: string; residency: Residency }): void {
+    if (!mayProcess(this.options.cloud, shard.residency)) {
+      throw new ShardResidencyError(`shard ${shard.id} is pinned to ${shard.residency}; a trainer on ${this.options.cloud} refuses to process it`);
+    }
+  }
+
+  /** The shard this trainer trains: configured, or assigned by the aggregator at the first registration. */
+  private get shard(): string {
+    const shard = this.assignedShard ?? this.options.shard;
+    if (shard === undefined) throw new Error('the shard is known only after registration');
+    return shard;
+  }
+
+  /** Registers (again), keeping the shard once known; waits while every shard has a trainer. */
   private async register(config: RunConfig): Promise<void> {
-    const shard = shardConfig(config, this.options.shard);
-    const reply = await this.retrying('POST /register', () =>
-      this.client.register({
-        clientId: this.options.clientId,
-        cloud: this.options.cloud,
-        shard: shard.id,
-        residency: shard.residency,
-        ...(this.options.instanceId ? { instanceId: this.options.instanceId } : {}),
-        ...(this.options.nodeName ? { nodeName: this.options.nodeName } : {}),
-      }),
-    );
-    this.log(`registered with ${this.options.aggregatorUrl} as ${this.options.clientId} (${this.options.cloud}); open round ${reply.round}, epoch ${reply.epoch}${reply.submitted ? ' (already contributed to it)' : ''}`);
+    const known = this.assignedShard ?? this.options.shard;
+    const residency = known === undefined ? undefined : shardConfig(config, known).residency;
+    let waiting = false;
+    for (;;) {
+      try {
+        const reply = await this.retrying('POST /register', () =>
+          this.client.register({
+            clientId: this.options.clientId,
+            cloud: this.options.cloud,
+            ...(known === undefined ? {} : { shard: known, residency }),
+            ...(this.options.instanceId ? { instanceId: this.options.instanceId } : {}),
+            ...(this.options.nodeName ? { nodeName: this.options.nodeName } : {}),
+          }),
+        );
+        this.assignedShard = reply.shard;
+        this.options.onRegistered?.({ shard: reply.shard });
+        this.log(`registered with ${this.options.aggregatorUrl} as ${this.options.clientId} (${this.options.cloud}, shard ${reply.shard}${known === undefined ? ', assigned' : ''}); open round ${reply.round}, epoch ${reply.epoch}${reply.submitted ? ' (already contributed to it)' : ''}`);
+        return;
+      } catch (error) {
+        if (!(error instanceof AggregatorRejectedError && error.code === 'no-free-shard') || this.stopRequested) throw error;
+        if (!waiting) this.log(`no shard needs a trainer yet: ${error.message}; asking again every ${this.options.shardWaitMs ?? 5000} ms`);
+        waiting = true;
+        await sleep(this.options.shardWaitMs ?? 5000);
+      }
+    }
   }
 
   private async loop(config: RunConfig, data: Dataset, model: tf.LayersModel): Promise<void> {
@@ -273,7 +305,7 @@ export class Trainer {
         weights,
         fit: header.fit,
         seed: config.seed,
-        shard: this.options.shard,
+        shard: this.shard,
         round: header.round,
         shouldStop: () => this.stopRequested,
         onBatch: async (progress) => {
@@ -332,7 +364,7 @@ export class Trainer {
       examples: result.examples,
       partial: result.partial,
       cloud: this.options.cloud,
-      shard: this.options.shard,
+      shard: this.shard,
       weights: header.weights,
       sha256: sha256Hex(payload),
       ...(Number.isFinite(result.loss) ? { loss: result.loss } : {}),

@@ -15,8 +15,10 @@ const RoundSchema = z.number().int().min(0).max(999_999);
 export const RegisterRequestSchema = z.strictObject({
   clientId: PathSegmentSchema,
   cloud: CloudSchema,
-  shard: PathSegmentSchema,
-  residency: ResidencySchema,
+  /** Absent: the aggregator assigns a shard that needs a trainer (alike pods of a scaled Deployment). */
+  shard: PathSegmentSchema.optional(),
+  /** The residency the trainer believes its shard has; given with `shard`. */
+  residency: ResidencySchema.optional(),
   instanceId: z.string().min(1).max(200).optional(),
   nodeName: z.string().min(1).max(253).optional(),
 });
@@ -24,6 +26,8 @@ export type RegisterRequest = z.infer<typeof RegisterRequestSchema>;
 
 export const RegisterReplySchema = z.strictObject({
   runId: PathSegmentSchema,
+  /** The shard this trainer trains: the one it asked for, or the one assigned to it. */
+  shard: PathSegmentSchema,
   /** The open round: the one trainers train now. */
   round: RoundSchema,
   epoch: z.number().int().nonnegative(),
@@ -120,6 +124,7 @@ export const REJECTION_CODES = [
   'wrong-shard',
   'residency',
   'unknown-shard',
+  'no-free-shard',
   'stale-round',
   'future-round',
   'round-closed',

@@ -1,6 +1,6 @@
 /**
  * The slice of the Kubernetes API server that Spot-On calls, over HTTPS with the cluster's own CA: list nodes,
- * list pods with label and field selectors, and read or patch a deployment's `scale` subresource. Answers use
+ * list pods with label and field selectors, read a deployment (its ready replicas) and read or patch its `scale` subresource. Answers use
  * the real object and `Status` shapes. Authentication is checked as far as it can be without the cloud: EKS
  * accepts `k8s-aws-v1.` tokens that decode to a presigned STS GetCallerIdentity URL signing `x-k8s-aws-id` (STS
  * itself, which would check the signature, is not called); AKS a bearer token; or anonymous access.
@@ -64,6 +64,15 @@ const scaleJson = (deployment: SimDeployment) => ({
   status: { replicas: deployment.replicas },
 });
 
+/** A Deployment as the API serves it; like Kubernetes, it omits `readyReplicas` when none is ready. */
+const deploymentJson = (deployment: SimDeployment, ready: number) => ({
+  kind: 'Deployment',
+  apiVersion: 'apps/v1',
+  metadata: { name: deployment.name, namespace: deployment.namespace },
+  spec: { replicas: deployment.replicas },
+  status: { replicas: deployment.replicas, ...(ready > 0 ? { readyReplicas: ready } : {}) },
+});
+
 const status = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code });
 
 /** Serves `state` over HTTPS on 127.0.0.1. */
@@ -98,6 +107,13 @@ export async function startKubeApiServer(state: ClusterState, auth: KubeAuth): P
         (pod) => pod.namespace === pods[1] && matchesLabelSelector(pod.labels, selector) && (nodeName === undefined || pod.nodeName === nodeName),
       );
       return list('PodList', items.map(podJson));
+    }
+    const deploymentPath = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && deploymentPath) {
+      const [, namespace = '', name = ''] = deploymentPath;
+      const deployment = state.deployment(namespace, name);
+      if (deployment === undefined) return answer(404, status(404, 'NotFound', `deployments.apps "${name}" not found`));
+      return answer(200, deploymentJson(deployment, deployment.podsReadyAtOnce ? deployment.replicas : state.readyPods(namespace)));
     }
     const scale = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/]+)\/scale$/.exec(url.pathname);
     if (scale) {

@@ -22,7 +22,8 @@ export interface PlacementInterval {
   readonly clientId: string;
   readonly cloud: Cloud;
   readonly node: string;
-  readonly shard: string;
+  /** Known once the trainer registered (the aggregator assigns Azure pods' shards). */
+  shard?: string;
   readonly from: number;
   to?: number;
   end?: TrainerEnd | 'scaled-in';
@@ -33,8 +34,6 @@ export interface SimulatorOptions {
   readonly aks: ClusterState;
   /** Environment every trainer process gets (aggregator URL, HMAC key, port, Blob fallback). */
   readonly trainerEnv: NodeJS.ProcessEnv;
-  /** The shard a new Azure trainer pod should take, or undefined when none is free (the pod stays Pending). */
-  readonly shardForAzurePod: (held: ReadonlySet<string>) => string | undefined;
   readonly onEvent: (component: 'cluster' | 'trainer', event: string, detail: string) => void;
   /** Folder for the trainer pods' logs (<clientId>.log); none when absent. */
   readonly logDir?: string;
@@ -73,9 +72,9 @@ export class ClusterSimulator {
     return [...this.trainers.values()].map((t) => t.process).filter((p) => p.running && (cloud === undefined || p.spec.cloud === cloud));
   }
 
-  /** Shards held by live trainers. */
+  /** Shards held by live trainers that have registered. */
   heldShards(): Set<string> {
-    return new Set(this.live().map((p) => p.spec.shard));
+    return new Set(this.live().flatMap((p) => (p.shard === undefined ? [] : [p.shard])));
   }
 
   /** Karpenter launches a Spot GPU node; a trainer pod for `shard` is scheduled on it. Returns the instance id. */
@@ -141,7 +140,10 @@ export class ClusterSimulator {
     this.reconcileAzure();
   }
 
-  /** The Deployment controller: run min(replicas, gpuspot nodes) trainer pods, one per node, each on a free shard. */
+  /**
+   * The Deployment controller: run min(replicas, gpuspot nodes) trainer pods, one per node. Like the chart's AKS
+   * pods they carry no shard; the aggregator assigns one at registration, and a pod with nothing to do waits.
+   */
   private reconcileAzure(): void {
     if (this.stopped) return;
     const replicas = this.options.aks.deployment(TRAINER_NAMESPACE, TRAINER_DEPLOYMENT)?.replicas ?? 0;
@@ -153,26 +155,26 @@ export class ClusterSimulator {
     const busyNodes = new Set(running.slice(0, replicas).map((p) => p.spec.nodeName));
     const freeNodes = [...this.options.aks.nodes.values()].filter((n) => n.labels.agentpool === 'gpuspot' && n.ready && !busyNodes.has(n.name));
     for (let i = running.length; i < replicas && freeNodes.length > 0 && !this.runComplete; i++) {
-      const shard = this.options.shardForAzurePod(this.heldShards());
-      if (shard === undefined) break; // no shard needs a trainer: the pod would only idle (Pending)
       const node = freeNodes.shift()!;
       const suffix = randomBytes(3).toString('hex').slice(0, 5);
-      this.startPod(this.options.aks, { clientId: `fl-trainer-${suffix}`, cloud: 'azure', shard, nodeName: node.name, podIP: `127.0.2.${++this.azurePodIps}` });
+      this.startPod(this.options.aks, { clientId: `fl-trainer-${suffix}`, cloud: 'azure', nodeName: node.name, podIP: `127.0.2.${++this.azurePodIps}` });
     }
   }
 
   private startPod(cluster: ClusterState, spec: TrainerPodSpec): void {
     const pod = { name: spec.clientId, namespace: TRAINER_NAMESPACE, labels: TRAINER_LABELS, nodeName: spec.nodeName, podIP: spec.podIP, phase: 'Running' as const };
     cluster.addPod(pod);
-    const placement: PlacementInterval = { clientId: spec.clientId, cloud: spec.cloud, node: spec.nodeName, shard: spec.shard, from: Date.now() };
+    const placement: PlacementInterval = { clientId: spec.clientId, cloud: spec.cloud, node: spec.nodeName, ...(spec.shard ? { shard: spec.shard } : {}), from: Date.now() };
     this.placements.push(placement);
     const logFile = this.options.logDir ? path.join(this.options.logDir, `${spec.clientId}.log`) : undefined;
     const process = new TrainerProcess(spec, this.options.trainerEnv, (p, event, detail) => {
+      if (event === 'registered') placement.shard = p.shard;
+      if (event === 'ready') cluster.markReady(TRAINER_NAMESPACE, spec.clientId);
       if (event === 'flush-durable') this.options.onEvent('trainer', 'flush-durable', `${p.spec.clientId}: ${detail.examples} examples of round ${detail.round ?? '-'} ${String(detail.outcome)}, durable ${detail.ms} ms after the request`);
       if (event === 'trainer-failed') this.options.onEvent('trainer', 'trainer-failed', `${p.spec.clientId}: exit ${String(detail.code)} ${String(detail.log)}`);
     }, logFile);
     this.trainers.set(spec.clientId, { process, placement });
-    this.options.onEvent('trainer', 'trainer-started', `${spec.clientId} on ${spec.cloud} ${spec.nodeName} (${spec.shard}, pod IP ${spec.podIP})`);
+    this.options.onEvent('trainer', 'trainer-started', `${spec.clientId} on ${spec.cloud} ${spec.nodeName} (${spec.shard ?? 'shard from the aggregator'}, pod IP ${spec.podIP})`);
     void process.ended.then((end) => {
       placement.to = Date.now();
       placement.end = this.scaledIn.has(spec.clientId) && end !== 'killed' ? 'scaled-in' : end;

@@ -20,12 +20,19 @@ export interface SimPod {
   readonly nodeName: string;
   podIP: string | undefined;
   phase: PodPhase;
+  /** Passes its readiness probe (the trainer's flush endpoint is up). */
+  ready?: boolean;
 }
 
 export interface SimDeployment {
   readonly name: string;
   readonly namespace: string;
   replicas: number;
+  /**
+   * Every replica counts as ready at once: a stand-in for a Deployment controller where no simulator runs pods
+   * (brain tests, the bench). Otherwise ready replicas are the namespace's ready pods.
+   */
+  readonly podsReadyAtOnce?: boolean;
 }
 
 export type ScaleListener = (deployment: SimDeployment, previousReplicas: number) => void;
@@ -67,6 +74,19 @@ export class ClusterState {
 
   removePod(namespace: string, name: string): void {
     this.pods.delete(`${namespace}/${name}`);
+    this.touch();
+  }
+
+  /** Running pods that pass their readiness probe (in the simulator every pod of a namespace is the Deployment's). */
+  readyPods(namespace: string): number {
+    return [...this.pods.values()].filter((pod) => pod.namespace === namespace && pod.phase === 'Running' && pod.ready === true).length;
+  }
+
+  /** Marks a pod ready (its readiness probe passed). */
+  markReady(namespace: string, name: string): void {
+    const pod = this.pods.get(`${namespace}/${name}`);
+    if (pod === undefined) return;
+    pod.ready = true;
     this.touch();
   }
 

@@ -13,7 +13,8 @@ const TRAINER_MAIN = path.resolve(__dirname, '..', '..', 'fl-training', 'trainer
 export interface TrainerPodSpec {
   readonly clientId: string;
   readonly cloud: Cloud;
-  readonly shard: string;
+  /** Absent for the AKS Deployment's pods, as the chart renders them: the aggregator assigns their shard. */
+  readonly shard?: string;
   readonly nodeName: string;
   readonly instanceId?: string;
   /** A loopback address of its own, e.g. 127.0.1.3, so that every pod serves the same port, as in a cluster. */
@@ -45,6 +46,8 @@ export class TrainerProcess {
   readonly startedAt = Date.now();
   ready = false;
   result: TrainerResultEvent | undefined;
+  /** The shard it trains: configured, or assigned at registration (its `registered` event line). */
+  shard: string | undefined;
   readonly flushes: FlushDurableEvent[] = [];
   private killedBySimulator = false;
   private readonly child: ChildProcess;
@@ -58,12 +61,13 @@ export class TrainerProcess {
     /** Appends the trainer's output here (the pod's log). */
     private readonly logFile?: string,
   ) {
+    this.shard = spec.shard;
     this.child = spawn(process.execPath, ['--require', 'tsx/cjs', TRAINER_MAIN], {
       env: {
         ...env,
         SPOTON_CLIENT_ID: spec.clientId,
         SPOTON_CLOUD: spec.cloud,
-        SPOTON_SHARD: spec.shard,
+        ...(spec.shard ? { SPOTON_SHARD: spec.shard } : {}),
         SPOTON_NODE_NAME: spec.nodeName,
         SPOTON_POD_IP: spec.podIP,
         SPOTON_EVENTS: 'json',
@@ -103,6 +107,7 @@ export class TrainerProcess {
       return;
     }
     if (event.event === 'ready') this.ready = true;
+    if (event.event === 'registered' && typeof event.shard === 'string') this.shard = event.shard;
     if (event.event === 'flush-durable') this.flushes.push(event as unknown as FlushDurableEvent);
     if (event.event === 'exit') this.result = event as unknown as TrainerResultEvent;
     this.onEvent(this, event.event ?? 'unknown', event);

@@ -224,7 +224,6 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString,
         SPOTON_SIGTERM_GRACE_MS: '20000',
       },
-      shardForAzurePod: (held) => options.shards.find((shard) => !held.has(shard)),
       onEvent: (component, event, detail) => emit(component, event, detail),
       logDir: trainerLogs,
     });

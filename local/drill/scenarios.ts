@@ -76,7 +76,8 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
   'capacity-loss': {
     async run(context, timing) {
       await context.until('round 1 committed', () => context.round() >= 1);
-      const instances = context.cloud.simulator.live('aws').map((p) => ({ id: p.spec.instanceId ?? '', shard: p.spec.shard }));
+      // AWS pods carry their shard (one EKS release per shard); Azure pods are assigned theirs by the aggregator.
+      const instances = context.cloud.simulator.live('aws').flatMap((p) => (p.spec.shard ? [{ id: p.spec.instanceId ?? '', shard: p.spec.shard }] : []));
       context.emit('aws', MARKER_EVENTS.outageStarted, `EC2 reclaims every Spot node (${instances.length}); no Spot capacity left in the region`);
       for (const { id } of instances) {
         context.emit('aws', MARKER_EVENTS.spotWarning, `EC2 Spot Instance Interruption Warning for ${id}`);
@@ -96,7 +97,7 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
   'aws-outage': {
     async run(context, timing) {
       await context.until('round 1 committed', () => context.round() >= 1);
-      const shards = context.cloud.simulator.live('aws').map((p) => p.spec.shard);
+      const shards = context.cloud.simulator.live('aws').flatMap((p) => (p.spec.shard ? [p.spec.shard] : []));
       context.emit('aws', MARKER_EVENTS.outageStarted, 'EKS nodes go NotReady; the kubelet stops every trainer (SIGTERM: each flushes)');
       context.cloud.simulator.shutDownAwsNodes();
       context.emit('aws', 'alarm', 'CloudWatch composite alarm aws-training-unhealthy: OK -> ALARM');

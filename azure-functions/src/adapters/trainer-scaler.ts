@@ -16,9 +16,14 @@ import { TrainerScaleError, TransientDependencyError, isTransientStatus } from '
 /** Scope of an Entra ID token for the Kubernetes API of an AKS cluster with AKS-managed Entra integration. */
 export const AKS_AAD_SERVER_SCOPE = '6dae42f8-4368-4678-94ff-3960e28e3630/.default';
 
-/** Sets the replica count of the Azure trainers. */
+/** Sets the replica count of the Azure trainers and tells how many are ready. */
 export interface TrainerScaler {
   scale(replicas: number): Promise<void>;
+  /**
+   * Trainer pods that pass their readiness probe (the Deployment's `status.readyReplicas`). A scaled Deployment
+   * is no failover until its pods run: without a GPU device plugin or a free node they stay Pending for ever.
+   */
+  readyReplicas(): Promise<number>;
 }
 
 /** Where the API server is and how to trust it. */
@@ -51,44 +56,58 @@ function statusMessage(text: string): string {
 
 /** The trainer scaler against a Kubernetes API server. */
 export function kubernetesTrainerScaler(options: KubernetesTrainerScalerOptions): TrainerScaler {
+  const deploymentPath = `/apis/apps/v1/namespaces/${encodeURIComponent(options.namespace)}/deployments/${encodeURIComponent(options.deployment)}`;
+
+  /** One API call; resolves the response body. 5xx, 429, 409 and network trouble are transient. */
+  async function call(method: 'GET' | 'PATCH', path: string, body?: string, what = `${method} ${path}`): Promise<string> {
+    const [connection, token] = await Promise.all([options.connection(), options.token()]);
+    const url = new URL(path, connection.endpoint);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const requestOptions: RequestOptions = {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/merge-patch+json', 'content-length': String(Buffer.byteLength(body)) }),
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      },
+      ...(connection.caPem === undefined ? {} : { ca: connection.caPem }),
+      signal: AbortSignal.timeout(options.timeoutMs),
+    };
+    return new Promise<string>((resolve, reject) => {
+      const transient = (error: Error) => reject(new TransientDependencyError('kubernetes', `${what} failed: ${error.message}`, { cause: error }));
+      const req = send(url, requestOptions, (response: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', transient);
+        response.on('end', () => {
+          const status = response.statusCode ?? 0;
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (status >= 200 && status < 300) return resolve(text);
+          const message = `${what} answered ${status}: ${statusMessage(text)}`;
+          if (isTransientStatus(status) || status === 409) reject(new TransientDependencyError('kubernetes', message));
+          else reject(new TrainerScaleError(message, { status }));
+        });
+      });
+      req.on('error', transient);
+      req.end(body);
+    });
+  }
+
   return {
     async scale(replicas) {
       if (!Number.isInteger(replicas) || replicas < 0) throw new RangeError(`replicas must be a whole number >= 0, not ${replicas}`);
-      const [connection, token] = await Promise.all([options.connection(), options.token()]);
-      const path = `/apis/apps/v1/namespaces/${encodeURIComponent(options.namespace)}/deployments/${encodeURIComponent(options.deployment)}/scale`;
-      const url = new URL(path, connection.endpoint);
-      const body = JSON.stringify({ spec: { replicas } });
-      const what = `PATCH ${url.pathname} replicas=${replicas}`;
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const requestOptions: RequestOptions = {
-        method: 'PATCH',
-        headers: {
-          'content-type': 'application/merge-patch+json',
-          accept: 'application/json',
-          'content-length': String(Buffer.byteLength(body)),
-          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-        },
-        ...(connection.caPem === undefined ? {} : { ca: connection.caPem }),
-        signal: AbortSignal.timeout(options.timeoutMs),
-      };
-      await new Promise<void>((resolve, reject) => {
-        const transient = (error: Error) =>
-          reject(new TransientDependencyError('kubernetes', `${what} failed: ${error.message}`, { cause: error }));
-        const req = send(url, requestOptions, (response: IncomingMessage) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', transient);
-          response.on('end', () => {
-            const status = response.statusCode ?? 0;
-            if (status >= 200 && status < 300) return resolve();
-            const message = `${what} answered ${status}: ${statusMessage(Buffer.concat(chunks).toString('utf8'))}`;
-            if (isTransientStatus(status) || status === 409) reject(new TransientDependencyError('kubernetes', message));
-            else reject(new TrainerScaleError(message, { status }));
-          });
-        });
-        req.on('error', transient);
-        req.end(body);
-      });
+      await call('PATCH', `${deploymentPath}/scale`, JSON.stringify({ spec: { replicas } }), `PATCH ${deploymentPath}/scale replicas=${replicas}`);
+    },
+    async readyReplicas() {
+      const text = await call('GET', deploymentPath);
+      let ready: unknown;
+      try {
+        ready = (JSON.parse(text) as { status?: { readyReplicas?: unknown } }).status?.readyReplicas;
+      } catch (error) {
+        throw new TransientDependencyError('kubernetes', `GET ${deploymentPath} answered no JSON`, { cause: error });
+      }
+      // Kubernetes omits readyReplicas when it is zero.
+      return typeof ready === 'number' && Number.isInteger(ready) && ready >= 0 ? ready : 0;
     },
   };
 }

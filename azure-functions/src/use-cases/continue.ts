@@ -106,7 +106,7 @@ async function continueOperation(services: BrainServices, message: Extract<Conti
     case 'wait':
       return wait(services, message, `operation running: ${seen}`, log);
     case 'complete':
-      return complete(services, operation, seen, log);
+      return complete(services, operation, message, seen, log);
     case 'inspect-failure': {
       const check = await services.pool.checkOperation(operation.resumeToken ?? '');
       if (check.status === 'failed') return fail(services, operation.id, check.error, log, pool.count);
@@ -122,15 +122,35 @@ async function continueOperation(services: BrainServices, message: Extract<Conti
   }
 }
 
-/** The pool is at the target: start (or stop) the trainers, then record the completed phase. */
-async function complete(services: BrainServices, operation: PendingOperation, seen: string, log: BrainLog): Promise<ContinuationResult> {
+/**
+ * The pool is at the target: start (or stop) the trainers, then record the completed phase. A failover completes
+ * only once its trainers are ready; until then the continuation keeps looking, within the operation timeout.
+ */
+async function complete(
+  services: BrainServices,
+  operation: PendingOperation,
+  message: Extract<ContinuationMessage, { kind: 'operation' }>,
+  seen: string,
+  log: BrainLog,
+): Promise<ContinuationResult> {
+  const failback = operation.purpose === 'failback';
   // Idempotent: if the commit below loses to a crash, the next delivery of this message scales to the same count.
   try {
-    await services.trainers.scale(operation.purpose === 'failback' ? 0 : operation.trainerReplicas);
+    await services.trainers.scale(failback ? 0 : operation.trainerReplicas);
+    if (!failback && operation.trainerReplicas > 0) {
+      const ready = await services.trainers.readyReplicas();
+      if (ready < operation.trainerReplicas) {
+        const observation = `pool ready (${seen}); ${ready}/${operation.trainerReplicas} trainer(s) ready`;
+        if (isTimedOut(operation, services.clock(), services.settings.policy)) {
+          return fail(services, operation.id, { code: 'TrainersNotReady', message: `${observation} after ${services.settings.policy.operationTimeoutSeconds} s: pods Pending (GPU device plugin, node capacity?)` }, log);
+        }
+        return wait(services, message, observation, log);
+      }
+    }
   } catch (error) {
     if (!(error instanceof TrainerScaleError)) throw error;
     // The Kubernetes API refused for good (missing Deployment, no RBAC): nodes without trainers are no failover.
-    if (operation.purpose !== 'failback') return fail(services, operation.id, { code: 'TrainerScaleFailed', message: error.message }, log);
+    if (!failback) return fail(services, operation.id, { code: 'TrainerScaleFailed', message: error.message }, log);
     log.error('could not stop the Azure trainers; the pool is released anyway', { operationId: operation.id, error: error.message });
   }
   const done = await commit(services, (current, now) => completeOperation(current, operation.id, seen, now), log);

@@ -21,7 +21,7 @@ describe('local Functions host', () => {
   let arm: ArmEmulator;
   let kube: KubeApiServer;
   const aks = new ClusterState('aks');
-  aks.addDeployment({ name: 'fl-trainer', namespace: 'fl', replicas: 0 });
+  aks.addDeployment({ name: 'fl-trainer', namespace: 'fl', replicas: 0, podsReadyAtOnce: true });
   let host: LocalProcess<{ url: string; functions: string[] }>;
   let dir: string;
   const invocations: { functionName: string; outcome: string }[] = [];

@@ -45,6 +45,29 @@ describe('continuation queue trigger', () => {
     ]);
   });
 
+  it('stays failing-over while the scaled trainers are not ready (Pending pods), then completes once they are', async () => {
+    const f = await failingOver();
+    f.pool.view = { provisioningState: 'Succeeded', count: 3, enableAutoScaling: false };
+    f.trainers.ready = 1;
+    f.setTime(300);
+    const waiting = await deliver(f, check('op-1'));
+    expect([waiting?.outcome, waiting?.reason, f.store.state.phase, f.store.state.epoch]).toStrictEqual(['waiting', 'pool ready (Succeeded, count 3); 1/3 trainer(s) ready', 'failing-over', 1]);
+    expect(f.queue.sent.map((sent) => sent.message)).toStrictEqual([{ ...check('op-1', 1), enqueuedAt: iso(300) }]);
+    f.trainers.ready = 3;
+    expect((await deliver(f, check('op-1', 1)))?.outcome).toBe('completed');
+    expect([f.store.state.phase, f.trainers.calls]).toStrictEqual(['azure-active', [3, 3]]);
+  });
+
+  it('fails the failover loudly when the trainers never become ready within the operation timeout', async () => {
+    const f = await failingOver();
+    f.pool.view = { provisioningState: 'Succeeded', count: 3, enableAutoScaling: false };
+    f.trainers.ready = 0;
+    f.setTime(f.services.settings.policy.operationTimeoutSeconds + 60);
+    const result = await deliver(f, check('op-1'));
+    expect([result?.outcome, f.store.state.phase, f.store.state.lastFailure?.code]).toStrictEqual(['failed', 'failing-back', 'TrainersNotReady']);
+    expect(f.store.state.lastFailure?.message).toMatch(/0\/3 trainer\(s\) ready/);
+  });
+
   it('leaves the state alone when scaling the trainers fails, so the redelivery completes it', async () => {
     const f = await failingOver();
     f.pool.view = { provisioningState: 'Succeeded', count: 3, enableAutoScaling: false };

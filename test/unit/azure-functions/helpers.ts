@@ -165,10 +165,15 @@ export class FakePool implements GpuPool {
 export class FakeTrainers implements TrainerScaler {
   readonly calls: number[] = [];
   failures: Error[] = [];
+  /** Ready pods; undefined: every replica of the last scale is ready at once. */
+  ready: number | undefined;
   async scale(replicas: number): Promise<void> {
     const failure = this.failures.shift();
     if (failure !== undefined) throw failure;
     this.calls.push(replicas);
+  }
+  async readyReplicas(): Promise<number> {
+    return this.ready ?? this.calls.at(-1) ?? 0;
   }
 }
 

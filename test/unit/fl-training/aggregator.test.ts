@@ -79,10 +79,26 @@ describe('Aggregator', () => {
 
   it('registers trainers and refuses unknown shards and residency violations', async () => {
     const { aggregator } = await start();
-    expect(register(aggregator, 'a')).toStrictEqual({ runId: 'unit-run', round: 1, epoch: 0, configHash: aggregator.configHash, submitted: false });
+    expect(register(aggregator, 'a')).toStrictEqual({ runId: 'unit-run', shard: 'shard-0', round: 1, epoch: 0, configHash: aggregator.configHash, submitted: false });
     expect(register(aggregator, 'b', 'shard-9')).toMatchObject({ status: 422, code: 'unknown-shard' });
     expect(register(aggregator, 'c', 'shard-aws', 'azure')).toStrictEqual({ status: 403, code: 'residency', message: 'shard shard-aws is pinned to aws; a trainer on azure may not process it' });
     expect(aggregator.register({ clientId: 'd', cloud: 'aws', shard: 'shard-aws', residency: 'any' })).toMatchObject({ status: 409, code: 'wrong-shard' });
+  });
+
+  it('assigns shards to trainers that register without one: free shards their cloud may process, kept on re-registration', async () => {
+    const { aggregator } = await start();
+    const shardOf = (reply: ReturnType<Aggregator['register']>) => ('shard' in reply ? reply.shard : reply.code);
+    register(aggregator, 'aws-0', 'shard-0');
+    expect(shardOf(aggregator.register({ clientId: 'pod-a', cloud: 'azure' }))).toBe('shard-1');
+    // shard-aws is pinned to AWS and shard-0/1 are held: a second Azure pod has nothing to do yet.
+    expect(aggregator.register({ clientId: 'pod-b', cloud: 'azure' })).toMatchObject({ status: 409, code: 'no-free-shard' });
+    expect(shardOf(aggregator.register({ clientId: 'pod-a', cloud: 'azure' }))).toBe('shard-1');
+    expect(shardOf(aggregator.register({ clientId: 'aws-x', cloud: 'aws' }))).toBe('shard-aws');
+    // aws-0 is lost (silent past the liveness timeout): its shard goes to the waiting pod.
+    clock += baseConfig.trainerTimeoutMs + 1;
+    aggregator.heartbeat('pod-a');
+    aggregator.heartbeat('aws-x');
+    expect(shardOf(aggregator.register({ clientId: 'pod-b', cloud: 'azure' }))).toBe('shard-0');
   });
 
   it('commits a round when every live trainer reported: FedAvg weights, manifest, status.json', async () => {

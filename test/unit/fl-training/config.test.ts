@@ -102,7 +102,6 @@ describe('entry-point settings', () => {
           '  --aggregator-url / SPOTON_AGGREGATOR_URL: missing\n' +
           '  --client-id / SPOTON_CLIENT_ID: missing\n' +
           '  --cloud / SPOTON_CLOUD: Invalid option: expected one of "aws"|"azure"\n' +
-          '  --shard / SPOTON_SHARD: missing\n' +
           '  --hmac-secret / SPOTON_HMAC_SECRET: missing',
       ),
     );

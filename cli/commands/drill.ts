@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_DRILL_OPTIONS, runBaseline, runScenario, type DrillOptions } from '../../local/drill/engine';
+import { drillDeployment } from '../../local/drill/production/deployment';
 import { SCENARIOS, type DrillReport, type Scenario } from '../../local/drill/report';
 import { createProgressView, judgeReport, renderHtmlReport, renderSummaryTable, renderTimeline } from '../../local/drill/view';
 
@@ -16,9 +17,12 @@ export interface DrillCommandOptions {
 /** Runs the drill; resolves the exit code (0 when every scenario passes its verdict). */
 export async function runDrill(options: DrillCommandOptions): Promise<number> {
   const scenarios = options.scenario;
-  const drill: DrillOptions = { ...DEFAULT_DRILL_OPTIONS, rounds: options.rounds, seed: options.seed, logDir: path.join(options.report, 'logs') };
-  const view = createProgressView({ json: options.json });
   const say = (text: string) => (options.json ? process.stderr : process.stdout).write(`${text}\n`);
+  say('reading the production configuration: cdk synth of cdk/config.example.json, the chart\'s rendered manifests...');
+  const deployment = drillDeployment();
+  say(`time compression: ${deployment.compression.report.meaning}`);
+  const drill: DrillOptions = { ...DEFAULT_DRILL_OPTIONS, rounds: options.rounds, seed: options.seed, logDir: path.join(options.report, 'logs'), deployment };
+  const view = createProgressView({ json: options.json });
   say(`Spot-On local failover drill: ${scenarios.join(', ')} (${drill.rounds} rounds of MNIST federated training, seed ${drill.seed})`);
   say('baseline: the same run without interruptions...');
   const baseline = await runBaseline(drill);
@@ -36,7 +40,7 @@ export async function runDrill(options: DrillCommandOptions): Promise<number> {
     }
   }
   view.close();
-  const summary = { scenarios: reports };
+  const summary = { timeCompression: deployment.compression.report, differsFromProduction: deployment.compression.differences, scenarios: reports };
   mkdirSync(options.report, { recursive: true });
   const htmlPath = path.join(options.report, 'index.html');
   writeFileSync(htmlPath, renderHtmlReport(summary));

@@ -34,6 +34,8 @@ export interface SimulatorOptions {
   readonly aks: ClusterState;
   /** Environment every trainer process gets (aggregator URL, HMAC key, port, Blob fallback). */
   readonly trainerEnv: NodeJS.ProcessEnv;
+  /** What each cloud's trainers get on top (their chart release's settings). */
+  readonly cloudEnv?: Readonly<Record<Cloud, Readonly<Record<string, string>>>>;
   readonly onEvent: (component: 'cluster' | 'trainer', event: string, detail: string) => void;
   /** Folder for the trainer pods' logs (<clientId>.log); none when absent. */
   readonly logDir?: string;
@@ -167,7 +169,7 @@ export class ClusterSimulator {
     const placement: PlacementInterval = { clientId: spec.clientId, cloud: spec.cloud, node: spec.nodeName, ...(spec.shard ? { shard: spec.shard } : {}), from: Date.now() };
     this.placements.push(placement);
     const logFile = this.options.logDir ? path.join(this.options.logDir, `${spec.clientId}.log`) : undefined;
-    const process = new TrainerProcess(spec, this.options.trainerEnv, (p, event, detail) => {
+    const process = new TrainerProcess(spec, { ...this.options.trainerEnv, ...this.options.cloudEnv?.[spec.cloud] }, (p, event, detail) => {
       if (event === 'registered') placement.shard = p.shard;
       if (event === 'ready') cluster.markReady(TRAINER_NAMESPACE, spec.clientId);
       if (event === 'flush-durable') this.options.onEvent('trainer', 'flush-durable', `${p.spec.clientId}: ${detail.examples} examples of round ${detail.round ?? '-'} ${String(detail.outcome)}, durable ${detail.ms} ms after the request`);

@@ -7,7 +7,6 @@
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { FAILOVER_ALARM_NAME, INGEST_RULES } from '../../lambdas/events/rules';
 import { startArmEmulator, spotOnDevSeed, type ArmEmulator } from '../arm';
 import { createSqsEventSource, startLocalAws, type LocalAws, type SqsEventSource, type SqsLambdaHandler, type SqsQueue } from '../aws';
 import { startAzurite } from '../azurite';
@@ -17,10 +16,11 @@ import { ClusterSimulator, TRAINER_LABEL_SELECTOR, TRAINER_NAMESPACE, TRAINER_DE
 import { ClusterState } from '../cluster/state';
 import { freePort, waitForHttp } from '../net';
 import { startVpnTunnel, type VpnTunnel } from '../vpn';
+import type { EnvValue } from './production/aws-template';
+import type { DrillDeployment } from './production/deployment';
 import type { TimelineEntry } from './report';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const EKS_CLUSTER = 'spot-on';
 
 /** The knobs a scenario turns; the rest is fixed so that scenarios compare. */
 export interface CloudOptions {
@@ -35,6 +35,8 @@ export interface CloudOptions {
   readonly provisioningDelayMs: number;
   /** Where the processes' logs go (aggregator.log, functions.log, trainers/<id>.log). */
   readonly logDir?: string;
+  /** The production settings this cloud runs, compressed (production/deployment.ts). */
+  readonly deployment: DrillDeployment;
 }
 
 export type Component = TimelineEntry['component'];
@@ -133,16 +135,31 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     const [eksApi, aksApi] = await Promise.all([startKubeApiServer(eks, 'eks'), startKubeApiServer(aks, 'anonymous')]);
     stops.push(() => eksApi.stop(), () => aksApi.stop());
 
+    const { deployment } = options;
+    const template = deployment.aws;
     const aws = await startLocalAws({ buses: ['spot-on'], seed: options.seed });
     stops.push(() => aws.stop());
     Object.assign(process.env, aws.env);
-    aws.eks.putCluster({ name: EKS_CLUSTER, endpoint: eksApi.url, caPem: eksApi.caPem });
+    const eksCluster = literal(template.interruption.environment, 'EKS_CLUSTER_NAME');
+    // The simulated clusters label and place trainers as the chart does; the stack must look for them there.
+    for (const [name, simulated] of [['TRAINER_NAMESPACE', TRAINER_NAMESPACE], ['TRAINER_LABEL_SELECTOR', TRAINER_LABEL_SELECTOR]] as const) {
+      const deployed = literal(template.interruption.environment, name);
+      if (deployed !== simulated) throw new Error(`the stack's ${name} is ${deployed}, but trainer pods run with ${simulated}: the Lambda would find no trainer`);
+    }
+    aws.eks.putCluster({ name: eksCluster, endpoint: eksApi.url, caPem: eksApi.caPem });
     const faults = options.duplicateDeliveries ? { duplicates: { copies: options.duplicateDeliveries }, outOfOrder: true } : undefined;
+    // Visibility timeouts, receive counts and dead-letter queues as the stack deploys them, on the drill's clock.
     const interruptionDlq = aws.queues.create('spot-on-interruption-dlq');
-    const interruptionQueue = aws.queues.create('spot-on-interruption', { visibilityTimeoutSeconds: 6, deadLetterQueue: { queue: interruptionDlq, maxReceiveCount: 5 }, ...(faults ? { faults } : {}) });
+    const interruptionQueue = aws.queues.create('spot-on-interruption', { ...deploymentQueue(deployment.queues.interruption, interruptionDlq), ...(faults ? { faults } : {}) });
     const outboxDlq = aws.queues.create('spot-on-outbox-dlq');
-    const outbox = aws.queues.create('spot-on-outbox', { visibilityTimeoutSeconds: 2, deadLetterQueue: { queue: outboxDlq, maxReceiveCount: 30 }, ...(faults ? { faults } : {}) });
-    aws.buses.get('default')?.putRules(INGEST_RULES, [interruptionQueue]);
+    const outbox = aws.queues.create('spot-on-outbox', { ...deploymentQueue(deployment.queues.outbox, outboxDlq), ...(faults ? { faults } : {}) });
+    const queueUrls = new Map([
+      [template.interruptionQueue.logicalId, interruptionQueue.url],
+      [template.interruptionDlq.logicalId, interruptionDlq.url],
+      [template.outbox.logicalId, outbox.url],
+      [template.outboxDlq.logicalId, outboxDlq.url],
+    ]);
+    aws.buses.get('default')?.putRules(Object.fromEntries(template.rules.map((rule) => [rule.name, rule.pattern])), [interruptionQueue]);
     aws.buses.get('default')?.onEvent((record) =>
       emit('eventbridge', 'event-routed', `${record.event['detail-type']} ${record.event.id.slice(0, 8)} -> ${record.matchedRules.join(', ') || 'no rule'}`),
     );
@@ -170,10 +187,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         SPOTON_CONTINUATION_QUEUE: 'spot-on-continuations',
         SPOTON_MAX_AZURE_NODES: String(options.shards.length),
         SPOTON_MIN_AWS_TRAINERS: String(options.shards.length),
-        SPOTON_MIN_PHASE_DURATION_SECONDS: '2',
-        SPOTON_FAILBACK_COOLDOWN_SECONDS: '2',
-        SPOTON_CONTINUATION_DELAY_SECONDS: '1',
-        SPOTON_CONTINUATION_MAX_DELAY_SECONDS: '1',
+        ...deployment.brainEnv,
         SPOTON_ARM_ENDPOINT: arm.url,
         SPOTON_ARM_CA_FILE: caFile('arm-ca.pem', arm.caPem),
         SPOTON_KUBERNETES_ENDPOINT: aksApi.url,
@@ -202,7 +216,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         SPOTON_HMAC_SECRET: secret,
         SPOTON_BRAIN_URL: `${brainUrl}/api/signals`,
         SPOTON_MIN_AWS_TRAINERS: String(options.shards.length),
-        SPOTON_STATE_POLL_MS: '1000',
+        ...deployment.aggregatorEnv,
       },
       onText: logTo('aggregator.log'),
       onStderr: (text) => emit('aggregator', 'stderr', text.trim().slice(0, 200)),
@@ -222,8 +236,8 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         SPOTON_HMAC_SECRET: secret,
         TRAINER_PORT: String(trainerPort),
         SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString,
-        SPOTON_SIGTERM_GRACE_MS: '20000',
       },
+      cloudEnv: deployment.trainerEnv,
       onEvent: (component, event, detail) => emit(component, event, detail),
       logDir: trainerLogs,
     });
@@ -237,44 +251,33 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     });
 
     const secretArn = aws.secrets.put('spot-on/signing-key', secret).arn;
-    const powertools = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_METRICS_NAMESPACE: 'SpotOn' };
+    // The Lambdas' environment as the template sets it; references to the stack's resources become the local ones.
+    const resolve = (environment: Readonly<Record<string, EnvValue>>, overrides: Readonly<Record<string, string>>) =>
+      lambdaEnvironment(environment, overrides, (ref, type) => {
+        if (type === 'AWS::SQS::Queue') return queueUrls.get(ref);
+        if (type === 'AWS::SecretsManager::Secret') return secretArn;
+        if (type === 'AWS::Events::EventBus') return 'spot-on';
+        return undefined;
+      });
+    // Logs and metrics go nowhere: the drill reads typed events, not CloudWatch.
+    const local = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', NODE_OPTIONS: '' };
     const interruption = createSqsEventSource({
       functionName: 'spot-on-interruption',
       queue: interruptionQueue,
       handler: freshHandler(path.join(REPO_ROOT, 'lambdas', 'handlers', 'interruption.ts')),
-      batchSize: 5,
-      timeoutSeconds: 60,
+      batchSize: template.interruption.batchSize,
+      timeoutSeconds: template.interruption.timeoutSeconds,
       pollWaitSeconds: 1,
-      environment: {
-        ...powertools,
-        POWERTOOLS_SERVICE_NAME: 'spot-on-interruption',
-        OUTBOX_QUEUE_URL: outbox.url,
-        DEAD_LETTER_QUEUE_URL: interruptionDlq.url,
-        EVENT_BUS_NAME: 'spot-on',
-        EKS_CLUSTER_NAME: EKS_CLUSTER,
-        TRAINER_NAMESPACE,
-        TRAINER_LABEL_SELECTOR,
-        TRAINER_PORT: String(trainerPort),
-        SIGNING_SECRET_ARN: secretArn,
-        RUN_ID: options.runId,
-        FAILOVER_ALARM_NAME,
-      },
+      environment: resolve(template.interruption.environment, { ...local, TRAINER_PORT: String(trainerPort), RUN_ID: options.runId }),
     });
     const signal = createSqsEventSource({
       functionName: 'spot-on-signal',
       queue: outbox,
       handler: freshHandler(path.join(REPO_ROOT, 'lambdas', 'handlers', 'signal.ts')),
-      batchSize: 5,
-      timeoutSeconds: 30,
+      batchSize: template.signal.batchSize,
+      timeoutSeconds: template.signal.timeoutSeconds,
       pollWaitSeconds: 1,
-      environment: {
-        ...powertools,
-        POWERTOOLS_SERVICE_NAME: 'spot-on-signal',
-        SIGNALS_ENDPOINT_URL: `${vpn.url}/api/signals`,
-        SIGNING_SECRET_ARN: secretArn,
-        DEAD_LETTER_QUEUE_URL: outboxDlq.url,
-        SIGNAL_TIMEOUT_MS: '3000',
-      },
+      environment: resolve(template.signal.environment, { ...local, SIGNALS_ENDPOINT_URL: `${vpn.url}/api/signals`, SIGNAL_TIMEOUT_MS: String(deployment.signalTimeoutMs) }),
     });
     for (const source of [interruption, signal]) {
       source.onInvocation((invocation) =>
@@ -289,4 +292,34 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     await stopAll();
     throw error;
   }
+}
+
+/** The local SQS settings of a deployed queue (already compressed) and its dead-letter queue. */
+function deploymentQueue(settings: { visibilityTimeoutSeconds: number; maxReceiveCount: number }, deadLetter: SqsQueue) {
+  return { visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds, deadLetterQueue: { queue: deadLetter, maxReceiveCount: settings.maxReceiveCount } };
+}
+
+/** A literal setting of a Lambda's template environment. */
+function literal(environment: Readonly<Record<string, EnvValue>>, name: string): string {
+  const value = environment[name];
+  if (value === undefined || !('literal' in value)) throw new Error(`the template sets no literal ${name}`);
+  return value.literal;
+}
+
+/** The environment a Lambda gets: the template's, references resolved to local resources, then `overrides`. */
+function lambdaEnvironment(
+  environment: Readonly<Record<string, EnvValue>>,
+  overrides: Readonly<Record<string, string>>,
+  resolveRef: (ref: string, type: string) => string | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(environment)) {
+    if ('literal' in value) out[name] = value.literal;
+    else {
+      const resolved = resolveRef(value.ref, value.type);
+      if (resolved === undefined) throw new Error(`no local stand-in for ${name} (${value.type} ${value.ref})`);
+      out[name] = resolved;
+    }
+  }
+  return { ...out, ...overrides };
 }

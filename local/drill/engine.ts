@@ -10,6 +10,8 @@ import { CheckpointManifestSchema, type CheckpointManifest } from '../../protoco
 import { TrainerProcess } from '../cluster/trainer-process';
 import { freePort } from '../net';
 import { drillRunConfig, startAggregator, startLocalCloud, type Component } from './cloud';
+import type { DrillDeployment } from './production/deployment';
+import { TIME_COMPRESSION_FACTOR } from './production/time-compression';
 import { DrillReportSchema, type DrillReport, type RoundMetrics, type Scenario, type TimelineEntry } from './report';
 import { notePhase, recordedEvent, SCENARIO_DEFINITIONS, type ScenarioContext, type ScenarioTiming } from './scenarios';
 import { MARKER_EVENTS } from './view/markers';
@@ -24,14 +26,20 @@ export interface DrillOptions {
   readonly provisioningDelayMs: number;
   /** Where each scenario's process logs go (<logDir>/<scenario>/); a temporary folder when absent. */
   readonly logDir?: string;
+  /** The production settings every scenario runs, compressed (production/deployment.ts). */
+  readonly deployment: DrillDeployment;
 }
 
-export const DEFAULT_DRILL_OPTIONS: DrillOptions = {
+/**
+ * Scenario timing on the drill's clock (1 real minute = 1 drill second): the Spot notice is 2 minutes, a
+ * Karpenter replacement about 2.5, and an AKS GPU node takes 5 (the low end of 5-11 minutes).
+ */
+export const DEFAULT_DRILL_OPTIONS: Omit<DrillOptions, 'deployment'> = {
   seed: 42,
   rounds: 14,
   shards: 3,
-  timing: { noticeMs: 2000, replacementMs: 2500 },
-  provisioningDelayMs: 1500,
+  timing: { noticeMs: 120_000 / TIME_COMPRESSION_FACTOR, replacementMs: 150_000 / TIME_COMPRESSION_FACTOR },
+  provisioningDelayMs: 300_000 / TIME_COMPRESSION_FACTOR,
 };
 
 const shardIds = (count: number) => Array.from({ length: count }, (_, i) => `shard-${i}`);
@@ -101,7 +109,7 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
   const runId = `drill-${scenario}-${options.seed}`;
   const shards = shardIds(options.shards);
   const cloud = await startLocalCloud(
-    { runId, seed: options.seed, rounds: options.rounds, shards, provisioningDelayMs: options.provisioningDelayMs, ...(options.logDir ? { logDir: path.join(options.logDir, scenario) } : {}), ...(definition.duplicateDeliveries ? { duplicateDeliveries: definition.duplicateDeliveries } : {}) },
+    { runId, seed: options.seed, rounds: options.rounds, shards, provisioningDelayMs: options.provisioningDelayMs, deployment: options.deployment, ...(options.logDir ? { logDir: path.join(options.logDir, scenario) } : {}), ...(definition.duplicateDeliveries ? { duplicateDeliveries: definition.duplicateDeliveries } : {}) },
     emit,
   );
   const container = BlobServiceClient.fromConnectionString(cloud.storage).getContainerClient(CONTAINER);

@@ -5,9 +5,10 @@
  * straight to SQS, a malformed body) straight onto the interruption queue, as they would arrive in AWS.
  */
 import { classify, parseEventText } from '../../lambdas/events/classify';
-import { INGEST_RULES } from '../../lambdas/events/rules';
 import { matchesPattern } from '../eventbridge/pattern';
 import { startLocalCloud, type Component } from './cloud';
+import { DEFAULT_DRILL_OPTIONS } from './engine';
+import { drillDeployment } from './production/deployment';
 
 export interface ReplayInput {
   readonly name: string;
@@ -70,14 +71,15 @@ export async function replayEvents(inputs: readonly ReplayInput[], options: Repl
   const instances = [...new Set(inputs.flatMap((input) => instanceIdsOf(input.text)))];
   const shards = instances.length > 0 ? instances.map((_, i) => `shard-${i}`) : ['shard-0'];
   say(`starting the local cloud with ${instances.length} AWS node(s) named by the events...`);
-  const cloud = await startLocalCloud({ runId: 'replay', seed: 1, rounds: 10_000, shards, provisioningDelayMs: 1500, ...(options.logDir ? { logDir: options.logDir } : {}) }, emit);
+  const deployment = drillDeployment();
+  const cloud = await startLocalCloud({ runId: 'replay', seed: 1, rounds: 10_000, shards, provisioningDelayMs: DEFAULT_DRILL_OPTIONS.provisioningDelayMs, deployment, ...(options.logDir ? { logDir: options.logDir } : {}) }, emit);
   try {
     instances.forEach((id, i) => cloud.simulator.launchAwsNode(shards[i] ?? 'shard-0', id));
     await sleep(3000); // trainers register and start their flush endpoints
     for (const input of inputs) {
       const event = isEventBridgeEvent(input.text);
       if (event) {
-        const routed = Object.entries(INGEST_RULES).filter(([, pattern]) => matchesPattern(pattern, event)).map(([name]) => name);
+        const routed = deployment.aws.rules.filter((rule) => matchesPattern(rule.pattern, event)).map((rule) => rule.name);
         emit('eventbridge', 'replayed', `${input.name}: ${copies} cop${copies === 1 ? 'y' : 'ies'}, rules ${routed.join(', ') || 'none (dropped by EventBridge)'}`);
         const bus = cloud.aws.buses.get('default');
         const first = bus?.inject(event, { restamp: true });

@@ -90,5 +90,14 @@ export const DrillReportSchema = z.strictObject({
 export type DrillReport = z.infer<typeof DrillReportSchema>;
 
 /** `spot-on drill --json` with several scenarios. */
-export const DrillSummarySchema = z.strictObject({ scenarios: z.array(DrillReportSchema) });
+/** A setting the drill runs differently from production, and why (production/time-compression.ts). */
+export const ProductionDifferenceSchema = z.strictObject({ setting: z.string(), production: z.string(), drill: z.string(), reason: z.string() });
+
+export const DrillSummarySchema = z.strictObject({
+  /** How the drill's clock relates to production's: every production duration divided by `factor`. */
+  timeCompression: z.strictObject({ factor: z.number().positive(), meaning: z.string() }).optional(),
+  /** Every setting the drill could not take from the deployment as it is, with the reason. */
+  differsFromProduction: z.array(ProductionDifferenceSchema).optional(),
+  scenarios: z.array(DrillReportSchema),
+});
 export type DrillSummary = z.infer<typeof DrillSummarySchema>;

@@ -64,6 +64,14 @@ describe('spot-on drill', () => {
     expect(spot?.roundsDetail.some((r) => r.partialUpdates > 0) || spot?.timeline.some((e) => e.event === 'flush-durable')).toBe(true);
   });
 
+  it('ran the production configuration on one compressed clock, and says where it differs', () => {
+    expect(summary.timeCompression?.factor).toBe(60);
+    const differences = summary.differsFromProduction ?? [];
+    expect(differences.map((d) => d.setting)).toEqual(expect.arrayContaining(['interruption Lambda timeout', 'TRAINER_PORT', 'SPOTON_LEASE_SECONDS']));
+    // Queue settings come from the template as they are: nothing about them differs.
+    expect(differences.filter((d) => /visibility|receive/i.test(d.setting))).toStrictEqual([]);
+  });
+
   it('writes the HTML report and the JSON next to it', () => {
     expect(readFileSync(path.join(dir, 'index.html'), 'utf8')).toMatch(/<svg/);
     expect(DrillSummarySchema.parse(JSON.parse(readFileSync(path.join(dir, 'drill.json'), 'utf8'))).scenarios).toHaveLength(2);

@@ -9,6 +9,7 @@
  */
 import type { DrillReport, DrillSummary, RoundMetrics, Scenario, TimelineEntry } from '../report';
 import { escapeHtml, slug } from './escape';
+import { productionSection } from './production-section';
 import { formatCount, formatLoss, formatPercent, formatPp, formatSeconds, NOT_APPLICABLE } from './format';
 import { REPORT_CSS } from './html-styles';
 import { azureIntervals, chartMarkers, MARKER_LABELS, markerKind, roundAxisStart, roundPosition, type ChartMarker, type MarkerKind } from './markers';
@@ -70,6 +71,7 @@ export function renderHtmlReport(summary: DrillSummary, options: HtmlReportOptio
     '</header>',
     '<main>',
     summary.scenarios.length === 0 ? '<p class="card empty">No scenarios in this report.</p>' : overviewTable(summary.scenarios, verdicts, ids),
+    productionSection(summary),
     ...sections,
     '</main>',
     '<footer>Spot-On · times are measured from the start of each scenario · hover a point, marker or bar for details</footer>',

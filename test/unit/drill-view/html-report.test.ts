@@ -79,6 +79,18 @@ describe('renderHtmlReport', () => {
     expect(elementById(html, 'section', 'scenario-aws-outage')).toContain('<th scope="row">Warning → checkpoint durable</th><td class="num">—</td>');
   });
 
+  it('lists the time compression and every setting that differs from production, escaped', () => {
+    const summary = {
+      ...sampleSummary(),
+      timeCompression: { factor: 60, meaning: '1 real minute = 1 drill second(s)' },
+      differsFromProduction: [{ setting: 'TRAINER_PORT', production: '8080', drill: 'a free port', reason: 'no <collision> with local services' }],
+    };
+    const html = renderHtmlReport(summary);
+    expect(html).toContain('Time compression: 1 real minute = 1 drill second(s).');
+    expect(html).toContain('<th scope="row">TRAINER_PORT</th><td>8080</td><td>a free port</td><td class="why">no &lt;collision&gt; with local services</td>');
+    expect(renderHtmlReport(sampleSummary())).not.toContain('Differs from production');
+  });
+
   it('marks a failing scenario and says why', () => {
     const failing = renderHtmlReport({ scenarios: [sampleReport({ examplesLost: 812, accuracyDeltaPp: -3.2 })] });
     expect(failing).toContain('<span class="badge fail large">1 OF 1 FAIL</span>');

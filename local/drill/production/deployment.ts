@@ -1,0 +1,149 @@
+/**
+ * The production configuration the drill runs: the AWS side from the CloudFormation template that `cdk synth`
+ * makes of the CDK config, the brain's policy as the Terraform example deploys it (it sets no policy setting,
+ * so the Functions' own defaults apply), and the trainers' flush budget from the chart's rendered manifests.
+ * Every duration is compressed by one factor (time-compression.ts); any other difference is recorded.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { POLICY_DEFAULTS } from '../../../azure-functions/src/domain/policy';
+import { buildApp } from '../../../cdk/app';
+import { loadConfig } from '../../../cdk/config';
+import { readAwsDeployment, type AwsDeployment, type CfnTemplate } from './aws-template';
+import { Compression } from './time-compression';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+export const EXAMPLE_CDK_CONFIG = path.join(REPO_ROOT, 'cdk', 'config.example.json');
+export const RENDERED_CHART = { eks: path.join(REPO_ROOT, 'fl-training', 'chart', 'rendered', 'eks.yaml'), aks: path.join(REPO_ROOT, 'fl-training', 'chart', 'rendered', 'aks.yaml') };
+
+/** Where the deployment's settings come from. */
+export interface DeploymentSources {
+  /** The CDK config file (`cdk/config.example.json` by default). */
+  readonly cdkConfig: string;
+  /** `helm template` output per cloud (the committed renders of the chart's example values by default). */
+  readonly rendered: { readonly eks: string; readonly aks: string };
+}
+
+export const EXAMPLE_SOURCES: DeploymentSources = { cdkConfig: EXAMPLE_CDK_CONFIG, rendered: RENDERED_CHART };
+
+/** The drill's settings, each from the deployment, compressed. */
+export interface DrillDeployment {
+  readonly compression: Compression;
+  readonly aws: AwsDeployment;
+  /** Queue settings as the local SQS takes them (seconds may be fractional there). */
+  readonly queues: {
+    readonly interruption: { readonly visibilityTimeoutSeconds: number; readonly maxReceiveCount: number };
+    readonly outbox: { readonly visibilityTimeoutSeconds: number; readonly maxReceiveCount: number };
+  };
+  /** The brain's duration settings (Terraform sets none: the Functions' defaults, compressed). */
+  readonly brainEnv: Readonly<Record<string, string>>;
+  /** Settings every trainer pod gets from the chart, per cloud, compressed. */
+  readonly trainerEnv: { readonly aws: Readonly<Record<string, string>>; readonly azure: Readonly<Record<string, string>> };
+  /** Settings the aggregator gets from the chart (AKS release), compressed. */
+  readonly aggregatorEnv: Readonly<Record<string, string>>;
+  /** The signal Lambda's per-request budget (SIGNAL_TIMEOUT_MS), compressed. */
+  readonly signalTimeoutMs: number;
+}
+
+/** Synthesizes the stack offline (no bundling, no cdk-nag) and returns its CloudFormation template. */
+export function synthesizeTemplate(cdkConfigPath: string): CfnTemplate {
+  const config = loadConfig(cdkConfigPath);
+  const outdir = mkdtempSync(path.join(tmpdir(), 'spot-on-drill-synth-'));
+  try {
+    const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+    const { app, stack } = buildApp(config, { nag: false, outdir, context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+    return app.synth().getStackByName(stack.stackName).template as CfnTemplate;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+interface ContainerSpec {
+  readonly name: string;
+  readonly env?: readonly { readonly name: string; readonly value?: string }[];
+}
+
+/** The literal env of a Deployment's container and its pod's grace period, from a rendered manifest. */
+function renderedWorkload(file: string, deployment: string): { env: Map<string, string>; terminationGracePeriodSeconds: number } {
+  for (const document of parseAllDocuments(readFileSync(file, 'utf8'))) {
+    const object = document.toJSON() as { kind?: string; metadata?: { name?: string }; spec?: { template?: { spec?: { containers?: ContainerSpec[]; terminationGracePeriodSeconds?: number } } } } | null;
+    if (object?.kind !== 'Deployment' || object.metadata?.name !== deployment) continue;
+    const pod = object.spec?.template?.spec;
+    const container = pod?.containers?.[0];
+    const env = new Map((container?.env ?? []).flatMap((variable) => (variable.value === undefined ? [] : [[variable.name, variable.value] as const])));
+    return { env, terminationGracePeriodSeconds: pod?.terminationGracePeriodSeconds ?? 30 };
+  }
+  throw new Error(`${file} renders no Deployment ${deployment}`);
+}
+
+/** Duration settings of the trainer and aggregator (the chart's env names), in milliseconds. */
+const FL_DURATION_SETTINGS = ['SPOTON_SIGTERM_GRACE_MS', 'SPOTON_STATE_POLL_MS', 'SPOTON_TICK_MS'] as const;
+
+/**
+ * Floors for budgets that real work fills: a flush pushes a model over loopback and a tick runs the aggregator's
+ * checks; compressed below these they would measure the machine, not the system.
+ */
+const FL_FLOORS_MS: Readonly<Record<(typeof FL_DURATION_SETTINGS)[number], number>> = { SPOTON_SIGTERM_GRACE_MS: 5_000, SPOTON_STATE_POLL_MS: 0, SPOTON_TICK_MS: 250 };
+
+/** The aggregator's defaults for what the chart leaves unset (fl-training/aggregator/main.ts). */
+const AGGREGATOR_DEFAULTS_MS = { SPOTON_STATE_POLL_MS: 10_000, SPOTON_TICK_MS: 1_000 };
+
+function compressedFlEnv(compression: Compression, workload: string, env: Map<string, string>, defaults: Readonly<Record<string, number>> = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of FL_DURATION_SETTINGS) {
+    const value = env.get(name) ?? defaults[name];
+    if (value !== undefined) out[name] = String(compression.ms(`${workload} ${name}`, Number(value), FL_FLOORS_MS[name]));
+  }
+  return out;
+}
+
+/** Reads the deployment's settings and compresses them for the drill. */
+export function drillDeployment(sources: DeploymentSources = EXAMPLE_SOURCES, compression = new Compression()): DrillDeployment {
+  const aws = readAwsDeployment(synthesizeTemplate(sources.cdkConfig));
+  const queue = (name: string, settings: AwsDeployment['outbox']) => ({
+    visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds / compression.factor,
+    maxReceiveCount: settings.maxReceiveCount ?? 1,
+  });
+
+  // The Functions' policy defaults are what the Terraform example deploys (it sets none of them).
+  const brainEnv = {
+    SPOTON_MIN_PHASE_DURATION_SECONDS: String(compression.seconds('SPOTON_MIN_PHASE_DURATION_SECONDS', POLICY_DEFAULTS.minPhaseDurationSeconds, 0)),
+    SPOTON_FAILBACK_COOLDOWN_SECONDS: String(compression.seconds('SPOTON_FAILBACK_COOLDOWN_SECONDS', POLICY_DEFAULTS.failbackCooldownSeconds, 0)),
+    SPOTON_RECHECK_SECONDS: String(compression.seconds('SPOTON_RECHECK_SECONDS', POLICY_DEFAULTS.recheckSeconds)),
+    SPOTON_LEASE_SECONDS: String(compression.seconds('SPOTON_LEASE_SECONDS', POLICY_DEFAULTS.leaseSeconds)),
+    SPOTON_OPERATION_TIMEOUT_SECONDS: String(Math.max(10, compression.seconds('SPOTON_OPERATION_TIMEOUT_SECONDS', POLICY_DEFAULTS.operationTimeoutSeconds))),
+    SPOTON_CONTINUATION_DELAY_SECONDS: String(compression.seconds('SPOTON_CONTINUATION_DELAY_SECONDS', 15)),
+    SPOTON_CONTINUATION_MAX_DELAY_SECONDS: String(compression.seconds('SPOTON_CONTINUATION_MAX_DELAY_SECONDS', 120)),
+  };
+
+  const signalTimeout = aws.signal.environment.SIGNAL_TIMEOUT_MS;
+  const signalTimeoutMs = compression.ms('SIGNAL_TIMEOUT_MS', Number(signalTimeout && 'literal' in signalTimeout ? signalTimeout.literal : 10_000), 1_000);
+  recordFixedDifferences(compression, aws);
+
+  const eks = renderedWorkload(sources.rendered.eks, 'fl-trainer');
+  const aksTrainer = renderedWorkload(sources.rendered.aks, 'fl-trainer');
+  const aggregator = renderedWorkload(sources.rendered.aks, 'fl-aggregator');
+  return {
+    compression,
+    aws,
+    queues: { interruption: queue('interruption', aws.interruptionQueue), outbox: queue('outbox', aws.outbox) },
+    brainEnv,
+    trainerEnv: { aws: compressedFlEnv(compression, 'eks trainer', eks.env), azure: compressedFlEnv(compression, 'aks trainer', aksTrainer.env) },
+    aggregatorEnv: compressedFlEnv(compression, 'aggregator', aggregator.env, AGGREGATOR_DEFAULTS_MS),
+    signalTimeoutMs,
+  };
+}
+
+/** What the local cloud necessarily does differently, whatever the configuration. */
+function recordFixedDifferences(compression: Compression, aws: AwsDeployment): void {
+  compression.keep('interruption Lambda timeout', `${aws.interruption.timeoutSeconds} s`, 'a compute budget: the handler does real work at real speed');
+  compression.keep('signal Lambda timeout', `${aws.signal.timeoutSeconds} s`, 'a compute budget: the handler does real work at real speed');
+  compression.differ('SIGNALS_ENDPOINT_URL', 'the Function App private endpoint', 'the local Functions host behind the VPN relay', 'an address: the local cloud has its own');
+  compression.differ('TRAINER_PORT', '8080', 'a free port', 'the drill must not collide with a service on this machine; Lambda and trainers still agree on one port');
+  compression.differ('RUN_ID', 'the deployment\'s run id', 'one run id per scenario', 'keeps each scenario\'s checkpoints, logs and report apart');
+  compression.differ('SPOTON_MAX_AZURE_NODES, SPOTON_MIN_AWS_TRAINERS', 'Terraform and chart values', 'the drill\'s shard count', 'the drill trains one AWS trainer per shard of its own small run');
+  compression.differ('Lambda logs and metrics', 'CloudWatch', 'off', 'the drill measures from typed events, not logs');
+  compression.differ('GPU node provisioning', '5-11 min (AKS)', 'the ARM emulator\'s delay', 'no GPU exists here; the delay stands for it');
+}

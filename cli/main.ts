@@ -3,6 +3,7 @@ import { registerBench } from './commands/bench';
 import { registerClassify, type CommandResult } from './commands/classify';
 import { registerDemo } from './commands/demo';
 import { registerDrill } from './commands/drill';
+import { registerPreflight } from './commands/preflight';
 import { registerReplay } from './commands/replay';
 
 /** Prints a command's result and sets the exit code (never calls process.exit, so output is flushed). */
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerClassify(program, report);
   registerDemo(program, report);
   registerBench(program, report);
+  registerPreflight(program, report);
   const exitWith = (code: number) => {
     process.exitCode = code;
   };

@@ -69,55 +69,5 @@ export function setAt(json: Record<string, unknown>, dottedPath: string, value: 
   else node[last] = value;
 }
 
-type TemplateResources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-interface AlarmMetric {
-  readonly namespace: string;
-  readonly dimensions: Readonly<Record<string, unknown>>;
-}
-
-/**
- * AWS metric namespaces an alarm may treat as breaching when missing, each with the test that something in the
- * template makes AWS publish it. Custom namespaces (our Lambdas' EMF metrics) are only emitted when something
- * happens, so missing data there is normal and never counts.
- */
-const METRIC_PRODUCERS: Readonly<Record<string, (resources: TemplateResources, metric: AlarmMetric) => boolean>> = {
-  'AWS/SQS': (resources) => Object.values(resources).some((r) => r.Type === 'AWS::SQS::Queue'),
-  'AWS/Lambda': (resources) => Object.values(resources).some((r) => r.Type === 'AWS::Lambda::Function'),
-  'AWS/VPN': (resources) => Object.values(resources).some((r) => r.Type === 'AWS::EC2::VPNConnection'),
-  // Published by the CloudWatch agent of the add-on, for the cluster the add-on is installed on.
-  ContainerInsights: (resources, metric) =>
-    Object.values(resources).some(
-      (r) =>
-        r.Type === 'AWS::EKS::Addon' &&
-        r.Properties?.AddonName === 'amazon-cloudwatch-observability' &&
-        r.Properties.ClusterName === metric.dimensions.ClusterName,
-    ),
-};
-
-function alarmMetrics(properties: Record<string, unknown>): AlarmMetric[] {
-  const dimensionsOf = (dimensions: unknown) =>
-    Object.fromEntries(((dimensions ?? []) as { Name: string; Value: unknown }[]).map((d) => [d.Name, d.Value]));
-  if (typeof properties.Namespace === 'string') return [{ namespace: properties.Namespace, dimensions: dimensionsOf(properties.Dimensions) }];
-  const queries = (properties.Metrics ?? []) as { MetricStat?: { Metric: { Namespace: string; Dimensions?: unknown } } }[];
-  return queries.flatMap((query) =>
-    query.MetricStat ? [{ namespace: query.MetricStat.Metric.Namespace, dimensions: dimensionsOf(query.MetricStat.Metric.Dimensions) }] : [],
-  );
-}
-
-/**
- * Alarms that treat missing data as breaching although nothing in the template produces their metric: such an
- * alarm fires by itself after deployment. One `AlarmName: namespace` line per offending metric.
- */
-export function breachingAlarmsWithoutProducer(template: { Resources?: TemplateResources }): string[] {
-  const resources = template.Resources ?? {};
-  const problems: string[] = [];
-  for (const [id, resource] of Object.entries(resources)) {
-    if (resource.Type !== 'AWS::CloudWatch::Alarm' || resource.Properties?.TreatMissingData !== 'breaching') continue;
-    for (const metric of alarmMetrics(resource.Properties)) {
-      const produced = METRIC_PRODUCERS[metric.namespace]?.(resources, metric) ?? false;
-      const name = resource.Properties.AlarmName;
-      if (!produced) problems.push(`${typeof name === 'string' ? name : id}: ${metric.namespace}`);
-    }
-  }
-  return problems;
-}
+/** Moved to the preflight command, which runs the same rule on a team's configuration; re-exported for the CDK tests. */
+export { breachingAlarmsWithoutProducer } from '../../../cli/preflight/alarm-producers';

@@ -139,7 +139,7 @@ module "spot_on_azure" {
 
   function_app = {
     run_id           = "fl-demo-001"
-    min_aws_trainers = 1
+    min_aws_trainers = 3
   }
 
   monitoring = {

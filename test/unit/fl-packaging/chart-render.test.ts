@@ -147,12 +147,12 @@ describe(`helm${NOTE}`, () => {
   });
 
   renderIt(`eks: pins the shard when fl.shard is set${NOTE}`, () => {
-    expect(env(render('eks'), 'fl-trainer').get('SPOTON_SHARD')).toBe('shard-0');
+    expect(env(renderObjects('eks', { 'fl.shard': 'shard-0' }), 'fl-trainer').get('SPOTON_SHARD')).toBe('shard-0');
   });
 
   renderIt(`aks: leaves the shard to the aggregator (no SPOTON_SHARD), so scaled-out trainers train different shards${NOTE}`, () => {
     expect(env(render('aks'), 'fl-trainer').has('SPOTON_SHARD')).toBe(false);
-    expect(env(renderObjects('eks', { 'fl.shard': null }), 'fl-trainer').has('SPOTON_SHARD')).toBe(false);
+    expect(env(render('eks'), 'fl-trainer').has('SPOTON_SHARD')).toBe(false);
   });
 
   renderIt(`renders no trainer PDB on either cloud (Spot drains honour PDBs); keeps the aggregator's${NOTE}`, () => {
@@ -170,7 +170,7 @@ describe(`helm${NOTE}`, () => {
     const pod = podSpec(objects, 'fl-trainer');
     expect(pod.nodeSelector).toStrictEqual({ 'karpenter.sh/nodepool': 'spot-gpu', 'karpenter.sh/capacity-type': 'spot' });
     expect(pod.tolerations).toStrictEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
-    expect(at(find(objects, 'Deployment', 'fl-trainer'), ['spec', 'replicas'])).toBe(2);
+    expect(at(find(objects, 'Deployment', 'fl-trainer'), ['spec', 'replicas'])).toBe(3);
     expect(find(objects, 'Deployment', 'fl-aggregator')).toBeUndefined();
     expect(env(objects, 'fl-trainer').get('SPOTON_AGGREGATOR_URL')).toBe(at(example('eks'), ['fl', 'aggregatorUrl']));
     expect(env(objects, 'fl-trainer').get('AZURE_CLIENT_ID')).toBe(at(example('eks'), ['azure', 'trainerClientId']));
@@ -191,7 +191,7 @@ describe(`helm${NOTE}`, () => {
     expect(at(find(objects, 'Deployment', 'fl-aggregator'), ['spec', 'strategy', 'type'])).toBe('Recreate');
     expect(at(container(objects, 'fl-aggregator'), ['lifecycle', 'preStop', 'sleep', 'seconds'])).toBe(5);
     const aggregatorEnv = env(objects, 'fl-aggregator');
-    expect(aggregatorEnv.get('SPOTON_RUN_ID')).toBe('fl-test-001');
+    expect(aggregatorEnv.get('SPOTON_RUN_ID')).toBe(at(example('aks'), ['fl', 'runId']));
     expect(aggregatorEnv.get('SPOTON_AGGREGATOR_PORT')).toBe('8080');
     expect(aggregatorEnv.get('SPOTON_BLOB_ACCOUNT_URL')).toBe(at(example('aks'), ['storage', 'accountUrl']));
   });
@@ -236,7 +236,7 @@ describe(`helm${NOTE}`, () => {
       expect(at(spc, ['apiVersion'])).toBe('secrets-store.csi.x-k8s.io/v1');
       expect(mapAt(spc, ['spec'])).toMatchObject({
         provider: 'azure',
-        parameters: { usePodIdentity: 'false', clientID: clientId, keyvaultName: 'spoton-kv', tenantId: at(aks, ['azure', 'tenantId']) },
+        parameters: { usePodIdentity: 'false', clientID: clientId, keyvaultName: at(aks, ['signingSecret', 'csi', 'azure', 'keyVaultName']), tenantId: at(aks, ['azure', 'tenantId']) },
         secretObjects: [{ secretName: 'spot-on-signing', type: 'Opaque', data: [{ objectName: 'signing-secret', key: 'signing-secret' }] }],
       });
       expect(String(at(spc, ['spec', 'parameters', 'objects']))).toContain('objectName: spoton-signing-secret');
@@ -265,7 +265,7 @@ describe(`helm${NOTE}`, () => {
     const secretName = String(at(example('eks'), ['signingSecret', 'csi', 'aws', 'secretName']));
     expect(mapAt(spc, ['spec'])).toMatchObject({
       provider: 'aws',
-      parameters: { region: 'us-west-2', usePodIdentity: 'true' },
+      parameters: { region: at(example('eks'), ['signingSecret', 'csi', 'aws', 'region']), usePodIdentity: 'true' },
       secretObjects: [{ secretName: 'spot-on-signing', type: 'Opaque', data: [{ objectName: 'signing-secret', key: 'signing-secret' }] }],
     });
     expect(String(at(spc, ['spec', 'parameters', 'objects']))).toContain(`objectName: "${secretName}"`);

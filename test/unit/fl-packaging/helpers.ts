@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync, readdirSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { findOnPath } from '../../support/find-on-path';
 
 /** Shared readers for the FL packaging tests: YAML documents, values trees, Helm template actions, Dockerfiles. */
 
@@ -351,19 +352,7 @@ export function execForm(args: string): string[] | undefined {
 
 // ---- tools ---------------------------------------------------------------------------------------------------------
 
-export function findOnPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
+export { findOnPath };
 
 // ---- helm ---------------------------------------------------------------------------------------------------------
 

@@ -358,7 +358,7 @@ export class Aggregator extends EventEmitter {
   }
 
   private assignShard(request: RegisterRequest, nowMs: number): string | undefined {
-    const holders = [...this.trainers.values()].map((t) => ({ clientId: t.clientId, shard: t.shard, live: this.live(t, nowMs) }));
+    const holders = [...this.trainers.values()].map((t) => ({ clientId: t.clientId, cloud: t.cloud, shard: t.shard, live: this.live(t, nowMs) }));
     return assignShard(this.shards, request.cloud, request.clientId, holders);
   }
 
@@ -503,8 +503,8 @@ export class Aggregator extends EventEmitter {
     const transition = this.done ? undefined : this.silence.evaluate(nowMs);
     if (transition) this.signal(transition);
     if (this.options.minAwsTrainers !== undefined && !this.done) {
-      const recovered = this.silence.capacity(this.status().reporting.aws, this.options.minAwsTrainers);
-      if (recovered) this.signal(recovered);
+      const change = this.silence.capacity(this.status().reporting.aws, this.options.minAwsTrainers);
+      if (change) this.signal(change, change === 'capacity-lost' ? this.lostAwsInstances(nowMs) : []);
     }
     void this.outbox?.tick();
     // The brain sizes failovers from status.json: keep it current when trainers go quiet, not only at commits.
@@ -623,12 +623,18 @@ export class Aggregator extends EventEmitter {
     for (const wake of waiters) wake();
   }
 
-  private signal(type: SilenceTransition): void {
+  /** Instances of AWS trainers that went quiet without leaving: the ones a sudden reclaim took. */
+  private lostAwsInstances(nowMs: number): string[] {
+    return [...this.trainers.values()].flatMap((t) => (t.cloud === 'aws' && !t.leaving && !this.live(t, nowMs) && t.instanceId ? [t.instanceId] : []));
+  }
+
+  private signal(type: SilenceTransition, instanceIds: readonly string[] = []): void {
     const nowMs = this.now();
     const last = this.silence.lastAwsReportMs ?? nowMs;
     this.counters.signals.set(type, (this.counters.signals.get(type) ?? 0) + 1);
-    this.log(type === 'aws-silent' ? `no AWS trainer reported for ${Math.round((nowMs - last) / 1000)} s: signalling aws-silent` : 'AWS trainers report again: signalling aws-recovered');
-    const signal = silenceSignal(type, this.runId, last, nowMs);
+    const why = { 'aws-silent': `no AWS trainer reported for ${Math.round((nowMs - last) / 1000)} s`, 'aws-recovered': 'AWS trainers report again', 'capacity-lost': `AWS is below its ${this.options.minAwsTrainers} trainers` }[type];
+    this.log(`${why}: signalling ${type}`);
+    const signal = silenceSignal(type, this.runId, last, nowMs, instanceIds);
     this.emit('signal', signal);
     void this.outbox?.submit(signal);
   }

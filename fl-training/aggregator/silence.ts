@@ -1,11 +1,13 @@
 /**
  * The second failover trigger: the aggregator (on Azure) notices that no AWS trainer has reported for
  * `awsSilenceTimeout` and says so to the brain (`aws-silent`), and says `aws-recovered` when one reports again.
- * Pure state machine here; sending lives in brain.ts.
+ * It also notices a partial loss no AWS event announced (a node reclaimed without a warning, whose Node object is
+ * gone before the state-change event is read): AWS below its minimum of live trainers is `capacity-lost`.
+ * Pure state machine here; sending lives in brain.ts and signal-outbox.ts.
  */
 import type { Signal } from '../../protocol/signal';
 
-export type SilenceTransition = 'aws-silent' | 'aws-recovered';
+export type SilenceTransition = 'aws-silent' | 'aws-recovered' | 'capacity-lost';
 
 export class AwsSilenceMonitor {
   private silent = false;
@@ -37,8 +39,9 @@ export class AwsSilenceMonitor {
   }
 
   /**
-   * 'aws-recovered' once AWS is back at `minimum` live trainers after having fallen below it, so that a partial
-   * failover (capacity-lost: Azure covering the missing AWS trainers) is failed back without a silence first.
+   * 'capacity-lost' when AWS falls below `minimum` live trainers after having reached it (not during start-up, not
+   * while silent: aws-silent covers everything), and 'aws-recovered' once it is back, so that a partial failover
+   * is started and failed back without a silence.
    */
   capacity(liveAwsTrainers: number, minimum: number): SilenceTransition | undefined {
     if (liveAwsTrainers >= minimum) {
@@ -47,8 +50,9 @@ export class AwsSilenceMonitor {
       this.short = false;
       return this.silent ? undefined : 'aws-recovered';
     }
-    if (this.reachedMinimum) this.short = true;
-    return undefined;
+    if (!this.reachedMinimum || this.short) return undefined;
+    this.short = true;
+    return this.silent || liveAwsTrainers === 0 ? undefined : 'capacity-lost';
   }
 
   /** 'aws-silent' once, when AWS trainers that had reported stop for longer than the timeout. */
@@ -63,8 +67,8 @@ export class AwsSilenceMonitor {
  * The signal for a transition. Its id is derived from the run and the last AWS report, so a resend (or a
  * restarted aggregator seeing the same silence) is deduplicated by the brain.
  */
-export function silenceSignal(type: SilenceTransition, runId: string, lastAwsReportMs: number, nowMs: number): Signal {
-  const id = `${type}-${runId}-${lastAwsReportMs}`;
+export function silenceSignal(type: SilenceTransition, runId: string, lastAwsReportMs: number, nowMs: number, instanceIds: readonly string[] = []): Signal {
+  const id = `${type}-${runId}-${type === 'capacity-lost' ? nowMs : lastAwsReportMs}`;
   const time = new Date(type === 'aws-silent' ? lastAwsReportMs : nowMs).toISOString();
   return {
     version: 1,
@@ -72,6 +76,13 @@ export function silenceSignal(type: SilenceTransition, runId: string, lastAwsRep
     type,
     runId,
     issuedAt: new Date(nowMs).toISOString(),
-    source: { eventId: id, source: 'spot-on.aggregator', detailType: type === 'aws-silent' ? 'AWS Trainers Silent' : 'AWS Trainers Recovered', time },
+    source: { eventId: id, source: 'spot-on.aggregator', detailType: DETAIL_TYPES[type], time },
+    ...(instanceIds.length > 0 ? { instanceIds: [...instanceIds] } : {}),
   };
 }
+
+const DETAIL_TYPES: Readonly<Record<SilenceTransition, string>> = {
+  'aws-silent': 'AWS Trainers Silent',
+  'aws-recovered': 'AWS Trainers Recovered',
+  'capacity-lost': 'AWS Trainers Below Minimum',
+};

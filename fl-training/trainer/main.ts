@@ -28,6 +28,7 @@ export const TRAINER_SETTINGS = {
   blobConnectionString: { flag: 'blob-connection-string', env: 'SPOTON_BLOB_CONNECTION_STRING', description: 'Blob for flushed updates when the aggregator is unreachable (Azurite)', schema: setting.text().optional() },
   blobAccountUrl: { flag: 'blob-account-url', env: 'SPOTON_BLOB_ACCOUNT_URL', description: 'same, by account URL with DefaultAzureCredential', schema: setting.url().optional() },
   container: { flag: 'container', env: 'SPOTON_BLOB_CONTAINER', description: 'Blob container [spot-on]', schema: setting.text().optional() },
+  minBatchMs: { flag: 'min-batch-ms', env: 'SPOTON_MIN_BATCH_MS', description: 'pace each local batch to at least this many ms (the local drill\'s stand-in for GPU time) [0]', schema: z.coerce.number().int().min(0).max(60_000).default(0) },
   sigtermGraceMs: { flag: 'sigterm-grace-ms', env: 'SPOTON_SIGTERM_GRACE_MS', description: 'flush deadline after SIGTERM in ms [25000]', schema: setting.positiveInt().default(25_000) },
 } satisfies Record<string, SettingSpec>;
 
@@ -55,6 +56,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     port: s.port,
     log: line,
     sigtermGraceMs: s.sigtermGraceMs,
+    minBatchMs: s.minBatchMs,
     onFlushDurable: (flush) => event('flush-durable', flush),
     onRegistered: (registration) => event('registered', registration),
     ...(s.host ? { host: s.host } : {}),

@@ -58,6 +58,11 @@ export interface TrainerOptions {
   readonly onRegistered?: (registration: { shard: string }) => void;
   /** Called once a flush's work is durable (accepted, stored in Blob, or nothing was in progress). */
   readonly onFlushDurable?: (flush: FlushDurable) => void;
+  /**
+   * Each local batch takes at least this long: the local drill paces its tiny model to stand for GPU training
+   * time on its compressed clock. @default 0 (as fast as the device goes)
+   */
+  readonly minBatchMs?: number;
   /** Called after every local batch (progress, tests). */
   readonly onBatch?: (progress: BatchProgress & { clientId: string }) => void | Promise<void>;
 }
@@ -299,6 +304,7 @@ export class Trainer {
       this.processedThisRound = 0;
       this.startHeartbeat();
       const started = Date.now();
+      let batchStarted = started;
       const result = await trainLocal({
         model,
         data,
@@ -311,6 +317,9 @@ export class Trainer {
         onBatch: async (progress) => {
           this.processedThisRound = progress.processed;
           await this.options.onBatch?.({ ...progress, clientId: this.options.clientId });
+          const rest = batchStarted + (this.options.minBatchMs ?? 0) - Date.now();
+          if (rest > 0) await sleep(rest);
+          batchStarted = Date.now();
         },
       });
       this.stopHeartbeat();

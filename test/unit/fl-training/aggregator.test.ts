@@ -99,6 +99,8 @@ describe('Aggregator', () => {
     aggregator.heartbeat('pod-a');
     aggregator.heartbeat('aws-x');
     expect(shardOf(aggregator.register({ clientId: 'pod-b', cloud: 'azure' }))).toBe('shard-0');
+    // A replacement AWS trainer takes back a shard only Azure covers (AWS is primary: that is how failback starts).
+    expect(shardOf(aggregator.register({ clientId: 'aws-replacement', cloud: 'aws' }))).toBe('shard-0');
   });
 
   it('commits a round when every live trainer reported: FedAvg weights, manifest, status.json', async () => {
@@ -302,6 +304,21 @@ describe('Aggregator', () => {
     }
     await aggregator.close();
     expect(delivered.map((s) => s.type)).toStrictEqual(['aws-silent']);
+  });
+
+  it('signals capacity-lost with the silent trainers\' instances when AWS falls below its minimum without any AWS event', async () => {
+    const sent: Signal[] = [];
+    const signals: SignalSender = { send: async (signal) => (sent.push(signal), 'delivered') };
+    const { aggregator } = await start(undefined, baseConfig, { signals, minAwsTrainers: 2 });
+    aggregator.register({ clientId: 'aws-1', cloud: 'aws', shard: 'shard-0', residency: 'any', instanceId: 'i-0aaaaaaaaaaaaaaa1' });
+    aggregator.register({ clientId: 'aws-2', cloud: 'aws', shard: 'shard-1', residency: 'any', instanceId: 'i-0aaaaaaaaaaaaaaa2' });
+    aggregator.tick(); // the minimum is reached: from now on a shortfall is a loss
+    clock += baseConfig.trainerTimeoutMs + 1; // aws-2's node is reclaimed without a warning: it just stops
+    aggregator.heartbeat('aws-1');
+    aggregator.tick();
+    aggregator.tick();
+    await aggregator.close();
+    expect(sent.map((s) => [s.type, s.instanceIds])).toStrictEqual([['capacity-lost', ['i-0aaaaaaaaaaaaaaa2']]]);
   });
 
   it('keeps status.json current between commits: instance ids on registration, reporting counts when a trainer goes quiet', async () => {

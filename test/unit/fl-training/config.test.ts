@@ -91,6 +91,7 @@ describe('entry-point settings', () => {
       blobConnectionString: undefined,
       blobAccountUrl: undefined,
       container: undefined,
+      minBatchMs: 0,
       sigtermGraceMs: 25_000,
     });
   });

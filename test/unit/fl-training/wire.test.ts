@@ -94,12 +94,12 @@ describe('AWS silence', () => {
     });
     expect(silenceSignal('aws-silent', 'run-1', Date.UTC(2025, 0, 1), Date.UTC(2025, 0, 2)).id).toBe(signal.id);
   });
-  it('signals aws-recovered once AWS is back at its minimum after a partial loss, not while starting up', () => {
+  it('signals capacity-lost when AWS falls below its minimum, aws-recovered once it is back, nothing while starting up', () => {
     const monitor = new AwsSilenceMonitor(60_000);
     expect([0, 1, 2].map((live) => monitor.capacity(live, 3))).toStrictEqual([undefined, undefined, undefined]);
     expect(monitor.capacity(3, 3)).toBeUndefined(); // start-up reaches the minimum: nothing was lost
-    expect(monitor.capacity(2, 3)).toBeUndefined(); // a Spot node reclaimed: the brain covers it
-    expect(monitor.capacity(2, 3)).toBeUndefined();
+    expect(monitor.capacity(2, 3)).toBe('capacity-lost'); // a node reclaimed: the brain covers the missing trainer
+    expect(monitor.capacity(2, 3)).toBeUndefined(); // once per loss
     expect(monitor.capacity(3, 3)).toBe('aws-recovered'); // the replacement reports
     expect(monitor.capacity(3, 3)).toBeUndefined();
   });

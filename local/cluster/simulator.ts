@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import type { Cloud } from '../../protocol/run-status';
+import type { InstanceMetadataServer } from './instance-metadata';
 import type { ClusterState } from './state';
 import { TrainerProcess, type TrainerEnd, type TrainerPodSpec } from './trainer-process';
 
@@ -39,6 +40,8 @@ export interface SimulatorOptions {
   readonly onEvent: (component: 'cluster' | 'trainer', event: string, detail: string) => void;
   /** Folder for the trainer pods' logs (<clientId>.log); none when absent. */
   readonly logDir?: string;
+  /** IMDS for the EKS nodes; without it, AWS pods are told their instance id (SPOTON_INSTANCE_ID). */
+  readonly instanceMetadata?: InstanceMetadataServer;
 }
 
 const AZ = 'us-west-2a';
@@ -79,8 +82,11 @@ export class ClusterSimulator {
     return new Set(this.live().flatMap((p) => (p.shard === undefined ? [] : [p.shard])));
   }
 
-  /** Karpenter launches a Spot GPU node; a trainer pod for `shard` is scheduled on it. Returns the instance id. */
-  launchAwsNode(shard: string, id = instanceId()): string {
+  /**
+   * Karpenter launches a Spot GPU node and a trainer pod of the EKS release is scheduled on it: without a shard,
+   * as the chart renders it (the aggregator assigns one), unless `shard` pins one. Returns the instance id.
+   */
+  launchAwsNode(shard?: string, id = instanceId()): string {
     const index = ++this.awsNodes;
     const nodeName = `ip-10-0-${index}-${10 + index}.us-west-2.compute.internal`;
     this.options.eks.addNode({
@@ -89,8 +95,9 @@ export class ClusterSimulator {
       labels: { 'karpenter.sh/capacity-type': 'spot', 'karpenter.sh/nodepool': 'spot-gpu', 'node.kubernetes.io/instance-type': 'g5.xlarge' },
       ready: true,
     });
-    this.options.onEvent('cluster', 'aws-node-launched', `${nodeName} (${id}) for ${shard}`);
-    this.startPod(this.options.eks, { clientId: `aws-${shard}-${index}`, cloud: 'aws', shard, nodeName, instanceId: id, podIP: `127.0.1.${++this.awsPodIps}` });
+    this.options.onEvent('cluster', 'aws-node-launched', `${nodeName} (${id})${shard ? ` for ${shard}` : ''}`);
+    const suffix = randomBytes(3).toString('hex').slice(0, 5);
+    this.startPod(this.options.eks, { clientId: `fl-trainer-aws-${suffix}`, cloud: 'aws', ...(shard ? { shard } : {}), nodeName, instanceId: id, ...(this.options.instanceMetadata ? { metadataEndpoint: this.options.instanceMetadata.endpointFor(nodeName) } : {}), podIP: `127.0.1.${++this.awsPodIps}` });
     return id;
   }
 

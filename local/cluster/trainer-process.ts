@@ -16,7 +16,10 @@ export interface TrainerPodSpec {
   /** Absent for the AKS Deployment's pods, as the chart renders them: the aggregator assigns their shard. */
   readonly shard?: string;
   readonly nodeName: string;
+  /** Its node's instance id: what the simulator knows; the pod learns it from `metadataEndpoint` when one is given. */
   readonly instanceId?: string;
+  /** The node's instance metadata endpoint (AWS_EC2_METADATA_SERVICE_ENDPOINT), as an EKS pod reaches IMDS. */
+  readonly metadataEndpoint?: string;
   /** A loopback address of its own, e.g. 127.0.1.3, so that every pod serves the same port, as in a cluster. */
   readonly podIP: string;
 }
@@ -71,7 +74,8 @@ export class TrainerProcess {
         SPOTON_NODE_NAME: spec.nodeName,
         SPOTON_POD_IP: spec.podIP,
         SPOTON_EVENTS: 'json',
-        ...(spec.instanceId ? { SPOTON_INSTANCE_ID: spec.instanceId } : {}),
+        // Like the chart's pods, a pod with instance metadata is not told its instance id: it asks IMDS.
+        ...(spec.metadataEndpoint ? { AWS_EC2_METADATA_SERVICE_ENDPOINT: spec.metadataEndpoint } : spec.instanceId ? { SPOTON_INSTANCE_ID: spec.instanceId } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -11,14 +11,16 @@ import { startArmEmulator, spotOnDevSeed, type ArmEmulator } from '../arm';
 import { createSqsEventSource, startLocalAws, type LocalAws, type SqsEventSource, type SqsLambdaHandler, type SqsQueue } from '../aws';
 import { startAzurite } from '../azurite';
 import { startLocalProcess, type LocalProcess } from '../child-process';
+import { startInstanceMetadata } from '../cluster/instance-metadata';
 import { startKubeApiServer } from '../cluster/kube-api';
 import { ClusterSimulator, TRAINER_LABEL_SELECTOR, TRAINER_NAMESPACE, TRAINER_DEPLOYMENT } from '../cluster/simulator';
 import { ClusterState } from '../cluster/state';
-import { freePort, waitForHttp } from '../net';
+import { freePort } from '../net';
 import { startVpnTunnel, type VpnTunnel } from '../vpn';
 import type { EnvValue } from './production/aws-template';
 import type { DrillDeployment } from './production/deployment';
 import type { TimelineEntry } from './report';
+import { drillBatchMs, drillRunConfig, startAggregator } from './run';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -56,50 +58,6 @@ export interface LocalCloud {
   readonly signal: SqsEventSource;
   readonly hostInvocations: { functionName: string; outcome: string; status?: number }[];
   stop(): Promise<void>;
-}
-
-/**
- * The federated run every scenario and the baseline train: MNIST with enough data per shard that a round takes
- * a couple of seconds, so that a Spot warning lands mid-round and Azure trainers join before the run ends.
- */
-export function drillRunConfig(runId: string, seed: number, rounds: number, shards: readonly string[]): Record<string, unknown> {
-  return {
-    runId,
-    task: 'mnist',
-    rounds,
-    seed,
-    data: { trainExamples: 7500, testExamples: 1000 },
-    localEpochs: 3,
-    learningRate: 0.05,
-    shards: shards.map((id) => ({ id, residency: 'any' })),
-    roundDeadlineMs: 20_000,
-    trainerTimeoutMs: 10_000,
-    awsSilenceTimeoutMs: 15_000,
-  };
-}
-
-/** The aggregator (fl-training/aggregator/main.ts) as its own process on a free port, ready when /healthz answers. */
-export async function startAggregator(
-  runConfig: Record<string, unknown>,
-  options: { env: NodeJS.ProcessEnv; onText?: (line: string) => void; onStderr?: (text: string) => void },
-): Promise<LocalProcess<void> & { url: string }> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const started = await startLocalProcess<void>(path.join(REPO_ROOT, 'fl-training', 'aggregator', 'main.ts'), {
-    env: {
-      ...process.env,
-      SPOTON_FL_CONFIG_JSON: JSON.stringify(runConfig),
-      SPOTON_AGGREGATOR_PORT: String(port),
-      SPOTON_AGGREGATOR_HOST: '127.0.0.1',
-      SPOTON_TICK_MS: '250',
-      ...options.env,
-    },
-    // The aggregator announces itself in text; readiness is its health endpoint.
-    readiness: (signal) => waitForHttp(`${url}/healthz`, 60_000, signal),
-    ...(options.onText ? { onText: options.onText } : {}),
-    ...(options.onStderr ? { onStderr: options.onStderr } : {}),
-  });
-  return { ...started, url };
 }
 
 /** Imports a production handler as a fresh module, as a new Lambda deployment's cold start does. */
@@ -185,8 +143,6 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         SPOTON_TRAINER_DEPLOYMENT: TRAINER_DEPLOYMENT,
         SPOTON_CONTAINER: 'spot-on',
         SPOTON_CONTINUATION_QUEUE: 'spot-on-continuations',
-        SPOTON_MAX_AZURE_NODES: String(options.shards.length),
-        SPOTON_MIN_AWS_TRAINERS: String(options.shards.length),
         ...deployment.brainEnv,
         SPOTON_ARM_ENDPOINT: arm.url,
         SPOTON_ARM_CA_FILE: caFile('arm-ca.pem', arm.caPem),
@@ -215,7 +171,6 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString,
         SPOTON_HMAC_SECRET: secret,
         SPOTON_BRAIN_URL: `${brainUrl}/api/signals`,
-        SPOTON_MIN_AWS_TRAINERS: String(options.shards.length),
         ...deployment.aggregatorEnv,
       },
       onText: logTo('aggregator.log'),
@@ -227,15 +182,19 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     const trainerPort = await freePort();
     const trainerLogs = path.join(logDir, 'trainers');
     mkdirSync(trainerLogs, { recursive: true });
+    const instanceMetadata = await startInstanceMetadata(eks);
+    stops.push(() => instanceMetadata.stop());
     const simulator = new ClusterSimulator({
       eks,
       aks,
+      instanceMetadata,
       trainerEnv: {
         ...process.env,
         SPOTON_AGGREGATOR_URL: aggregatorUrl,
         SPOTON_HMAC_SECRET: secret,
         TRAINER_PORT: String(trainerPort),
         SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString,
+        SPOTON_MIN_BATCH_MS: String(drillBatchMs(options.shards.length)),
       },
       cloudEnv: deployment.trainerEnv,
       onEvent: (component, event, detail) => emit(component, event, detail),

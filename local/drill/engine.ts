@@ -8,8 +8,10 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { blobPaths, CONTAINER } from '../../protocol/blob-layout';
 import { CheckpointManifestSchema, type CheckpointManifest } from '../../protocol/checkpoint';
 import { TrainerProcess } from '../cluster/trainer-process';
+import { startAzurite } from '../azurite';
 import { freePort } from '../net';
-import { drillRunConfig, startAggregator, startLocalCloud, type Component } from './cloud';
+import { startLocalCloud, type Component } from './cloud';
+import { drillRunConfig, startAggregator } from './run';
 import type { DrillDeployment } from './production/deployment';
 import { TIME_COMPRESSION_FACTOR } from './production/time-compression';
 import { DrillReportSchema, type DrillReport, type RoundMetrics, type Scenario, type TimelineEntry } from './report';
@@ -31,14 +33,16 @@ export interface DrillOptions {
 }
 
 /**
- * Scenario timing on the drill's clock (1 real minute = 1 drill second): the Spot notice is 2 minutes, a
- * Karpenter replacement about 2.5, and an AKS GPU node takes 5 (the low end of 5-11 minutes).
+ * Scenario timing on the drill's clock (1 real minute = 1 drill second): the Spot notice is 2 minutes; Karpenter
+ * finds replacement Spot capacity 10 minutes after a reclaim (capacity is scarce right after one; when it is
+ * quicker than Azure, no Azure trainer ever trains and the failover was pure cost); an AKS GPU node takes 5 minutes
+ * (the low end of 5-11).
  */
 export const DEFAULT_DRILL_OPTIONS: Omit<DrillOptions, 'deployment'> = {
   seed: 42,
   rounds: 14,
   shards: 3,
-  timing: { noticeMs: 120_000 / TIME_COMPRESSION_FACTOR, replacementMs: 150_000 / TIME_COMPRESSION_FACTOR },
+  timing: { noticeMs: 120_000 / TIME_COMPRESSION_FACTOR, replacementMs: 600_000 / TIME_COMPRESSION_FACTOR },
   provisioningDelayMs: 300_000 / TIME_COMPRESSION_FACTOR,
 };
 
@@ -67,10 +71,15 @@ async function getJson<T>(url: string): Promise<T | undefined> {
   }
 }
 
-/** The uninterrupted run with the same seed: the aggregator and one AWS trainer per shard, nothing else. */
-export async function runBaseline(options: DrillOptions): Promise<number> {
+/**
+ * The uninterrupted run with the same seed: the aggregator and one AWS trainer per shard, nothing else, unpaced.
+ * Resolves the accuracy after each round (index = round): a scenario of R rounds compares with entry R, since the
+ * first R rounds of a longer run are the same computation as an R-round run (the round count is not hashed).
+ */
+export async function runBaseline(options: Omit<DrillOptions, 'deployment'>): Promise<readonly number[]> {
   const runId = `baseline-${options.seed}`;
-  const aggregator = await startAggregator(drillRunConfig(runId, options.seed, options.rounds, shardIds(options.shards)), { env: { SPOTON_MEMORY_STORE: 'true' } });
+  const azurite = await startAzurite();
+  const aggregator = await startAggregator(drillRunConfig(runId, options.seed, options.rounds, shardIds(options.shards)), { env: { SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString } });
   const url = aggregator.url;
   const trainerPort = await freePort();
   const trainers = shardIds(options.shards).map(
@@ -83,13 +92,19 @@ export async function runBaseline(options: DrillOptions): Promise<number> {
   );
   try {
     await Promise.all(trainers.map((t) => t.ended));
-    const status = await getJson<{ metrics?: { accuracy?: number } }>(`${url}/status`);
-    const accuracy = status?.metrics?.accuracy;
-    if (accuracy === undefined) throw new Error('the baseline run reported no accuracy');
-    return accuracy;
+    const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(CONTAINER);
+    const accuracies = [0];
+    for (let round = 1; round <= options.rounds; round++) {
+      const manifest = CheckpointManifestSchema.parse(JSON.parse((await container.getBlobClient(blobPaths.manifest(runId, round)).downloadToBuffer()).toString('utf8')));
+      const accuracy = manifest.metrics.accuracy;
+      if (accuracy === undefined) throw new Error(`the baseline's round ${round} has no accuracy`);
+      accuracies.push(accuracy);
+    }
+    return accuracies;
   } finally {
     for (const t of trainers) t.kill();
     await aggregator.stop();
+    await azurite.stop();
   }
 }
 
@@ -196,7 +211,7 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
 
   let failure: Error | undefined;
   try {
-    for (const shard of shards) cloud.simulator.launchAwsNode(shard);
+    for (let i = 0; i < shards.length; i++) cloud.simulator.launchAwsNode();
     await definition.run(context, options.timing);
     await context.until('every round committed and every trainer finished', () => done, 180_000);
   } catch (error) {
@@ -250,6 +265,7 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
         duplicates: hostSignals.filter((i) => i.status === 200).length,
         retried: signalInvocations.reduce((sum, i) => sum + i.failedMessageIds.length, 0),
       },
+      deadLettered: { interruption: cloud.queues.interruptionDlq.messages().length, outbox: cloud.queues.outboxDlq.messages().length },
       durationMs: Date.now() - startedAt,
       roundsDetail: rounds,
       placement: cloud.simulator.placements.map((p) => ({

@@ -71,7 +71,7 @@ export async function replayEvents(inputs: readonly ReplayInput[], options: Repl
   const instances = [...new Set(inputs.flatMap((input) => instanceIdsOf(input.text)))];
   const shards = instances.length > 0 ? instances.map((_, i) => `shard-${i}`) : ['shard-0'];
   say(`starting the local cloud with ${instances.length} AWS node(s) named by the events...`);
-  const deployment = drillDeployment();
+  const deployment = await drillDeployment();
   const cloud = await startLocalCloud({ runId: 'replay', seed: 1, rounds: 10_000, shards, provisioningDelayMs: DEFAULT_DRILL_OPTIONS.provisioningDelayMs, deployment, ...(options.logDir ? { logDir: options.logDir } : {}) }, emit);
   try {
     instances.forEach((id, i) => cloud.simulator.launchAwsNode(shards[i] ?? 'shard-0', id));

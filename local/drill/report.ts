@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export const SCENARIOS = ['spot-interruption', 'capacity-loss', 'aws-outage', 'duplicate-storm', 'vpn-outage'] as const;
+export const SCENARIOS = ['spot-interruption', 'capacity-loss', 'aws-outage', 'duplicate-storm', 'vpn-outage', 'quiet-deploy', 'long-vpn-outage', 'partial-loss'] as const;
 export const ScenarioSchema = z.enum(SCENARIOS);
 export type Scenario = z.infer<typeof ScenarioSchema>;
 
@@ -82,6 +82,8 @@ export const DrillReportSchema = z.strictObject({
     duplicates: z.number().int().nonnegative(),
     retried: z.number().int().nonnegative(),
   }),
+  /** Messages in the dead-letter queues at the end: a signal or event given up on. Must be 0. */
+  deadLettered: z.strictObject({ interruption: z.number().int().nonnegative(), outbox: z.number().int().nonnegative() }),
   durationMs: z.number().nonnegative(),
   roundsDetail: z.array(RoundMetricsSchema),
   placement: z.array(PlacementSchema),

@@ -33,6 +33,8 @@ export interface ScenarioTiming {
 
 export interface ScenarioDefinition {
   readonly duplicateDeliveries?: number;
+  /** Rounds of this scenario's run when the incident outlasts the default run; its baseline trains as many. */
+  readonly rounds?: number;
   run(context: ScenarioContext, timing: ScenarioTiming): Promise<void>;
 }
 
@@ -49,13 +51,13 @@ async function spotInterruption(context: ScenarioContext, timing: ScenarioTiming
   await context.until('round 1 committed', () => context.round() >= 1);
   const [victim] = context.cloud.simulator.awsInstanceIds();
   if (victim === undefined) throw new Error('no AWS node to interrupt');
-  const shard = context.cloud.simulator.live('aws').find((p) => p.spec.instanceId === victim)?.spec.shard ?? 'shard-0';
+  const shard = context.cloud.simulator.live('aws').find((p) => p.spec.instanceId === victim)?.shard ?? 'no shard yet';
   context.emit('aws', MARKER_EVENTS.spotWarning, `EC2 Spot Instance Interruption Warning for ${victim} (${shard})${copies > 1 ? `, delivered ${copies} times` : ''}`);
   context.inject('aws.ec2/spot-interruption/terminate.json', spotWarningFor(victim), copies);
   await context.sleep(timing.noticeMs);
   context.cloud.simulator.terminateAwsNode(victim);
   await context.sleep(replacementMs);
-  context.cloud.simulator.launchAwsNode(shard);
+  context.cloud.simulator.launchAwsNode();
   await context.until('failback to AWS', () => context.phase() === 'aws-primary' && sawPhase(context, 'failing-back'), 120_000);
 }
 
@@ -76,20 +78,19 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
   'capacity-loss': {
     async run(context, timing) {
       await context.until('round 1 committed', () => context.round() >= 1);
-      // AWS pods carry their shard (one EKS release per shard); Azure pods are assigned theirs by the aggregator.
-      const instances = context.cloud.simulator.live('aws').flatMap((p) => (p.spec.shard ? [{ id: p.spec.instanceId ?? '', shard: p.spec.shard }] : []));
+      const instances = context.cloud.simulator.live('aws').map((p) => p.spec.instanceId ?? '');
       context.emit('aws', MARKER_EVENTS.outageStarted, `EC2 reclaims every Spot node (${instances.length}); no Spot capacity left in the region`);
-      for (const { id } of instances) {
+      for (const id of instances) {
         context.emit('aws', MARKER_EVENTS.spotWarning, `EC2 Spot Instance Interruption Warning for ${id}`);
         context.inject('aws.ec2/spot-interruption/terminate.json', spotWarningFor(id));
       }
       await context.sleep(timing.noticeMs);
-      for (const { id } of instances) context.cloud.simulator.terminateAwsNode(id);
+      for (const id of instances) context.cloud.simulator.terminateAwsNode(id);
       await context.until('Azure takes over', () => context.phase() === 'azure-active', 120_000);
       const resumedAt = context.round();
       await context.until('two rounds on Azure', () => context.round() >= resumedAt + 2 || context.done(), 120_000);
       context.emit('aws', MARKER_EVENTS.outageEnded, 'Spot capacity is back: Karpenter launches replacements');
-      for (const { shard } of instances) context.cloud.simulator.launchAwsNode(shard);
+      for (const _ of instances) context.cloud.simulator.launchAwsNode();
       await context.until('failback to AWS', () => context.phase() === 'aws-primary' && sawPhase(context, 'failing-back'), 120_000);
     },
   },
@@ -97,7 +98,7 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
   'aws-outage': {
     async run(context, timing) {
       await context.until('round 1 committed', () => context.round() >= 1);
-      const shards = context.cloud.simulator.live('aws').flatMap((p) => (p.spec.shard ? [p.spec.shard] : []));
+      const nodes = context.cloud.simulator.live('aws').length;
       context.emit('aws', MARKER_EVENTS.outageStarted, 'EKS nodes go NotReady; the kubelet stops every trainer (SIGTERM: each flushes)');
       context.cloud.simulator.shutDownAwsNodes();
       context.emit('aws', 'alarm', 'CloudWatch composite alarm aws-training-unhealthy: OK -> ALARM');
@@ -107,7 +108,7 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
       await context.until('two rounds on Azure', () => context.round() >= resumedAt + 2 || context.done(), 120_000);
       context.cloud.simulator.removeAwsNodes();
       context.emit('aws', MARKER_EVENTS.outageEnded, 'EKS is healthy again: Karpenter launches nodes for the AWS shards');
-      for (const shard of shards) context.cloud.simulator.launchAwsNode(shard);
+      for (let i = 0; i < nodes; i++) context.cloud.simulator.launchAwsNode();
       await context.sleep(timing.replacementMs);
       context.emit('aws', 'alarm', 'CloudWatch composite alarm aws-training-unhealthy: ALARM -> OK');
       context.inject('aws.cloudwatch/alarm-state-change/composite-alarm-ok.json', () => undefined);
@@ -130,10 +131,61 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
         context.emit('drill', MARKER_EVENTS.outageEnded, 'the VPN is back: queued signals are delivered');
       }, 2 * timing.noticeMs);
       // Karpenter's replacement comes after the VPN is back, so that the late signal still finds AWS short.
-      await spotInterruption(context, timing, 1, 3 * timing.replacementMs);
+      await spotInterruption(context, timing, 1, timing.replacementMs);
+    },
+  },
+
+  'quiet-deploy': {
+    // A fresh deployment and half an hour (compressed) of training: nothing may start a failover.
+    async run(context) {
+      context.emit('drill', 'quiet', 'no incident: training runs on AWS for 30 (compressed) minutes');
+      await context.sleep(30_000);
+      await context.until('the run completes', () => context.done(), 180_000);
+    },
+  },
+
+  'long-vpn-outage': {
+    // The run must outlast the outage, or it would finish before the signal gets through.
+    rounds: 40,
+    async run(context, timing) {
+      await context.until('round 1 committed', () => context.round() >= 1);
+      context.emit('drill', MARKER_EVENTS.outageStarted, 'the site-to-site VPN goes down for an hour (compressed): signals wait in the outbox');
+      context.cloud.vpn.setUp(false);
+      setTimeout(() => {
+        context.cloud.vpn.setUp(true);
+        context.emit('drill', MARKER_EVENTS.outageEnded, 'the VPN is back: the waiting signal is delivered');
+      }, LONG_VPN_OUTAGE_MS);
+      // Karpenter replaces the node only after the tunnel is back, so the late signal still finds AWS short.
+      await spotInterruption(context, timing, 1, LONG_VPN_OUTAGE_MS + timing.replacementMs);
+    },
+  },
+
+  'partial-loss': {
+    // One node of three goes with no warning and no alarm (a sudden reclaim); its Node object is gone before the
+    // state-change event is read, so the interruption Lambda sees a foreign instance. The aggregator notices AWS
+    // below its minimum only after the liveness timeout: the run must outlast that, the failover and the repair.
+    rounds: 22,
+    async run(context, timing) {
+      await context.until('round 1 committed', () => context.round() >= 1);
+      const [victim] = context.cloud.simulator.awsInstanceIds();
+      if (victim === undefined) throw new Error('no AWS node to lose');
+      context.emit('aws', MARKER_EVENTS.outageStarted, `EC2 reclaims ${victim} without a warning`);
+      context.cloud.simulator.terminateAwsNode(victim);
+      context.inject('aws.ec2/instance-state-change/terminated.json', (event) => {
+        event.resources = [`arn:aws:ec2:us-west-2:123456789012:instance/${victim}`];
+        event.detail = { 'instance-id': victim, state: 'terminated' };
+      });
+      await context.until('Azure covers the lost trainer', () => context.phase() === 'azure-active', 120_000);
+      await context.sleep(timing.replacementMs);
+      context.emit('aws', MARKER_EVENTS.outageEnded, 'Karpenter launches a replacement node');
+      context.cloud.simulator.launchAwsNode();
+      await context.until('failback to AWS', () => context.phase() === 'aws-primary' && sawPhase(context, 'failing-back'), 120_000);
     },
   },
 };
+
+/** An hour, on the drill's clock: the issue's outage tolerance for the signal outbox. */
+const LONG_VPN_OUTAGE_MS = 60_000;
 
 /** Reads a recorded event for injection (a deep copy the scenario may change). */
 export function recordedEvent(file: string): Record<string, unknown> {

@@ -7,6 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { parse as parseHcl } from '@cdktf/hcl2json';
 import { parseAllDocuments } from 'yaml';
 import { POLICY_DEFAULTS } from '../../../azure-functions/src/domain/policy';
 import { buildApp } from '../../../cdk/app';
@@ -16,6 +17,7 @@ import { Compression } from './time-compression';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const EXAMPLE_CDK_CONFIG = path.join(REPO_ROOT, 'cdk', 'config.example.json');
+export const TERRAFORM_EXAMPLE = path.join(REPO_ROOT, 'terraform-azure', 'examples', 'default', 'main.tf');
 export const RENDERED_CHART = { eks: path.join(REPO_ROOT, 'fl-training', 'chart', 'rendered', 'eks.yaml'), aks: path.join(REPO_ROOT, 'fl-training', 'chart', 'rendered', 'aks.yaml') };
 
 /** Where the deployment's settings come from. */
@@ -24,9 +26,11 @@ export interface DeploymentSources {
   readonly cdkConfig: string;
   /** `helm template` output per cloud (the committed renders of the chart's example values by default). */
   readonly rendered: { readonly eks: string; readonly aks: string };
+  /** The Terraform root module that calls terraform-azure (the example by default). */
+  readonly terraform: string;
 }
 
-export const EXAMPLE_SOURCES: DeploymentSources = { cdkConfig: EXAMPLE_CDK_CONFIG, rendered: RENDERED_CHART };
+export const EXAMPLE_SOURCES: DeploymentSources = { cdkConfig: EXAMPLE_CDK_CONFIG, rendered: RENDERED_CHART, terraform: TERRAFORM_EXAMPLE };
 
 /** The drill's settings, each from the deployment, compressed. */
 export interface DrillDeployment {
@@ -45,6 +49,8 @@ export interface DrillDeployment {
   readonly aggregatorEnv: Readonly<Record<string, string>>;
   /** The signal Lambda's per-request budget (SIGNAL_TIMEOUT_MS), compressed. */
   readonly signalTimeoutMs: number;
+  /** AWS trainer pods the EKS release runs (its Deployment's replicas): one per shard of the drill's run. */
+  readonly awsTrainers: number;
 }
 
 /** Synthesizes the stack offline (no bundling, no cdk-nag) and returns its CloudFormation template. */
@@ -66,16 +72,21 @@ interface ContainerSpec {
 }
 
 /** The literal env of a Deployment's container and its pod's grace period, from a rendered manifest. */
-function renderedWorkload(file: string, deployment: string): { env: Map<string, string>; terminationGracePeriodSeconds: number } {
+function renderedWorkload(file: string, deployment: string): { env: Map<string, string>; terminationGracePeriodSeconds: number; replicas: number } {
   for (const document of parseAllDocuments(readFileSync(file, 'utf8'))) {
-    const object = document.toJSON() as { kind?: string; metadata?: { name?: string }; spec?: { template?: { spec?: { containers?: ContainerSpec[]; terminationGracePeriodSeconds?: number } } } } | null;
+    const object = document.toJSON() as { kind?: string; metadata?: { name?: string }; spec?: { replicas?: number; template?: { spec?: { containers?: ContainerSpec[]; terminationGracePeriodSeconds?: number } } } } | null;
     if (object?.kind !== 'Deployment' || object.metadata?.name !== deployment) continue;
     const pod = object.spec?.template?.spec;
     const container = pod?.containers?.[0];
     const env = new Map((container?.env ?? []).flatMap((variable) => (variable.value === undefined ? [] : [[variable.name, variable.value] as const])));
-    return { env, terminationGracePeriodSeconds: pod?.terminationGracePeriodSeconds ?? 30 };
+    return { env, terminationGracePeriodSeconds: pod?.terminationGracePeriodSeconds ?? 30, replicas: object.spec?.replicas ?? 1 };
   }
   throw new Error(`${file} renders no Deployment ${deployment}`);
+}
+
+/** The aggregator's SPOTON_MIN_AWS_TRAINERS as the AKS release sets it. */
+function aggregatorMinimum(file: string): string | undefined {
+  return renderedWorkload(file, 'fl-aggregator').env.get('SPOTON_MIN_AWS_TRAINERS');
 }
 
 /** Duration settings of the trainer and aggregator (the chart's env names), in milliseconds. */
@@ -99,8 +110,20 @@ function compressedFlEnv(compression: Compression, workload: string, env: Map<st
   return out;
 }
 
+/** Sizes the Terraform root module gives the Function App (it passes them as literals in the example). */
+async function terraformSizes(file: string): Promise<{ minAwsTrainers: number; maxAzureNodes: number }> {
+  const json = (await parseHcl(file, readFileSync(file, 'utf8'))) as { module?: Record<string, { source?: string; function_app?: { min_aws_trainers?: unknown }; gpu_spot_pool?: { max_count?: unknown } }[]> };
+  const call = Object.values(json.module ?? {}).flat()[0];
+  const minAwsTrainers = Number(call?.function_app?.min_aws_trainers);
+  const maxAzureNodes = Number(call?.gpu_spot_pool?.max_count);
+  if (!Number.isInteger(minAwsTrainers) || !Number.isInteger(maxAzureNodes)) {
+    throw new Error(`${file}: the module call must set function_app.min_aws_trainers and gpu_spot_pool.max_count as numbers`);
+  }
+  return { minAwsTrainers, maxAzureNodes };
+}
+
 /** Reads the deployment's settings and compresses them for the drill. */
-export function drillDeployment(sources: DeploymentSources = EXAMPLE_SOURCES, compression = new Compression()): DrillDeployment {
+export async function drillDeployment(sources: DeploymentSources = EXAMPLE_SOURCES, compression = new Compression()): Promise<DrillDeployment> {
   const aws = readAwsDeployment(synthesizeTemplate(sources.cdkConfig));
   const queue = (name: string, settings: AwsDeployment['outbox']) => ({
     visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds / compression.factor,
@@ -108,7 +131,10 @@ export function drillDeployment(sources: DeploymentSources = EXAMPLE_SOURCES, co
   });
 
   // The Functions' policy defaults are what the Terraform example deploys (it sets none of them).
+  const sizes = await terraformSizes(sources.terraform);
   const brainEnv = {
+    SPOTON_MIN_AWS_TRAINERS: String(sizes.minAwsTrainers),
+    SPOTON_MAX_AZURE_NODES: String(sizes.maxAzureNodes),
     SPOTON_MIN_PHASE_DURATION_SECONDS: String(compression.seconds('SPOTON_MIN_PHASE_DURATION_SECONDS', POLICY_DEFAULTS.minPhaseDurationSeconds, 0)),
     SPOTON_FAILBACK_COOLDOWN_SECONDS: String(compression.seconds('SPOTON_FAILBACK_COOLDOWN_SECONDS', POLICY_DEFAULTS.failbackCooldownSeconds, 0)),
     SPOTON_RECHECK_SECONDS: String(compression.seconds('SPOTON_RECHECK_SECONDS', POLICY_DEFAULTS.recheckSeconds)),
@@ -123,6 +149,7 @@ export function drillDeployment(sources: DeploymentSources = EXAMPLE_SOURCES, co
   recordFixedDifferences(compression, aws);
 
   const eks = renderedWorkload(sources.rendered.eks, 'fl-trainer');
+  const minAwsTrainers = aggregatorMinimum(sources.rendered.aks);
   const aksTrainer = renderedWorkload(sources.rendered.aks, 'fl-trainer');
   const aggregator = renderedWorkload(sources.rendered.aks, 'fl-aggregator');
   return {
@@ -131,8 +158,9 @@ export function drillDeployment(sources: DeploymentSources = EXAMPLE_SOURCES, co
     queues: { interruption: queue('interruption', aws.interruptionQueue), outbox: queue('outbox', aws.outbox) },
     brainEnv,
     trainerEnv: { aws: compressedFlEnv(compression, 'eks trainer', eks.env), azure: compressedFlEnv(compression, 'aks trainer', aksTrainer.env) },
-    aggregatorEnv: compressedFlEnv(compression, 'aggregator', aggregator.env, AGGREGATOR_DEFAULTS_MS),
+    aggregatorEnv: { ...compressedFlEnv(compression, 'aggregator', aggregator.env, AGGREGATOR_DEFAULTS_MS), ...(minAwsTrainers === undefined ? {} : { SPOTON_MIN_AWS_TRAINERS: minAwsTrainers }) },
     signalTimeoutMs,
+    awsTrainers: eks.replicas,
   };
 }
 
@@ -143,7 +171,7 @@ function recordFixedDifferences(compression: Compression, aws: AwsDeployment): v
   compression.differ('SIGNALS_ENDPOINT_URL', 'the Function App private endpoint', 'the local Functions host behind the VPN relay', 'an address: the local cloud has its own');
   compression.differ('TRAINER_PORT', '8080', 'a free port', 'the drill must not collide with a service on this machine; Lambda and trainers still agree on one port');
   compression.differ('RUN_ID', 'the deployment\'s run id', 'one run id per scenario', 'keeps each scenario\'s checkpoints, logs and report apart');
-  compression.differ('SPOTON_MAX_AZURE_NODES, SPOTON_MIN_AWS_TRAINERS', 'Terraform and chart values', 'the drill\'s shard count', 'the drill trains one AWS trainer per shard of its own small run');
   compression.differ('Lambda logs and metrics', 'CloudWatch', 'off', 'the drill measures from typed events, not logs');
   compression.differ('GPU node provisioning', '5-11 min (AKS)', 'the ARM emulator\'s delay', 'no GPU exists here; the delay stands for it');
+  compression.differ('GPU training time', 'minutes per round', '2 s per round (batches paced by SPOTON_MIN_BATCH_MS)', 'a tiny MNIST model on CPU stands for the real model on a GPU; pacing keeps rounds as long whatever the load');
 }

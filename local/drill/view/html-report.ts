@@ -33,6 +33,9 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<Scenario, string>> = {
   'aws-outage': 'AWS stops answering (trainers, EventBridge and Lambda): the aggregator on Azure notices the silence and signals the failover itself, and the failback when AWS reports again.',
   'duplicate-storm': 'The same interruption event is delivered many times: the brain deduplicates the signals and fails over and back exactly once.',
   'vpn-outage': 'The site-to-site VPN between AWS and Azure drops: AWS trainers cannot reach the aggregator, which fails over to Azure and back when the tunnel returns.',
+  'quiet-deploy': 'A fresh deployment trains with no incident at all: no alarm, no silence and no signal may start a failover.',
+  'long-vpn-outage': 'The VPN is down for an hour (compressed) while a Spot interruption happens: the signal waits in the outbox, nothing is dead-lettered, and the failover happens when the tunnel returns.',
+  'partial-loss': 'One of the AWS Spot nodes is reclaimed with no alarm: Azure covers the missing trainer and training fails back once Karpenter replaces the node.',
 };
 
 const DEFAULT_TITLE = 'Spot-On failover drill';

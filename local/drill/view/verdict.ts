@@ -14,7 +14,7 @@ export interface IncidentCounts {
   readonly failbacks: number;
 }
 
-/** Exactly one failover and one failback per incident; every drill scenario injects one incident. */
+/** Exactly one failover and one failback per incident; a quiet deployment has none. */
 export function expectedIncidents(scenario: Scenario): IncidentCounts {
   switch (scenario) {
     case 'spot-interruption':
@@ -22,11 +22,15 @@ export function expectedIncidents(scenario: Scenario): IncidentCounts {
     case 'aws-outage':
     case 'duplicate-storm':
     case 'vpn-outage':
+    case 'long-vpn-outage':
+    case 'partial-loss':
       return { failovers: 1, failbacks: 1 };
+    case 'quiet-deploy':
+      return { failovers: 0, failbacks: 0 };
   }
 }
 
-export type VerdictCheckName = 'examples-lost' | 'accuracy' | 'failovers' | 'failbacks';
+export type VerdictCheckName = 'examples-lost' | 'accuracy' | 'failovers' | 'failbacks' | 'dead-lettered';
 
 export interface VerdictCheck {
   readonly name: VerdictCheckName;
@@ -73,6 +77,11 @@ export function judgeReport(report: DrillReport): Verdict {
       name: 'failbacks',
       pass: report.failbacks === expected.failbacks,
       message: `failbacks ${report.failbacks} (expected ${expected.failbacks})`,
+    },
+    {
+      name: 'dead-lettered',
+      pass: report.deadLettered.interruption === 0 && report.deadLettered.outbox === 0,
+      message: `dead-lettered: ${report.deadLettered.interruption} event(s), ${report.deadLettered.outbox} signal(s) (expected 0)`,
     },
   ];
   const failures = checks.filter((c) => !c.pass).map((c) => c.message);

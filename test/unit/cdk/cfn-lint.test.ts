@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { findOnPath } from '../fl-packaging/helpers';
+import { findOnPath } from '../../support/find-on-path';
 import { buildTestApp, exampleConfig } from './helpers';
 
 const CFN_LINT = findOnPath('cfn-lint');

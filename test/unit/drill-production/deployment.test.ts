@@ -1,7 +1,7 @@
 /** The drill's settings come from what a deployment uses: the synthesized template and the rendered chart. */
 import { INGEST_RULES } from '../../../lambdas/events/rules';
 import { readAwsDeployment, TemplateShapeError, type CfnTemplate } from '../../../local/drill/production/aws-template';
-import { drillDeployment, EXAMPLE_SOURCES, synthesizeTemplate } from '../../../local/drill/production/deployment';
+import { drillDeployment, EXAMPLE_SOURCES, synthesizeTemplate, type DrillDeployment } from '../../../local/drill/production/deployment';
 import { Compression } from '../../../local/drill/production/time-compression';
 
 let template: CfnTemplate;
@@ -45,7 +45,10 @@ describe('Compression', () => {
 });
 
 describe('drillDeployment', () => {
-  const deployment = drillDeployment();
+  let deployment: DrillDeployment;
+  beforeAll(async () => {
+    deployment = await drillDeployment();
+  });
 
   it('runs the deployed queues on the compressed clock: the outbox still holds a signal through a 60-minute outage', () => {
     expect(deployment.queues).toStrictEqual({ interruption: { visibilityTimeoutSeconds: 6, maxReceiveCount: 3 }, outbox: { visibilityTimeoutSeconds: 3, maxReceiveCount: 22 } });
@@ -54,7 +57,9 @@ describe('drillDeployment', () => {
   });
 
   it('gives the brain its production policy, compressed, and trainers their chart flush budgets', () => {
-    expect(deployment.brainEnv).toMatchObject({ SPOTON_MIN_PHASE_DURATION_SECONDS: '2', SPOTON_FAILBACK_COOLDOWN_SECONDS: '10', SPOTON_OPERATION_TIMEOUT_SECONDS: '30' });
+    expect(deployment.awsTrainers).toBe(3);
+    expect(deployment.aggregatorEnv.SPOTON_MIN_AWS_TRAINERS).toBe('3');
+    expect(deployment.brainEnv).toMatchObject({ SPOTON_MIN_AWS_TRAINERS: '3', SPOTON_MAX_AZURE_NODES: '4', SPOTON_MIN_PHASE_DURATION_SECONDS: '2', SPOTON_FAILBACK_COOLDOWN_SECONDS: '10', SPOTON_OPERATION_TIMEOUT_SECONDS: '30' });
     expect(deployment.trainerEnv.aws.SPOTON_SIGTERM_GRACE_MS).toBe('5000');
     expect(deployment.compression.differences.map((d) => d.setting)).toEqual(expect.arrayContaining(['eks trainer SPOTON_SIGTERM_GRACE_MS', 'aks trainer SPOTON_SIGTERM_GRACE_MS', 'SPOTON_LEASE_SECONDS', 'TRAINER_PORT']));
     for (const difference of deployment.compression.differences) expect(difference.reason.length).toBeGreaterThan(10);

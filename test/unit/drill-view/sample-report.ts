@@ -145,6 +145,7 @@ export function sampleReport(options: SampleOptions = {}): DrillReport {
     epochs: [0, 1, 2, 3, 4],
     failovers: options.failovers ?? 1,
     failbacks: options.failbacks ?? 1,
+    deadLettered: { interruption: 0, outbox: 0 },
     signals: scenario === 'duplicate-storm' ? { sent: 26, accepted: 2, duplicates: 24, retried: 0 } : warned ? { sent: 2, accepted: 2, duplicates: 0, retried: 0 } : { sent: 2, accepted: 2, duplicates: 0, retried: 1 },
     durationMs,
     roundsDetail,

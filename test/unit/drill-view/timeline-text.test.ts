@@ -32,8 +32,13 @@ describe('renderTimeline', () => {
 });
 
 describe('verdict', () => {
-  it('expects exactly one failover and one failback in every scenario', () => {
-    expect(SCENARIOS.map((s) => expectedIncidents(s))).toStrictEqual(SCENARIOS.map(() => ({ failovers: 1, failbacks: 1 })));
+  it('expects one failover and one failback per incident, and none for a quiet deployment', () => {
+    expect(SCENARIOS.map((s) => expectedIncidents(s))).toStrictEqual(SCENARIOS.map((s) => (s === 'quiet-deploy' ? { failovers: 0, failbacks: 0 } : { failovers: 1, failbacks: 1 })));
+  });
+
+  it('fails a scenario that dead-lettered a signal or an event', () => {
+    const report = { ...sampleReport(), deadLettered: { interruption: 0, outbox: 1 } };
+    expect(judgeReport(report).failures).toStrictEqual(['dead-lettered: 0 event(s), 1 signal(s) (expected 0)']);
   });
 
   it('passes at exactly the accuracy tolerance and fails just beyond it, either way', () => {

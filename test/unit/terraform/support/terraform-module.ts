@@ -3,9 +3,10 @@
  * hcl2json turns every block into an array of bodies and every expression into a "${...}" string; literals stay
  * literals. Also finds the terraform binary, so tests that need it can skip visibly when it is missing.
  */
-import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
-import { delimiter, join, relative, resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
+import { findOnPath } from '../../../support/find-on-path';
 
 export const ROOT = resolve(__dirname, '../../../..');
 export const MODULE_DIR = join(ROOT, 'terraform-azure');
@@ -207,19 +208,7 @@ export class TerraformModule {
   }
 }
 
-export function findOnPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
+export { findOnPath };
 
 export const TERRAFORM = findOnPath('terraform');
 /** `it` when terraform is installed, else a visibly skipped test. */

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_DRILL_OPTIONS, runBaseline, runScenario, type DrillOptions } from '../../local/drill/engine';
 import { drillDeployment } from '../../local/drill/production/deployment';
+import { ownSources } from '../../local/drill/production/sources';
 import { SCENARIO_DEFINITIONS } from '../../local/drill/scenarios';
 import { SCENARIOS, type DrillReport, type Scenario } from '../../local/drill/report';
 import { createProgressView, judgeReport, renderHtmlReport, renderSummaryTable, renderTimeline } from '../../local/drill/view';
@@ -13,14 +14,25 @@ export interface DrillCommandOptions {
   readonly report: string;
   readonly rounds: number;
   readonly seed: number;
+  /** Your CDK config file (default: cdk/config.example.json). */
+  readonly config?: string;
+  /** Your chart values files: `eks=<file>`, `aks=<file>`, or files whose `fl.cloud` names the cluster. */
+  readonly values?: readonly string[];
+  /** Your Terraform root module's main.tf (default: terraform-azure/examples/default/main.tf). */
+  readonly terraform?: string;
 }
 
 /** Runs the drill; resolves the exit code (0 when every scenario passes its verdict). */
 export async function runDrill(options: DrillCommandOptions): Promise<number> {
   const scenarios = options.scenario;
   const say = (text: string) => (options.json ? process.stderr : process.stdout).write(`${text}\n`);
-  say('reading the production configuration: cdk synth of cdk/config.example.json, the chart\'s rendered manifests...');
-  const deployment = await drillDeployment();
+  const own = ownSources({
+    ...(options.config === undefined ? {} : { cdkConfig: options.config }),
+    ...(options.values === undefined ? {} : { values: options.values }),
+    ...(options.terraform === undefined ? {} : { terraform: options.terraform }),
+  });
+  say(`reading the deployment: cdk synth of ${path.relative(process.cwd(), own.sources.cdkConfig)}, the chart rendered for both clusters, ${path.relative(process.cwd(), own.sources.terraform)}...`);
+  const deployment = await drillDeployment(own.sources).finally(own.cleanup);
   say(`time compression: ${deployment.compression.report.meaning}`);
   // One AWS trainer per replica of the EKS release, each on its own shard of the drill's run.
   const drill: DrillOptions = { ...DEFAULT_DRILL_OPTIONS, shards: deployment.awsTrainers, rounds: options.rounds, seed: options.seed, logDir: path.join(options.report, 'logs'), deployment };
@@ -81,6 +93,9 @@ export function registerDrill(program: Command, exit: (code: number) => void): v
     .option('--report <dir>', 'where to write index.html and drill.json', 'report')
     .option('--rounds <n>', 'federated rounds per scenario', (v) => Number.parseInt(v, 10), DEFAULT_DRILL_OPTIONS.rounds)
     .option('--seed <n>', 'seed of data, model and event ids', (v) => Number.parseInt(v, 10), DEFAULT_DRILL_OPTIONS.seed)
+    .option('--config <file>', 'your CDK config (default: cdk/config.example.json)')
+    .option('--values <cluster=file...>', 'your chart values, eks=<file> or aks=<file> (rendered with helm over values-<cluster>.yaml)')
+    .option('--terraform <main.tf>', 'your Terraform root module calling terraform-azure (default: the example)')
     .addHelpText('after', `\nScenarios: ${SCENARIOS.join(', ')}, all (the default; what npm start runs).\nExit code 0 when every scenario passes: no examples lost, nothing dead-lettered, accuracy within 2 points of the baseline, the expected failovers and failbacks (one each; none for quiet-deploy).`)
     .action(async (options: DrillCommandOptions) => exit(await runDrill(options)));
 }

@@ -1,0 +1,46 @@
+/** `spot-on drill --config --values --terraform`: the drill reads a team's own deployment settings. */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { drillDeployment, EXAMPLE_SOURCES } from '../../../local/drill/production/deployment';
+import { DrillInputError, ownSources } from '../../../local/drill/production/sources';
+import { findOnPath } from '../../support/find-on-path';
+
+const HELM = findOnPath('helm');
+const withHelm = HELM ? it : it.skip;
+const NOTE = HELM ? '' : ' (skipped: helm is not on PATH)';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'spot-on-drill-sources-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const EXAMPLE_EKS = path.resolve(__dirname, '../../../fl-training/chart/examples/eks.yaml');
+
+describe('ownSources', () => {
+  it('reads the shipped examples when given nothing', () => {
+    const { sources, cleanup } = ownSources({});
+    cleanup();
+    expect(sources).toStrictEqual(EXAMPLE_SOURCES);
+  });
+
+  it('says which cluster a values file is for when it cannot tell', () => {
+    const file = path.join(dir, 'mine.yaml');
+    writeFileSync(file, 'trainer:\n  replicas: 2\n');
+    expect(() => ownSources({ values: [file] })).toThrow(new DrillInputError(`${file}: cannot tell which cluster it is for; set fl.cloud in it or pass eks=${file} / aks=${file}`));
+  });
+
+  withHelm(`renders your values with helm, runs what they say, and removes the renders${NOTE}`, async () => {
+    const file = path.join(dir, 'two-trainers.yaml');
+    writeFileSync(file, 'trainer:\n  replicas: 2\n');
+    const { sources, cleanup } = ownSources({ values: [`eks=${EXAMPLE_EKS}`, `eks=${file}`] }, HELM);
+    try {
+      expect(sources.rendered.aks).toBe(EXAMPLE_SOURCES.rendered.aks);
+      expect((await drillDeployment(sources)).awsTrainers).toBe(2);
+    } finally {
+      cleanup();
+    }
+    expect(existsSync(sources.rendered.eks)).toBe(false);
+  });
+});

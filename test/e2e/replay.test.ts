@@ -13,7 +13,7 @@ describe('spot-on replay', () => {
     );
     expect(result.status).toBe(0);
     const summary = result.stdout.slice(result.stdout.indexOf('\nsummary\n'));
-    expect(summary).toMatch(/trainer flushes: aws-shard-0-1 on i-0abcd1234ef567890: \d+ examples, accepted\n/);
+    expect(summary).toMatch(/trainer flushes: fl-trainer-aws-[0-9a-f]{5} on i-0abcd1234ef567890: \d+ examples, accepted\n/);
     expect(summary).toMatch(/signal Lambda: 1 signal\(s\) sent/);
     expect(summary).toMatch(/brain: 1 signal\(s\) accepted, 0 duplicate\(s\), 0 refused/);
     expect(summary).toMatch(/aws-primary -> failing-over: capacity-lost /);

@@ -2,6 +2,11 @@
  * Compare-and-swap on the state document: read (with its ETag), apply a pure change, write with If-Match (or
  * If-None-Match: * for the first write); on a lost race read again and re-apply, a bounded number of times. The
  * change function must return the very same state object when nothing changes: then nothing is written.
+ *
+ * A write whose answer is lost is ambiguous: the storage SDK retries it, and the retry fails its own condition
+ * (412/409) because the first attempt did commit. Re-applying the change to our own committed state would then
+ * decide "duplicate" and drop the actions that state needs (the failover stalls). So after a lost race, a re-read
+ * that finds exactly the state we wrote means our write landed: we return it, with its result, as written.
  */
 import { initialState, type FailoverState } from '../domain/state';
 import { StateConflictError, StateContentionError } from '../errors';
@@ -32,9 +37,13 @@ export async function mutateState<T>(
   change: (current: FailoverState, now: Date) => Mutation<T>,
 ): Promise<MutationOutcome<T>> {
   const sleep = services.sleep ?? defaultSleep;
+  let unconfirmed: Mutation<T> | undefined;
   for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt += 1) {
     const now = services.clock();
     const stored = await services.stateStore.read(runId);
+    if (unconfirmed !== undefined && stored !== undefined && canonical(stored.state) === canonical(unconfirmed.state)) {
+      return { ...unconfirmed, written: true, attempts: attempt - 1 };
+    }
     const current = stored?.state ?? initialState(runId, now);
     const { state, result } = change(current, now);
     if (state === current) return { state, result, written: false, attempts: attempt };
@@ -44,9 +53,19 @@ export async function mutateState<T>(
       return { state, result, written: true, attempts: attempt };
     } catch (error) {
       if (!(error instanceof StateConflictError)) throw error;
-      // Someone else wrote first: spread the retries so the writers do not collide again in lockstep.
+      unconfirmed = { state, result };
+      // Someone else wrote first (or our own write did): spread the retries so writers do not collide in lockstep.
       await sleep(Math.floor(Math.random() * 20 * attempt));
     }
   }
   throw new StateContentionError(`state of run ${runId} kept changing: ${MAX_CAS_ATTEMPTS} compare-and-swap attempts lost`);
+}
+
+/** JSON with object keys sorted: a state read back from the store compares equal to the one written. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
 }

@@ -78,6 +78,8 @@ export class MemoryStateStore implements StateStore {
   private version = 0;
   /** Writes that will lose the race (StateConflictError) before one succeeds. */
   conflicts = 0;
+  /** Writes that commit but whose answer is lost: the SDK's retry then fails its own condition (StateConflictError). */
+  lostAnswers = 0;
   /** Errors the next writes throw (in order). */
   writeFailures: Error[] = [];
   /** Errors the next reads throw (in order). */
@@ -102,7 +104,12 @@ export class MemoryStateStore implements StateStore {
   async replace(state: FailoverState, etag: string): Promise<string> {
     this.beforeWrite();
     if (this.doc?.etag !== etag) throw new StateConflictError('etag moved');
-    return this.store(state);
+    const written = this.store(state);
+    if (this.lostAnswers > 0) {
+      this.lostAnswers -= 1;
+      throw new StateConflictError('412 on the retry of a write that had committed');
+    }
+    return written;
   }
 
   /** The stored state (throws if none). */

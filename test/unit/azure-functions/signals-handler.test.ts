@@ -174,6 +174,17 @@ describe('POST /api/signals', () => {
     expect(f.store.state.seenSignalIds).toStrictEqual(['sig-1']);
   });
 
+  it('drives its own intent when the state write committed but its answer was lost (no stall, one PUT)', async () => {
+    const f = fakes();
+    await call(f, signed(signal('checkpoint-flushed', 'sig-0'))); // the state document exists: the next write replaces it
+    f.store.lostAnswers = 1;
+    const answer = await call(f, signed(signal('aws-unhealthy', 'sig-1')));
+    expect([answer.status, (answer.jsonBody as { outcome: string }).outcome]).toStrictEqual([202, 'applied']);
+    expect(f.pool.requested).toStrictEqual([3]);
+    expect(f.queue.sent.map((sent) => sent.message)).toStrictEqual([{ version: 1, kind: 'operation', runId: 'run-42', operationId: 'op-1', attempt: 0, enqueuedAt: iso(0) }]);
+    expect(f.store.state.pendingOperation).toMatchObject({ id: 'op-1', stage: 'submitted' });
+  });
+
   it('rethrows what it cannot classify (the host answers 500 and logs it)', async () => {
     const f = fakes();
     f.store.readFailures = [new TypeError('bug')];

@@ -10,6 +10,7 @@ export const SIGNAL_TYPES = [
   'aws-unhealthy',
   'aws-silent',
   'aws-recovered',
+  'run-complete',
   'checkpoint-flushed',
   'drill',
 ] as const;

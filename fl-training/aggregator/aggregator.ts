@@ -23,7 +23,7 @@ import { encodeWeights } from '../wire/weights';
 import type { SignalSender } from './brain';
 import { renderMetrics } from './metrics';
 import { decideCommit, quorumNeed } from './quorum';
-import { AwsSilenceMonitor, silenceSignal, type SilenceTransition } from './silence';
+import { AwsSilenceMonitor, runCompleteSignal, silenceSignal, type SilenceTransition } from './silence';
 import { assignShard } from './shard-assignment';
 import { SignalOutbox, type SignalOutboxOptions } from './signal-outbox';
 import { checkPayload, checkUpdateMeta, isRejection, type Rejection, type UpdateContext } from './validate';
@@ -612,8 +612,12 @@ export class Aggregator extends EventEmitter {
     );
     this.emit('committed', info);
     if (this.done) {
-      this.log(`run ${this.runId} complete after ${round} rounds`);
+      this.log(`run ${this.runId} complete after ${round} rounds: signalling run-complete (the brain releases any Azure capacity)`);
       this.emit('done', info);
+      const signal = runCompleteSignal(this.runId, this.now());
+      this.counters.signals.set(signal.type, (this.counters.signals.get(signal.type) ?? 0) + 1);
+      this.emit('signal', signal);
+      void this.outbox?.submit(signal);
     }
   }
 

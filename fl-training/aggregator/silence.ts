@@ -81,6 +81,16 @@ export function silenceSignal(type: SilenceTransition, runId: string, lastAwsRep
   };
 }
 
+/**
+ * `run-complete`, sent once when the last round is committed: whatever Azure capacity covers AWS is now idle, and
+ * nothing else would release it (no AWS trainer will report again to trigger a failback).
+ */
+export function runCompleteSignal(runId: string, nowMs: number): Signal {
+  const id = `run-complete-${runId}`;
+  const time = new Date(nowMs).toISOString();
+  return { version: 1, id, type: 'run-complete', runId, issuedAt: time, source: { eventId: id, source: 'spot-on.aggregator', detailType: 'Run Complete', time } };
+}
+
 const DETAIL_TYPES: Readonly<Record<SilenceTransition, string>> = {
   'aws-silent': 'AWS Trainers Silent',
   'aws-recovered': 'AWS Trainers Recovered',

@@ -9,6 +9,8 @@
  * | aws-silent       | fail over (full)         | escalate to full, raise the count  | defer        |
  * | aws-recovered    | ignore (drops a deferred | fail back once AWS trainers report | ignore       |
  * |                  | failover)                | and the cooldown has passed        |              |
+ * | run-complete     | ignore                   | fail back at once: nothing is left | ignore       |
+ * |                  |                          | to train, Azure GPUs only cost     |              |
  * | checkpoint-flushed, drill: recorded only (drill proves the signed path end to end, it moves nothing)     |
  *
  * A phase change a signal asks for is made only when the current phase is at least `minPhaseDurationSeconds` old;
@@ -113,6 +115,7 @@ export function decide(state: FailoverState, signal: Signal, status: RunStatus |
     case 'aws-unhealthy':
     case 'aws-silent':
     case 'aws-recovered':
+    case 'run-complete':
       return evaluate(seen, { id: signal.id, type, ...(signal.instanceIds === undefined ? {} : { instanceIds: signal.instanceIds }) }, {
         policy,
         status,
@@ -174,6 +177,8 @@ function evaluate(state: FailoverState, intent: SignalIntent, context: Evaluatio
     }
     case 'aws-recovered':
       return recover(state, intent, context);
+    case 'run-complete':
+      return releaseAfterRun(state, intent, context);
     default:
       return assertNever(type);
   }
@@ -420,11 +425,34 @@ function recover(state: FailoverState, intent: SignalIntent, context: Evaluation
   }
 }
 
+/**
+ * The aggregator committed the last round: the Azure GPU nodes have nothing left to train, so they are released
+ * without waiting for AWS trainers (there will be none) or the failback cooldown (there is nothing to flap back to).
+ */
+function releaseAfterRun(state: FailoverState, intent: SignalIntent, context: EvaluationContext): Decision {
+  const phase = state.phase;
+  switch (phase) {
+    case 'aws-primary':
+      return ignore(state, intent, 'the run is complete and Azure holds no capacity');
+    case 'failing-back':
+      return ignore(state, intent, 'the run is complete; the failback in progress releases Azure');
+    case 'failing-over':
+    case 'azure-active': {
+      const notBefore = phaseChangeNotBefore(state, context.policy);
+      if (context.now < notBefore) return defer(state, intent, notBefore, 'minimum phase duration', context);
+      return startFailback(state, intent, context);
+    }
+    default:
+      return assertNever(phase);
+  }
+}
+
 function startFailback(state: FailoverState, intent: SignalIntent, context: EvaluationContext): Decision {
   const at = context.now.toISOString();
   const { operation, operationSeq } = newOperation(state, 'failback', 0, intent.id, context);
   const aborting = state.phase === 'failing-over';
-  const reason = `${intent.type} ${intent.id}: AWS trainers report again; ${aborting ? 'abort the failover and ' : ''}fail back, Azure to 0 nodes`;
+  const why = intent.type === 'run-complete' ? 'the run is complete' : 'AWS trainers report again';
+  const reason = `${intent.type} ${intent.id}: ${why}; ${aborting ? 'abort the failover and ' : ''}fail back, Azure to 0 nodes`;
   const { deferredSignal: _dropped, ...rest } = supersedeDeferred(state, intent, at);
   const moved = changePhase(rest, 'failing-back', context.now, { outcome: 'started', reason, signalId: intent.id, operationId: operation.id });
   return {

@@ -229,6 +229,13 @@ describe('decide: failing back', () => {
     });
   });
 
+  it('releases Azure when the run completes: no AWS trainer and no cooldown needed', () => {
+    const decision = valid(decide(azureActive(), signal('run-complete', 'run-complete-run-42'), runStatus({ reportingAws: 0 }), POLICY, at(200)));
+    expect([decision.outcome, decision.state.phase, decision.state.desiredAzureNodes, decision.state.pendingOperation?.purpose]).toStrictEqual(['applied', 'failing-back', 0, 'failback']);
+    expect(decision.reason).toBe('run-complete run-complete-run-42: the run is complete; fail back, Azure to 0 nodes');
+    expect(decide(fresh(), signal('run-complete', 'run-complete-run-42'), runStatus(), POLICY, at(0)).outcome).toBe('ignored');
+  });
+
   it('defers aws-recovered until the failback cooldown has passed since the failover began', () => {
     const decision = decide(azureActive(), signal('aws-recovered', 'sig-ok'), runStatus(), POLICY, at(200));
     expect([decision.outcome, decision.state.deferredSignal?.notBefore, decision.state.phase]).toStrictEqual(['deferred', iso(600), 'azure-active']);

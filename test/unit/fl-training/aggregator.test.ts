@@ -321,6 +321,23 @@ describe('Aggregator', () => {
     expect(sent.map((s) => [s.type, s.instanceIds])).toStrictEqual([['capacity-lost', ['i-0aaaaaaaaaaaaaaa2']]]);
   });
 
+  it('signals run-complete once the last round is committed, so that the brain releases any Azure capacity', async () => {
+    const sent: Signal[] = [];
+    const signals: SignalSender = { send: async (signal) => (sent.push(signal), 'delivered') };
+    const { aggregator } = await start(undefined, { ...baseConfig, rounds: 1 }, { signals });
+    register(aggregator, 'a');
+    register(aggregator, 'b', 'shard-1');
+    const a = update(aggregator, 'a', 1);
+    const b = update(aggregator, 'b', 2, { shard: 'shard-1' });
+    const committed = nextCommit(aggregator);
+    await aggregator.submit(a.meta, a.payload);
+    await aggregator.submit(b.meta, b.payload);
+    await committed;
+    await aggregator.close();
+    expect(aggregator.done).toBe(true);
+    expect(sent.map((s) => [s.type, s.id])).toStrictEqual([['run-complete', 'run-complete-unit-run']]);
+  });
+
   it('keeps status.json current between commits: instance ids on registration, reporting counts when a trainer goes quiet', async () => {
     const { aggregator, store } = await start();
     const readStatus = async () => RunStatusSchema.parse(JSON.parse((await store.get(blobPaths.status(aggregator.runId)))!.data.toString('utf8')));

@@ -4,6 +4,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_DRILL_OPTIONS, runBaseline, runScenario, type DrillOptions } from '../../local/drill/engine';
 import { drillDeployment } from '../../local/drill/production/deployment';
 import { ownSources } from '../../local/drill/production/sources';
+import { inPool, runScenarioInChild } from '../../local/drill/parallel';
 import { SCENARIO_DEFINITIONS } from '../../local/drill/scenarios';
 import { SCENARIOS, type DrillReport, type Scenario } from '../../local/drill/report';
 import { createProgressView, judgeReport, renderHtmlReport, renderSummaryTable, renderTimeline } from '../../local/drill/view';
@@ -20,12 +21,17 @@ export interface DrillCommandOptions {
   readonly values?: readonly string[];
   /** Your Terraform root module's main.tf (default: terraform-azure/examples/default/main.tf). */
   readonly terraform?: string;
+  /** Scenarios run side by side, each in its own process. @default 2 */
+  readonly parallel: number;
+  /** Internal: run the one scenario against this baseline and print only its report (a child of --parallel). */
+  readonly baselineAccuracy?: number;
 }
 
 /** Runs the drill; resolves the exit code (0 when every scenario passes its verdict). */
 export async function runDrill(options: DrillCommandOptions): Promise<number> {
   const scenarios = options.scenario;
-  const say = (text: string) => (options.json ? process.stderr : process.stdout).write(`${text}\n`);
+  // A child of --parallel says only its progress and its report; its parent said the rest.
+  const say = options.baselineAccuracy !== undefined ? () => undefined : (text: string) => (options.json ? process.stderr : process.stdout).write(`${text}\n`);
   const own = ownSources({
     ...(options.config === undefined ? {} : { cdkConfig: options.config }),
     ...(options.values === undefined ? {} : { values: options.values }),
@@ -36,26 +42,39 @@ export async function runDrill(options: DrillCommandOptions): Promise<number> {
   say(`time compression: ${deployment.compression.report.meaning}`);
   // One AWS trainer per replica of the EKS release, each on its own shard of the drill's run.
   const drill: DrillOptions = { ...DEFAULT_DRILL_OPTIONS, shards: deployment.awsTrainers, rounds: options.rounds, seed: options.seed, logDir: path.join(options.report, 'logs'), deployment };
+  const roundsOf = (scenario: Scenario) => SCENARIO_DEFINITIONS[scenario].rounds ?? drill.rounds;
   const view = createProgressView({ json: options.json });
-  say(`Spot-On local failover drill: ${scenarios.join(', ')} (${drill.rounds} rounds of MNIST federated training, seed ${drill.seed})`);
+  if (options.baselineAccuracy !== undefined) return runChild(scenarios, { ...drill, rounds: roundsOf(scenarios[0] as Scenario) }, options.baselineAccuracy, view);
+  say(`Spot-On local failover drill: ${scenarios.join(', ')} (${drill.rounds} rounds of MNIST federated training, seed ${drill.seed}${options.parallel > 1 ? `, ${options.parallel} scenarios at a time` : ''})`);
   // One uninterrupted baseline as long as the longest scenario (an incident that outlasts the default run trains
   // longer); each scenario compares with its accuracy at the same round.
-  const roundsOf = (scenario: Scenario) => SCENARIO_DEFINITIONS[scenario].rounds ?? drill.rounds;
   const longest = Math.max(...scenarios.map(roundsOf));
   say(`baseline: the same ${longest}-round run without interruptions...`);
   const baseline = await runBaseline({ ...drill, rounds: longest });
   say(`baseline accuracy ${((baseline[drill.rounds] ?? baseline[longest] ?? 0) * 100).toFixed(1)}% after ${drill.rounds} rounds`);
   const reports: DrillReport[] = [];
   let failed = false;
-  for (const scenario of scenarios) {
-    try {
-      const rounds = roundsOf(scenario);
-      reports.push(await runScenario(scenario, { ...drill, rounds }, baseline[rounds] ?? 0, view));
-    } catch (error) {
-      failed = true;
-      const partial = (error as { report?: DrillReport }).report;
-      if (partial) reports.push(partial);
-      say(`${scenario} failed: ${(error as Error).message}`);
+  if (options.parallel > 1 && scenarios.length > 1) {
+    const passOn = childArguments(options);
+    const outcomes = await inPool(scenarios, options.parallel, (scenario) => runScenarioInChild({ scenario, baselineAccuracy: baseline[roundsOf(scenario)] ?? 0 }, passOn, say));
+    outcomes.forEach((report, i) => {
+      if (report) reports.push(report);
+      else {
+        failed = true;
+        say(`${scenarios[i]} failed: its process produced no report`);
+      }
+    });
+  } else {
+    for (const scenario of scenarios) {
+      try {
+        const rounds = roundsOf(scenario);
+        reports.push(await runScenario(scenario, { ...drill, rounds }, baseline[rounds] ?? 0, view));
+      } catch (error) {
+        failed = true;
+        const partial = (error as { report?: DrillReport }).report;
+        if (partial) reports.push(partial);
+        say(`${scenario} failed: ${(error as Error).message}`);
+      }
     }
   }
   view.close();
@@ -72,6 +91,35 @@ export async function runDrill(options: DrillCommandOptions): Promise<number> {
   if (options.json) process.stdout.write(`${JSON.stringify(scenarios.length === 1 && reports.length === 1 ? reports[0] : summary)}\n`);
   const allPass = !failed && reports.length === scenarios.length && reports.every((r) => judgeReport(r).pass);
   return allPass ? 0 : 1;
+}
+
+/** A child of --parallel: one scenario, its report as the only line on stdout. */
+async function runChild(scenarios: readonly Scenario[], drill: DrillOptions, baselineAccuracy: number, view: ReturnType<typeof createProgressView>): Promise<number> {
+  const [scenario] = scenarios;
+  if (scenario === undefined || scenarios.length !== 1) throw new InvalidArgumentError('--baseline-accuracy runs exactly one scenario');
+  let report: DrillReport | undefined;
+  try {
+    report = await runScenario(scenario, drill, baselineAccuracy, view);
+  } catch (error) {
+    report = (error as { report?: DrillReport }).report;
+    process.stderr.write(`${scenario} failed: ${(error as Error).message}\n`);
+  }
+  view.close();
+  if (report) process.stdout.write(`${JSON.stringify(report)}\n`);
+  return report && judgeReport(report).pass ? 0 : 1;
+}
+
+/** What a child needs to run the same deployment, run and report folder as its parent. */
+function childArguments(options: DrillCommandOptions): string[] {
+  return [
+    '--report', options.report,
+    '--rounds', String(options.rounds),
+    '--seed', String(options.seed),
+    '--parallel', '1',
+    ...(options.config === undefined ? [] : ['--config', options.config]),
+    ...(options.values ?? []).flatMap((values) => ['--values', values]),
+    ...(options.terraform === undefined ? [] : ['--terraform', options.terraform]),
+  ];
 }
 
 /** `all`, or a comma-separated list of scenario names. */
@@ -96,6 +144,8 @@ export function registerDrill(program: Command, exit: (code: number) => void): v
     .option('--config <file>', 'your CDK config (default: cdk/config.example.json)')
     .option('--values <cluster=file...>', 'your chart values, eks=<file> or aks=<file> (rendered with helm over values-<cluster>.yaml)')
     .option('--terraform <main.tf>', 'your Terraform root module calling terraform-azure (default: the example)')
+    .option('--parallel <n>', 'scenarios at a time, each in its own process (rounds are paced, so they share 2 cores well)', (v) => Number.parseInt(v, 10), 2)
+    .addOption(new Option('--baseline-accuracy <x>', 'internal: run one scenario against this baseline accuracy (a child of --parallel)').argParser(Number.parseFloat).hideHelp())
     .addHelpText('after', `\nScenarios: ${SCENARIOS.join(', ')}, all (the default; what npm start runs).\nExit code 0 when every scenario passes: no examples lost, nothing dead-lettered, accuracy within 2 points of the baseline, the expected failovers and failbacks (one each; none for quiet-deploy).`)
     .action(async (options: DrillCommandOptions) => exit(await runDrill(options)));
 }

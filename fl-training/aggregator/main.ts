@@ -36,6 +36,9 @@ export const AGGREGATOR_SETTINGS = {
   minAwsTrainers: { flag: 'min-aws-trainers', env: 'SPOTON_MIN_AWS_TRAINERS', description: 'live AWS trainers the brain keeps covered; back at it after a loss, signal aws-recovered', schema: setting.positiveInt().optional() },
   statePollMs: { flag: 'state-poll-ms', env: 'SPOTON_STATE_POLL_MS', description: 'how often to read the brain epoch from state/<runId>.json in ms [10000]', schema: setting.positiveInt().default(10_000) },
   tickMs: { flag: 'tick-ms', env: 'SPOTON_TICK_MS', description: 'round clock period in ms [1000]', schema: setting.positiveInt().default(1000) },
+  signalBackoffMs: { flag: 'signal-backoff-ms', env: 'SPOTON_SIGNAL_BACKOFF_MS', description: 'first wait between the few quick tries of one signal send, doubling [500]', schema: setting.positiveInt().default(500) },
+  signalRetryMs: { flag: 'signal-retry-ms', env: 'SPOTON_SIGNAL_RETRY_MS', description: 'first wait before resending a signal the brain did not take, doubling [15000]', schema: setting.positiveInt().default(15_000) },
+  signalMaxRetryMs: { flag: 'signal-max-retry-ms', env: 'SPOTON_SIGNAL_MAX_RETRY_MS', description: 'longest wait between resends of a signal [120000]', schema: setting.positiveInt().default(120_000) },
 } satisfies Record<string, SettingSpec>;
 
 const line = (text: string) => console.log(`${new Date().toISOString()} [aggregator] ${text}`);
@@ -74,8 +77,8 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   const config = parseRunConfig(input);
   const store = (await openStore(s, true))!;
   const evaluator = config.evaluate ? (await initBackend(line), createEvaluator(config)) : undefined;
-  const signals = s.brainUrl && s.hmacSecret ? httpSignalSender({ url: s.brainUrl, secret: s.hmacSecret, log: line }) : undefined;
-  const aggregator = await Aggregator.open({ config, store, log: line, tickMs: s.tickMs, statePollMs: s.statePollMs, ...(s.minAwsTrainers ? { minAwsTrainers: s.minAwsTrainers } : {}), ...(evaluator ? { evaluator } : {}), ...(signals ? { signals } : {}) });
+  const signals = s.brainUrl && s.hmacSecret ? httpSignalSender({ url: s.brainUrl, secret: s.hmacSecret, backoffMs: s.signalBackoffMs, log: line }) : undefined;
+  const aggregator = await Aggregator.open({ config, store, log: line, tickMs: s.tickMs, statePollMs: s.statePollMs, ...(s.minAwsTrainers ? { minAwsTrainers: s.minAwsTrainers } : {}), ...(evaluator ? { evaluator } : {}), ...(signals ? { signals, signalRetry: { retryMs: s.signalRetryMs, maxRetryMs: s.signalMaxRetryMs } } : {}) });
   const server = await startAggregatorServer(aggregator, { port: s.port, host: s.host, log: line, ...(s.hmacSecret ? { hmacSecret: s.hmacSecret } : {}) });
   line(`listening on ${server.url} (run ${config.runId}, task ${config.task}, ${config.rounds} rounds, ${config.shards.length} shards, strategy ${config.strategy.name})`);
   return new Promise<number>((resolve) => {

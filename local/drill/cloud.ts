@@ -49,6 +49,8 @@ export interface LocalCloud {
   readonly arm: ArmEmulator;
   readonly simulator: ClusterSimulator;
   readonly vpn: VpnTunnel;
+  /** The Function App's front end: every caller (the VPN, the aggregator) reaches the brain through it. */
+  readonly brainFrontEnd: VpnTunnel;
   readonly brainUrl: string;
   /** Connection string of the storage account (Azurite): checkpoints, status.json, the brain's state. */
   readonly storage: string;
@@ -163,14 +165,17 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     const hostInvocations: LocalCloud['hostInvocations'] = [];
     stops.push(() => functionsHost.stop());
     const brainUrl = functionsHost.ready.url;
-    const vpn = await startVpnTunnel(brainUrl);
+    // The same relay stands for App Service's front end, which an outage of the Function App takes down for all.
+    const brainFrontEnd = await startVpnTunnel(brainUrl);
+    stops.push(() => brainFrontEnd.stop());
+    const vpn = await startVpnTunnel(brainFrontEnd.url);
     stops.push(() => vpn.stop());
 
     const aggregator = await startAggregator(drillRunConfig(options.runId, options.seed, options.rounds, options.shards), {
       env: {
         SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString,
         SPOTON_HMAC_SECRET: secret,
-        SPOTON_BRAIN_URL: `${brainUrl}/api/signals`,
+        SPOTON_BRAIN_URL: `${brainFrontEnd.url}/api/signals`,
         ...deployment.aggregatorEnv,
       },
       onText: logTo('aggregator.log'),
@@ -246,7 +251,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
       stops.push(() => source.stop());
     }
     const queues = { interruption: interruptionQueue, interruptionDlq, outbox, outboxDlq };
-    return { aws, arm, simulator, vpn, brainUrl, storage: azurite.connectionString, aggregatorUrl, queues, interruption, signal, hostInvocations, stop: stopAll };
+    return { aws, arm, simulator, vpn, brainFrontEnd, brainUrl, storage: azurite.connectionString, aggregatorUrl, queues, interruption, signal, hostInvocations, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -41,7 +41,9 @@ export function drillRunConfig(runId: string, seed: number, rounds: number, shar
     batchSize: DRILL_BATCH_SIZE,
     learningRate: 0.05,
     shards: shards.map((id) => ({ id, residency: 'any' })),
-    roundDeadlineMs: 20_000,
+    // 30 (compressed) minutes: long enough that a failover's gap (AKS GPU nodes, trainer start) does not close a
+    // round on quorum a moment before the Azure trainers' updates arrive.
+    roundDeadlineMs: 30_000,
     trainerTimeoutMs: 10_000,
     awsSilenceTimeoutMs: 15_000,
   };

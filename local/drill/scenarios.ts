@@ -160,6 +160,30 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
     },
   },
 
+  'brain-outage': {
+    // The run must outlast the silence timeout, the outage, the failover and the repair.
+    rounds: 28,
+    async run(context) {
+      await context.until('round 1 committed', () => context.round() >= 1);
+      const nodes = context.cloud.simulator.awsInstanceIds();
+      context.emit('aws', MARKER_EVENTS.outageStarted, 'the AWS region fails: every trainer node stops, and no event or alarm gets out');
+      for (const id of nodes) context.cloud.simulator.terminateAwsNode(id);
+      // The Function App goes down just before the aggregator's silence timeout ends, for 10 (compressed) minutes.
+      await context.sleep(BRAIN_OUTAGE_STARTS_AFTER_MS);
+      context.emit('drill', 'brain-down', 'the Function App is unreachable for 10 (compressed) minutes');
+      context.cloud.brainFrontEnd.setUp(false);
+      await context.sleep(BRAIN_OUTAGE_MS);
+      context.cloud.brainFrontEnd.setUp(true);
+      context.emit('drill', 'brain-up', 'the Function App answers again: the waiting aws-silent gets through');
+      await context.until('Azure takes over', () => context.phase() === 'azure-active', 120_000);
+      const resumedAt = context.round();
+      await context.until('two rounds on Azure', () => context.round() >= resumedAt + 2 || context.done(), 120_000);
+      context.emit('aws', MARKER_EVENTS.outageEnded, 'the region is back: Karpenter launches trainer nodes');
+      for (const _ of nodes) context.cloud.simulator.launchAwsNode();
+      await context.until('failback to AWS', () => context.phase() === 'aws-primary' && sawPhase(context, 'failing-back'), 120_000);
+    },
+  },
+
   'partial-loss': {
     // One node of three goes with no warning and no alarm (a sudden reclaim); its Node object is gone before the
     // state-change event is read, so the interruption Lambda sees a foreign instance. The aggregator notices AWS
@@ -186,6 +210,9 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
 
 /** An hour, on the drill's clock: the outage tolerance for the signal outbox. */
 const LONG_VPN_OUTAGE_MS = 60_000;
+/** Ten minutes of Function App outage, starting just before the aggregator's silence timeout (15 s in the run). */
+const BRAIN_OUTAGE_MS = 10_000;
+const BRAIN_OUTAGE_STARTS_AFTER_MS = 12_000;
 
 /** Reads a recorded event for injection (a deep copy the scenario may change). */
 export function recordedEvent(file: string): Record<string, unknown> {

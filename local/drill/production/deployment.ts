@@ -90,16 +90,23 @@ function aggregatorMinimum(file: string): string | undefined {
 }
 
 /** Duration settings of the trainer and aggregator (the chart's env names), in milliseconds. */
-const FL_DURATION_SETTINGS = ['SPOTON_SIGTERM_GRACE_MS', 'SPOTON_STATE_POLL_MS', 'SPOTON_TICK_MS'] as const;
+const FL_DURATION_SETTINGS = ['SPOTON_SIGTERM_GRACE_MS', 'SPOTON_STATE_POLL_MS', 'SPOTON_TICK_MS', 'SPOTON_SIGNAL_BACKOFF_MS', 'SPOTON_SIGNAL_RETRY_MS', 'SPOTON_SIGNAL_MAX_RETRY_MS'] as const;
 
 /**
  * Floors for budgets that real work fills: a flush pushes a model over loopback and a tick runs the aggregator's
  * checks; compressed below these they would measure the machine, not the system.
  */
-const FL_FLOORS_MS: Readonly<Record<(typeof FL_DURATION_SETTINGS)[number], number>> = { SPOTON_SIGTERM_GRACE_MS: 5_000, SPOTON_STATE_POLL_MS: 0, SPOTON_TICK_MS: 250 };
+const FL_FLOORS_MS: Readonly<Record<(typeof FL_DURATION_SETTINGS)[number], number>> = {
+  SPOTON_SIGTERM_GRACE_MS: 5_000,
+  SPOTON_STATE_POLL_MS: 0,
+  SPOTON_TICK_MS: 250,
+  SPOTON_SIGNAL_BACKOFF_MS: 1,
+  SPOTON_SIGNAL_RETRY_MS: 1,
+  SPOTON_SIGNAL_MAX_RETRY_MS: 1,
+};
 
 /** The aggregator's defaults for what the chart leaves unset (fl-training/aggregator/main.ts). */
-const AGGREGATOR_DEFAULTS_MS = { SPOTON_STATE_POLL_MS: 10_000, SPOTON_TICK_MS: 1_000 };
+const AGGREGATOR_DEFAULTS_MS = { SPOTON_STATE_POLL_MS: 10_000, SPOTON_TICK_MS: 1_000, SPOTON_SIGNAL_BACKOFF_MS: 500, SPOTON_SIGNAL_RETRY_MS: 15_000, SPOTON_SIGNAL_MAX_RETRY_MS: 120_000 };
 
 function compressedFlEnv(compression: Compression, workload: string, env: Map<string, string>, defaults: Readonly<Record<string, number>> = {}): Record<string, string> {
   const out: Record<string, string> = {};

@@ -24,6 +24,7 @@ export function expectedIncidents(scenario: Scenario): IncidentCounts {
     case 'vpn-outage':
     case 'long-vpn-outage':
     case 'partial-loss':
+    case 'brain-outage':
       return { failovers: 1, failbacks: 1 };
     case 'quiet-deploy':
       return { failovers: 0, failbacks: 0 };

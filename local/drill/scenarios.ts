@@ -61,6 +61,16 @@ async function spotInterruption(context: ScenarioContext, timing: ScenarioTiming
   await context.until('failback to AWS', () => context.phase() === 'aws-primary' && sawPhase(context, 'failing-back'), 120_000);
 }
 
+/** Azure takes over and trains two rounds; then `nodes` AWS nodes come back and training fails back to them. */
+async function azureTrainsThenAwsReturns(context: ScenarioContext, nodes: number, why: string): Promise<void> {
+  await context.until('Azure takes over', () => context.phase() === 'azure-active', 120_000);
+  const resumedAt = context.round();
+  await context.until('two rounds on Azure', () => context.round() >= resumedAt + 2 || context.done(), 120_000);
+  context.emit('aws', MARKER_EVENTS.outageEnded, why);
+  for (let i = 0; i < nodes; i++) context.cloud.simulator.launchAwsNode();
+  await context.until('failback to AWS', () => context.phase() === 'aws-primary' && sawPhase(context, 'failing-back'), 120_000);
+}
+
 const seenPhases = new WeakMap<ScenarioContext, Set<string>>();
 function sawPhase(context: ScenarioContext, phase: string): boolean {
   return seenPhases.get(context)?.has(phase) ?? false;
@@ -86,12 +96,7 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
       }
       await context.sleep(timing.noticeMs);
       for (const id of instances) context.cloud.simulator.terminateAwsNode(id);
-      await context.until('Azure takes over', () => context.phase() === 'azure-active', 120_000);
-      const resumedAt = context.round();
-      await context.until('two rounds on Azure', () => context.round() >= resumedAt + 2 || context.done(), 120_000);
-      context.emit('aws', MARKER_EVENTS.outageEnded, 'Spot capacity is back: Karpenter launches replacements');
-      for (const _ of instances) context.cloud.simulator.launchAwsNode();
-      await context.until('failback to AWS', () => context.phase() === 'aws-primary' && sawPhase(context, 'failing-back'), 120_000);
+      await azureTrainsThenAwsReturns(context, instances.length, 'Spot capacity is back: Karpenter launches replacements');
     },
   },
 
@@ -175,12 +180,7 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
       await context.sleep(BRAIN_OUTAGE_MS);
       context.cloud.brainFrontEnd.setUp(true);
       context.emit('drill', 'brain-up', 'the Function App answers again: the waiting aws-silent gets through');
-      await context.until('Azure takes over', () => context.phase() === 'azure-active', 120_000);
-      const resumedAt = context.round();
-      await context.until('two rounds on Azure', () => context.round() >= resumedAt + 2 || context.done(), 120_000);
-      context.emit('aws', MARKER_EVENTS.outageEnded, 'the region is back: Karpenter launches trainer nodes');
-      for (const _ of nodes) context.cloud.simulator.launchAwsNode();
-      await context.until('failback to AWS', () => context.phase() === 'aws-primary' && sawPhase(context, 'failing-back'), 120_000);
+      await azureTrainsThenAwsReturns(context, nodes.length, 'the region is back: Karpenter launches trainer nodes');
     },
   },
 

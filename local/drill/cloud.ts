@@ -16,6 +16,7 @@ import { startKubeApiServer } from '../cluster/kube-api';
 import { ClusterSimulator, TRAINER_LABEL_SELECTOR, TRAINER_NAMESPACE, TRAINER_DEPLOYMENT } from '../cluster/simulator';
 import { ClusterState } from '../cluster/state';
 import { freePort } from '../net';
+import { startLostAnswerProxy, type LostAnswerProxy } from '../lost-answer-proxy';
 import { startVpnTunnel, type VpnTunnel } from '../vpn';
 import type { EnvValue } from './production/aws-template';
 import type { DrillDeployment } from './production/deployment';
@@ -51,6 +52,8 @@ export interface LocalCloud {
   readonly vpn: VpnTunnel;
   /** The Function App's front end: every caller (the VPN, the aggregator) reaches the brain through it. */
   readonly brainFrontEnd: VpnTunnel;
+  /** Between the brain and its blob storage: can lose the answer to one request (ambiguous-commit). */
+  readonly brainStorage: LostAnswerProxy;
   readonly brainUrl: string;
   /** Connection string of the storage account (Azurite): checkpoints, status.json, the brain's state. */
   readonly storage: string;
@@ -130,11 +133,14 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
       writeFileSync(file, pem);
       return file;
     };
+    // The brain reaches its state through a relay that can lose one answer; its queue trigger reads Azurite directly.
+    const brainStorage = await startLostAnswerProxy(azurite.blobUrl);
+    stops.push(() => brainStorage.stop());
     const functionsHost: LocalProcess<{ url: string }> = await startLocalProcess(path.join(REPO_ROOT, 'local', 'functions-host', 'main.ts'), {
       env: {
         ...process.env,
         AzureWebJobsStorage: azurite.connectionString,
-        SPOTON_STORAGE_CONNECTION_STRING: azurite.connectionString,
+        SPOTON_STORAGE_CONNECTION_STRING: azurite.connectionString.replace(azurite.blobUrl, brainStorage.url),
         SPOTON_SIGNING_SECRET: secret,
         SPOTON_RUN_ID: options.runId,
         SPOTON_SUBSCRIPTION_ID: cluster.subscriptionId,
@@ -251,7 +257,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
       stops.push(() => source.stop());
     }
     const queues = { interruption: interruptionQueue, interruptionDlq, outbox, outboxDlq };
-    return { aws, arm, simulator, vpn, brainFrontEnd, brainUrl, storage: azurite.connectionString, aggregatorUrl, queues, interruption, signal, hostInvocations, stop: stopAll };
+    return { aws, arm, simulator, vpn, brainFrontEnd, brainStorage, brainUrl, storage: azurite.connectionString, aggregatorUrl, queues, interruption, signal, hostInvocations, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export const SCENARIOS = ['spot-interruption', 'capacity-loss', 'aws-outage', 'duplicate-storm', 'vpn-outage', 'quiet-deploy', 'long-vpn-outage', 'partial-loss', 'brain-outage'] as const;
+export const SCENARIOS = ['spot-interruption', 'capacity-loss', 'aws-outage', 'duplicate-storm', 'vpn-outage', 'quiet-deploy', 'long-vpn-outage', 'partial-loss', 'brain-outage', 'ambiguous-commit'] as const;
 export const ScenarioSchema = z.enum(SCENARIOS);
 export type Scenario = z.infer<typeof ScenarioSchema>;
 

@@ -184,6 +184,15 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
     },
   },
 
+  'ambiguous-commit': {
+    // The first conditional write of the brain's state after the warning lands, and its answer is lost.
+    async run(context, timing) {
+      context.cloud.brainStorage.loseNext((request) => request.method === 'PUT' && /\/state\/[^/?]+\.json/.test(request.url ?? '') && (request.headers['if-match'] !== undefined || request.headers['if-none-match'] !== undefined));
+      await spotInterruption(context, timing);
+      if (context.cloud.brainStorage.lost !== 1) throw new Error(`expected one lost answer from storage, saw ${context.cloud.brainStorage.lost}`);
+    },
+  },
+
   'partial-loss': {
     // One node of three goes with no warning and no alarm (a sudden reclaim); its Node object is gone before the
     // state-change event is read, so the interruption Lambda sees a foreign instance. The aggregator notices AWS

@@ -25,6 +25,7 @@ export function expectedIncidents(scenario: Scenario): IncidentCounts {
     case 'long-vpn-outage':
     case 'partial-loss':
     case 'brain-outage':
+    case 'ambiguous-commit':
       return { failovers: 1, failbacks: 1 };
     case 'quiet-deploy':
       return { failovers: 0, failbacks: 0 };

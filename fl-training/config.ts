@@ -25,6 +25,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { PathSegmentSchema } from '../protocol/blob-layout';
+import { canonicalJson } from '../protocol/canonical-json';
 import { ResidencySchema } from '../protocol/run-status';
 import { ConfigError } from './errors';
 
@@ -138,15 +139,7 @@ export function parseRunConfig(input: unknown): RunConfig {
   throw new ConfigError(`run configuration: ${problems.join('; ')}`, { cause: result.error });
 }
 
-/** JSON with object keys sorted at every level: equal values give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isPlainObject(value)) {
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+export { canonicalJson };
 
 /** Settings that change what is computed; the others (rounds, quorum, timeouts) may change on a resume. */
 const HASHED: ReadonlyArray<keyof RunConfig> = ['task', 'data', 'model', 'localEpochs', 'batchSize', 'learningRate', 'optimizer', 'strategy', 'seed', 'shards'];

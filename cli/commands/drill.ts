@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_DRILL_OPTIONS, runBaseline, runScenario, type DrillOptions } from '../../local/drill/engine';
-import { drillDeployment } from '../../local/drill/production/deployment';
+import { deploymentFromJson, deploymentJson, drillDeployment, type DrillDeployment } from '../../local/drill/production/deployment';
 import { ownSources } from '../../local/drill/production/sources';
 import { inPool, runScenarioInChild } from '../../local/drill/parallel';
 import { SCENARIO_DEFINITIONS } from '../../local/drill/scenarios';
@@ -25,6 +26,8 @@ export interface DrillCommandOptions {
   readonly parallel: number;
   /** Internal: run the one scenario against this baseline and print only its report (a child of --parallel). */
   readonly baselineAccuracy?: number;
+  /** Internal: the deployment the parent read (deploymentJson), instead of reading it again. */
+  readonly deploymentFile?: string;
 }
 
 /** Runs the drill; resolves the exit code (0 when every scenario passes its verdict). */
@@ -32,13 +35,7 @@ export async function runDrill(options: DrillCommandOptions): Promise<number> {
   const scenarios = options.scenario;
   // A child of --parallel says only its progress and its report; its parent said the rest.
   const say = options.baselineAccuracy !== undefined ? () => undefined : (text: string) => (options.json ? process.stderr : process.stdout).write(`${text}\n`);
-  const own = ownSources({
-    ...(options.config === undefined ? {} : { cdkConfig: options.config }),
-    ...(options.values === undefined ? {} : { values: options.values }),
-    ...(options.terraform === undefined ? {} : { terraform: options.terraform }),
-  });
-  say(`reading the deployment: cdk synth of ${path.relative(process.cwd(), own.sources.cdkConfig)}, the chart rendered for both clusters, ${path.relative(process.cwd(), own.sources.terraform)}...`);
-  const deployment = await drillDeployment(own.sources).finally(own.cleanup);
+  const deployment = options.deploymentFile === undefined ? await readDeployment(options, say) : deploymentFromJson(readFileSync(options.deploymentFile, 'utf8'));
   say(`time compression: ${deployment.compression.report.meaning}`);
   // One AWS trainer per replica of the EKS release, each on its own shard of the drill's run.
   const drill: DrillOptions = { ...DEFAULT_DRILL_OPTIONS, shards: deployment.awsTrainers, rounds: options.rounds, seed: options.seed, logDir: path.join(options.report, 'logs'), deployment };
@@ -55,8 +52,13 @@ export async function runDrill(options: DrillCommandOptions): Promise<number> {
   const reports: DrillReport[] = [];
   let failed = false;
   if (options.parallel > 1 && scenarios.length > 1) {
-    const passOn = childArguments(options);
-    const outcomes = await inPool(scenarios, options.parallel, (scenario) => runScenarioInChild({ scenario, baselineAccuracy: baseline[roundsOf(scenario)] ?? 0 }, passOn, say));
+    const dir = mkdtempSync(path.join(tmpdir(), 'spot-on-drill-deployment-'));
+    const file = path.join(dir, 'deployment.json');
+    writeFileSync(file, deploymentJson(deployment));
+    const passOn = childArguments(options, file);
+    const outcomes = await inPool(scenarios, options.parallel, (scenario) => runScenarioInChild({ scenario, baselineAccuracy: baseline[roundsOf(scenario)] ?? 0 }, passOn, say)).finally(() =>
+      rmSync(dir, { recursive: true, force: true }),
+    );
     outcomes.forEach((report, i) => {
       if (report) reports.push(report);
       else {
@@ -109,17 +111,20 @@ async function runChild(scenarios: readonly Scenario[], drill: DrillOptions, bas
   return report && judgeReport(report).pass ? 0 : 1;
 }
 
+/** Reads the deployment the options name (the shipped examples by default). */
+async function readDeployment(options: DrillCommandOptions, say: (text: string) => void): Promise<DrillDeployment> {
+  const own = ownSources({
+    ...(options.config === undefined ? {} : { cdkConfig: options.config }),
+    ...(options.values === undefined ? {} : { values: options.values }),
+    ...(options.terraform === undefined ? {} : { terraform: options.terraform }),
+  });
+  say(`reading the deployment: cdk synth of ${path.relative(process.cwd(), own.sources.cdkConfig)}, the chart rendered for both clusters, ${path.relative(process.cwd(), own.sources.terraform)}...`);
+  return drillDeployment(own.sources).finally(own.cleanup);
+}
+
 /** What a child needs to run the same deployment, run and report folder as its parent. */
-function childArguments(options: DrillCommandOptions): string[] {
-  return [
-    '--report', options.report,
-    '--rounds', String(options.rounds),
-    '--seed', String(options.seed),
-    '--parallel', '1',
-    ...(options.config === undefined ? [] : ['--config', options.config]),
-    ...(options.values ?? []).flatMap((values) => ['--values', values]),
-    ...(options.terraform === undefined ? [] : ['--terraform', options.terraform]),
-  ];
+function childArguments(options: DrillCommandOptions, deploymentFile: string): string[] {
+  return ['--report', options.report, '--rounds', String(options.rounds), '--seed', String(options.seed), '--parallel', '1', '--deployment-file', deploymentFile];
 }
 
 /** `all`, or a comma-separated list of scenario names. */
@@ -146,6 +151,7 @@ export function registerDrill(program: Command, exit: (code: number) => void): v
     .option('--terraform <main.tf>', 'your Terraform root module calling terraform-azure (default: the example)')
     .option('--parallel <n>', 'scenarios at a time, each in its own process (rounds are paced, so they share 2 cores well)', (v) => Number.parseInt(v, 10), 2)
     .addOption(new Option('--baseline-accuracy <x>', 'internal: run one scenario against this baseline accuracy (a child of --parallel)').argParser(Number.parseFloat).hideHelp())
+    .addOption(new Option('--deployment-file <file>', 'internal: the deployment the parent read').hideHelp())
     .addHelpText('after', `\nScenarios: ${SCENARIOS.join(', ')}, all (the default; what npm start runs).\nExit code 0 when every scenario passes: no examples lost, nothing dead-lettered, accuracy within 2 points of the baseline, the expected failovers and failbacks (one each; none for quiet-deploy).`)
     .action(async (options: DrillCommandOptions) => exit(await runDrill(options)));
 }

@@ -8,6 +8,7 @@
  * decide "duplicate" and drop the actions that state needs (the failover stalls). So after a lost race, a re-read
  * that finds exactly the state we wrote means our write landed: we return it, with its result, as written.
  */
+import { canonicalJson } from '../../../protocol/canonical-json';
 import { initialState, type FailoverState } from '../domain/state';
 import { StateConflictError, StateContentionError } from '../errors';
 import type { BrainServices } from './services';
@@ -41,7 +42,7 @@ export async function mutateState<T>(
   for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt += 1) {
     const now = services.clock();
     const stored = await services.stateStore.read(runId);
-    if (unconfirmed !== undefined && stored !== undefined && canonical(stored.state) === canonical(unconfirmed.state)) {
+    if (unconfirmed !== undefined && stored !== undefined && canonicalJson(stored.state) === canonicalJson(unconfirmed.state)) {
       return { ...unconfirmed, written: true, attempts: attempt - 1 };
     }
     const current = stored?.state ?? initialState(runId, now);
@@ -59,13 +60,4 @@ export async function mutateState<T>(
     }
   }
   throw new StateContentionError(`state of run ${runId} kept changing: ${MAX_CAS_ATTEMPTS} compare-and-swap attempts lost`);
-}
-
-/** JSON with object keys sorted: a state read back from the store compares equal to the one written. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  );
 }

@@ -16,6 +16,8 @@ export interface TerraformDeployment {
   readonly dir: string;
   readonly runId?: string;
   readonly minAwsTrainers?: number;
+  /** The GPU Spot pool's most nodes (SPOTON_MAX_AZURE_NODES of the brain). */
+  readonly maxAzureNodes?: number;
   readonly functionAppName?: string;
   readonly keyVaultName?: string;
   readonly signingSecretName?: string;
@@ -35,6 +37,7 @@ const DeploymentSchema = z.strictObject({
   namePrefix: z.string().optional(),
   runId: z.string().optional(),
   minAwsTrainers: z.int().min(0).optional(),
+  maxAzureNodes: z.int().min(0).optional(),
   functionAppName: z.string().nullish(),
   keyVaultName: z.string().nullish(),
   signingSecretName: z.string().optional(),
@@ -129,6 +132,7 @@ function project(argument: (name: string) => unknown, dir: string): TerraformDep
     namePrefix: at(argument('name_prefix')),
     runId: at(functionApp, 'run_id'),
     minAwsTrainers: at(functionApp, 'min_aws_trainers'),
+    maxAzureNodes: at(argument('gpu_spot_pool'), 'max_count'),
     functionAppName: derivable(functionApp, 'name'),
     keyVaultName: derivable(argument('key_vault'), 'name'),
     signingSecretName: at(argument('key_vault'), 'signing_secret_name'),
@@ -154,6 +158,7 @@ function project(argument: (name: string) => unknown, dir: string): TerraformDep
     dir,
     runId: parsed.runId,
     minAwsTrainers: parsed.minAwsTrainers,
+    maxAzureNodes: parsed.maxAzureNodes,
     functionAppName: name(parsed.functionAppName, functionAppName),
     keyVaultName: name(parsed.keyVaultName, keyVaultName),
     signingSecretName: parsed.signingSecretName,

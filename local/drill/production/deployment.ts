@@ -7,17 +7,18 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { parse as parseHcl } from '@cdktf/hcl2json';
 import { parseAllDocuments } from 'yaml';
 import { POLICY_DEFAULTS } from '../../../azure-functions/src/domain/policy';
 import { buildApp } from '../../../cdk/app';
 import { loadConfig } from '../../../cdk/config';
+import { loadTerraformDeployment } from '../../../cli/preflight/inputs/terraform';
 import { readAwsDeployment, type AwsDeployment, type CfnTemplate } from './aws-template';
-import { Compression } from './time-compression';
+import { Compression, type ProductionDifference } from './time-compression';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const EXAMPLE_CDK_CONFIG = path.join(REPO_ROOT, 'cdk', 'config.example.json');
-export const TERRAFORM_EXAMPLE = path.join(REPO_ROOT, 'terraform-azure', 'examples', 'default', 'main.tf');
+const TERRAFORM_MODULE = path.join(REPO_ROOT, 'terraform-azure');
+export const TERRAFORM_EXAMPLE = path.join(TERRAFORM_MODULE, 'examples', 'default', 'main.tf');
 export const RENDERED_CHART = { eks: path.join(REPO_ROOT, 'fl-training', 'chart', 'rendered', 'eks.yaml'), aks: path.join(REPO_ROOT, 'fl-training', 'chart', 'rendered', 'aks.yaml') };
 
 /** Where the deployment's settings come from. */
@@ -117,14 +118,15 @@ function compressedFlEnv(compression: Compression, workload: string, env: Map<st
   return out;
 }
 
-/** Sizes the Terraform root module gives the Function App (it passes them as literals in the example). */
-async function terraformSizes(file: string): Promise<{ minAwsTrainers: number; maxAzureNodes: number }> {
-  const json = (await parseHcl(file, readFileSync(file, 'utf8'))) as { module?: Record<string, { source?: string; function_app?: { min_aws_trainers?: unknown }; gpu_spot_pool?: { max_count?: unknown } }[]> };
-  const call = Object.values(json.module ?? {}).flat()[0];
-  const minAwsTrainers = Number(call?.function_app?.min_aws_trainers);
-  const maxAzureNodes = Number(call?.gpu_spot_pool?.max_count);
-  if (!Number.isInteger(minAwsTrainers) || !Number.isInteger(maxAzureNodes)) {
-    throw new Error(`${file}: the module call must set function_app.min_aws_trainers and gpu_spot_pool.max_count as numbers`);
+/**
+ * Sizes the Terraform root module gives the Function App, read as preflight reads it (variables resolved, the
+ * module's defaults filled in).
+ */
+async function terraformSizes(mainTf: string): Promise<{ minAwsTrainers: number; maxAzureNodes: number }> {
+  const dir = path.dirname(mainTf);
+  const { minAwsTrainers, maxAzureNodes } = await loadTerraformDeployment({ dir, fallbackModuleDir: TERRAFORM_MODULE }, process.env);
+  if (minAwsTrainers === undefined || maxAzureNodes === undefined) {
+    throw new Error(`${dir}: function_app.min_aws_trainers and gpu_spot_pool.max_count must be known without running terraform`);
   }
   return { minAwsTrainers, maxAzureNodes };
 }
@@ -181,4 +183,15 @@ function recordFixedDifferences(compression: Compression, aws: AwsDeployment): v
   compression.differ('Lambda logs and metrics', 'CloudWatch', 'off', 'the drill measures from typed events, not logs');
   compression.differ('GPU node provisioning', '5-11 min (AKS)', 'the ARM emulator\'s delay', 'no GPU exists here; the delay stands for it');
   compression.differ('GPU training time', 'minutes per round', '2 s per round (batches paced by SPOTON_MIN_BATCH_MS)', 'a tiny MNIST model on CPU stands for the real model on a GPU; pacing keeps rounds as long whatever the load');
+}
+
+/** The deployment as JSON, so that child drill processes run exactly what their parent read (and read it once). */
+export function deploymentJson(deployment: DrillDeployment): string {
+  return JSON.stringify({ ...deployment, compression: { factor: deployment.compression.factor, differences: deployment.compression.differences } });
+}
+
+/** The deployment a parent drill wrote with deploymentJson. */
+export function deploymentFromJson(text: string): DrillDeployment {
+  const saved = JSON.parse(text) as Omit<DrillDeployment, 'compression'> & { compression: { factor: number; differences: ProductionDifference[] } };
+  return { ...saved, compression: Compression.from(saved.compression) };
 }

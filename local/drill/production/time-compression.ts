@@ -27,6 +27,13 @@ export class Compression {
 
   constructor(readonly factor: number = TIME_COMPRESSION_FACTOR) {}
 
+  /** A compression read back from its JSON form (what a child drill process is handed). */
+  static from(saved: { readonly factor: number; readonly differences: readonly ProductionDifference[] }): Compression {
+    const compression = new Compression(saved.factor);
+    compression.differences.push(...saved.differences);
+    return compression;
+  }
+
   get report(): TimeCompression {
     return { factor: this.factor, meaning: `1 real minute = ${60 / this.factor} drill second(s); every production duration is divided by ${this.factor}` };
   }

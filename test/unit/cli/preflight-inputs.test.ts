@@ -82,6 +82,7 @@ describe('Terraform without terraform', () => {
       dir: options.terraformDir,
       runId: 'fl-demo-001',
       minAwsTrainers: expect.any(Number),
+      maxAzureNodes: 4,
       functionAppName: 'ai-fl-mc-dev-func',
       keyVaultName: 'ai-fl-mc-dev-kv',
       signingSecretName: 'spoton-signing-secret',

@@ -1,7 +1,7 @@
 /** The drill's settings come from what a deployment uses: the synthesized template and the rendered chart. */
 import { INGEST_RULES } from '../../../lambdas/events/rules';
 import { readAwsDeployment, TemplateShapeError, type CfnTemplate } from '../../../local/drill/production/aws-template';
-import { drillDeployment, EXAMPLE_SOURCES, synthesizeTemplate, type DrillDeployment } from '../../../local/drill/production/deployment';
+import { deploymentFromJson, deploymentJson, drillDeployment, EXAMPLE_SOURCES, synthesizeTemplate, type DrillDeployment } from '../../../local/drill/production/deployment';
 import { Compression } from '../../../local/drill/production/time-compression';
 
 let template: CfnTemplate;
@@ -63,5 +63,11 @@ describe('drillDeployment', () => {
     expect(deployment.trainerEnv.aws.SPOTON_SIGTERM_GRACE_MS).toBe('5000');
     expect(deployment.compression.differences.map((d) => d.setting)).toEqual(expect.arrayContaining(['eks trainer SPOTON_SIGTERM_GRACE_MS', 'aks trainer SPOTON_SIGTERM_GRACE_MS', 'SPOTON_LEASE_SECONDS', 'TRAINER_PORT']));
     for (const difference of deployment.compression.differences) expect(difference.reason.length).toBeGreaterThan(10);
+  });
+
+  it('hands child drills exactly what the parent read', () => {
+    const copy = deploymentFromJson(deploymentJson(deployment));
+    expect({ ...copy, compression: undefined }).toStrictEqual({ ...deployment, compression: undefined });
+    expect([copy.compression.factor, copy.compression.differences]).toStrictEqual([deployment.compression.factor, deployment.compression.differences]);
   });
 });

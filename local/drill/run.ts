@@ -27,6 +27,14 @@ export function drillBatchMs(shards: number): number {
 }
 
 /**
+ * The run's own timeouts. Not production's compressed: the job defaults (60 s, 30 s, 120 s) divided by 60 would be
+ * shorter than a heartbeat or a trainer's start here. The round deadline is 30 (compressed) minutes so that a
+ * failover's gap (AKS GPU nodes, trainer start) does not close a round on quorum just before Azure's updates arrive.
+ * Reported under differsFromProduction (production/deployment.ts).
+ */
+export const DRILL_RUN_TIMEOUTS = { roundDeadlineMs: 30_000, trainerTimeoutMs: 10_000, awsSilenceTimeoutMs: 15_000 } as const;
+
+/**
  * The federated run every scenario and the baseline train: MNIST with enough data per shard that a Spot warning
  * lands mid-round, paced to a fixed round length (DRILL_ROUND_MS).
  */
@@ -41,11 +49,7 @@ export function drillRunConfig(runId: string, seed: number, rounds: number, shar
     batchSize: DRILL_BATCH_SIZE,
     learningRate: 0.05,
     shards: shards.map((id) => ({ id, residency: 'any' })),
-    // 30 (compressed) minutes: long enough that a failover's gap (AKS GPU nodes, trainer start) does not close a
-    // round on quorum a moment before the Azure trainers' updates arrive.
-    roundDeadlineMs: 30_000,
-    trainerTimeoutMs: 10_000,
-    awsSilenceTimeoutMs: 15_000,
+    ...DRILL_RUN_TIMEOUTS,
   };
 }
 

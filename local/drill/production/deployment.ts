@@ -11,7 +11,9 @@ import { parseAllDocuments } from 'yaml';
 import { POLICY_DEFAULTS } from '../../../azure-functions/src/domain/policy';
 import { buildApp } from '../../../cdk/app';
 import { loadConfig } from '../../../cdk/config';
+import { defaultRunConfig } from '../../../fl-training/config';
 import { loadTerraformDeployment } from '../../../cli/preflight/inputs/terraform';
+import { DRILL_RUN_TIMEOUTS } from '../run';
 import { readAwsDeployment, type AwsDeployment, type CfnTemplate } from './aws-template';
 import { Compression, type ProductionDifference } from './time-compression';
 
@@ -182,6 +184,10 @@ function recordFixedDifferences(compression: Compression, aws: AwsDeployment): v
   compression.differ('RUN_ID', 'the deployment\'s run id', 'one run id per scenario', 'keeps each scenario\'s checkpoints, logs and report apart');
   compression.differ('Lambda logs and metrics', 'CloudWatch', 'off', 'the drill measures from typed events, not logs');
   compression.differ('GPU node provisioning', '5-11 min (AKS)', 'the ARM emulator\'s delay', 'no GPU exists here; the delay stands for it');
+  const job = defaultRunConfig('mnist');
+  for (const name of Object.keys(DRILL_RUN_TIMEOUTS) as (keyof typeof DRILL_RUN_TIMEOUTS)[]) {
+    compression.differ(`run config ${name}`, `${job[name]} ms (the job's default; the chart's runConfig sets none)`, `${DRILL_RUN_TIMEOUTS[name]} ms`, 'compressed it would be shorter than a heartbeat or a trainer start on this machine; see local/drill/run.ts');
+  }
   compression.differ('GPU training time', 'minutes per round', '2 s per round (batches paced by SPOTON_MIN_BATCH_MS)', 'a tiny MNIST model on CPU stands for the real model on a GPU; pacing keeps rounds as long whatever the load');
 }
 

@@ -4,15 +4,14 @@
  * so the Functions' own defaults apply), and the trainers' flush budget from the chart's rendered manifests.
  * Every duration is compressed by one factor (time-compression.ts); any other difference is recorded.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { POLICY_DEFAULTS } from '../../../azure-functions/src/domain/policy';
-import { buildApp } from '../../../cdk/app';
 import { loadConfig } from '../../../cdk/config';
-import { defaultRunConfig } from '../../../fl-training/config';
+import { synthesizeTemplate as synthesizeStack } from '../../../cli/preflight/inputs/cdk-template';
 import { loadTerraformDeployment } from '../../../cli/preflight/inputs/terraform';
+import { defaultRunConfig } from '../../../fl-training/config';
 import { DRILL_RUN_TIMEOUTS } from '../run';
 import { readAwsDeployment, type AwsDeployment, type CfnTemplate } from './aws-template';
 import { Compression, type ProductionDifference } from './time-compression';
@@ -56,17 +55,9 @@ export interface DrillDeployment {
   readonly awsTrainers: number;
 }
 
-/** Synthesizes the stack offline (no bundling, no cdk-nag) and returns its CloudFormation template. */
+/** Synthesizes the stack offline (no bundling, no cdk-nag), as preflight does, and returns its CloudFormation template. */
 export function synthesizeTemplate(cdkConfigPath: string): CfnTemplate {
-  const config = loadConfig(cdkConfigPath);
-  const outdir = mkdtempSync(path.join(tmpdir(), 'spot-on-drill-synth-'));
-  try {
-    const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
-    const { app, stack } = buildApp(config, { nag: false, outdir, context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
-    return app.synth().getStackByName(stack.stackName).template as CfnTemplate;
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  return synthesizeStack(loadConfig(cdkConfigPath), path.join(REPO_ROOT, 'cdk.json')) as CfnTemplate;
 }
 
 interface ContainerSpec {

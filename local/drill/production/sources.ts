@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { parseValuesArgument, type Cluster } from '../../../cli/preflight/inputs/chart-values';
 import { EXAMPLE_SOURCES, type DeploymentSources } from './deployment';
 
 const CHART_DIR = path.resolve(__dirname, '..', '..', '..', 'fl-training', 'chart');
@@ -26,11 +27,10 @@ export class DrillInputError extends Error {
   override readonly name = 'DrillInputError';
 }
 
-type Cluster = 'eks' | 'aks';
 
 function clusterOf(argument: string, previous: Cluster | undefined): { cluster: Cluster; file: string } {
-  const named = /^(eks|aks)=(.+)$/.exec(argument);
-  if (named) return { cluster: named[1] as Cluster, file: named[2] as string };
+  const given = parseValuesArgument(argument);
+  if (given.cluster !== undefined) return { cluster: given.cluster, file: given.file };
   const cloud = (parseYaml(readFileSync(argument, 'utf8')) as { fl?: { cloud?: unknown } } | null)?.fl?.cloud;
   const cluster = cloud === 'aws' ? 'eks' : cloud === 'azure' ? 'aks' : previous;
   if (cluster === undefined) throw new DrillInputError(`${argument}: cannot tell which cluster it is for; set fl.cloud in it or pass eks=${argument} / aks=${argument}`);

@@ -20,8 +20,14 @@ export interface DrillCommandOptions {
   readonly config?: string;
   /** Your chart values files: `eks=<file>`, `aks=<file>`, or files whose `fl.cloud` names the cluster. */
   readonly values?: readonly string[];
-  /** Your Terraform root module's main.tf (default: terraform-azure/examples/default/main.tf). */
+  /** Your Terraform root module's directory (default: terraform-azure/examples/default). */
   readonly terraform?: string;
+  /** Its variables (default: terraform.tfvars, else terraform.tfvars.example, in that directory). */
+  readonly tfvars?: string;
+  /** `terraform output -json` of it, as `cdk deploy -c azureOutputs=` takes it. */
+  readonly terraformOutputs?: string;
+  /** The function app bundle to run as the brain (default: the app's sources). */
+  readonly functionsApp?: string;
   /** Scenarios run side by side, each in its own process. @default 2 */
   readonly parallel: number;
   /** Internal: run the one scenario against this baseline and print only its report (a child of --parallel). */
@@ -117,6 +123,9 @@ async function readDeployment(options: DrillCommandOptions, say: (text: string) 
     ...(options.config === undefined ? {} : { cdkConfig: options.config }),
     ...(options.values === undefined ? {} : { values: options.values }),
     ...(options.terraform === undefined ? {} : { terraform: options.terraform }),
+    ...(options.tfvars === undefined ? {} : { tfvars: options.tfvars }),
+    ...(options.terraformOutputs === undefined ? {} : { terraformOutputs: options.terraformOutputs }),
+    ...(options.functionsApp === undefined ? {} : { functionsApp: options.functionsApp }),
   });
   say(`reading the deployment: cdk synth of ${path.relative(process.cwd(), own.sources.cdkConfig)}, the chart rendered for both clusters, ${path.relative(process.cwd(), own.sources.terraform)}...`);
   return drillDeployment(own.sources).finally(own.cleanup);
@@ -148,7 +157,10 @@ export function registerDrill(program: Command, exit: (code: number) => void): v
     .option('--seed <n>', 'seed of data, model and event ids', (v) => Number.parseInt(v, 10), DEFAULT_DRILL_OPTIONS.seed)
     .option('--config <file>', 'your CDK config (default: cdk/config.example.json)')
     .option('--values <cluster=file...>', 'your chart values, eks=<file> or aks=<file> (rendered with helm over values-<cluster>.yaml)')
-    .option('--terraform <main.tf>', 'your Terraform root module calling terraform-azure (default: the example)')
+    .option('--terraform <dir>', 'your Terraform root module calling terraform-azure (default: terraform-azure/examples/default)')
+    .option('--tfvars <file>', 'its variables (default: terraform.tfvars, else terraform.tfvars.example, in that directory)')
+    .option('--terraform-outputs <file>', 'its `terraform output -json`, merged into your CDK config as `cdk deploy -c azureOutputs=` does')
+    .option('--functions-app <file>', 'the brain as you publish it: the bundle of `npm run build:functions` (default: azure-functions/src)')
     .option('--parallel <n>', 'scenarios at a time, each in its own process (rounds are paced, so they share 2 cores well)', (v) => Number.parseInt(v, 10), 2)
     .addOption(new Option('--baseline-accuracy <x>', 'internal: run one scenario against this baseline accuracy (a child of --parallel)').argParser(Number.parseFloat).hideHelp())
     .addOption(new Option('--deployment-file <file>', 'internal: the deployment the parent read').hideHelp())

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseValuesArgument } from '../preflight/inputs/chart-values';
 import { PreflightInputError } from '../preflight/inputs/errors';
+import { tfvarsIn } from '../preflight/inputs/terraform';
 import { defaultOptions, loadInputs, type PreflightOptions } from '../preflight/inputs/load';
 import { reportJson, reportLines, runChecks } from '../preflight/run';
 import type { CommandResult } from './classify';
@@ -27,11 +27,6 @@ const ArgumentsSchema = z.strictObject({
   json: z.boolean().default(false),
 });
 export type PreflightArguments = z.input<typeof ArgumentsSchema>;
-
-/** The tfvars terraform would read in `dir`: terraform.tfvars, else the example next to it, else none. */
-function tfvarsIn(dir: string): string | undefined {
-  return ['terraform.tfvars', 'terraform.tfvars.example'].map((name) => join(dir, name)).find((path) => existsSync(path));
-}
 
 /** Options from the command line: each input not given is the shipped example; relative paths are from `cwd`. */
 export function preflightOptions(args: z.infer<typeof ArgumentsSchema>, cwd: string): PreflightOptions {

@@ -139,6 +139,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     const functionsHost: LocalProcess<{ url: string }> = await startLocalProcess(path.join(REPO_ROOT, 'local', 'functions-host', 'main.ts'), {
       env: {
         ...process.env,
+        SPOTON_FUNCTIONS_APP: deployment.functionsApp,
         AzureWebJobsStorage: azurite.connectionString,
         SPOTON_STORAGE_CONNECTION_STRING: azurite.connectionString.replace(azurite.blobUrl, brainStorage.url),
         SPOTON_SIGNING_SECRET: secret,

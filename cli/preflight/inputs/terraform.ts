@@ -64,6 +64,11 @@ export interface TerraformSources {
   readonly fallbackModuleDir: string;
 }
 
+/** The tfvars terraform would read in `dir`: terraform.tfvars, else the example next to it, else none. */
+export function tfvarsIn(dir: string): string | undefined {
+  return ['terraform.tfvars', 'terraform.tfvars.example'].map((name) => join(dir, name)).find((path) => existsSync(path));
+}
+
 /** The Spot-On module call in the root module: the one module block that passes `function_app`. */
 function findModuleCall(files: readonly { file: string; json: Hcl }[], dir: string): Hcl {
   const calls = [...labelledBlocks(files, 'module').values()].filter((body) => 'function_app' in body);

@@ -19,7 +19,8 @@ import { Compression, type ProductionDifference } from './time-compression';
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const EXAMPLE_CDK_CONFIG = path.join(REPO_ROOT, 'cdk', 'config.example.json');
 const TERRAFORM_MODULE = path.join(REPO_ROOT, 'terraform-azure');
-export const TERRAFORM_EXAMPLE = path.join(TERRAFORM_MODULE, 'examples', 'default', 'main.tf');
+export const TERRAFORM_EXAMPLE = path.join(TERRAFORM_MODULE, 'examples', 'default');
+const FUNCTIONS_APP_SOURCES = path.join(REPO_ROOT, 'azure-functions', 'src', 'index.ts');
 export const RENDERED_CHART = { eks: path.join(REPO_ROOT, 'fl-training', 'chart', 'rendered', 'eks.yaml'), aks: path.join(REPO_ROOT, 'fl-training', 'chart', 'rendered', 'aks.yaml') };
 
 /** Where the deployment's settings come from. */
@@ -28,11 +29,17 @@ export interface DeploymentSources {
   readonly cdkConfig: string;
   /** `helm template` output per cloud (the committed renders of the chart's example values by default). */
   readonly rendered: { readonly eks: string; readonly aks: string };
-  /** The Terraform root module that calls terraform-azure (the example by default). */
+  /** The directory of the Terraform root module that calls terraform-azure (the example by default). */
   readonly terraform: string;
+  /** Its variables, as terraform reads them (the example's terraform.tfvars.example by default). */
+  readonly tfvars?: string;
+  /** `terraform output -json`, which `cdk deploy -c azureOutputs=` merges into the CDK config. */
+  readonly terraformOutputs?: string;
+  /** The function app as published (`npm run build:functions` makes azure-functions/dist/index.js); default: its sources. */
+  readonly functionsApp?: string;
 }
 
-export const EXAMPLE_SOURCES: DeploymentSources = { cdkConfig: EXAMPLE_CDK_CONFIG, rendered: RENDERED_CHART, terraform: TERRAFORM_EXAMPLE };
+export const EXAMPLE_SOURCES: DeploymentSources = { cdkConfig: EXAMPLE_CDK_CONFIG, rendered: RENDERED_CHART, terraform: TERRAFORM_EXAMPLE, tfvars: path.join(TERRAFORM_EXAMPLE, 'terraform.tfvars.example') };
 
 /** The drill's settings, each from the deployment, compressed. */
 export interface DrillDeployment {
@@ -53,11 +60,16 @@ export interface DrillDeployment {
   readonly signalTimeoutMs: number;
   /** AWS trainer pods the EKS release runs (its Deployment's replicas): one per shard of the drill's run. */
   readonly awsTrainers: number;
+  /** The module the local Functions host loads: the published bundle, when given, else the app's sources. */
+  readonly functionsApp: string;
 }
 
-/** Synthesizes the stack offline (no bundling, no cdk-nag), as preflight does, and returns its CloudFormation template. */
-export function synthesizeTemplate(cdkConfigPath: string): CfnTemplate {
-  return synthesizeStack(loadConfig(cdkConfigPath), path.join(REPO_ROOT, 'cdk.json')) as CfnTemplate;
+/**
+ * Synthesizes the stack offline (no bundling, no cdk-nag), as preflight does, and returns its CloudFormation
+ * template; with Terraform outputs, the config is completed from them as `cdk deploy -c azureOutputs=` does.
+ */
+export function synthesizeTemplate(cdkConfigPath: string, terraformOutputsPath?: string): CfnTemplate {
+  return synthesizeStack(loadConfig(cdkConfigPath, { terraformOutputsPath }), path.join(REPO_ROOT, 'cdk.json')) as CfnTemplate;
 }
 
 interface ContainerSpec {
@@ -115,9 +127,8 @@ function compressedFlEnv(compression: Compression, workload: string, env: Map<st
  * Sizes the Terraform root module gives the Function App, read as preflight reads it (variables resolved, the
  * module's defaults filled in).
  */
-async function terraformSizes(mainTf: string): Promise<{ minAwsTrainers: number; maxAzureNodes: number }> {
-  const dir = path.dirname(mainTf);
-  const { minAwsTrainers, maxAzureNodes } = await loadTerraformDeployment({ dir, fallbackModuleDir: TERRAFORM_MODULE }, process.env);
+async function terraformSizes(dir: string, tfvars: string | undefined): Promise<{ minAwsTrainers: number; maxAzureNodes: number }> {
+  const { minAwsTrainers, maxAzureNodes } = await loadTerraformDeployment({ dir, ...(tfvars === undefined ? {} : { tfvars }), fallbackModuleDir: TERRAFORM_MODULE }, process.env);
   if (minAwsTrainers === undefined || maxAzureNodes === undefined) {
     throw new Error(`${dir}: function_app.min_aws_trainers and gpu_spot_pool.max_count must be known without running terraform`);
   }
@@ -126,14 +137,14 @@ async function terraformSizes(mainTf: string): Promise<{ minAwsTrainers: number;
 
 /** Reads the deployment's settings and compresses them for the drill. */
 export async function drillDeployment(sources: DeploymentSources = EXAMPLE_SOURCES, compression = new Compression()): Promise<DrillDeployment> {
-  const aws = readAwsDeployment(synthesizeTemplate(sources.cdkConfig));
+  const aws = readAwsDeployment(synthesizeTemplate(sources.cdkConfig, sources.terraformOutputs));
   const queue = (name: string, settings: AwsDeployment['outbox']) => ({
     visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds / compression.factor,
     maxReceiveCount: settings.maxReceiveCount ?? 1,
   });
 
   // The Functions' policy defaults are what the Terraform example deploys (it sets none of them).
-  const sizes = await terraformSizes(sources.terraform);
+  const sizes = await terraformSizes(sources.terraform, sources.tfvars);
   const brainEnv = {
     SPOTON_MIN_AWS_TRAINERS: String(sizes.minAwsTrainers),
     SPOTON_MAX_AZURE_NODES: String(sizes.maxAzureNodes),
@@ -163,6 +174,7 @@ export async function drillDeployment(sources: DeploymentSources = EXAMPLE_SOURC
     aggregatorEnv: { ...compressedFlEnv(compression, 'aggregator', aggregator.env, AGGREGATOR_DEFAULTS_MS), ...(minAwsTrainers === undefined ? {} : { SPOTON_MIN_AWS_TRAINERS: minAwsTrainers }) },
     signalTimeoutMs,
     awsTrainers: eks.replicas,
+    functionsApp: sources.functionsApp ?? FUNCTIONS_APP_SOURCES,
   };
 }
 

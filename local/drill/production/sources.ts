@@ -4,11 +4,12 @@
  * would render them; the committed renders stand in for a cloud given no values.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseValuesArgument, type Cluster } from '../../../cli/preflight/inputs/chart-values';
+import { tfvarsIn } from '../../../cli/preflight/inputs/terraform';
 import { EXAMPLE_SOURCES, type DeploymentSources } from './deployment';
 
 const CHART_DIR = path.resolve(__dirname, '..', '..', '..', 'fl-training', 'chart');
@@ -18,8 +19,14 @@ export interface OwnConfiguration {
   readonly cdkConfig?: string;
   /** Values files in order, each `eks=<file>`, `aks=<file>`, or a file whose `fl.cloud` says which cluster. */
   readonly values?: readonly string[];
-  /** The Terraform root module's main.tf (its module call sets the brain's sizes). */
+  /** The Terraform root module's directory (or a .tf file in it): its module call sets the brain's sizes. */
   readonly terraform?: string;
+  /** Its variables (default: terraform.tfvars, else terraform.tfvars.example, in that directory). */
+  readonly tfvars?: string;
+  /** `terraform output -json` of that root module, merged into the CDK config as `cdk deploy -c azureOutputs=` does. */
+  readonly terraformOutputs?: string;
+  /** The function app bundle to run as the brain (what `func azure functionapp publish` uploads). */
+  readonly functionsApp?: string;
 }
 
 /** An input the drill cannot use; the message says what to do. */
@@ -37,11 +44,18 @@ function clusterOf(argument: string, previous: Cluster | undefined): { cluster: 
   return { cluster, file: argument };
 }
 
+/** The root module directory, given as itself or as one of its .tf files (as this option once took main.tf). */
+function terraformDir(given: string): string {
+  const resolved = path.resolve(given);
+  return given.endsWith('.tf') ? path.dirname(resolved) : resolved;
+}
+
 /**
  * Where the drill reads the deployment from, and a cleanup for the renders it made. Rendering needs helm on PATH;
  * without it the error says how to get it.
  */
 export function ownSources(own: OwnConfiguration, helm = 'helm'): { sources: DeploymentSources; cleanup: () => void } {
+  if (own.functionsApp !== undefined && !existsSync(own.functionsApp)) throw new DrillInputError(`--functions-app ${own.functionsApp}: no such file (npm run build:functions makes azure-functions/dist/index.js)`);
   const files = new Map<Cluster, string[]>();
   let previous: Cluster | undefined;
   for (const argument of own.values ?? []) {
@@ -65,10 +79,15 @@ export function ownSources(own: OwnConfiguration, helm = 'helm'): { sources: Dep
       writeFileSync(out, result.stdout);
       return out;
     };
+    const terraform = own.terraform === undefined ? undefined : terraformDir(own.terraform);
+    const tfvars = own.tfvars === undefined ? (terraform === undefined ? EXAMPLE_SOURCES.tfvars : tfvarsIn(terraform)) : path.resolve(own.tfvars);
     const sources: DeploymentSources = {
       cdkConfig: own.cdkConfig === undefined ? EXAMPLE_SOURCES.cdkConfig : path.resolve(own.cdkConfig),
       rendered: { eks: render('eks'), aks: render('aks') },
-      terraform: own.terraform === undefined ? EXAMPLE_SOURCES.terraform : path.resolve(own.terraform),
+      terraform: terraform ?? EXAMPLE_SOURCES.terraform,
+      ...(tfvars === undefined ? {} : { tfvars }),
+      ...(own.terraformOutputs === undefined ? {} : { terraformOutputs: path.resolve(own.terraformOutputs) }),
+      ...(own.functionsApp === undefined ? {} : { functionsApp: path.resolve(own.functionsApp) }),
     };
     return { sources, cleanup };
   } catch (error) {

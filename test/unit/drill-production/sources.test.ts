@@ -31,6 +31,22 @@ describe('ownSources', () => {
     expect(() => ownSources({ values: [file] })).toThrow(new DrillInputError(`${file}: cannot tell which cluster it is for; set fl.cloud in it or pass eks=${file} / aks=${file}`));
   });
 
+  it('takes the Terraform root module as a directory (or a .tf in it) with the tfvars terraform would read there', () => {
+    writeFileSync(path.join(dir, 'terraform.tfvars'), 'subscription_id = "x"\n');
+    const outputs = path.join(dir, 'azure-outputs.json');
+    const fromDir = ownSources({ terraform: dir, terraformOutputs: outputs });
+    const fromFile = ownSources({ terraform: path.join(dir, 'main.tf') });
+    fromDir.cleanup();
+    fromFile.cleanup();
+    expect(fromDir.sources).toMatchObject({ terraform: dir, tfvars: path.join(dir, 'terraform.tfvars'), terraformOutputs: outputs });
+    expect(fromFile.sources.terraform).toBe(dir);
+  });
+
+  it('refuses a function app bundle that does not exist, saying how to build one', () => {
+    const missing = path.join(dir, 'dist', 'index.js');
+    expect(() => ownSources({ functionsApp: missing })).toThrow(new DrillInputError(`--functions-app ${missing}: no such file (npm run build:functions makes azure-functions/dist/index.js)`));
+  });
+
   withHelm(`renders your values with helm, runs what they say, and removes the renders${NOTE}`, async () => {
     const file = path.join(dir, 'two-trainers.yaml');
     writeFileSync(file, 'trainer:\n  replicas: 2\n');

@@ -11,6 +11,7 @@ import { DefaultAzureCredential, type AccessToken, type TokenCredential } from '
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { armGpuPool } from './adapters/agent-pool';
+import { transientOr } from './adapters/azure-errors';
 import { storageContinuationQueue, type ContinuationQueue } from './adapters/continuation-queue';
 import { blobRunStatusReader } from './adapters/run-status-reader';
 import { blobStateStore, type StateStore } from './adapters/state-store';
@@ -47,8 +48,9 @@ function once<T>(create: () => Promise<T>): () => Promise<T> {
 /** Creates the container and queue on first use (Azurite starts empty; in Azure, Terraform creates both). */
 function ensuringLocalResources(container: ContainerClient, queue: QueueClient) {
   const ensure = once(async () => {
-    await container.createIfNotExists();
-    await queue.createIfNotExists();
+    // A storage outage on a fresh host is transient like any other (503 to the sender), not a crash.
+    await container.createIfNotExists().catch((error: unknown) => Promise.reject(transientOr('blob', `creating container ${container.containerName}`, error)));
+    await queue.createIfNotExists().catch((error: unknown) => Promise.reject(transientOr('queue', `creating queue ${queue.name}`, error)));
   });
   return {
     stateStore: (store: StateStore): StateStore => ({
@@ -59,6 +61,13 @@ function ensuringLocalResources(container: ContainerClient, queue: QueueClient) 
     queue: (sender: ContinuationQueue): ContinuationQueue => ({ send: async (message, delay) => (await ensure(), sender.send(message, delay)) }),
   };
 }
+
+/**
+ * Storage retries inside one invocation. The SDK's defaults (4 tries, 30 s each, 4 s doubling backoff) would outlast
+ * the signal Lambda's request budget (SIGNAL_TIMEOUT_MS, 10 s), so an outage would end in the caller's timeout
+ * instead of a 503 with Retry-After. The callers retry anyway: the Lambda and the queue redeliver.
+ */
+const STORAGE_RETRY = { maxTries: 2, tryTimeoutInMs: 3_000, retryDelayInMs: 200, maxRetryDelayInMs: 1_000 } as const;
 
 export interface ServiceOverrides {
   /** The Azure credential; default DefaultAzureCredential (managed identity in Azure). */
@@ -72,10 +81,11 @@ export function createBrainServices(config: AppConfig, overrides: ServiceOverrid
   const credential = (): TokenCredential => (overrides.credential ?? (defaultCredential ??= new DefaultAzureCredential()));
 
   const storage = config.storage;
+  const options = { retryOptions: STORAGE_RETRY };
   const blobService =
-    storage.mode === 'connection-string' ? BlobServiceClient.fromConnectionString(storage.connectionString) : new BlobServiceClient(storage.blobUrl, credential());
+    storage.mode === 'connection-string' ? BlobServiceClient.fromConnectionString(storage.connectionString, options) : new BlobServiceClient(storage.blobUrl, credential(), options);
   const queueService =
-    storage.mode === 'connection-string' ? QueueServiceClient.fromConnectionString(storage.connectionString) : new QueueServiceClient(storage.queueUrl, credential());
+    storage.mode === 'connection-string' ? QueueServiceClient.fromConnectionString(storage.connectionString, options) : new QueueServiceClient(storage.queueUrl, credential(), options);
   const container = blobService.getContainerClient(config.container);
   const queue = queueService.getQueueClient(config.continuationQueue);
   let stateStore = blobStateStore(container);

@@ -26,7 +26,10 @@ export class StateContentionError extends Error {
   }
 }
 
-/** The state document exists but is not a valid v1 state: an operator must look. Never overwritten. */
+/**
+ * The state document exists but is not a valid v1 state (an operator must look; never overwritten), or the brain was
+ * about to write one that would not read back (a bug; refused, so the last good document stays).
+ */
 export class CorruptStateError extends Error {
   override readonly name = 'CorruptStateError';
   constructor(message: string, options?: { cause?: unknown }) {

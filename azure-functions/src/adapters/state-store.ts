@@ -55,6 +55,8 @@ export function blobStateStore(container: ContainerClient): StateStore {
   const blobFor = (runId: string) => container.getBlockBlobClient(blobPaths.state(runId));
   const write = async (state: FailoverState, conditions: { ifMatch?: string; ifNoneMatch?: string }, what: string): Promise<string> => {
     const body = JSON.stringify(state);
+    // A document the next read would call corrupt would stop the brain for good; refusing it leaves the last good one.
+    parseStateDocument(body, `${what} (not written)`);
     try {
       const answer = await blobFor(state.runId).upload(body, Buffer.byteLength(body), {
         conditions,

@@ -336,18 +336,23 @@ function startFailover(
     pausedShards: coverage === 'full' ? [...pausedShards] : [],
     incidents: appendBounded(
       state.incidents,
-      { id: intent.id, cause: intent.type, openedAt: at, openedEpoch: moved.epoch, ...(intent.instanceIds?.length ? { lostInstanceIds: [...intent.instanceIds] } : {}) },
+      { id: intent.id, cause: intent.type, openedAt: at, openedEpoch: moved.epoch, ...(intent.instanceIds?.length ? { lostInstanceIds: lastDistinct(intent.instanceIds) } : {}) },
       LIMITS.incidents,
     ),
   };
   return { outcome: 'applied', state: next, actions: [{ kind: 'drive-operation', operationId: operation.id }], reason };
 }
 
+/** Instance ids without repeats, the newest LIMITS.lostInstanceIds of them (a signal may name up to 1,000). */
+function lastDistinct(instanceIds: readonly string[]): string[] {
+  return [...new Set(instanceIds)].slice(-LIMITS.lostInstanceIds);
+}
+
 /** Adds instances to the open incident's lost instances (bounded, oldest dropped). */
 function withLostInstances(state: FailoverState, instanceIds: readonly string[]): FailoverState {
   const incident = openIncident(state);
   if (incident === undefined || instanceIds.length === 0) return state;
-  const lostInstanceIds = [...new Set([...(incident.lostInstanceIds ?? []), ...instanceIds])].slice(-200);
+  const lostInstanceIds = lastDistinct([...(incident.lostInstanceIds ?? []), ...instanceIds]);
   return { ...state, incidents: [...state.incidents.slice(0, -1), { ...incident, lostInstanceIds }] };
 }
 

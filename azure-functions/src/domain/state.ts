@@ -43,6 +43,7 @@ export const LIMITS = {
   incidents: 20,
   notes: 50,
   pausedShards: 1000,
+  lostInstanceIds: 200,
   text: 1000,
 } as const;
 
@@ -129,7 +130,7 @@ export const IncidentSchema = z.strictObject({
   openedEpoch: z.int().nonnegative(),
   closedAt: isoDate.optional(),
   /** Instances capacity-lost signals of this incident named: together they set how much Azure must cover. */
-  lostInstanceIds: z.array(z.string().max(40)).max(200).optional(),
+  lostInstanceIds: z.array(z.string().max(40)).max(LIMITS.lostInstanceIds).optional(),
   outcome: z.enum(['recovered', 'failed']).optional(),
   error: FailureDetailSchema.optional(),
 });

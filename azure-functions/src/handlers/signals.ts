@@ -1,8 +1,9 @@
 /**
- * `POST /api/signals`: the HTTP edge of the failover brain. Checks in this order, cheapest first: body size (413),
- * HMAC signature and timestamp window (401), JSON and SignalSchema (400), run id (400); then the signal use case
- * answers 202 (accepted: acted on, recorded, deferred or ignored, with phase and epoch) or 200 (duplicate id).
- * Transient storage/ARM/queue trouble answers 503 with Retry-After: the AWS signal Lambda retries 5xx.
+ * `POST /api/signals`: the HTTP edge of the failover brain. Checks in this order, cheapest first: media type
+ * (415: application/json only), body size (413), HMAC signature and timestamp window (401), JSON and SignalSchema
+ * (400), run id (400); then the signal use case answers 202 (accepted: acted on, recorded, deferred or ignored, with
+ * phase and epoch) or 200 (duplicate id). Transient storage/ARM/queue trouble answers 503 with Retry-After: the AWS
+ * signal Lambda retries 5xx. Error bodies name what failed, never an address: those go to the log only.
  *
  * A byte-identical replay inside the 300 s signature window is indistinguishable from an at-least-once redelivery
  * of the same signal and is answered 200 duplicate, changing nothing; outside the window it is 401.
@@ -46,11 +47,23 @@ function refuse(status: number, error: string, reason: string): HttpResponseInit
   return json(status, { error, reason });
 }
 
+/** `application/json`, with or without parameters (`; charset=utf-8`). */
+function isJsonMediaType(contentType: string | null): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+/** What a 503 tells the sender: the dependency that failed, not its address or its error text. */
+function unavailableReason(error: unknown): string {
+  if (error instanceof TransientDependencyError) return `${error.dependency} is unavailable`;
+  return 'the state is contended';
+}
+
 /** Builds the signals handler over its services. */
 export function createSignalsHandler(services: ServicesProvider): HttpHandler {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const log = logFrom(context);
     const brain = await services();
+    if (!isJsonMediaType(request.headers.get('content-type'))) return refuse(415, 'unsupported-media-type', 'signals are application/json');
     const declared = Number(request.headers.get('content-length') ?? '0');
     if (declared > MAX_SIGNAL_BYTES) return refuse(413, 'payload-too-large', `body is ${declared} bytes; the limit is ${MAX_SIGNAL_BYTES}`);
     const raw = Buffer.from(await request.arrayBuffer());
@@ -88,7 +101,7 @@ export function createSignalsHandler(services: ServicesProvider): HttpHandler {
       if (isRetryable(error)) {
         const retryAfter = error instanceof TransientDependencyError ? (error.retryAfterSeconds ?? 5) : 1;
         log.warn('signal not handled now; the sender retries', { signalId: signal.id, error: messageOf(error) });
-        return json(503, { error: 'unavailable', reason: messageOf(error) }, { 'retry-after': String(Math.max(1, retryAfter)) });
+        return json(503, { error: 'unavailable', reason: unavailableReason(error) }, { 'retry-after': String(Math.max(1, retryAfter)) });
       }
       log.error('signal handling failed', { signalId: signal.id, error: messageOf(error) });
       throw error;

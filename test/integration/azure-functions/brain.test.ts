@@ -31,6 +31,7 @@ import { ArmRefusedError, armGpuPool } from '../../../azure-functions/src/adapte
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { emulatorCredential } from '../../../local/arm';
 import { startKubeStandIn, type KubeStandIn } from './kube-stand-in';
+import { freePort } from '../../../local/net';
 
 const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
 const RG = 'ai-fl-mc-dev-rg';
@@ -326,6 +327,16 @@ describe('failover brain with Azurite, the ARM emulator and a Kubernetes stand-i
     const before = await services.stateStore.read(runId);
     const replay = await post(services, body, captured);
     expect([replay.status, (await services.stateStore.read(runId))?.etag]).toStrictEqual([200, before?.etag]);
+  });
+
+  it('answers 503 with Retry-After, naming the dependency but not its address, when the queue is down on a fresh host', async () => {
+    const closed = await freePort();
+    const connectionString = azurite.connectionString.replace(/QueueEndpoint=[^;]+/, `QueueEndpoint=http://127.0.0.1:${closed}/devstoreaccount1`);
+    expect(connectionString).not.toBe(azurite.connectionString);
+    const services = boot(settings('gpuqdown', { SPOTON_STORAGE_CONNECTION_STRING: connectionString }));
+    const answer = await post(services, JSON.stringify(signalOf(services.settings.runId, 'aws-unhealthy', 'sig-1')));
+    expect([answer.status, answer.jsonBody, Number((answer.headers as Record<string, string>)['retry-after']) >= 1]).toStrictEqual([503, { error: 'unavailable', reason: 'queue is unavailable' }, true]);
+    expect(await readState(boot(settings('gpuqdown')))).toBeUndefined();
   });
 
   it('survives ARM throttling (429) and a restart of the function app in the middle of the operation', async () => {

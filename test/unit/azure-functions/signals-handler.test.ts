@@ -56,6 +56,23 @@ describe('POST /api/signals', () => {
     ]);
   });
 
+  it('answers 415 to anything but application/json, before checking the signature', async () => {
+    const f = fakes();
+    const body = JSON.stringify(signal('aws-unhealthy', 'sig-1'));
+    const as = (contentType: string | undefined) =>
+      new HttpRequest({ method: 'POST', url: 'https://brain.example/api/signals', body: { string: body }, headers: { ...(contentType === undefined ? {} : { 'content-type': contentType }), ...(sign(SECRET, body, T0.getTime()) as unknown as Record<string, string>) } });
+    const answers = await Promise.all(['text/plain', 'application/x-www-form-urlencoded', undefined].map((type) => call(f, as(type))));
+    expect(answers.map((answer) => [answer.status, answer.jsonBody])).toStrictEqual(Array(3).fill([415, { error: 'unsupported-media-type', reason: 'signals are application/json' }]));
+    expect([f.store.writes, (await call(f, as('Application/JSON; charset=utf-8'))).status]).toStrictEqual([0, 202]);
+  });
+
+  it('keeps at most 200 lost instances of a signal that names 1,000, and the state reads back', async () => {
+    const f = fakes();
+    const instanceIds = Array.from({ length: 1000 }, (_, i) => `i-${i.toString(16).padStart(17, '0')}`);
+    expect((await call(f, signed(signal('aws-unhealthy', 'sig-1', { instanceIds })))).status).toBe(202);
+    expect(f.store.state.incidents.at(-1)?.lostInstanceIds).toStrictEqual(instanceIds.slice(-200));
+  });
+
   it('answers 413 before reading an oversize body, by its declared or actual length', async () => {
     const f = fakes();
     const big = 'x'.repeat(MAX_SIGNAL_BYTES + 1);
@@ -120,13 +137,14 @@ describe('POST /api/signals', () => {
 
   it('answers 503 with Retry-After when storage is unavailable, and the retry succeeds', async () => {
     const f = fakes();
-    f.store.readFailures = [new TransientDependencyError('blob', 'reading state: 503 ServerBusy', { retryAfterSeconds: 7 })];
+    // The SDK's text names the address it could not reach; the answer names only the dependency.
+    f.store.readFailures = [new TransientDependencyError('blob', 'reading state: connect ECONNREFUSED 10.101.2.4:443', { retryAfterSeconds: 7 })];
     const body = JSON.stringify(signal('aws-unhealthy', 'sig-1'));
     const busy = await call(f, signed(body));
     expect([busy.status, busy.headers, busy.jsonBody]).toStrictEqual([
       503,
       { 'cache-control': 'no-store', 'retry-after': '7' },
-      { error: 'unavailable', reason: 'reading state: 503 ServerBusy' },
+      { error: 'unavailable', reason: 'blob is unavailable' },
     ]);
     expect((await call(f, signed(body))).status).toBe(202);
   });

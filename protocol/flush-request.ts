@@ -11,7 +11,7 @@ import { Ec2InstanceIdSchema } from './ids';
  * Answers the trainer gives:
  * - 2xx: 202 flush started, 200 already done for this `requestId` (the request is idempotent per event);
  * - 409: a flush is already in progress (for this or another request); the caller treats it as success;
- * - 400 invalid body, 401 bad/expired signature: never retried;
+ * - 400 invalid body, 401 bad/expired signature, 421 the trainer is not on `instanceId`: never retried;
  * - 5xx / 503: retried by the caller while the deadline has not passed.
  */
 

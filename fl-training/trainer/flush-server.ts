@@ -2,7 +2,9 @@
  * The trainer's HTTP edge: `POST /checkpoint` (protocol/flush-request.ts), HMAC-verified with
  * protocol/signing.ts, and `GET /healthz`. It answers as soon as the flush is accepted; the trainer finishes it
  * on its own. 202 started, 200 already done for this requestId, 409 a flush is in progress, 400 invalid body,
- * 401 bad or expired signature, 413 body too large.
+ * 401 bad or expired signature, 413 body too large, 421 the request names another instance (a genuine request
+ * replayed at the wrong trainer: flush requests travel over plain HTTP inside the VPC, so the signed body binds the
+ * instance and this check makes that binding count).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,7 +41,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 /** Serves flush requests for a trainer. */
-export async function startFlushServer(target: FlushTarget, options: { port?: number; host?: string; secret: string }): Promise<FlushServer> {
+export async function startFlushServer(target: FlushTarget, options: { port?: number; host?: string; secret: string; instanceId?: string | undefined }): Promise<FlushServer> {
   const server: Server = createServer((req, res) => {
     const reply = (status: number, body: unknown) => {
       const data = JSON.stringify(body);
@@ -61,6 +63,10 @@ export async function startFlushServer(target: FlushTarget, options: { port?: nu
         }
         const parsed = FlushRequestSchema.safeParse(json);
         if (!parsed.success) return reply(400, { error: 'malformed', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+        // A trainer that does not know its instance (IMDS unreachable) cannot tell; it flushes rather than lose work.
+        if (options.instanceId !== undefined && parsed.data.instanceId !== options.instanceId) {
+          return reply(421, { error: 'wrong-instance', message: `this trainer is not on instance ${parsed.data.instanceId}` });
+        }
         const outcome = target.requestFlush(parsed.data);
         const status = outcome === 'started' ? 202 : outcome === 'done' ? 200 : 409;
         return reply(status, { requestId: parsed.data.requestId, status: outcome });

@@ -127,7 +127,7 @@ export class Trainer {
   async start(): Promise<string> {
     this.server = await startFlushServer(
       { requestFlush: (request) => this.onFlushRequest(request), health: () => ({ phase: this.phase, round: this.currentRound }) },
-      { port: this.options.port ?? 0, host: this.options.host ?? '0.0.0.0', secret: this.options.hmacSecret },
+      { port: this.options.port ?? 0, host: this.options.host ?? '0.0.0.0', secret: this.options.hmacSecret, instanceId: this.options.instanceId },
     );
     return this.server.url;
   }

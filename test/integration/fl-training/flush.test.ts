@@ -50,8 +50,10 @@ describe('flush on a Spot warning (MNIST, 3 trainers x 5 rounds)', () => {
           if (p.clientId !== 'aws-0' || p.round !== 2 || p.batch !== 9 || answers.first) return;
           // While this batch hook runs the trainer cannot move on, so the answers below are deterministic.
           const victimUrl = trainers[0]!.flushUrl!;
-          answers.first = await requestFlush(victimUrl, { requestId: 'evt-spot-1' });
-          answers.otherWhileFlushing = await requestFlush(victimUrl, { requestId: 'evt-rebalance-2', reason: 'rebalance-recommendation' });
+          // A genuine request for aws-1's instance, replayed at aws-0: refused, and no flush starts.
+          answers.otherInstance = await requestFlush(victimUrl, { requestId: 'evt-spot-0', instanceId: 'i-00000000000000001' });
+          answers.first = await requestFlush(victimUrl, { requestId: 'evt-spot-1', instanceId: 'i-00000000000000000' });
+          answers.otherWhileFlushing = await requestFlush(victimUrl, { requestId: 'evt-rebalance-2', reason: 'rebalance-recommendation', instanceId: 'i-00000000000000000' });
           answers.badSignature = await requestFlush(victimUrl, { requestId: 'evt-3' }, 'wrong-secret');
           answers.badBody = await requestFlush(victimUrl, { requestId: '', instanceId: 'not-an-instance' });
         },
@@ -62,7 +64,7 @@ describe('flush on a Spot warning (MNIST, 3 trainers x 5 rounds)', () => {
     const runs = trainers.map((t) => t.run());
 
     const flushedResult = await runs[0]!;
-    answers.repeatAfterDone = await requestFlush(victim.flushUrl!, { requestId: 'evt-spot-1' });
+    answers.repeatAfterDone = await requestFlush(victim.flushUrl!, { requestId: 'evt-spot-1', instanceId: 'i-00000000000000000' });
     await victim.close();
 
     // Failover: once round 2 is committed, an Azure trainer takes shard-0 over and rejoins at the open round.
@@ -72,6 +74,7 @@ describe('flush on a Spot warning (MNIST, 3 trainers x 5 rounds)', () => {
     await aggregator.flushWrites();
 
     expect(answers).toStrictEqual({
+      otherInstance: { status: 421, body: { error: 'wrong-instance', message: 'this trainer is not on instance i-00000000000000001' } },
       first: { status: 202, body: { requestId: 'evt-spot-1', status: 'started' } },
       otherWhileFlushing: { status: 409, body: { requestId: 'evt-rebalance-2', status: 'in-progress' } },
       badSignature: { status: 401, body: { error: 'bad-signature', message: 'signature does not match' } },

@@ -18,7 +18,7 @@ import { createStrategy, type Strategy, type StrategyState } from '../strategy/s
 import { shardExampleCounts } from '../task/data';
 import { initialWeights, modelShape, topologyHash as hashTopology, weightSpecs } from '../task/topology';
 import { encodeFrame } from '../wire/frame';
-import type { EpochUpdate, ModelHeader, RegisterReply, RegisterRequest, StoredUpdateMeta, UpdateMeta } from '../wire/messages';
+import type { ModelHeader, RegisterReply, RegisterRequest, StoredUpdateMeta, UpdateMeta } from '../wire/messages';
 import { encodeWeights } from '../wire/weights';
 import type { SignalSender } from './brain';
 import { renderMetrics } from './metrics';
@@ -468,12 +468,13 @@ export class Aggregator extends EventEmitter {
     return { round: meta.round, pending: this.pending.size };
   }
 
-  /** POST /epoch (signed by the caller; verified in http.ts): epochs only move forward. */
-  setEpoch(update: EpochUpdate): { epoch: number; changed: boolean } | Rejection {
-    if (update.epoch < this.epochValue) return this.reject({ status: 409, code: 'stale-epoch', message: `epoch ${update.epoch} is older than the current epoch ${this.epochValue}` });
-    const changed = update.epoch > this.epochValue;
-    if (changed) this.applyEpoch(update.epoch, update.reason ?? 'POST /epoch');
-    return { epoch: this.epochValue, changed };
+  /**
+   * Reads the brain's epoch now (tick() does every statePollMs). The brain's state blob is the only source: no
+   * request can move the epoch, so a caller with a trainer's key cannot fence every legitimate update out.
+   */
+  async refreshEpoch(): Promise<number> {
+    await this.pollBrainState(true);
+    return this.epochValue;
   }
 
   private applyEpoch(epoch: number, source: string): void {

@@ -5,10 +5,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../protocol/signing';
 import { WireFormatError } from '../errors';
 import { decodeFrame, FRAME_CONTENT_TYPE, MAX_FRAME_HEADER_BYTES } from '../wire/frame';
-import { EpochUpdateSchema, HeartbeatSchema, LeaveSchema, RegisterRequestSchema, UpdateMetaSchema, type ErrorReply, type RejectionCode } from '../wire/messages';
+import { HeartbeatSchema, LeaveSchema, RegisterRequestSchema, UpdateMetaSchema, type ErrorReply, type RejectionCode } from '../wire/messages';
 import { encodedBytes } from '../wire/weights';
 import type { Aggregator } from './aggregator';
 import { isRejection, type Rejection } from './validate';
@@ -21,8 +20,6 @@ const MAX_WAIT_MS = 60_000;
 export interface AggregatorServerOptions {
   readonly port?: number;
   readonly host?: string;
-  /** HMAC secret for POST /epoch; without it the endpoint answers 403. */
-  readonly hmacSecret?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -145,14 +142,6 @@ export async function startAggregatorServer(aggregator: Aggregator, options: Agg
         const reply = await aggregator.submit(meta.data, frame.payload);
         return isRejection(reply) ? sendRejection(res, reply) : send(res, 202, { accepted: true, ...reply });
       }
-      case 'POST /epoch': {
-        if (!options.hmacSecret) throw new HttpError(403, 'bad-signature', 'epoch updates are disabled (no HMAC secret configured)');
-        const body = await readBody(req, MAX_JSON_BYTES);
-        const verdict = verify(options.hmacSecret, body, { timestamp: header(req, TIMESTAMP_HEADER), signature: header(req, SIGNATURE_HEADER) });
-        if (!verdict.ok) throw new HttpError(401, 'bad-signature', verdict.reason);
-        const reply = aggregator.setEpoch(parseJson(EpochUpdateSchema, body));
-        return isRejection(reply) ? sendRejection(res, reply) : send(res, 200, reply);
-      }
       default:
         return send(res, 404, { error: 'not-found', message: `no route ${key}` });
     }
@@ -191,9 +180,4 @@ export async function startAggregatorServer(aggregator: Aggregator, options: Agg
       await closed;
     },
   };
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -30,7 +30,7 @@ export const AGGREGATOR_SETTINGS = {
   blobAccountUrl: { flag: 'blob-account-url', env: 'SPOTON_BLOB_ACCOUNT_URL', description: 'Blob account URL, with DefaultAzureCredential', schema: setting.url().optional() },
   container: { flag: 'container', env: 'SPOTON_BLOB_CONTAINER', description: 'Blob container [spot-on]', schema: setting.text().optional() },
   memoryStore: { flag: 'memory-store', env: 'SPOTON_MEMORY_STORE', description: 'keep checkpoints in memory (development only)', schema: setting.flag(), boolean: true },
-  hmacSecret: { flag: 'hmac-secret', env: 'SPOTON_HMAC_SECRET', description: 'HMAC key for POST /epoch and for signals to the brain', schema: setting.text().optional() },
+  hmacSecret: { flag: 'hmac-secret', env: 'SPOTON_HMAC_SECRET', description: 'HMAC key that signs signals to the brain', schema: setting.text().optional() },
   brainUrl: { flag: 'brain-url', env: 'SPOTON_BRAIN_URL', description: 'failover brain POST /api/signals URL (aws-silent / aws-recovered)', schema: setting.url().optional() },
   exitWhenDone: { flag: 'exit-when-done', env: 'SPOTON_EXIT_WHEN_DONE', description: 'exit 0 once every round is committed', schema: setting.flag(), boolean: true },
   minAwsTrainers: { flag: 'min-aws-trainers', env: 'SPOTON_MIN_AWS_TRAINERS', description: 'live AWS trainers the brain keeps covered; back at it after a loss, signal aws-recovered', schema: setting.positiveInt().optional() },
@@ -79,7 +79,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   const evaluator = config.evaluate ? (await initBackend(line), createEvaluator(config)) : undefined;
   const signals = s.brainUrl && s.hmacSecret ? httpSignalSender({ url: s.brainUrl, secret: s.hmacSecret, backoffMs: s.signalBackoffMs, log: line }) : undefined;
   const aggregator = await Aggregator.open({ config, store, log: line, tickMs: s.tickMs, statePollMs: s.statePollMs, ...(s.minAwsTrainers ? { minAwsTrainers: s.minAwsTrainers } : {}), ...(evaluator ? { evaluator } : {}), ...(signals ? { signals, signalRetry: { retryMs: s.signalRetryMs, maxRetryMs: s.signalMaxRetryMs } } : {}) });
-  const server = await startAggregatorServer(aggregator, { port: s.port, host: s.host, log: line, ...(s.hmacSecret ? { hmacSecret: s.hmacSecret } : {}) });
+  const server = await startAggregatorServer(aggregator, { port: s.port, host: s.host, log: line });
   line(`listening on ${server.url} (run ${config.runId}, task ${config.task}, ${config.rounds} rounds, ${config.shards.length} shards, strategy ${config.strategy.name})`);
   return new Promise<number>((resolve) => {
     const stop = async (code: number, why: string) => {

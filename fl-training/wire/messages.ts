@@ -107,14 +107,6 @@ export const HeartbeatSchema = z.strictObject({
 /** POST /leave: a trainer stops without an update (flushed while idle, or SIGTERM between rounds). */
 export const LeaveSchema = z.strictObject({ clientId: PathSegmentSchema, reason: z.string().min(1).max(200) });
 
-/** POST /epoch (HMAC-signed): the failover brain announces its epoch. */
-export const EpochUpdateSchema = z.strictObject({
-  version: z.literal(1),
-  epoch: z.number().int().nonnegative(),
-  reason: z.string().max(200).optional(),
-});
-export type EpochUpdate = z.infer<typeof EpochUpdateSchema>;
-
 /** Machine-readable reasons for a refusal, one per check. */
 export const REJECTION_CODES = [
   'malformed',

@@ -13,6 +13,7 @@ import { AggregatorClient, AggregatorRejectedError } from '../../../fl-training/
 import { encodeFrame, FRAME_CONTENT_TYPE } from '../../../fl-training/wire/frame';
 import type { UpdateMeta } from '../../../fl-training/wire/messages';
 import { encodeWeights, sha256Hex } from '../../../fl-training/wire/weights';
+import { blobPaths } from '../../../protocol/blob-layout';
 import { sign, verify } from '../../../protocol/signing';
 import { SignalSchema, type Signal } from '../../../protocol/signal';
 import { makeTrainer, SECRET, startAggregator, type RunningAggregator } from './support/federation';
@@ -106,15 +107,10 @@ describe('aggregator HTTP', () => {
     await expect(client.fetchModel('nobody', 0, 0)).rejects.toThrow(AggregatorRejectedError);
   });
 
-  it('takes epoch updates only when signed, only forward', async () => {
-    const body = JSON.stringify({ version: 1, epoch: 4, reason: 'failing-over' });
-    expect(await errorOf(await post('/epoch', body))).toStrictEqual({ status: 401, error: 'bad-signature', message: 'missing or malformed x-spoton-timestamp' });
-    expect(await errorOf(await post('/epoch', body, { ...sign('wrong', body) }))).toStrictEqual({ status: 401, error: 'bad-signature', message: 'signature does not match' });
-    expect(await (await post('/epoch', body, { ...sign(SECRET, body) })).json()).toStrictEqual({ epoch: 4, changed: true });
-    const older = JSON.stringify({ version: 1, epoch: 3 });
-    expect(await errorOf(await post('/epoch', older, { ...sign(SECRET, older) }))).toMatchObject({ status: 409, error: 'stale-epoch' });
-    const bad = JSON.stringify({ version: 1, epoch: -1 });
-    expect((await post('/epoch', bad, { ...sign(SECRET, bad) })).status).toBe(400);
+  it('has no route that moves the epoch: only the brain\'s state blob does', async () => {
+    const body = JSON.stringify({ version: 1, epoch: 2 ** 53 - 1, reason: 'failing-over' });
+    expect((await post('/epoch', body, { ...sign(SECRET, body) })).status).toBe(404);
+    expect(running.aggregator.epoch).toBe(0);
   });
 });
 
@@ -128,8 +124,9 @@ describe('trainers against the aggregator', () => {
         onBatch: async (p) => {
           if (p.clientId === 't-0' && p.round === 2 && p.batch === 3 && !bumped) {
             bumped = true;
-            const body = JSON.stringify({ version: 1, epoch: 1, reason: 'failing-over' });
-            await post('/epoch', body, { ...sign(SECRET, body) }); // the brain changes phase mid-round
+            // The brain changes phase mid-round: its state blob carries the new epoch.
+            await store.put(blobPaths.state(running.aggregator.runId), Buffer.from(JSON.stringify({ phase: 'failing-over', epoch: 1 })));
+            await running.aggregator.refreshEpoch();
           }
         },
       }),

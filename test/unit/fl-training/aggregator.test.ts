@@ -216,7 +216,8 @@ describe('Aggregator', () => {
     const { aggregator, store } = await start(undefined, config);
     register(aggregator, 'a');
     register(aggregator, 'b', 'shard-1');
-    aggregator.setEpoch({ version: 1, epoch: 2 });
+    await store.put(blobPaths.state('unit-run'), Buffer.from(JSON.stringify({ epoch: 2 })));
+    await aggregator.refreshEpoch();
     const committed = nextCommit(aggregator);
     for (const [id, shard, fill] of [['a', 'shard-0', 1], ['b', 'shard-1', 2]] as const) {
       const u = update(aggregator, id, fill, { shard });
@@ -253,9 +254,11 @@ describe('Aggregator', () => {
     register(aggregator, 'a');
     register(aggregator, 'b', 'shard-1');
     const stale = update(aggregator, 'a', 1);
-    expect(aggregator.setEpoch({ version: 1, epoch: 1, reason: 'failing-over' })).toStrictEqual({ epoch: 1, changed: true });
-    expect(aggregator.setEpoch({ version: 1, epoch: 1 })).toStrictEqual({ epoch: 1, changed: false });
-    expect(aggregator.setEpoch({ version: 1, epoch: 0 })).toMatchObject({ status: 409, code: 'stale-epoch' });
+    const brainState = (epoch: number) => store.put(blobPaths.state('unit-run'), Buffer.from(JSON.stringify({ phase: 'failing-over', epoch })));
+    await brainState(1);
+    expect(await aggregator.refreshEpoch()).toBe(1);
+    await brainState(0); // never backwards, whatever the blob says
+    expect(await aggregator.refreshEpoch()).toBe(1);
     expect(await aggregator.submit(stale.meta, stale.payload)).toMatchObject({ status: 409, code: 'stale-epoch', message: 'update carries epoch 0; the current epoch is 1' });
     await store.put(blobPaths.state('unit-run'), Buffer.from(JSON.stringify({ phase: 'azure-active', epoch: 3, other: 'fields' })));
     clock += 10;

@@ -23,7 +23,7 @@ export interface RunningAggregator {
 export async function startAggregator(config: RunConfig, store: CheckpointStore, options: { port?: number; extra?: Partial<AggregatorOptions> } = {}): Promise<RunningAggregator> {
   await initBackend(() => undefined);
   const aggregator = await Aggregator.open({ config, store, tickMs: 50, scanMs: 200, statePollMs: 0, log: logger('aggregator'), evaluator: createEvaluator(config), ...options.extra });
-  const server = await startAggregatorServer(aggregator, { hmacSecret: SECRET, log: logger('http'), ...(options.port ? { port: options.port } : {}) });
+  const server = await startAggregatorServer(aggregator, { log: logger('http'), ...(options.port ? { port: options.port } : {}) });
   return { aggregator, server };
 }
 

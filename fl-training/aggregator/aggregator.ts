@@ -95,6 +95,11 @@ export interface CommitInfo {
 
 export type ModelAnswer = { readonly kind: 'model'; readonly frame: Buffer; readonly header: ModelHeader } | { readonly kind: 'none' } | { readonly kind: 'done' };
 
+/** Whether a registration comes from where the known trainer runs (its re-registration after a restart does). */
+function sameMachine(known: Pick<RegisterRequest, 'cloud' | 'instanceId' | 'nodeName'>, request: RegisterRequest): boolean {
+  return known.cloud === request.cloud && known.instanceId === request.instanceId && known.nodeName === request.nodeName;
+}
+
 /** Loose view of the brain's state/<runId>.json: only the epoch matters here. */
 const BrainStateSchema = z.looseObject({ epoch: z.number().int().nonnegative() });
 
@@ -113,7 +118,8 @@ export class Aggregator extends EventEmitter {
   private readonly fullExamples: Map<string, number>;
   private readonly trainers = new Map<string, TrainerRecord>();
   private readonly pending = new Map<string, PendingUpdate>();
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  /** Updates being stored, by client: the shard they are for and the write. */
+  private readonly inflight = new Map<string, { shard: string; work: Promise<unknown> }>();
   private readonly silence: AwsSilenceMonitor;
   private readonly counters = { accepted: 0, examples: 0, partial: 0, rejected: new Map<string, number>(), signals: new Map<string, number>() };
   private waiters = new Set<() => void>();
@@ -317,7 +323,15 @@ export class Aggregator extends EventEmitter {
       fullExamples: this.fullExamples,
       registration: trainer && { cloud: trainer.cloud, shard: trainer.shard },
       alreadySubmitted: this.pending.has(clientId) || this.inflight.has(clientId),
+      shardCoveredBy: (shard) => this.shardHolder(shard, clientId),
     };
+  }
+
+  /** Another client whose update for `shard` is in the open round (accepted or being stored), if any. */
+  private shardHolder(shard: string, except: string): string | undefined {
+    for (const [clientId, update] of this.pending) if (update.meta.shard === shard && clientId !== except) return clientId;
+    for (const [clientId, update] of this.inflight) if (update.shard === shard && clientId !== except) return clientId;
+    return undefined;
   }
 
   private reject(rejection: Rejection, clientId?: string): Rejection {
@@ -346,6 +360,10 @@ export class Aggregator extends EventEmitter {
     if (request.residency !== undefined && request.residency !== residency) return this.reject({ status: 409, code: 'wrong-shard', message: `shard ${shard} has residency ${residency}, the trainer says ${request.residency}` }, request.clientId);
     if (!mayProcess(request.cloud, residency)) return this.reject({ status: 403, code: 'residency', message: `shard ${shard} is pinned to ${residency}; a trainer on ${request.cloud} may not process it` }, request.clientId);
     const known = this.trainers.get(request.clientId);
+    if (known && this.live(known, nowMs) && !known.leaving && !sameMachine(known, request)) {
+      // A live trainer's id from another machine: a takeover would make its updates fail as from the wrong shard.
+      return this.reject({ status: 409, code: 'identity-taken', message: `client ${request.clientId} is a live trainer on another node; a trainer keeps its id, a new one picks its own` }, request.clientId);
+    }
     const trainer: TrainerRecord = { ...request, shard, residency, lastSeenMs: nowMs, lastRound: known?.lastRound, leaving: false };
     this.trainers.set(request.clientId, trainer);
     this.touch(trainer);
@@ -390,7 +408,9 @@ export class Aggregator extends EventEmitter {
     const until = Date.now() + waitMs; // wall time: the wait is a transport concern, not the run's clock
     for (;;) {
       if (this.done) return { kind: 'done' };
-      if (this.openRoundValue >= minRound && !this.committing && !this.closed) return { kind: 'model', ...this.currentModelFrame() };
+      // A shard another client already contributed to this round waits for the next one: its work would be refused.
+      const covered = this.shardHolder(trainer.shard, clientId) !== undefined;
+      if (this.openRoundValue >= minRound && !covered && !this.committing && !this.closed) return { kind: 'model', ...this.currentModelFrame() };
       const remaining = until - Date.now();
       if (remaining <= 0 || this.closed || abort?.aborted) return { kind: 'none' };
       await new Promise<void>((resolve) => {
@@ -449,7 +469,7 @@ export class Aggregator extends EventEmitter {
       // Added in the same continuation as the write, so a commit waiting on in-flight updates sees it.
       this.pending.set(meta.clientId, { meta, values: checked.values });
     })();
-    this.inflight.set(meta.clientId, work);
+    this.inflight.set(meta.clientId, { shard: meta.shard, work });
     try {
       await work;
     } finally {
@@ -492,7 +512,8 @@ export class Aggregator extends EventEmitter {
 
   private progress(nowMs: number) {
     let outstanding = 0;
-    for (const t of this.trainers.values()) if (this.live(t, nowMs) && !this.pending.has(t.clientId)) outstanding++;
+    // A trainer whose shard another client covered this round has nothing to add: the round does not wait for it.
+    for (const t of this.trainers.values()) if (this.live(t, nowMs) && !this.pending.has(t.clientId) && this.shardHolder(t.shard, t.clientId) === undefined) outstanding++;
     return { submitted: this.pending.size, outstanding, deadlinePassed: nowMs - this.roundOpenedMs >= this.config.roundDeadlineMs };
   }
 
@@ -551,7 +572,7 @@ export class Aggregator extends EventEmitter {
 
   private async commit(reason: 'all-reported' | 'deadline'): Promise<void> {
     const started = this.now();
-    await Promise.allSettled([...this.inflight.values()]); // updates being stored join this round
+    await Promise.allSettled([...this.inflight.values()].map(({ work }) => work)); // updates being stored join this round
     await this.scanStoredUpdates();
     const round = this.openRoundValue;
     const results = [...this.pending.values()];

@@ -34,6 +34,8 @@ export interface UpdateContext {
   readonly registration: { readonly cloud: Cloud; readonly shard: string } | undefined;
   /** True when this client already has an update (accepted or being stored) in the open round. */
   readonly alreadySubmitted: boolean;
+  /** Another client with an update for `shard` in the open round, if any: one update per (round, shard). */
+  readonly shardCoveredBy?: (shard: string) => string | undefined;
   /** True for an update the aggregator accepted before (reloaded from Blob): the epoch was checked then. */
   readonly acceptedBefore?: boolean;
 }
@@ -61,6 +63,8 @@ export function checkUpdateMeta(meta: UpdateMeta, ctx: UpdateContext): Rejection
   if (meta.round > ctx.openRound) return reject(409, 'future-round', `round ${meta.round} is not open yet; the open round is ${ctx.openRound}`);
   // Before round-closed: a retry of an update the closing round already holds is a duplicate (it counts).
   if (ctx.alreadySubmitted) return reject(409, 'duplicate', `client ${meta.clientId} already has an update in round ${meta.round}`);
+  const holder = ctx.shardCoveredBy?.(meta.shard);
+  if (holder !== undefined) return reject(409, 'shard-covered', `shard ${meta.shard} already has an update from ${holder} in round ${meta.round}; counting both would weigh its data twice`);
   if (ctx.committing) return reject(409, 'round-closed', `round ${meta.round} closed (it is being committed)`);
   if (meta.baseRound !== ctx.baseRound) return reject(409, 'wrong-base', `update starts from round ${meta.baseRound}; round ${ctx.openRound} starts from ${ctx.baseRound}`);
   if (!ctx.acceptedBefore) {

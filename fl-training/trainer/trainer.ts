@@ -399,6 +399,7 @@ export class Trainer {
             case 'stale-round':
             case 'future-round':
             case 'round-closed':
+            case 'shard-covered':
             case 'wrong-base':
             case 'run-complete':
               this.log(`round ${header.round}: ${error.message}`);

@@ -153,7 +153,8 @@ describe('Aggregator', () => {
     const b = update(aggregator, 'b', 1, { shard: 'shard-1' });
     const c = update(aggregator, 'c', 1, { shard: 'shard-1' });
     await aggregator.submit(b.meta, b.payload);
-    await aggregator.submit(c.meta, c.payload);
+    // c holds shard-1 too: b's update covers it, so c's is refused and the round does not wait for c
+    expect(await aggregator.submit(c.meta, c.payload)).toMatchObject({ status: 409, code: 'shard-covered' });
     await committed;
     // a retry of an update that is in the round just committed is a duplicate (it counted); other work is stale
     expect(await aggregator.submit(b.meta, b.payload)).toMatchObject({ status: 409, code: 'duplicate', message: 'update of b is already in committed round 1' });
@@ -163,7 +164,8 @@ describe('Aggregator', () => {
     expect(metrics).toContain('spoton_fl_updates_rejected_total{reason="unregistered"} 1');
     expect(metrics).toContain('spoton_fl_updates_rejected_total{reason="duplicate"} 2');
     expect(metrics).toContain('spoton_fl_updates_rejected_total{reason="stale-round"} 1');
-    expect(metrics).toContain('spoton_fl_updates_accepted_total 3');
+    expect(metrics).toContain('spoton_fl_updates_rejected_total{reason="shard-covered"} 1');
+    expect(metrics).toContain('spoton_fl_updates_accepted_total 2');
     expect(metrics).toContain('spoton_fl_round 1\n');
     expect(metrics).toContain('spoton_fl_trainers_reporting{cloud="aws"} 3');
   });
@@ -171,19 +173,19 @@ describe('Aggregator', () => {
   it('commits with a quorum at the deadline and skips trainers that went silent', async () => {
     const config = { ...baseConfig, roundDeadlineMs: 10_000, trainerTimeoutMs: 60_000, quorum: { minTrainers: 1, fraction: 0.6 } };
     const { aggregator } = await start(undefined, config);
-    for (const id of ['a', 'b', 'c']) register(aggregator, id);
+    for (const [id, shard] of [['a', 'shard-0'], ['b', 'shard-1'], ['c', 'shard-aws']] as const) register(aggregator, id, shard);
     const a = update(aggregator, 'a', 1);
     await aggregator.submit(a.meta, a.payload);
     clock += 10_000;
     aggregator.tick(); // 1 of 3 live: below ceil(0.6 x 3) = 2
     expect(aggregator.openRound).toBe(1);
-    const b = update(aggregator, 'b', 3);
+    const b = update(aggregator, 'b', 3, { shard: 'shard-1' });
     const committed = nextCommit(aggregator);
     await aggregator.submit(b.meta, b.payload);
     expect(await committed).toMatchObject({ round: 1, reason: 'deadline', examples: 2 * FULL });
     // round 2: c never reports again; after the liveness window it is no longer waited for
     const a2 = update(aggregator, 'a', 1);
-    const b2 = update(aggregator, 'b', 1);
+    const b2 = update(aggregator, 'b', 1, { shard: 'shard-1' });
     await aggregator.submit(a2.meta, a2.payload);
     await aggregator.submit(b2.meta, b2.payload);
     expect(aggregator.openRound).toBe(2);
@@ -355,6 +357,34 @@ describe('Aggregator', () => {
     aggregator.tick();
     await aggregator.flushWrites();
     expect((await readStatus()).reporting).toStrictEqual({ aws: 1, azure: 0 });
+  });
+
+  it('keeps a live trainer\'s id its own: a registration from another node is refused, a restart on its node is not', async () => {
+    const { aggregator } = await start();
+    const on = (nodeName: string, instanceId: string) => ({ clientId: 'a', cloud: 'aws' as const, shard: 'shard-0', residency: 'any' as const, nodeName, instanceId });
+    expect(aggregator.register(on('ip-10-0-0-1', 'i-0a00000000000000a'))).toMatchObject({ shard: 'shard-0' });
+    expect(aggregator.register({ ...on('ip-10-0-0-2', 'i-0b00000000000000b'), shard: 'shard-1' })).toMatchObject({ status: 409, code: 'identity-taken' });
+    expect(aggregator.register(on('ip-10-0-0-1', 'i-0a00000000000000a'))).toMatchObject({ shard: 'shard-0' });
+    expect(aggregator.leave('a', 'SIGTERM')).toBeUndefined();
+    expect(aggregator.register({ ...on('ip-10-0-0-2', 'i-0b00000000000000b'), shard: 'shard-1' })).toMatchObject({ shard: 'shard-1' });
+  });
+
+  it('counts one update per shard and round: a second client on a flushed shard waits for the next round', async () => {
+    const { aggregator } = await start();
+    register(aggregator, 'a');
+    register(aggregator, 'b', 'shard-1');
+    const flushed = update(aggregator, 'a', 2, { partial: true, examples: 50 });
+    await aggregator.submit(flushed.meta, flushed.payload);
+    register(aggregator, 'replacement'); // shard-0 again, while round 1 is open
+    expect(await aggregator.model('replacement', 0, 0)).toStrictEqual({ kind: 'none' });
+    const second = update(aggregator, 'replacement', 4);
+    expect(await aggregator.submit(second.meta, second.payload)).toMatchObject({ status: 409, code: 'shard-covered', message: 'shard shard-0 already has an update from a in round 1; counting both would weigh its data twice' });
+    const committed = nextCommit(aggregator);
+    const waiting = aggregator.model('replacement', 0, 5_000);
+    const b = update(aggregator, 'b', 6, { shard: 'shard-1' });
+    await aggregator.submit(b.meta, b.payload);
+    expect((await committed).participants.map((p) => p.clientId)).toStrictEqual(['a', 'b']);
+    expect(await waiting).toMatchObject({ kind: 'model', header: { round: 2 } });
   });
 
   it('answers long-polls: nothing yet, the model once the round opens, done at the end', async () => {

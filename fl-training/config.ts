@@ -13,7 +13,8 @@
  * | batchSize | 32 / 16 | examples per local step |
  * | learningRate | 0.1 | local optimizer learning rate |
  * | optimizer | `sgd` | local optimizer, `sgd` or `adam`; fresh every round (clients are stateless) |
- * | strategy | `{ name: 'fedavg' }` | `fedavg`, or `fedadam` with server eta, beta1, beta2, tau |
+ * | strategy | `{ name: 'fedavg' }` | `fedavg` (optionally `clipNorm`: each update's delta clipped to that L2 norm), `fedmedian` (coordinate-wise median), or `fedadam` with server eta, beta1, beta2, tau |
+ * | updateBounds | `{ maxAbsValue: 1e6 }` | an update with a weight beyond ±maxAbsValue, or (when set) a delta from the global weights with an L2 norm over maxDeltaNorm, is refused (422 `out-of-bounds`) |
  * | quorum | `{ minTrainers: 1, fraction: 0.5 }` | a round commits with every live trainer in, or at the deadline with max(minTrainers, ceil(fraction x live)) |
  * | roundDeadlineMs | 60000 | after this a round commits with a quorum instead of waiting for all |
  * | trainerTimeoutMs | 30000 | a trainer silent this long no longer counts as live |
@@ -39,7 +40,12 @@ export const ShardConfigSchema = z.strictObject({ id: PathSegmentSchema, residen
 export type ShardConfig = z.infer<typeof ShardConfigSchema>;
 
 export const StrategyConfigSchema = z.discriminatedUnion('name', [
-  z.strictObject({ name: z.literal('fedavg') }),
+  z.strictObject({
+    name: z.literal('fedavg'),
+    /** Clip each update's delta from the global weights to this L2 norm before averaging (off when unset). */
+    clipNorm: z.number().positive().optional(),
+  }),
+  z.strictObject({ name: z.literal('fedmedian') }),
   z.strictObject({
     name: z.literal('fedadam'),
     /** Server learning rate. */
@@ -69,6 +75,7 @@ export const RunConfigSchema = z
     learningRate: z.number().positive().max(10),
     optimizer: OptimizerNameSchema,
     strategy: StrategyConfigSchema,
+    updateBounds: z.strictObject({ maxAbsValue: z.number().positive(), maxDeltaNorm: z.number().positive().optional() }).default({ maxAbsValue: 1e6 }),
     quorum: z.strictObject({ minTrainers: int(1, 10_000), fraction: z.number().gt(0).max(1) }),
     roundDeadlineMs: int(100, 86_400_000),
     trainerTimeoutMs: int(100, 86_400_000),
@@ -102,6 +109,7 @@ export function defaultRunConfig(task: TaskName): RunConfig {
     learningRate: 0.1,
     optimizer: 'sgd',
     strategy: { name: 'fedavg' },
+    updateBounds: { maxAbsValue: 1e6 },
     quorum: { minTrainers: 1, fraction: 0.5 },
     roundDeadlineMs: 60_000,
     trainerTimeoutMs: 30_000,

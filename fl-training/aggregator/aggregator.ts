@@ -26,7 +26,7 @@ import { decideCommit, quorumNeed } from './quorum';
 import { AwsSilenceMonitor, runCompleteSignal, silenceSignal, type SilenceTransition } from './silence';
 import { assignShard } from './shard-assignment';
 import { SignalOutbox, type SignalOutboxOptions } from './signal-outbox';
-import { checkPayload, checkUpdateMeta, isRejection, type Rejection, type UpdateContext } from './validate';
+import { checkPayload, checkUpdateMeta, isRejection, type PayloadBounds, type Rejection, type UpdateContext } from './validate';
 
 export type Logger = (line: string) => void;
 
@@ -295,7 +295,7 @@ export class Aggregator extends EventEmitter {
     const meta: UpdateMeta = { ...withoutAccepted(stored.meta), round: this.openRoundValue };
     const registration = this.trainers.get(clientId) ?? { cloud: meta.cloud, shard: meta.shard };
     const rejection = checkUpdateMeta(meta, { ...this.updateContext(clientId), registration, alreadySubmitted: false, acceptedBefore: stored.meta.accepted !== undefined });
-    const checked = rejection ?? checkPayload(meta, stored.payload, this.specs);
+    const checked = rejection ?? checkPayload(meta, stored.payload, this.specs, this.payloadBounds());
     if (isRejection(checked)) return this.log(`ignoring stored update ${clientId} of round ${round}: ${checked.code}: ${checked.message}`);
     if (round !== this.openRoundValue) await storeUpdate(this.store, { ...stored.meta, round: this.openRoundValue }, stored.payload);
     this.pending.set(clientId, { meta, values: checked.values });
@@ -325,6 +325,10 @@ export class Aggregator extends EventEmitter {
       alreadySubmitted: this.pending.has(clientId) || this.inflight.has(clientId),
       shardCoveredBy: (shard) => this.shardHolder(shard, clientId),
     };
+  }
+
+  private payloadBounds(): PayloadBounds {
+    return { ...this.config.updateBounds, current: this.base.weights };
   }
 
   /** Another client whose update for `shard` is in the open round (accepted or being stored), if any. */
@@ -456,7 +460,7 @@ export class Aggregator extends EventEmitter {
     }
     const rejection = checkUpdateMeta(meta, this.updateContext(meta.clientId));
     if (rejection) return this.reject(rejection, meta.clientId);
-    const checked = checkPayload(meta, payload, this.specs);
+    const checked = checkPayload(meta, payload, this.specs, this.payloadBounds());
     if (isRejection(checked)) return this.reject(checked, meta.clientId);
     const work = (async () => {
       if (this.options.persistUpdates ?? true) {

@@ -6,6 +6,7 @@ import type { WeightSpec } from '../../protocol/checkpoint';
 import type { Cloud, Residency } from '../../protocol/run-status';
 import { mayProcess } from '../config';
 import type { RejectionCode, UpdateMeta } from '../wire/messages';
+import { deltaNorm } from '../strategy/robust';
 import { decodeWeights, encodedBytes, findNonFinite, sha256Hex, specMismatch } from '../wire/weights';
 
 export interface Rejection {
@@ -82,14 +83,28 @@ export function checkUpdateMeta(meta: UpdateMeta, ctx: UpdateContext): Rejection
   return undefined;
 }
 
-/** Checks the payload against the declared specs and digest; returns the decoded weights or a rejection. */
-export function checkPayload(meta: UpdateMeta, payload: Uint8Array, specs: readonly WeightSpec[]): { values: Float32Array[] } | Rejection {
+/** How far an update may be from sane: RunConfig.updateBounds, and the global weights it must stay near. */
+export interface PayloadBounds {
+  readonly maxAbsValue: number;
+  readonly maxDeltaNorm?: number | undefined;
+  /** The global weights the round started from. */
+  readonly current: readonly Float32Array[];
+}
+
+/** Checks the payload against the declared specs, digest and bounds; returns the decoded weights or a rejection. */
+export function checkPayload(meta: UpdateMeta, payload: Uint8Array, specs: readonly WeightSpec[], bounds: PayloadBounds): { values: Float32Array[] } | Rejection {
   const expected = encodedBytes(specs);
   if (payload.byteLength !== expected) return reject(422, 'wrong-shape', `payload is ${payload.byteLength} bytes; the model needs ${expected}`);
   if (sha256Hex(payload) !== meta.sha256) return reject(400, 'digest-mismatch', 'payload does not match the SHA-256 in the meta');
   const values = decodeWeights(payload, specs);
   const bad = findNonFinite(specs, values);
   if (bad) return reject(422, 'non-finite', `non-finite value ${bad}`);
+  const largest = values.reduce((max, tensor) => tensor.reduce((m, v) => Math.max(m, Math.abs(v)), max), 0);
+  if (largest > bounds.maxAbsValue) return reject(422, 'out-of-bounds', `a weight of magnitude ${largest.toExponential(2)} exceeds updateBounds.maxAbsValue ${bounds.maxAbsValue}`);
+  if (bounds.maxDeltaNorm !== undefined) {
+    const norm = deltaNorm(values, bounds.current);
+    if (norm > bounds.maxDeltaNorm) return reject(422, 'out-of-bounds', `the update moves the model by an L2 norm of ${norm.toExponential(2)}, over updateBounds.maxDeltaNorm ${bounds.maxDeltaNorm}`);
+  }
   return { values };
 }
 

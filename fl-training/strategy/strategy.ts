@@ -6,6 +6,7 @@
 import type { RunConfig } from '../config';
 import type { FitInstructions } from '../wire/messages';
 import { fedAdamStep, weightedAverage, type AdamHyper, type WeightedResult } from './aggregate';
+import { clipToNorm, coordinateMedian } from './robust';
 
 /** Server-side strategy state: named float32 tensors plus a step counter. */
 export interface StrategyState {
@@ -41,13 +42,26 @@ const fitOf = (config: FitConfig): FitInstructions => ({
   optimizer: config.optimizer,
 });
 
-/** FedAvg (McMahan et al.): the example-weighted average of the results; no server state. */
-export function fedAvg(config: FitConfig): Strategy {
+/**
+ * FedAvg (McMahan et al.): the example-weighted average of the results; no server state. With `clipNorm`, each
+ * result's delta from the current weights is first clipped to that L2 norm (FedAvg with fixed clipping).
+ */
+export function fedAvg(config: FitConfig, clipNorm?: number): Strategy {
   return {
     name: 'fedavg',
     configureFit: () => fitOf(config),
     initialState: () => undefined,
-    aggregate: ({ results }) => ({ weights: weightedAverage(results), state: undefined }),
+    aggregate: ({ current, results }) => ({ weights: weightedAverage(clipNorm === undefined ? results : clipToNorm(results, current, clipNorm)), state: undefined }),
+  };
+}
+
+/** FedMedian (Yin et al.): the coordinate-wise median of the results, robust to a minority of bad updates. */
+export function fedMedian(config: FitConfig): Strategy {
+  return {
+    name: 'fedmedian',
+    configureFit: () => fitOf(config),
+    initialState: () => undefined,
+    aggregate: ({ results }) => ({ weights: coordinateMedian(results), state: undefined }),
   };
 }
 
@@ -71,7 +85,9 @@ export function createStrategy(config: Pick<RunConfig, 'strategy'> & FitConfig):
   const s = config.strategy;
   switch (s.name) {
     case 'fedavg':
-      return fedAvg(config);
+      return fedAvg(config, s.clipNorm);
+    case 'fedmedian':
+      return fedMedian(config);
     case 'fedadam':
       return fedAdam(config, s);
   }

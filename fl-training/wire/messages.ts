@@ -130,6 +130,7 @@ export const REJECTION_CODES = [
   'wrong-shape',
   'digest-mismatch',
   'non-finite',
+  'out-of-bounds',
   'absurd-examples',
   'run-complete',
   'bad-signature',

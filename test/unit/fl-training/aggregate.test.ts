@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { AggregationError } from '../../../fl-training/errors';
 import { fedAdamStep, weightedAverage, type WeightedResult } from '../../../fl-training/strategy/aggregate';
+import { clipToNorm, coordinateMedian, deltaNorm } from '../../../fl-training/strategy/robust';
 import { createStrategy, fedAvg } from '../../../fl-training/strategy/strategy';
 import { defaultRunConfig } from '../../../fl-training/config';
 
@@ -121,5 +122,32 @@ describe('strategies', () => {
     expect(out.state?.tensors).toHaveLength(2);
     expect(out.weights[0]![0]).toBeGreaterThan(0);
     expect(out.weights[0]![1]).toBeLessThan(0);
+  });
+});
+
+describe('robust aggregation', () => {
+  const config = defaultRunConfig('blobs');
+  // Two honest trainers near the current weights and one that pushes 3e38 (finite, so it passes non-finite checks).
+  const current = [f32(0, 0)];
+  const honest = [result('a', 100, f32(1, 0)), result('b', 100, f32(0, 1))];
+  const hostile = result('z', 100, f32(3e38, -3e38));
+
+  it('FedAvg with clipping moves the model at most clipNorm per update, so one hostile update cannot blow it up', () => {
+    const strategy = createStrategy({ ...config, strategy: { name: 'fedavg', clipNorm: 1 } });
+    const [weights] = strategy.aggregate({ round: 1, current, results: [...honest, hostile], state: undefined }).weights;
+    // z's delta (3e38, -3e38) is scaled to (1/sqrt 2, -1/sqrt 2); the honest deltas have norm 1 and are kept.
+    expect(Array.from(weights!)).toStrictEqual([Math.fround((1 + Math.SQRT1_2) / 3), Math.fround((1 - Math.SQRT1_2) / 3)]);
+    expect(clipToNorm(honest, current, 1)).toStrictEqual(honest);
+  });
+
+  it('FedMedian takes each weight\'s median: a minority of hostile updates stays out of the model', () => {
+    const strategy = createStrategy({ ...config, strategy: { name: 'fedmedian' } });
+    const out = strategy.aggregate({ round: 1, current, results: [...honest, hostile], state: undefined });
+    expect(out).toStrictEqual({ weights: [f32(1, 0)], state: undefined });
+    expect(coordinateMedian([result('a', 1, f32(1, 5)), result('b', 9, f32(3, 7))])).toStrictEqual([f32(2, 6)]);
+  });
+
+  it('the delta norm is the L2 norm over every tensor', () => {
+    expect(deltaNorm([f32(3, 0), f32(4)], [f32(0, 0), f32(0)])).toBe(5);
   });
 });

@@ -369,6 +369,16 @@ describe('Aggregator', () => {
     expect(aggregator.register({ ...on('ip-10-0-0-2', 'i-0b00000000000000b'), shard: 'shard-1' })).toMatchObject({ shard: 'shard-1' });
   });
 
+  it('refuses an update past the run\'s bounds, with the bound it broke', async () => {
+    const { aggregator } = await start(undefined, { ...baseConfig, updateBounds: { maxAbsValue: 1e6, maxDeltaNorm: 1e3 } });
+    register(aggregator, 'a');
+    const enormous = update(aggregator, 'a', 3e38);
+    expect(await aggregator.submit(enormous.meta, enormous.payload)).toMatchObject({ status: 422, code: 'out-of-bounds', message: expect.stringContaining('updateBounds.maxAbsValue') });
+    const far = update(aggregator, 'a', 1e5);
+    expect(await aggregator.submit(far.meta, far.payload)).toMatchObject({ status: 422, code: 'out-of-bounds', message: expect.stringContaining('updateBounds.maxDeltaNorm') });
+    expect(aggregator.metricsText()).toContain('spoton_fl_updates_rejected_total{reason="out-of-bounds"} 2');
+  });
+
   it('counts one update per shard and round: a second client on a flushed shard waits for the next round', async () => {
     const { aggregator } = await start();
     register(aggregator, 'a');

@@ -95,18 +95,20 @@ describe('checkUpdateMeta', () => {
 });
 
 describe('checkPayload', () => {
+  const bounds = { maxAbsValue: 1e6, current: [new Float32Array(4), new Float32Array(2)] };
+
   it('decodes a payload that matches its specs and digest', () => {
-    expect(checkPayload(meta, payload, specs)).toStrictEqual({ values });
+    expect(checkPayload(meta, payload, specs, bounds)).toStrictEqual({ values });
   });
 
   it('rejects a payload of the wrong size', () => {
-    expect(checkPayload(meta, payload.subarray(4), specs)).toStrictEqual({ status: 422, code: 'wrong-shape', message: 'payload is 20 bytes; the model needs 24' });
+    expect(checkPayload(meta, payload.subarray(4), specs, bounds)).toStrictEqual({ status: 422, code: 'wrong-shape', message: 'payload is 20 bytes; the model needs 24' });
   });
 
   it('rejects a payload that does not match its digest', () => {
     const tampered = Buffer.from(payload);
     tampered[0] = tampered[0]! ^ 1;
-    expect(checkPayload(meta, tampered, specs)).toStrictEqual({ status: 400, code: 'digest-mismatch', message: 'payload does not match the SHA-256 in the meta' });
+    expect(checkPayload(meta, tampered, specs, bounds)).toStrictEqual({ status: 400, code: 'digest-mismatch', message: 'payload does not match the SHA-256 in the meta' });
   });
 
   it.each([
@@ -115,7 +117,26 @@ describe('checkPayload', () => {
     ['-Infinity', Number.NEGATIVE_INFINITY, '-Infinity'],
   ])('rejects non-finite values (%s)', (_name, bad, printed) => {
     const broken = encodeWeights([Float32Array.from([1, 2, 3, 4]), Float32Array.from([0.5, bad])]);
-    expect(checkPayload({ ...meta, sha256: sha256Hex(broken) }, broken, specs)).toStrictEqual({ status: 422, code: 'non-finite', message: `non-finite value hidden_0/bias[1] = ${printed}` });
+    expect(checkPayload({ ...meta, sha256: sha256Hex(broken) }, broken, specs, bounds)).toStrictEqual({ status: 422, code: 'non-finite', message: `non-finite value hidden_0/bias[1] = ${printed}` });
+  });
+});
+
+describe('checkPayload bounds', () => {
+  const current = [new Float32Array(4), new Float32Array(2)];
+  const framed = (tensors: Float32Array[]) => {
+    const encoded = encodeWeights(tensors);
+    return { meta: { ...meta, sha256: sha256Hex(encoded) }, encoded };
+  };
+
+  it('refuses a finite but enormous weight (3e38 once entered the global model)', () => {
+    const { meta: m, encoded } = framed([Float32Array.from([1, 2, 3, 3e38]), Float32Array.from([0.5, 0])]);
+    expect(checkPayload(m, encoded, specs, { maxAbsValue: 1e6, current })).toStrictEqual({ status: 422, code: 'out-of-bounds', message: 'a weight of magnitude 3.00e+38 exceeds updateBounds.maxAbsValue 1000000' });
+  });
+
+  it('refuses an update that moves the model further than maxDeltaNorm, and takes one within it', () => {
+    const { meta: far, encoded: farPayload } = framed([Float32Array.from([3, 0, 0, 0]), Float32Array.from([4, 0])]);
+    expect(checkPayload(far, farPayload, specs, { maxAbsValue: 1e6, maxDeltaNorm: 4.99, current })).toStrictEqual({ status: 422, code: 'out-of-bounds', message: 'the update moves the model by an L2 norm of 5.00e+0, over updateBounds.maxDeltaNorm 4.99' });
+    expect(checkPayload(far, farPayload, specs, { maxAbsValue: 1e6, maxDeltaNorm: 5, current })).not.toHaveProperty('code');
   });
 });
 

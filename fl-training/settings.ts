@@ -1,8 +1,10 @@
 /**
  * Entry-point settings: each flag has an environment variable; flags win. Read once, validated with zod,
- * failing fast with a ConfigError that names the flag and the variable.
+ * failing fast with a ConfigError that names the flag and the variable. A secret has no flag: the command line is
+ * visible to every process on the machine (`ps`), so secrets come from the environment only.
  */
 import { z } from 'zod';
+import { KeyRingError, parseKeyRing, type KeyPurpose, type KeyRing } from '../protocol/keys';
 import { ConfigError } from './errors';
 
 export interface SettingSpec {
@@ -13,6 +15,8 @@ export interface SettingSpec {
   readonly schema: z.ZodType;
   /** Marks a boolean switch (`--flag` without a value). */
   readonly boolean?: boolean;
+  /** A secret: read from `env` only; `--flag` is refused. */
+  readonly secret?: boolean;
 }
 
 /** Parses argv flags (`--name value`, `--name=value`, boolean `--name`) and env into validated settings. */
@@ -29,6 +33,7 @@ export function readSettings<T extends Record<string, SettingSpec>>(
     const match = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
     const entry = match && byFlag.get(match[1]!);
     if (!match || !entry) throw new ConfigError(`unknown argument ${arg}\n${usage(specs)}`);
+    if (entry.spec.secret) throw new ConfigError(`--${entry.spec.flag} is a secret: set ${entry.spec.env} instead (a command line is visible in process listings)`);
     if (entry.spec.boolean) given.set(entry.key, match[2] ?? 'true');
     else {
       const value = match[2] ?? argv[++i];
@@ -42,7 +47,7 @@ export function readSettings<T extends Record<string, SettingSpec>>(
     const raw = given.get(key) ?? (env[spec.env] === '' ? undefined : env[spec.env]);
     const result = spec.schema.safeParse(raw);
     if (result.success) out[key] = result.data;
-    else problems.push(`--${spec.flag} / ${spec.env}: ${raw === undefined ? 'missing' : result.error.issues.map((i) => i.message).join('; ')}`);
+    else problems.push(`${spec.secret ? spec.env : `--${spec.flag} / ${spec.env}`}: ${raw === undefined ? 'missing' : result.error.issues.map((i) => i.message).join('; ')}`);
   }
   if (problems.length > 0) throw new ConfigError(`invalid settings:\n  ${problems.join('\n  ')}`);
   return out as { [K in keyof T]: z.infer<T[K]['schema']> };
@@ -51,7 +56,7 @@ export function readSettings<T extends Record<string, SettingSpec>>(
 /** One line per setting, for --help and errors. */
 export function usage(specs: Record<string, SettingSpec>): string {
   return Object.values(specs)
-    .map((s) => `  --${s.flag}${s.boolean ? '' : ' <value>'}  (${s.env})  ${s.description}`)
+    .map((s) => (s.secret ? `  ${s.env} (environment only)  ${s.description}` : `  --${s.flag}${s.boolean ? '' : ' <value>'}  (${s.env})  ${s.description}`))
     .join('\n');
 }
 
@@ -61,6 +66,16 @@ export const setting = {
   url: () => z.url({ protocol: /^https?$/ }),
   port: () => z.coerce.number().int().min(0).max(65_535),
   positiveInt: () => z.coerce.number().int().positive(),
+  /** A purpose's key ring (protocol/keys.ts), taken as given: never trimmed. */
+  keyRing: (purpose: KeyPurpose) =>
+    z.string().transform((value, ctx): KeyRing => {
+      try {
+        return parseKeyRing(purpose, value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: error instanceof KeyRingError ? error.reason : String(error) });
+        return z.NEVER;
+      }
+    }),
   flag: () =>
     z
       .enum(['true', 'false', '1', '0', 'yes', 'no'])

@@ -44,3 +44,12 @@ export function verify(
   const given = Buffer.from(match[1], 'hex');
   return timingSafeEqual(expected, given) ? { ok: true } : { ok: false, reason: 'signature does not match' };
 }
+
+/**
+ * What a signed HTTP request covers when more than its body must be bound (trainer -> aggregator, where GET
+ * /model has no body and the query names the client): `METHOD target\n` then the body, target being the path and
+ * query exactly as sent. Sign and verify these bytes with sign / verify.
+ */
+export function requestBytes(method: string, target: string, body: string | Uint8Array = ''): Buffer {
+  return Buffer.concat([Buffer.from(`${method.toUpperCase()} ${target}\n`, 'utf8'), typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength)]);
+}

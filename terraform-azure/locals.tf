@@ -42,6 +42,11 @@ locals {
   # The exact blob container scope used by the data-plane roles of the FL workloads.
   checkpoint_container_scope = "${azurerm_storage_account.this.id}/blobServices/default/containers/${azurerm_storage_container.checkpoints.name}"
 
-  # Versionless Key Vault reference: the app picks up a rotated secret without a Terraform change.
-  signing_secret_uri = "${azurerm_key_vault.this.vault_uri}secrets/${var.key_vault.signing_secret_name}"
+  # Secret-level scopes of the key rings, by purpose: Key Vault RBAC accepts a role assignment on one secret, so each
+  # reader gets exactly the rings it needs (main.rbac.tf). Built from the secrets themselves, so a role is assigned only
+  # once its secret exists.
+  key_ring_scopes = { for purpose, secret in azapi_resource.key_ring : purpose => "${azurerm_key_vault.this.id}/secrets/${secret.name}" }
+
+  # Versionless Key Vault reference: the app picks up a rotated ring without a Terraform change (main.functions.tf).
+  signal_keys_secret_uri = "${azurerm_key_vault.this.vault_uri}secrets/${azapi_resource.key_ring["signal"].name}"
 }

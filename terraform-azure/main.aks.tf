@@ -100,9 +100,9 @@ resource "azurerm_kubernetes_cluster" "this" {
     msi_auth_for_monitoring_enabled = true
   }
 
-  # The Key Vault CSI driver: the chart mounts the signing key with a SecretProviderClass (and syncs it into the
-  # `spot-on-signing` Secret the pods read). Rotation polls the vault, so a key rotated by Terraform reaches the pods
-  # without a redeploy. Its identity may read the vault's secrets (main.rbac.tf); output `key_vault_csi`.
+  # The Key Vault CSI driver: the chart mounts each workload's key rings with a SecretProviderClass (and syncs them into
+  # a Secret the pods read). Rotation polls the vault every 2 minutes, so each step of a ring rotation reaches the pods
+  # without a redeploy. Who may read which ring is in main.rbac.tf; output `key_vault_csi`.
   key_vault_secrets_provider {
     secret_rotation_enabled  = true
     secret_rotation_interval = "2m"

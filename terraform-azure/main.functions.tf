@@ -17,14 +17,15 @@ locals {
     AzureWebJobsStorage__credential  = "managedidentity"
     # Application Insights with local auth off: telemetry is sent with the app's identity.
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING = "Authorization=AAD"
-    SPOTON_SIGNING_SECRET                     = "@Microsoft.KeyVault(SecretUri=${local.signing_secret_uri})"
-    SPOTON_SUBSCRIPTION_ID                    = data.azurerm_client_config.current.subscription_id
-    SPOTON_RESOURCE_GROUP                     = var.resource_group_name
-    SPOTON_CLUSTER_NAME                       = azurerm_kubernetes_cluster.this.name
-    SPOTON_GPU_POOL_NAME                      = azurerm_kubernetes_cluster_node_pool.gpu_spot.name
-    SPOTON_TRAINER_NAMESPACE                  = var.aks.trainer_namespace
-    SPOTON_TRAINER_DEPLOYMENT                 = var.function_app.trainer_deployment
-    SPOTON_KUBERNETES_ENDPOINT                = "https://${local.kubernetes_api_host}:443"
+    # The signal key ring only (protocol/keys.ts): the brain verifies signals and signs nothing.
+    SPOTON_SIGNAL_KEYS         = "@Microsoft.KeyVault(SecretUri=${local.signal_keys_secret_uri})"
+    SPOTON_SUBSCRIPTION_ID     = data.azurerm_client_config.current.subscription_id
+    SPOTON_RESOURCE_GROUP      = var.resource_group_name
+    SPOTON_CLUSTER_NAME        = azurerm_kubernetes_cluster.this.name
+    SPOTON_GPU_POOL_NAME       = azurerm_kubernetes_cluster_node_pool.gpu_spot.name
+    SPOTON_TRAINER_NAMESPACE   = var.aks.trainer_namespace
+    SPOTON_TRAINER_DEPLOYMENT  = var.function_app.trainer_deployment
+    SPOTON_KUBERNETES_ENDPOINT = "https://${local.kubernetes_api_host}:443"
     # The cluster CA (base64 PEM, as in a kubeconfig); a public certificate, so it need not hide the settings in plans.
     # After `az aks rotate-certs`, apply again and restart the app.
     SPOTON_KUBERNETES_CA      = nonsensitive(azurerm_kubernetes_cluster.this.kube_config[0].cluster_ca_certificate)
@@ -105,4 +106,9 @@ resource "azapi_update_resource" "function_app_settings" {
   lifecycle {
     replace_triggered_by = [azurerm_function_app_flex_consumption.this]
   }
+
+  # App Service resolves a Key Vault reference when the settings are written, then only every 24 h: written once the
+  # app has its role on the signal key ring's secret, SPOTON_SIGNAL_KEYS can resolve at once instead of a day later
+  # (role propagation can still lag; any app-setting change re-reads it).
+  depends_on = [azurerm_role_assignment.function_app]
 }

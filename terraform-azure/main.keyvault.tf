@@ -1,6 +1,8 @@
-# Key Vault in RBAC mode with purge protection. It holds the HMAC key that signs signals between AWS and Azure; the
-# function app reads it through a Key Vault reference, the pods through the Key Vault CSI driver (main.aks.tf).
-# Its private endpoint is in main.private_endpoints.tf.
+# Key Vault in RBAC mode with purge protection. It holds two HMAC key rings copied from AWS Secrets Manager, one secret
+# per purpose (protocol/keys.ts): `signal` (the aggregator signs its signals, the function app verifies them through a
+# Key Vault reference) and `trainer` (trainers sign, the aggregator verifies; the pods read it through the Key Vault CSI
+# driver, main.aks.tf). Each reader may read only its own secrets (main.rbac.tf). Its private endpoint is in
+# main.private_endpoints.tf.
 
 resource "azurerm_key_vault" "this" {
   name                          = local.names.key_vault
@@ -21,19 +23,35 @@ resource "azurerm_key_vault" "this" {
 }
 
 locals {
-  # The secret is write-only, so Terraform never sees its value change; the version is what tells azapi to push it
-  # again. Derived from the key by default, a new key is written on the next apply without anyone remembering to bump
-  # a number (the vault kept the first placeholder key when the example forgot). State then holds a SHA-256 of the key,
-  # never the key: harmless for the random 256-bit keys the AWS stack generates. An explicit signing_secret_version
-  # keeps even the digest out of state, at the price of bumping it on every rotation.
-  signing_secret_version = coalesce(var.signing_secret_version, sha256(var.signing_secret))
+  # The key rings by purpose; every map has the same keys. The names alone drive for_each (a map holding the sensitive
+  # values could not).
+  key_ring_secret_names = {
+    signal  = var.key_vault.signal_keys_secret_name
+    trainer = var.key_vault.trainer_keys_secret_name
+  }
+  key_ring_values = {
+    signal  = var.signal_keys
+    trainer = var.trainer_keys
+  }
+  # The secrets are write-only, so Terraform never sees a value change; the version is what tells azapi to push it
+  # again. Derived from the ring by default, a new ring (each rotation step) is written on the next apply without anyone
+  # remembering to bump a number (the vault kept the first placeholder key when the example forgot). State then holds
+  # a SHA-256 of the ring, never the ring: harmless for the random 256-bit keys the AWS stack generates. An explicit
+  # *_version keeps even the digest out of state, at the price of bumping it on every rotation step.
+  key_ring_versions = {
+    signal  = coalesce(var.signal_keys_version, sha256(var.signal_keys))
+    trainer = coalesce(var.trainer_keys_version, sha256(var.trainer_keys))
+  }
 }
 
 # Written through ARM (control plane), not the vault's data plane: the vault has no public endpoint, and the value is
-# a write-only attribute that never lands in Terraform state.
-resource "azapi_resource" "signing_secret" {
+# a write-only attribute that never lands in Terraform state. ARM cannot delete a vault secret, so renaming one fails
+# on the destroy of the old name (see key_vault in variables.tf).
+resource "azapi_resource" "key_ring" {
+  for_each = local.key_ring_secret_names
+
   type      = "Microsoft.KeyVault/vaults/secrets@2023-07-01"
-  name      = var.key_vault.signing_secret_name
+  name      = each.value
   parent_id = azurerm_key_vault.this.id
   body = {
     properties = {
@@ -45,10 +63,10 @@ resource "azapi_resource" "signing_secret" {
   }
   sensitive_body = {
     properties = {
-      value = var.signing_secret
+      value = local.key_ring_values[each.key]
     }
   }
   sensitive_body_version = {
-    "properties.value" = local.signing_secret_version
+    "properties.value" = local.key_ring_versions[each.key]
   }
 }

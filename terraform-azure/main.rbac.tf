@@ -14,9 +14,10 @@ locals {
       scope = azurerm_storage_account.this.id
       role  = "Storage Queue Data Contributor"
     }
-    # Resolves the SPOTON_SIGNING_SECRET Key Vault reference.
-    secrets = {
-      scope = azurerm_key_vault.this.id
+    # Resolves the SPOTON_SIGNAL_KEYS Key Vault reference: the signal key ring's secret only. The brain verifies
+    # signals; it never sees the trainer ring, so a compromised function app cannot speak to the aggregator.
+    signal_keys = {
+      scope = local.key_ring_scopes["signal"]
       role  = "Key Vault Secrets User"
     }
     # Telemetry with Entra ID auth (the Application Insights resource has local auth disabled).
@@ -90,17 +91,20 @@ resource "azurerm_role_assignment" "aks_acr_pull" {
   skip_service_principal_aad_check = true
 }
 
-# The Key Vault CSI add-on's identity (on every node) reads the signing key for the chart's SecretProviderClass. The
-# add-on identity rather than the workload identities: one SecretProviderClass then serves the aggregator and the
-# trainers, which run under different service accounts, and the vault holds nothing else. AKS creates the identity,
-# so Entra may not have replicated it yet when this runs.
+# The Key Vault CSI add-on's identity (on every node) is the alternative to the workload identities for the chart's
+# SecretProviderClasses (output `key_vault_csi`): it may read both key rings, each on its own secret and nothing else in
+# the vault, because one node identity serves the aggregator (signal + trainer) and the trainers (trainer). Being
+# shared by every pod on the nodes, it is the broader path; the chart's default is each pod's own workload identity
+# (`workload_roles` below). AKS creates the identity, so Entra may not have replicated it yet when this runs.
 resource "azurerm_role_assignment" "key_vault_csi" {
-  scope                            = azurerm_key_vault.this.id
+  for_each = local.key_ring_scopes
+
+  scope                            = each.value
   role_definition_name             = "Key Vault Secrets User"
   principal_id                     = azurerm_kubernetes_cluster.this.key_vault_secrets_provider[0].secret_identity[0].object_id
   principal_type                   = "ServicePrincipal"
   skip_service_principal_aad_check = true
-  description                      = "Key Vault CSI driver of ${azurerm_kubernetes_cluster.this.name}: signing key for the FL pods"
+  description                      = "Key Vault CSI driver of ${azurerm_kubernetes_cluster.this.name}: ${each.key} key ring for the FL pods"
 }
 
 # Cluster admins (cluster-admin through aks.admin_group_object_ids) also need to fetch a kubeconfig; Owners have that
@@ -124,13 +128,18 @@ locals {
         role     = workload.checkpoint_readonly ? "Storage Blob Data Reader" : "Storage Blob Data Contributor"
       }
     },
-    {
-      for name, workload in var.fl_workloads : "${name}-secrets" => {
-        workload = name
-        scope    = azurerm_key_vault.this.id
-        role     = "Key Vault Secrets User"
-      } if workload.key_vault_secrets
-    },
+    # Key Vault Secrets User on each key ring a workload lists in key_vault_secrets, on that ring's secret only: by
+    # default the aggregator gets signal (it signs aws-silent signals) and trainer (it verifies the trainers), the
+    # trainer gets trainer alone (it signs its requests; it must never sign signals to the brain).
+    merge([
+      for name, workload in var.fl_workloads : {
+        for purpose in workload.key_vault_secrets : "${name}-${purpose}-keys" => {
+          workload = name
+          scope    = local.key_ring_scopes[purpose]
+          role     = "Key Vault Secrets User"
+        }
+      }
+    ]...),
   )
 }
 

@@ -45,3 +45,17 @@ moved {
   from = azurerm_linux_virtual_machine.monitoring
   to   = azurerm_linux_virtual_machine.this["monitoring"]
 }
+
+# The single signing secret became one key ring per purpose (azapi_resource.key_ring, main.keyvault.tf) under new
+# secret names. A `moved` to key_ring["signal"] would plan a replacement (the name changed), and ARM refuses to delete
+# a vault secret ("The operation 'delete' on resource type 'vaults/secrets' is disallowed"), so the apply would fail.
+# Terraform forgets the old secret instead; it stays in the vault, readable by nobody any more (every grant is now on
+# the new secrets, main.rbac.tf): delete it by hand (README, "Key rotation"). The role assignments whose scope narrowed
+# from the vault to single secrets are replaced, as a changed scope always is, so no `moved` applies to them either.
+removed {
+  from = azapi_resource.signing_secret
+
+  lifecycle {
+    destroy = false
+  }
+}

@@ -94,18 +94,19 @@ output "tenant_id" {
 }
 
 output "key_vault_csi" {
-  description = "What the chart's SecretProviderClass (provider azure) needs to mount the signing key with the AKS Key Vault CSI add-on: `tenantId`, `keyvaultName`, `userAssignedIdentityID` = `client_id` with `useVMManagedIdentity` true, and the secret object `signing_secret_name`."
+  description = "What the chart's SecretProviderClasses (provider azure) need to mount the key rings with the AKS Key Vault CSI add-on: `tenantId`, `keyvaultName`, `userAssignedIdentityID` = `client_id` with `useVMManagedIdentity` true (only when the add-on identity, not each pod's workload identity, fetches them), and the secret objects `signal_keys_secret_name` (aggregator) and `trainer_keys_secret_name` (aggregator and trainers)."
   value = {
-    tenant_id           = data.azurerm_client_config.current.tenant_id
-    key_vault_name      = azurerm_key_vault.this.name
-    client_id           = azurerm_kubernetes_cluster.this.key_vault_secrets_provider[0].secret_identity[0].client_id
-    signing_secret_name = var.key_vault.signing_secret_name
+    tenant_id                = data.azurerm_client_config.current.tenant_id
+    key_vault_name           = azurerm_key_vault.this.name
+    client_id                = azurerm_kubernetes_cluster.this.key_vault_secrets_provider[0].secret_identity[0].client_id
+    signal_keys_secret_name  = var.key_vault.signal_keys_secret_name
+    trainer_keys_secret_name = var.key_vault.trainer_keys_secret_name
   }
 }
 
-output "signing_secret_uri" {
-  description = "Versionless URI of the signal signing secret."
-  value       = local.signing_secret_uri
+output "signal_keys_secret_uri" {
+  description = "Versionless URI of the signal key ring's secret (the function app's SPOTON_SIGNAL_KEYS Key Vault reference)."
+  value       = local.signal_keys_secret_uri
 }
 
 output "function_app_name" {

@@ -161,30 +161,37 @@ variable "fl_workloads" {
   type = map(object({
     namespace           = string
     service_account     = string
-    key_vault_secrets   = optional(bool, false)
+    key_vault_secrets   = optional(set(string), [])
     checkpoint_readonly = optional(bool, false)
   }))
   default = {
     aggregator = {
       namespace         = "fl"
       service_account   = "fl-aggregator"
-      key_vault_secrets = true
+      key_vault_secrets = ["signal", "trainer"]
     }
     trainer = {
-      namespace       = "fl"
-      service_account = "fl-trainer"
+      namespace         = "fl"
+      service_account   = "fl-trainer"
+      key_vault_secrets = ["trainer"]
     }
   }
   description = <<-EOT
     FL workloads on AKS that get a user-assigned identity federated with their Kubernetes service account (workload
     identity). Each gets Storage Blob Data Contributor (or Reader with `checkpoint_readonly`) on the checkpoint
-    container only; `key_vault_secrets` adds Key Vault Secrets User (the aggregator signs `aws-silent` signals). The
-    same identity serves a workload on EKS when `eks_federation` names it.
+    container only. `key_vault_secrets` lists the key rings (`signal`, `trainer`; protocol/keys.ts) whose Key Vault
+    secret the identity may read, each granted on that one secret: the aggregator signs `aws-silent` signals and
+    verifies the trainers (both), a trainer signs its requests (trainer only). The same identity serves a workload on
+    EKS when `eks_federation` names it.
   EOT
 
   validation {
     condition     = alltrue([for name, workload in var.fl_workloads : can(regex("^[a-z0-9-]{1,40}$", name)) && can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", workload.namespace)) && can(regex("^[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$", workload.service_account))])
     error_message = "fl_workloads keys must be short lowercase names, with valid Kubernetes namespace and service account names."
+  }
+  validation {
+    condition     = alltrue([for workload in var.fl_workloads : alltrue([for purpose in workload.key_vault_secrets : contains(["signal", "trainer"], purpose)])])
+    error_message = "fl_workloads key_vault_secrets may list only the key rings in Key Vault: \"signal\" and \"trainer\"."
   }
 }
 

@@ -1,5 +1,5 @@
 terraform {
-  # 1.11: write-only attributes (azapi `sensitive_body`, so the signing key never lands in state); 1.9 already lets a
+  # 1.11: write-only attributes (azapi `sensitive_body`, so the key rings never land in state); 1.9 already lets a
   # variable's validation refer to other variables (tunnel keys, APIPA addresses, the aggregator address).
   required_version = ">= 1.11, < 2.0"
 

@@ -138,7 +138,7 @@ export function createBrainServices(config: AppConfig, overrides: ServiceOverrid
   });
 
   return {
-    settings: { runId: config.runId, signingSecret: config.signingSecret, policy: config.policy, continuation: config.continuation },
+    settings: { runId: config.runId, signalKeys: config.signalKeys, policy: config.policy, continuation: config.continuation },
     stateStore,
     runStatus: blobRunStatusReader(container),
     pool,

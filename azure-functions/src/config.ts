@@ -3,6 +3,7 @@
  * fails fast with a ConfigError that names it. The reference table is in azure-functions/README.md.
  */
 import { z } from 'zod';
+import { KeyRingError, parseKeyRing, type KeyRing } from '../../protocol/keys';
 import { CONTAINER, PathSegmentSchema } from '../../protocol/blob-layout';
 import { FailoverPolicySchema, POLICY_DEFAULTS, type FailoverPolicy } from './domain/policy';
 
@@ -27,20 +28,18 @@ const httpsOrLoopbackUrl = z.url({ protocol: /^https?$/ }).refine(
   'must be https (plain http only on a loopback address)',
 );
 
-/**
- * App Service leaves a Key Vault reference's literal text in the setting when it cannot resolve it (no access, wrong
- * name, vault unreachable). Taken as the key it is long enough to pass and every signal would get 401: refuse it.
- */
-const UNRESOLVED_KEY_VAULT_REFERENCE = /^\s*@Microsoft\.KeyVault\(/i;
+/** The signal key ring (protocol/keys.ts): an unresolved Key Vault reference or a short key is refused here. */
+const signalKeys = z.string().transform((value, ctx): KeyRing => {
+  try {
+    return parseKeyRing('signal', value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof KeyRingError ? error.reason : String(error) });
+    return z.NEVER;
+  }
+});
 
 const EnvShape = {
-  SPOTON_SIGNING_SECRET: z
-    .string()
-    .min(16, 'must be at least 16 characters')
-    .refine(
-      (value) => !UNRESOLVED_KEY_VAULT_REFERENCE.test(value),
-      'is an unresolved Key Vault reference: grant the app\'s identity "Key Vault Secrets User" on the vault and check the secret name',
-    ),
+  SPOTON_SIGNAL_KEYS: signalKeys,
   SPOTON_SUBSCRIPTION_ID: text,
   SPOTON_RESOURCE_GROUP: text,
   SPOTON_CLUSTER_NAME: text,
@@ -85,7 +84,8 @@ export type StorageConfig =
 
 export interface AppConfig {
   readonly runId: string;
-  readonly signingSecret: string;
+  /** Keys that verify signals: the Lambdas' and the aggregator's, never a trainer's. */
+  readonly signalKeys: KeyRing;
   readonly policy: FailoverPolicy;
   readonly storage: StorageConfig;
   readonly container: string;
@@ -190,7 +190,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   return {
     runId: e.SPOTON_RUN_ID,
-    signingSecret: e.SPOTON_SIGNING_SECRET,
+    signalKeys: e.SPOTON_SIGNAL_KEYS,
     policy: policy.data,
     storage,
     container: e.SPOTON_CONTAINER,

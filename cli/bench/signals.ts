@@ -53,7 +53,7 @@ export interface SignalBench {
   readonly armCalls: { readonly failover: ArmCalls; readonly failback: ArmCalls };
 }
 
-const SECRET = 'bench-signing-secret-not-a-real-one';
+const SECRET = 'bench-signal-key-not-a-real-one-32-chars';
 const NAMESPACE = 'fl';
 const DEPLOYMENT = 'fl-trainer';
 const FAILOVER_REPEATS = 10;
@@ -171,7 +171,7 @@ export async function benchSignals(options: { signals?: number } = {}): Promise<
 
     /** The app settings of one run: its own pool and continuation queue. */
     const settings = (runId: string, pool: string, overrides: Record<string, string> = {}): Record<string, string> => ({
-      SPOTON_SIGNING_SECRET: SECRET,
+      SPOTON_SIGNAL_KEYS: SECRET,
       SPOTON_SUBSCRIPTION_ID: topology.subscriptionId,
       SPOTON_RESOURCE_GROUP: topology.resourceGroup,
       SPOTON_CLUSTER_NAME: topology.cluster,

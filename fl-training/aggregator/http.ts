@@ -1,10 +1,16 @@
 /**
  * The aggregator's HTTP edge (node:http): parses and validates requests with zod, calls the Aggregator,
  * answers JSON (or a frame for GET /model). Routes are listed in fl-training/README.md, "Wire protocol".
+ * Every route a trainer uses needs a request signed with the trainer key ring (method, target and body, see
+ * protocol/signing.ts requestBytes), checked before anything else reads the request: an unsigned caller can neither
+ * register, leave, heartbeat (and so hide an AWS silence) nor push weights. Probes and scrapes (/healthz,
+ * /metrics, /status) stay open.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
+import { verifyWithRing, type KeyRing } from '../../protocol/keys';
+import { requestBytes, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../protocol/signing';
 import { WireFormatError } from '../errors';
 import { decodeFrame, FRAME_CONTENT_TYPE, MAX_FRAME_HEADER_BYTES } from '../wire/frame';
 import { HeartbeatSchema, LeaveSchema, RegisterRequestSchema, UpdateMetaSchema, type ErrorReply, type RejectionCode } from '../wire/messages';
@@ -20,6 +26,8 @@ const MAX_WAIT_MS = 60_000;
 export interface AggregatorServerOptions {
   readonly port?: number;
   readonly host?: string;
+  /** Verifies every trainer request. */
+  readonly trainerKeys: KeyRing;
   readonly log?: (line: string) => void;
 }
 
@@ -85,14 +93,28 @@ function intParam(url: URL, name: string, fallback: number, max: number): number
   return Math.min(Number(raw), max);
 }
 
+/** Routes only trainers call: signed with the trainer key ring. */
+const TRAINER_ROUTES = new Set(['GET /config', 'POST /register', 'POST /heartbeat', 'POST /leave', 'GET /model', 'POST /update']);
+
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
 /** Serves an aggregator over HTTP. */
-export async function startAggregatorServer(aggregator: Aggregator, options: AggregatorServerOptions = {}): Promise<AggregatorServer> {
+export async function startAggregatorServer(aggregator: Aggregator, options: AggregatorServerOptions): Promise<AggregatorServer> {
   const log = options.log ?? (() => undefined);
   const maxUpdateBytes = 8 + MAX_FRAME_HEADER_BYTES + encodedBytes(aggregator.specs);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://aggregator');
     const key = `${req.method} ${url.pathname}`;
+    let body: Buffer = Buffer.alloc(0);
+    if (TRAINER_ROUTES.has(key)) {
+      body = await readBody(req, key === 'POST /update' ? maxUpdateBytes : MAX_JSON_BYTES);
+      const verdict = verifyWithRing(options.trainerKeys, requestBytes(req.method ?? 'GET', req.url ?? '/', body), { timestamp: header(req, TIMESTAMP_HEADER), signature: header(req, SIGNATURE_HEADER) });
+      if (!verdict.ok) throw new HttpError(401, 'bad-signature', verdict.reason);
+    }
     switch (key) {
       case 'GET /healthz':
         return send(res, aggregator.fatal ? 503 : 200, { status: aggregator.fatal ? 'fatal' : 'ok', runId: aggregator.runId, round: aggregator.committedRound, openRound: aggregator.openRound, epoch: aggregator.epoch, done: aggregator.done });
@@ -103,16 +125,16 @@ export async function startAggregatorServer(aggregator: Aggregator, options: Agg
       case 'GET /config':
         return send(res, 200, { config: aggregator.config, configHash: aggregator.configHash });
       case 'POST /register': {
-        const reply = aggregator.register(parseJson(RegisterRequestSchema, await readBody(req, MAX_JSON_BYTES)));
+        const reply = aggregator.register(parseJson(RegisterRequestSchema, body));
         return isRejection(reply) ? sendRejection(res, reply) : send(res, 200, reply);
       }
       case 'POST /heartbeat': {
-        const rejection = aggregator.heartbeat(parseJson(HeartbeatSchema, await readBody(req, MAX_JSON_BYTES)).clientId);
+        const rejection = aggregator.heartbeat(parseJson(HeartbeatSchema, body).clientId);
         return rejection ? sendRejection(res, rejection) : send(res, 200, { ok: true });
       }
       case 'POST /leave': {
-        const body = parseJson(LeaveSchema, await readBody(req, MAX_JSON_BYTES));
-        const rejection = aggregator.leave(body.clientId, body.reason);
+        const leave = parseJson(LeaveSchema, body);
+        const rejection = aggregator.leave(leave.clientId, leave.reason);
         return rejection ? sendRejection(res, rejection) : send(res, 200, { ok: true });
       }
       case 'GET /model': {
@@ -130,7 +152,6 @@ export async function startAggregatorServer(aggregator: Aggregator, options: Agg
         return send(res, 200, answer.frame, FRAME_CONTENT_TYPE);
       }
       case 'POST /update': {
-        const body = await readBody(req, maxUpdateBytes);
         let frame: { header: unknown; payload: Uint8Array };
         try {
           frame = decodeFrame(body);
@@ -155,7 +176,8 @@ export async function startAggregatorServer(aggregator: Aggregator, options: Agg
         return;
       }
       log(`${req.method} ${req.url}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-      send(res, 503, { error: 'unavailable', message: error instanceof Error ? error.message : String(error) });
+      // The details (addresses, stack) go to the log only.
+      send(res, 503, { error: 'unavailable', message: 'the aggregator could not answer now; retry' });
     });
   });
   server.keepAliveTimeout = 65_000;

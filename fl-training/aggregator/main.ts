@@ -13,6 +13,7 @@ import { initBackend } from '../task/backend';
 import { createEvaluator } from '../task/evaluator';
 import { Aggregator } from './aggregator';
 import { httpSignalSender } from './brain';
+import { KEY_RING_SETTINGS } from '../../protocol/keys';
 import { startAggregatorServer } from './http';
 
 export const AGGREGATOR_SETTINGS = {
@@ -26,11 +27,12 @@ export const AGGREGATOR_SETTINGS = {
   minTrainers: { flag: 'min-trainers', env: 'SPOTON_MIN_TRAINERS', description: 'quorum: minimum trainers per round', schema: setting.positiveInt().optional() },
   port: { flag: 'port', env: 'SPOTON_AGGREGATOR_PORT', description: 'HTTP port (0 picks one) [8000]', schema: setting.port().default(8000) },
   host: { flag: 'host', env: 'SPOTON_AGGREGATOR_HOST', description: 'listen address [0.0.0.0]', schema: setting.text().default('0.0.0.0') },
-  blobConnectionString: { flag: 'blob-connection-string', env: 'SPOTON_BLOB_CONNECTION_STRING', description: 'Blob connection string (Azurite)', schema: setting.text().optional() },
+  blobConnectionString: { flag: 'blob-connection-string', env: 'SPOTON_BLOB_CONNECTION_STRING', secret: true, description: 'Blob connection string (Azurite)', schema: setting.text().optional() },
   blobAccountUrl: { flag: 'blob-account-url', env: 'SPOTON_BLOB_ACCOUNT_URL', description: 'Blob account URL, with DefaultAzureCredential', schema: setting.url().optional() },
   container: { flag: 'container', env: 'SPOTON_BLOB_CONTAINER', description: 'Blob container [spot-on]', schema: setting.text().optional() },
   memoryStore: { flag: 'memory-store', env: 'SPOTON_MEMORY_STORE', description: 'keep checkpoints in memory (development only)', schema: setting.flag(), boolean: true },
-  hmacSecret: { flag: 'hmac-secret', env: 'SPOTON_HMAC_SECRET', description: 'HMAC key that signs signals to the brain', schema: setting.text().optional() },
+  trainerKeys: { flag: 'trainer-keys', env: KEY_RING_SETTINGS.trainer, secret: true, description: 'trainer key ring: every trainer request must be signed with one of its keys', schema: setting.keyRing('trainer') },
+  signalKeys: { flag: 'signal-keys', env: KEY_RING_SETTINGS.signal, secret: true, description: 'signal key ring: its first key signs the signals to the brain', schema: setting.keyRing('signal').optional() },
   brainUrl: { flag: 'brain-url', env: 'SPOTON_BRAIN_URL', description: 'failover brain POST /api/signals URL (aws-silent / aws-recovered)', schema: setting.url().optional() },
   exitWhenDone: { flag: 'exit-when-done', env: 'SPOTON_EXIT_WHEN_DONE', description: 'exit 0 once every round is committed', schema: setting.flag(), boolean: true },
   minAwsTrainers: { flag: 'min-aws-trainers', env: 'SPOTON_MIN_AWS_TRAINERS', description: 'live AWS trainers the brain keeps covered; back at it after a loss, signal aws-recovered', schema: setting.positiveInt().optional() },
@@ -58,7 +60,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     return 0;
   }
   const s = readSettings(AGGREGATOR_SETTINGS, argv, env);
-  if (s.brainUrl && !s.hmacSecret) throw new ConfigError('--brain-url needs --hmac-secret (signals are signed)');
+  if (s.brainUrl && !s.signalKeys) throw new ConfigError(`--brain-url needs ${KEY_RING_SETTINGS.signal} (signals are signed)`);
   let input: Record<string, unknown> = {};
   if (s.config) input = { ...input, ...(readJsonFile(s.config) as Record<string, unknown>) };
   if (s.configJson) {
@@ -77,9 +79,9 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   const config = parseRunConfig(input);
   const store = (await openStore(s, true))!;
   const evaluator = config.evaluate ? (await initBackend(line), createEvaluator(config)) : undefined;
-  const signals = s.brainUrl && s.hmacSecret ? httpSignalSender({ url: s.brainUrl, secret: s.hmacSecret, backoffMs: s.signalBackoffMs, log: line }) : undefined;
+  const signals = s.brainUrl && s.signalKeys ? httpSignalSender({ url: s.brainUrl, secret: s.signalKeys.signing, backoffMs: s.signalBackoffMs, log: line }) : undefined;
   const aggregator = await Aggregator.open({ config, store, log: line, tickMs: s.tickMs, statePollMs: s.statePollMs, ...(s.minAwsTrainers ? { minAwsTrainers: s.minAwsTrainers } : {}), ...(evaluator ? { evaluator } : {}), ...(signals ? { signals, signalRetry: { retryMs: s.signalRetryMs, maxRetryMs: s.signalMaxRetryMs } } : {}) });
-  const server = await startAggregatorServer(aggregator, { port: s.port, host: s.host, log: line });
+  const server = await startAggregatorServer(aggregator, { port: s.port, host: s.host, trainerKeys: s.trainerKeys, log: line });
   line(`listening on ${server.url} (run ${config.runId}, task ${config.task}, ${config.rounds} rounds, ${config.shards.length} shards, strategy ${config.strategy.name})`);
   return new Promise<number>((resolve) => {
     const stop = async (code: number, why: string) => {

@@ -1,5 +1,6 @@
 /** The trainer's HTTP client for the aggregator (global fetch), with typed errors for each failure kind. */
 import { z } from 'zod';
+import { requestBytes, sign } from '../../protocol/signing';
 import { RunConfigSchema, type RunConfig } from '../config';
 import { WireFormatError } from '../errors';
 import { decodeFrame, encodeFrame, FRAME_CONTENT_TYPE } from '../wire/frame';
@@ -40,18 +41,36 @@ export type ModelFetch = { kind: 'model'; header: ModelHeader; weights: Float32A
 
 const ConfigReplySchema = z.object({ config: RunConfigSchema, configHash: z.string() });
 
+/** A request to the aggregator: every one is signed with the trainer key (method, target and body). */
+interface AggregatorRequest {
+  readonly method?: 'GET' | 'POST';
+  readonly body?: string | Uint8Array<ArrayBuffer>;
+  readonly contentType?: string;
+  readonly timeoutMs?: number;
+  readonly abort?: AbortSignal;
+}
+
 export class AggregatorClient {
+  /**
+   * @param trainerKey the signing key of the trainer key ring (protocol/keys.ts): the aggregator answers 401 to
+   *   anything it cannot verify
+   */
   constructor(
     readonly baseUrl: string,
+    private readonly trainerKey: string,
     private readonly timeoutMs = 30_000,
   ) {}
 
-  private async request(path: string, init: RequestInit & { timeoutMs?: number; abort?: AbortSignal } = {}): Promise<Response> {
+  private async request(path: string, init: AggregatorRequest = {}): Promise<Response> {
     const timeout = AbortSignal.timeout(init.timeoutMs ?? this.timeoutMs);
     const signal = init.abort ? AbortSignal.any([timeout, init.abort]) : timeout;
+    const url = new URL(path, this.baseUrl);
+    const method = init.method ?? 'GET';
+    const body = init.body ?? '';
+    const headers = { ...(init.contentType ? { 'content-type': init.contentType } : {}), ...sign(this.trainerKey, requestBytes(method, `${url.pathname}${url.search}`, body)) };
     let response: Response;
     try {
-      response = await fetch(new URL(path, this.baseUrl), { ...init, signal });
+      response = await fetch(url, { method, headers, ...(method === 'POST' ? { body } : {}), signal });
     } catch (error) {
       // undici puts the reason (ECONNREFUSED, socket closed) in `cause`; duck-typed, errors may come from another realm
       const reason = (error as { cause?: { message?: string } }).cause?.message ?? (error as { message?: string }).message ?? String(error);
@@ -75,7 +94,7 @@ export class AggregatorClient {
   }
 
   private async json(path: string, body: unknown): Promise<unknown> {
-    const response = await this.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await this.request(path, { method: 'POST', contentType: 'application/json', body: JSON.stringify(body) });
     return response.json();
   }
 
@@ -114,7 +133,7 @@ export class AggregatorClient {
 
   /** POST /update: one frame, meta header + float32 payload. */
   async pushUpdate(meta: UpdateMeta, payload: Uint8Array): Promise<z.infer<typeof UpdateReplySchema>> {
-    const response = await this.request('/update', { method: 'POST', headers: { 'content-type': FRAME_CONTENT_TYPE }, body: encodeFrame(meta, payload) });
+    const response = await this.request('/update', { method: 'POST', contentType: FRAME_CONTENT_TYPE, body: encodeFrame(meta, payload) });
     return UpdateReplySchema.parse(await response.json());
   }
 }

@@ -2,14 +2,15 @@
  * The trainer's HTTP edge: `POST /checkpoint` (protocol/flush-request.ts), HMAC-verified with
  * protocol/signing.ts, and `GET /healthz`. It answers as soon as the flush is accepted; the trainer finishes it
  * on its own. 202 started, 200 already done for this requestId, 409 a flush is in progress, 400 invalid body,
- * 401 bad or expired signature, 413 body too large, 421 the request names another instance (a genuine request
+ * 401 bad or expired signature, 403 no flush key (not an AWS trainer), 413 body too large, 421 the request names another instance (a genuine request
  * replayed at the wrong trainer: flush requests travel over plain HTTP inside the VPC, so the signed body binds the
  * instance and this check makes that binding count).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FLUSH_PATH, FlushRequestSchema, type FlushRequest } from '../../protocol/flush-request';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../protocol/signing';
+import { verifyWithRing, type KeyRing } from '../../protocol/keys';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../protocol/signing';
 
 /** What the trainer did with a flush request. */
 export type FlushAcceptance = 'started' | 'in-progress' | 'done';
@@ -41,7 +42,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 /** Serves flush requests for a trainer. */
-export async function startFlushServer(target: FlushTarget, options: { port?: number; host?: string; secret: string; instanceId?: string | undefined }): Promise<FlushServer> {
+export async function startFlushServer(target: FlushTarget, options: { port?: number; host?: string; flushKeys: KeyRing | undefined; instanceId?: string | undefined }): Promise<FlushServer> {
+  const { flushKeys } = options;
   const server: Server = createServer((req, res) => {
     const reply = (status: number, body: unknown) => {
       const data = JSON.stringify(body);
@@ -53,7 +55,9 @@ export async function startFlushServer(target: FlushTarget, options: { port?: nu
     readBody(req)
       .then((body) => {
         if (!body) return reply(413, { error: 'too-large', message: `body exceeds ${MAX_BODY_BYTES} bytes` });
-        const verdict = verify(options.secret, body, { timestamp: first(req.headers[TIMESTAMP_HEADER]), signature: first(req.headers[SIGNATURE_HEADER]) });
+        // Only AWS trainers hold the flush keys; nothing else may ask a trainer to stop.
+        if (flushKeys === undefined) return reply(403, { error: 'flush-disabled', message: 'this trainer takes no flush requests (it has no flush key)' });
+        const verdict = verifyWithRing(flushKeys, body, { timestamp: first(req.headers[TIMESTAMP_HEADER]), signature: first(req.headers[SIGNATURE_HEADER]) });
         if (!verdict.ok) return reply(401, { error: 'bad-signature', message: verdict.reason });
         let json: unknown;
         try {

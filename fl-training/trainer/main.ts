@@ -12,6 +12,7 @@ import { readSettings, setting, usage, type SettingSpec } from '../settings';
 import { openStore } from '../store/open-store';
 import { initBackend } from '../task/backend';
 import { resolveInstanceId } from './instance-identity';
+import { KEY_RING_SETTINGS } from '../../protocol/keys';
 import { Trainer } from './trainer';
 
 export const TRAINER_SETTINGS = {
@@ -24,8 +25,9 @@ export const TRAINER_SETTINGS = {
   port: { flag: 'port', env: 'TRAINER_PORT', description: 'port of POST /checkpoint [8080]', schema: setting.port().default(8080) },
   host: { flag: 'host', env: 'SPOTON_POD_IP', description: 'address the flush endpoint listens on (the pod IP) [0.0.0.0]', schema: setting.text().optional() },
   events: { flag: 'events', env: 'SPOTON_EVENTS', description: 'json: also print machine-readable JSON lines (ready, flush-durable, exit) for the local drill', schema: z.enum(['json']).optional() },
-  hmacSecret: { flag: 'hmac-secret', env: 'SPOTON_HMAC_SECRET', description: 'HMAC key that signs flush requests', schema: setting.text() },
-  blobConnectionString: { flag: 'blob-connection-string', env: 'SPOTON_BLOB_CONNECTION_STRING', description: 'Blob for flushed updates when the aggregator is unreachable (Azurite)', schema: setting.text().optional() },
+  trainerKeys: { flag: 'trainer-keys', env: KEY_RING_SETTINGS.trainer, secret: true, description: 'trainer key ring: signs every request to the aggregator', schema: setting.keyRing('trainer') },
+  flushKeys: { flag: 'flush-keys', env: KEY_RING_SETTINGS.flush, secret: true, description: 'flush key ring: verifies POST /checkpoint (AWS trainers; unset, the endpoint takes no flush requests)', schema: setting.keyRing('flush').optional() },
+  blobConnectionString: { flag: 'blob-connection-string', env: 'SPOTON_BLOB_CONNECTION_STRING', secret: true, description: 'Blob for flushed updates when the aggregator is unreachable (Azurite)', schema: setting.text().optional() },
   blobAccountUrl: { flag: 'blob-account-url', env: 'SPOTON_BLOB_ACCOUNT_URL', description: 'same, by account URL with DefaultAzureCredential', schema: setting.url().optional() },
   container: { flag: 'container', env: 'SPOTON_BLOB_CONTAINER', description: 'Blob container [spot-on]', schema: setting.text().optional() },
   minBatchMs: { flag: 'min-batch-ms', env: 'SPOTON_MIN_BATCH_MS', description: 'pace each local batch to at least this many ms (the local drill\'s stand-in for GPU time) [0]', schema: z.coerce.number().int().min(0).max(60_000).default(0) },
@@ -52,7 +54,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     clientId: s.clientId,
     cloud: s.cloud,
     ...(s.shard ? { shard: s.shard } : {}),
-    hmacSecret: s.hmacSecret,
+    keys: { trainer: s.trainerKeys, ...(s.flushKeys ? { flush: s.flushKeys } : {}) },
     port: s.port,
     log: line,
     sigtermGraceMs: s.sigtermGraceMs,

@@ -20,6 +20,7 @@ import { trainLocal, type BatchProgress, type LocalTrainingResult } from '../tas
 import type { ModelHeader, UpdateMeta } from '../wire/messages';
 import { encodeWeights, sha256Hex } from '../wire/weights';
 import { AggregatorClient, AggregatorRejectedError, AggregatorUnavailableError } from './aggregator-client';
+import type { KeyRing } from '../../protocol/keys';
 import { startFlushServer, type FlushAcceptance, type FlushServer } from './flush-server';
 
 export interface TrainerOptions {
@@ -30,8 +31,8 @@ export interface TrainerOptions {
   readonly shard?: string;
   readonly instanceId?: string;
   readonly nodeName?: string;
-  /** Verifies POST /checkpoint. */
-  readonly hmacSecret: string;
+  /** The trainer ring signs every request to the aggregator; the flush ring (AWS) verifies POST /checkpoint. */
+  readonly keys: { readonly trainer: KeyRing; readonly flush?: KeyRing };
   /** Port of the flush endpoint; 0 picks one. @default 0 */
   readonly port?: number;
   readonly host?: string;
@@ -119,7 +120,7 @@ export class Trainer {
   private readonly stats = { processed: 0, contributed: 0, discarded: 0, redone: 0, rounds: [] as number[], partialRound: undefined as number | undefined };
 
   constructor(private readonly options: TrainerOptions) {
-    this.client = new AggregatorClient(options.aggregatorUrl, options.requestTimeoutMs ?? 30_000);
+    this.client = new AggregatorClient(options.aggregatorUrl, options.keys.trainer.signing, options.requestTimeoutMs ?? 30_000);
     this.log = options.log ?? (() => undefined);
   }
 
@@ -127,7 +128,7 @@ export class Trainer {
   async start(): Promise<string> {
     this.server = await startFlushServer(
       { requestFlush: (request) => this.onFlushRequest(request), health: () => ({ phase: this.phase, round: this.currentRound }) },
-      { port: this.options.port ?? 0, host: this.options.host ?? '0.0.0.0', secret: this.options.hmacSecret, instanceId: this.options.instanceId },
+      { port: this.options.port ?? 0, host: this.options.host ?? '0.0.0.0', flushKeys: this.options.keys.flush, instanceId: this.options.instanceId },
     );
     return this.server.url;
   }

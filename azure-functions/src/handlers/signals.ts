@@ -10,7 +10,8 @@
  */
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { MAX_SIGNAL_BYTES, SignalSchema, type Signal } from '../../../protocol/signal';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../../protocol/signing';
+import { verifyWithRing } from '../../../protocol/keys';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../../protocol/signing';
 import { isRetryable, messageOf, TransientDependencyError } from '../errors';
 import { handleSignal, type SignalResult } from '../use-cases/handle-signal';
 import { json, logFrom, type ServicesProvider } from './common';
@@ -69,7 +70,7 @@ export function createSignalsHandler(services: ServicesProvider): HttpHandler {
     const raw = Buffer.from(await request.arrayBuffer());
     if (raw.length > MAX_SIGNAL_BYTES) return refuse(413, 'payload-too-large', `body is ${raw.length} bytes; the limit is ${MAX_SIGNAL_BYTES}`);
 
-    const verdict = verify(brain.settings.signingSecret, raw, {
+    const verdict = verifyWithRing(brain.settings.signalKeys, raw, {
       timestamp: request.headers.get(TIMESTAMP_HEADER),
       signature: request.headers.get(SIGNATURE_HEADER),
     }, brain.clock().getTime());

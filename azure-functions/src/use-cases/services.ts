@@ -1,4 +1,5 @@
 /** The dependencies of the use cases: adapters behind interfaces, so tests and the local drill swap them. */
+import type { KeyRing } from '../../../protocol/keys';
 import type { GpuPool } from '../adapters/agent-pool';
 import type { ContinuationQueue } from '../adapters/continuation-queue';
 import type { RunStatusReader } from '../adapters/run-status-reader';
@@ -9,7 +10,7 @@ import type { FailoverPolicy } from '../domain/policy';
 /** The settings the use cases read. */
 export interface BrainSettings {
   readonly runId: string;
-  readonly signingSecret: string;
+  readonly signalKeys: KeyRing;
   readonly policy: FailoverPolicy;
   /** First delay of an operation continuation, and the most any re-check waits. */
   readonly continuation: { readonly delaySeconds: number; readonly maxDelaySeconds: number };

@@ -77,6 +77,20 @@ app.kubernetes.io/part-of: spot-on
 {{- end }}
 
 {{/*
+A Secrets Manager secret's ARN (keys.source csi on AWS): required, and an ARN rather than a name, so the ASCP fetches
+exactly the CDK's secret. Call with (dict "arn" ... "what" "keys.csi.aws.xArn" "output" "XArn"); renders nothing.
+*/}}
+{{- define "spot-on-fl.secretArn" -}}
+{{- $arn := .arn | default "" | toString -}}
+{{- if not $arn -}}
+{{- fail (printf "%s is required with keys.source csi on AWS (the CDK output %s)" .what .output) -}}
+{{- end -}}
+{{- if not (regexMatch "^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$" $arn) -}}
+{{- fail (printf "%s must be the ARN of a Secrets Manager secret (the CDK output %s), got %q" .what .output $arn) -}}
+{{- end -}}
+{{- end }}
+
+{{/*
 Seconds from a cloud's Spot notice to the end of the instance: AWS warns 2 minutes ahead; Azure's Scheduled Events
 give at least 30 s before a Spot eviction. The trainer's shutdown budget must fit inside it.
 */}}
@@ -124,24 +138,44 @@ give at least 30 s before a Spot eviction. The trainer's shutdown budget must fi
 {{- fail (printf "aggregator.service.privateIp must be the internal load balancer's private IPv4 address (terraform output aggregator.private_ip), got %q" (toString .Values.aggregator.service.privateIp)) }}
 {{- end }}
 {{- end }}
-{{- if not (has .Values.signingSecret.source (list "existing" "csi")) }}
-{{- fail (printf "signingSecret.source must be existing or csi, got %q" (toString .Values.signingSecret.source)) }}
+{{- $keys := .Values.keys }}
+{{- if not (has $keys.source (list "existing" "csi")) }}
+{{- fail (printf "keys.source must be existing or csi, got %q" (toString $keys.source)) }}
 {{- end }}
-{{- if not .Values.signingSecret.name }}
-{{- fail "signingSecret.name is required (the Secret holding the HMAC signing key)" }}
+{{- if and .Values.trainer.enabled (not $keys.trainerSecretName) }}
+{{- fail "keys.trainerSecretName is required with trainers (the Secret holding the trainers' key rings: trainer, and on AWS flush)" }}
 {{- end }}
-{{- if eq .Values.signingSecret.source "csi" }}
-{{- if and (eq .Values.fl.cloud "azure") (not .Values.signingSecret.csi.azure.keyVaultName) }}
-{{- fail "signingSecret.csi.azure.keyVaultName is required with signingSecret.source csi on Azure (terraform output key_vault_name)" }}
+{{- if and .Values.aggregator.enabled (not $keys.aggregatorSecretName) }}
+{{- fail "keys.aggregatorSecretName is required with the aggregator (the Secret holding its key rings: signal, trainer)" }}
 {{- end }}
-{{- if and (eq .Values.fl.cloud "azure") (not .Values.azure.tenantId) }}
-{{- fail "azure.tenantId is required with signingSecret.source csi on Azure" }}
+{{- if and .Values.trainer.enabled .Values.aggregator.enabled (eq (toString $keys.trainerSecretName) (toString $keys.aggregatorSecretName)) }}
+{{- fail (printf "keys.trainerSecretName and keys.aggregatorSecretName are both %q: each workload needs its own Secret, so that trainers never get the signal keys" (toString $keys.trainerSecretName)) }}
 {{- end }}
-{{- if and (eq .Values.fl.cloud "aws") (not .Values.signingSecret.csi.aws.secretName) }}
-{{- fail "signingSecret.csi.aws.secretName is required with signingSecret.source csi on AWS (the CDK output SigningSecretArn)" }}
+{{- if eq $keys.source "csi" }}
+{{- if eq .Values.fl.cloud "azure" }}
+{{- if not $keys.csi.azure.keyVaultName }}
+{{- fail "keys.csi.azure.keyVaultName is required with keys.source csi on Azure (terraform output key_vault_name)" }}
 {{- end }}
-{{- if and (eq .Values.fl.cloud "aws") (not .Values.signingSecret.csi.aws.usePodIdentity) (not (hasKey (.Values.trainer.serviceAccount.annotations | default dict) "eks.amazonaws.com/role-arn")) }}
-{{- fail "signingSecret.csi.aws.usePodIdentity false (IRSA) needs the eks.amazonaws.com/role-arn annotation in trainer.serviceAccount.annotations" }}
+{{- if not .Values.azure.tenantId }}
+{{- fail "azure.tenantId is required with keys.source csi on Azure" }}
+{{- end }}
+{{- if and .Values.aggregator.enabled (not $keys.csi.azure.signalKeysSecretName) }}
+{{- fail "keys.csi.azure.signalKeysSecretName is required with keys.source csi on Azure and the aggregator (terraform key_vault.signal_keys_secret_name)" }}
+{{- end }}
+{{- if not $keys.csi.azure.trainerKeysSecretName }}
+{{- fail "keys.csi.azure.trainerKeysSecretName is required with keys.source csi on Azure (terraform key_vault.trainer_keys_secret_name)" }}
+{{- end }}
+{{- else }}
+{{- if .Values.aggregator.enabled }}
+{{- fail "keys.source csi on AWS syncs the trainers' key rings only; the aggregator runs on Azure (fl.cloud azure), or use keys.source existing" }}
+{{- end }}
+{{- if .Values.trainer.enabled }}
+{{- include "spot-on-fl.secretArn" (dict "arn" $keys.csi.aws.flushKeysSecretArn "what" "keys.csi.aws.flushKeysSecretArn" "output" "FlushKeysSecretArn") }}
+{{- include "spot-on-fl.secretArn" (dict "arn" $keys.csi.aws.trainerKeysSecretArn "what" "keys.csi.aws.trainerKeysSecretArn" "output" "TrainerKeysSecretArn") }}
+{{- end }}
+{{- if and (not $keys.csi.aws.usePodIdentity) (not (hasKey (.Values.trainer.serviceAccount.annotations | default dict) "eks.amazonaws.com/role-arn")) }}
+{{- fail "keys.csi.aws.usePodIdentity false (IRSA) needs the eks.amazonaws.com/role-arn annotation in trainer.serviceAccount.annotations" }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- if and .Values.storage.accountUrl .Values.storage.existingSecret }}
@@ -158,7 +192,7 @@ give at least 30 s before a Spot eviction. The trainer's shutdown budget must fi
 {{- end }}
 {{- end }}
 
-{{/* Blob store and signing key, read by both entry points (fl-training/store/open-store.ts, settings). */}}
+{{/* The Blob store, read by both entry points (fl-training/store/open-store.ts). */}}
 {{- define "spot-on-fl.storeEnv" -}}
 - name: SPOTON_BLOB_CONTAINER
   value: {{ .Values.storage.container | quote }}
@@ -173,50 +207,74 @@ give at least 30 s before a Spot eviction. The trainer's shutdown budget must fi
       name: {{ . }}
       key: {{ $.Values.storage.connectionStringKey }}
 {{- end }}
-{{- /* With source csi the driver creates this Secret when the pod's CSI volume mounts; the kubelet retries the
-container until it exists. */}}
-- name: SPOTON_HMAC_SECRET
+{{- end }}
+
+{{/*
+A secretKeyRef env entry for one purpose's key ring (protocol/keys.ts KEY_RING_SETTINGS). Call with (dict "env" ...
+"secret" ... "purpose" ...). With keys.source csi the driver creates the Secret when the pod's CSI volume mounts; the
+kubelet retries the container until it exists.
+*/}}
+{{- define "spot-on-fl.keyRingEnv" -}}
+- name: {{ .env }}
   valueFrom:
     secretKeyRef:
-      name: {{ .Values.signingSecret.name }}
-      key: {{ .Values.signingSecret.key }}
+      name: {{ .secret }}
+      key: {{ .purpose }}
+{{- end }}
+
+{{/* The trainer's key rings: trainer (both clouds: signs its requests), flush (AWS only: verifies POST /checkpoint). */}}
+{{- define "spot-on-fl.trainerKeysEnv" -}}
+{{ include "spot-on-fl.keyRingEnv" (dict "env" "SPOTON_TRAINER_KEYS" "secret" .Values.keys.trainerSecretName "purpose" "trainer") }}
+{{- if eq .Values.fl.cloud "aws" }}
+{{ include "spot-on-fl.keyRingEnv" (dict "env" "SPOTON_FLUSH_KEYS" "secret" .Values.keys.trainerSecretName "purpose" "flush") }}
+{{- end }}
+{{- end }}
+
+{{/* The aggregator's key rings: signal (signs signals to the brain), trainer (verifies the trainers' requests). */}}
+{{- define "spot-on-fl.aggregatorKeysEnv" -}}
+{{ include "spot-on-fl.keyRingEnv" (dict "env" "SPOTON_SIGNAL_KEYS" "secret" .Values.keys.aggregatorSecretName "purpose" "signal") }}
+{{ include "spot-on-fl.keyRingEnv" (dict "env" "SPOTON_TRAINER_KEYS" "secret" .Values.keys.aggregatorSecretName "purpose" "trainer") }}
 {{- end }}
 
 {{/* Name of a workload's SecretProviderClass. Call with the workload name (fl-trainer, fl-aggregator). */}}
-{{- define "spot-on-fl.signingProviderClassName" -}}
-{{- printf "%s-signing" . -}}
+{{- define "spot-on-fl.keysProviderClassName" -}}
+{{- printf "%s-keys" . -}}
 {{- end }}
 
-{{/* The signing key's CSI volume and its mount (signingSecret.source csi). Call the volume with (dict "workload" ...). */}}
-{{- define "spot-on-fl.signingVolume" -}}
-- name: signing-secret
+{{/* A workload's key-ring CSI volume and its mount (keys.source csi). Call the volume with (dict "workload" ...). */}}
+{{- define "spot-on-fl.keysVolume" -}}
+- name: keys
   csi:
     driver: secrets-store.csi.k8s.io
     readOnly: true
     volumeAttributes:
-      secretProviderClass: {{ include "spot-on-fl.signingProviderClassName" .workload }}
+      secretProviderClass: {{ include "spot-on-fl.keysProviderClassName" .workload }}
 {{- end }}
 
-{{- define "spot-on-fl.signingVolumeMount" -}}
-- name: signing-secret
-  mountPath: {{ .Values.signingSecret.csi.mountPath }}
+{{- define "spot-on-fl.keysVolumeMount" -}}
+- name: keys
+  mountPath: {{ .Values.keys.csi.mountPath }}
   readOnly: true
 {{- end }}
 
 {{/*
-One workload's SecretProviderClass (signingSecret.source csi). Call with (dict "workload" ... "clientId" ... "what" ...
-"root" $). The provider fetches the key with the mounting pod's identity: on Azure the workload identity whose client
-id is named here (federated with that pod's service account, so one class per workload) unless
-signingSecret.csi.azure.addonIdentityClientId names the CSI add-on's node identity; on AWS the fl-trainer service
-account's Pod Identity or IRSA role. Both classes sync into the same Secret: the driver creates it on the first mount,
-leaves an existing one alone, and owner-references it to every mounting pod, so it lives while any of them does.
+One workload's SecretProviderClass (keys.source csi). Call with (dict "workload" ... "secretName" ... "purposes" (list
+...) "clientId" ... "what" ... "root" $). It fetches only the named purposes' key rings, and syncs them into only
+that workload's Secret, each under its purpose's name:
+- Azure: the Key Vault secrets keys.csi.azure.<purpose>KeysSecretName, with the mounting pod's identity: the
+  workload identity whose client id is named here (federated with that pod's service account, so one class per
+  workload) unless keys.csi.azure.addonIdentityClientId names the CSI add-on's node identity;
+- AWS: the Secrets Manager secrets keys.csi.aws.<purpose>KeysSecretArn, with the fl-trainer service account's Pod
+  Identity or IRSA role.
+The driver creates the Secret on the first mount, leaves an existing one alone, and owner-references it to every
+mounting pod, so it lives while any of them does.
 */}}
-{{- define "spot-on-fl.signingSecretProviderClass" -}}
-{{- $signing := .root.Values.signingSecret -}}
+{{- define "spot-on-fl.keysSecretProviderClass" -}}
+{{- $keys := .root.Values.keys -}}
 apiVersion: secrets-store.csi.x-k8s.io/v1
 kind: SecretProviderClass
 metadata:
-  name: {{ include "spot-on-fl.signingProviderClassName" .workload }}
+  name: {{ include "spot-on-fl.keysProviderClassName" .workload }}
   namespace: {{ .root.Release.Namespace }}
   labels:
     app.kubernetes.io/name: {{ .workload }}
@@ -225,39 +283,45 @@ spec:
   {{- if eq .root.Values.fl.cloud "azure" }}
   provider: azure
   parameters:
-    {{- with $signing.csi.azure.addonIdentityClientId }}
+    {{- with $keys.csi.azure.addonIdentityClientId }}
     useVMManagedIdentity: "true"
-    userAssignedIdentityID: {{ include "spot-on-fl.clientId" (dict "id" . "what" "signingSecret.csi.azure.addonIdentityClientId") | quote }}
+    userAssignedIdentityID: {{ include "spot-on-fl.clientId" (dict "id" . "what" "keys.csi.azure.addonIdentityClientId") | quote }}
     {{- else }}
     usePodIdentity: "false"
     clientID: {{ include "spot-on-fl.clientId" (dict "id" .clientId "what" .what) | quote }}
     {{- end }}
-    keyvaultName: {{ $signing.csi.azure.keyVaultName | quote }}
+    keyvaultName: {{ $keys.csi.azure.keyVaultName | quote }}
     tenantId: {{ .root.Values.azure.tenantId | quote }}
     objects: |
       array:
+        {{- range .purposes }}
         - |
-          objectName: {{ $signing.csi.azure.secretName }}
+          objectName: {{ get $keys.csi.azure (printf "%sKeysSecretName" .) }}
           objectType: secret
-          objectAlias: {{ $signing.key }}
+          objectAlias: {{ . }}
+        {{- end }}
   {{- else }}
   provider: aws
   parameters:
-    {{- with $signing.csi.aws.region }}
+    {{- with $keys.csi.aws.region }}
     region: {{ . | quote }}
     {{- end }}
-    usePodIdentity: {{ ternary "true" "false" (eq (toString $signing.csi.aws.usePodIdentity) "true") | quote }}
+    usePodIdentity: {{ ternary "true" "false" (eq (toString $keys.csi.aws.usePodIdentity) "true") | quote }}
     objects: |
-      - objectName: {{ $signing.csi.aws.secretName | quote }}
+      {{- range .purposes }}
+      - objectName: {{ get $keys.csi.aws (printf "%sKeysSecretArn" .) | quote }}
         objectType: secretsmanager
-        objectAlias: {{ $signing.key | quote }}
+        objectAlias: {{ . | quote }}
+      {{- end }}
   {{- end }}
   secretObjects:
-    - secretName: {{ $signing.name }}
+    - secretName: {{ .secretName }}
       type: Opaque
       data:
-        - objectName: {{ $signing.key }}
-          key: {{ $signing.key }}
+        {{- range .purposes }}
+        - objectName: {{ . }}
+          key: {{ . }}
+        {{- end }}
 {{- end }}
 
 {{/* Entra token projected by the chart itself (outside AKS). Call with (dict "clientId" ... "what" ... "root" $). */}}

@@ -123,9 +123,10 @@ module "spot_on_azure" {
   storage = {
     runs_retention_days = 30
   }
-  # No signing_secret_version: the module derives it from the key, so a new TF_VAR_signing_secret reaches Key Vault on
-  # the next apply.
-  signing_secret = var.signing_secret
+  # The two key rings Azure holds, copied from AWS Secrets Manager. No *_version: the module derives each from its ring,
+  # so a new TF_VAR_signal_keys / TF_VAR_trainer_keys (every rotation step) reaches Key Vault on the next apply.
+  signal_keys  = var.signal_keys
+  trainer_keys = var.trainer_keys
 
   # The aggregator's internal load balancer: a fixed address in the userpool subnet, named aggregator.spot-on.internal.
   aggregator = {

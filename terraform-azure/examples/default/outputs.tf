@@ -24,7 +24,7 @@ output "aggregator" {
 }
 
 output "key_vault_csi" {
-  description = "SecretProviderClass parameters for the signing key on AKS."
+  description = "SecretProviderClass parameters for the key rings on AKS (tenant, vault, add-on client id, signal and trainer secret names)."
   value       = module.spot_on_azure.key_vault_csi
 }
 

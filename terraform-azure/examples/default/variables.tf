@@ -3,10 +3,16 @@ variable "subscription_id" {
   description = "Azure subscription to deploy into (azurerm 4.x requires it; ARM_SUBSCRIPTION_ID works too)."
 }
 
-variable "signing_secret" {
+variable "signal_keys" {
   type        = string
   sensitive   = true
-  description = "HMAC key for signals; the same value as the AWS Secrets Manager signing secret. Pass it with TF_VAR_signing_secret."
+  description = "Signal key ring (1-3 comma-separated keys): the value of the AWS Secrets Manager secret of the CDK output SignalKeysSecretArn. Pass it with TF_VAR_signal_keys."
+}
+
+variable "trainer_keys" {
+  type        = string
+  sensitive   = true
+  description = "Trainer key ring (1-3 comma-separated keys): the value of the AWS Secrets Manager secret of the CDK output TrainerKeysSecretArn. Pass it with TF_VAR_trainer_keys."
 }
 
 variable "aws_vpn_tunnels" {

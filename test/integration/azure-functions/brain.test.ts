@@ -36,7 +36,7 @@ import { freePort } from '../../../local/net';
 const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
 const RG = 'ai-fl-mc-dev-rg';
 const CLUSTER = 'ai-fl-mc-dev-aks';
-const SECRET = 'integration-signing-secret';
+const SECRET = 'integration-signal-key-of-32-characters';
 const INSTANCES = ['i-0a00000000000000a', 'i-0b00000000000000b', 'i-0c00000000000000c'];
 const spotPool = (name: string, autoscale = false) => ({
   name,
@@ -101,7 +101,7 @@ afterEach(() => arm.faults.clear());
 /** The app settings of one scenario: its own run, pool and queue. */
 function settings(name: string, overrides: Record<string, string> = {}): Record<string, string> {
   return {
-    SPOTON_SIGNING_SECRET: SECRET,
+    SPOTON_SIGNAL_KEYS: SECRET,
     SPOTON_SUBSCRIPTION_ID: SUBSCRIPTION,
     SPOTON_RESOURCE_GROUP: RG,
     SPOTON_CLUSTER_NAME: CLUSTER,

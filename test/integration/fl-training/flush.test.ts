@@ -10,7 +10,7 @@ import { BlobCheckpointStore } from '../../../fl-training/store/blob-store';
 import { readCheckpoint } from '../../../fl-training/store/checkpoint';
 import { MemoryCheckpointStore } from '../../../fl-training/store/memory-store';
 import type { TrainerResult } from '../../../fl-training/trainer/trainer';
-import { finalState, makeTrainer, requestFlush, startAggregator } from './support/federation';
+import { finalState, KEYS, makeTrainer, requestFlush, startAggregator } from './support/federation';
 
 jest.setTimeout(80_000);
 
@@ -109,5 +109,17 @@ describe('flush on a Spot warning (MNIST, 3 trainers x 5 rounds)', () => {
     await Promise.all([...trainers.slice(1), replacement].map((t) => t.close()));
     await server.close();
     await aggregator.close();
+  });
+});
+
+describe('the flush endpoint of a trainer without the flush key', () => {
+  it('refuses every flush request: only AWS trainers hold the flush key', async () => {
+    const azureTrainer = makeTrainer('http://127.0.0.1:9', 'azure-0', 'shard-0', { cloud: 'azure', keys: { trainer: KEYS.trainer } });
+    const url = await azureTrainer.start();
+    try {
+      expect(await requestFlush(`${url}/checkpoint`)).toStrictEqual({ status: 403, body: { error: 'flush-disabled', message: 'this trainer takes no flush requests (it has no flush key)' } });
+    } finally {
+      await azureTrainer.close();
+    }
   });
 });

@@ -14,9 +14,9 @@ import { encodeFrame, FRAME_CONTENT_TYPE } from '../../../fl-training/wire/frame
 import type { UpdateMeta } from '../../../fl-training/wire/messages';
 import { encodeWeights, sha256Hex } from '../../../fl-training/wire/weights';
 import { blobPaths } from '../../../protocol/blob-layout';
-import { sign, verify } from '../../../protocol/signing';
+import { requestBytes, sign, verify } from '../../../protocol/signing';
 import { SignalSchema, type Signal } from '../../../protocol/signal';
-import { makeTrainer, SECRET, startAggregator, type RunningAggregator } from './support/federation';
+import { makeTrainer, SECRET, startAggregator, TRAINER_KEY, type RunningAggregator } from './support/federation';
 
 jest.setTimeout(60_000);
 
@@ -45,7 +45,11 @@ afterEach(async () => {
   await running.aggregator.close();
 });
 
-const post = (path: string, body: string | Buffer<ArrayBuffer>, headers: Record<string, string> = { 'content-type': 'application/json' }) => fetch(`${url}${path}`, { method: 'POST', headers, body });
+/** Signed with the trainer key, as a trainer signs (method, target and body). */
+const signedBy = (key: string, method: string, target: string, body: string | Buffer = '') => sign(key, requestBytes(method, target, body)) as unknown as Record<string, string>;
+const post = (path: string, body: string | Buffer<ArrayBuffer>, headers: Record<string, string> = { 'content-type': 'application/json' }, key = TRAINER_KEY) =>
+  fetch(`${url}${path}`, { method: 'POST', headers: { ...headers, ...signedBy(key, 'POST', path, body) }, body });
+const get = (target: string, key = TRAINER_KEY) => fetch(`${url}${target}`, { headers: signedBy(key, 'GET', target) });
 const register = (clientId: string, shard = 'shard-0', cloud = 'aws') => post('/register', JSON.stringify({ clientId, cloud, shard, residency: shard === 'pinned' ? 'aws' : 'any' }));
 
 function updateFrame(meta: Partial<UpdateMeta> = {}, fill = 0.5) {
@@ -63,12 +67,28 @@ describe('aggregator HTTP', () => {
     const status = (await (await fetch(`${url}/status`)).json()) as { round: number; shards: unknown[] };
     expect(status.round).toBe(0);
     expect(status.shards).toHaveLength(3);
-    const cfg = (await (await fetch(`${url}/config`)).json()) as { config: unknown; configHash: string };
+    const cfg = (await (await get('/config')).json()) as { config: unknown; configHash: string };
     expect(cfg).toStrictEqual({ config: JSON.parse(JSON.stringify(config)), configHash: running.aggregator.configHash });
     const metrics = await fetch(`${url}/metrics`);
     expect(metrics.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(await metrics.text()).toMatch(/^# HELP spoton_fl_round Last committed round\.\n# TYPE spoton_fl_round gauge\nspoton_fl_round 0\n/);
     expect((await fetch(`${url}/nope`)).status).toBe(404);
+  });
+
+  it('takes trainer requests only when signed with the trainer key, bound to their route and target', async () => {
+    const body = JSON.stringify({ clientId: 'c-0', cloud: 'aws', shard: 'shard-0', residency: 'any' });
+    const unsigned = await fetch(`${url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(await errorOf(unsigned)).toStrictEqual({ status: 401, error: 'bad-signature', message: 'missing or malformed x-spoton-timestamp' });
+    // The signal key (the aggregator's own, for the brain) or a flush key is not a trainer key.
+    expect(await errorOf(await post('/register', body, undefined, SECRET))).toStrictEqual({ status: 401, error: 'bad-signature', message: 'signature does not match' });
+    // A genuine /register signature replayed on /leave, or a model poll's signature on another client's poll.
+    const registerHeaders = signedBy(TRAINER_KEY, 'POST', '/register', body);
+    expect((await fetch(`${url}/leave`, { method: 'POST', headers: { 'content-type': 'application/json', ...registerHeaders }, body })).status).toBe(401);
+    expect((await fetch(`${url}/model?clientId=c-1`, { headers: signedBy(TRAINER_KEY, 'GET', '/model?clientId=c-0') })).status).toBe(401);
+    expect(running.aggregator.status().trainers).toStrictEqual([]);
+    // Probes and scrapes stay open.
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await register('c-0')).status).toBe(200);
   });
 
   it('answers each refusal with a clear 4xx', async () => {
@@ -93,13 +113,13 @@ describe('aggregator HTTP', () => {
   });
 
   it('long-polls GET /model: 204 while waiting, the frame once the round opens', async () => {
-    const client = new AggregatorClient(url);
+    const client = new AggregatorClient(url, TRAINER_KEY);
     await client.register({ clientId: 'c-0', cloud: 'aws', shard: 'shard-0', residency: 'any' });
     await client.register({ clientId: 'c-1', cloud: 'aws', shard: 'shard-1', residency: 'any' });
     expect(await client.fetchModel('c-0', 2, 50)).toStrictEqual({ kind: 'none' });
     const model = await client.fetchModel('c-0', 0, 0);
     expect(model).toMatchObject({ kind: 'model', header: { round: 1, baseRound: 0, epoch: 0, runId: 'http-run' } });
-    expect((await fetch(`${url}/model?minRound=0`)).status).toBe(400);
+    expect((await get('/model?minRound=0')).status).toBe(400);
     const waiting = client.fetchModel('c-0', 2, 10_000);
     expect((await pushUpdate(updateFrame({ clientId: 'c-0' }))).status).toBe(202);
     expect((await pushUpdate(updateFrame({ clientId: 'c-1', shard: 'shard-1' }))).status).toBe(202);
@@ -139,7 +159,7 @@ describe('trainers against the aggregator', () => {
     expect(results[0]!.examplesRedone).toBe(200); // redone in round 2 under epoch 1
     expect((await readCheckpoint(store, 'http-run', 2)).manifest.epoch).toBe(1);
     expect((await readCheckpoint(store, 'http-run', 1)).manifest.epoch).toBe(0);
-    expect(await errorOf(await fetch(`${url}/model?clientId=t-0`))).toStrictEqual({ status: 410, error: 'run-complete', message: 'run http-run is complete' });
+    expect(await errorOf(await get('/model?clientId=t-0'))).toStrictEqual({ status: 410, error: 'run-complete', message: 'run http-run is complete' });
   });
 
   it('refuses, on Azure, a shard pinned to AWS', async () => {

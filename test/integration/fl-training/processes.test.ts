@@ -12,7 +12,8 @@ import { RunStatusSchema } from '../../../protocol/run-status';
 jest.setTimeout(85_000);
 
 const ROOT = path.resolve(__dirname, '../../..');
-const SECRET = 'process-test-secret';
+const SECRET = 'process-test-flush-key-of-32-characters';
+const TRAINER_KEY = 'process-test-trainer-key-of-32-characters';
 
 interface Proc {
   readonly child: ChildProcess;
@@ -72,7 +73,8 @@ const trainerEnv = (url: string, clientId: string, shard: string, cloud = 'aws')
   SPOTON_CLIENT_ID: clientId,
   SPOTON_CLOUD: cloud,
   SPOTON_SHARD: shard,
-  SPOTON_HMAC_SECRET: SECRET,
+  SPOTON_FLUSH_KEYS: SECRET,
+  SPOTON_TRAINER_KEYS: TRAINER_KEY,
   SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString,
   TRAINER_PORT: '0',
 });
@@ -81,7 +83,7 @@ describe('entry points as processes', () => {
   it('train a run to completion on Azurite; SIGTERM flushes a trainer; a pinned shard is refused on Azure', async () => {
     const aggregator = start('aggregator/main.ts', ['--task', 'blobs', '--run-id', 'proc-run', '--rounds', '4', '--shards', 'shard-0,shard-1,shard-2,pinned:aws', '--min-trainers', '2', '--port', '0', '--tick-ms', '100', '--exit-when-done'], {
       SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString,
-      SPOTON_HMAC_SECRET: SECRET,
+      SPOTON_TRAINER_KEYS: TRAINER_KEY,
     });
     const [, url] = await aggregator.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
     // proc-2 registers first, so every round waits for it until SIGTERM makes it flush and leave (round 3).
@@ -109,7 +111,7 @@ describe('entry points as processes', () => {
 
   it('fails fast with exit code 2 and names the missing settings', async () => {
     const trainer = start('trainer/main.ts', [], { SPOTON_CLOUD: 'gcp' });
-    const aggregator = start('aggregator/main.ts', ['--task', 'blobs']);
+    const aggregator = start('aggregator/main.ts', ['--task', 'blobs'], { SPOTON_TRAINER_KEYS: TRAINER_KEY });
     expect(await Promise.all([trainer.exited, aggregator.exited])).toStrictEqual([2, 2]);
     expect(trainer.output).toContain('--aggregator-url / SPOTON_AGGREGATOR_URL: missing');
     expect(trainer.output).toContain('--cloud / SPOTON_CLOUD: Invalid option: expected one of "aws"|"azure"');

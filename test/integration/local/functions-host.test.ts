@@ -13,7 +13,7 @@ import { sign } from '../../../protocol/signing';
 import { startKubeApiServer, type KubeApiServer } from '../../../local/cluster/kube-api';
 import { ClusterState } from '../../../local/cluster/state';
 
-const SECRET = 'functions-host-test-secret';
+const SECRET = 'functions-host-test-signal-key-32-chars';
 const HOST_MAIN = path.resolve(__dirname, '../../../local/functions-host/main.ts');
 
 describe('local Functions host', () => {
@@ -39,7 +39,7 @@ describe('local Functions host', () => {
         ...process.env,
         AzureWebJobsStorage: azurite.connectionString,
         SPOTON_STORAGE_CONNECTION_STRING: azurite.connectionString,
-        SPOTON_SIGNING_SECRET: SECRET,
+        SPOTON_SIGNAL_KEYS: SECRET,
         SPOTON_RUN_ID: 'run-host',
         SPOTON_SUBSCRIPTION_ID: cluster.subscriptionId,
         SPOTON_RESOURCE_GROUP: cluster.resourceGroup,

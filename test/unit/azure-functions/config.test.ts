@@ -7,7 +7,7 @@ import { MAX_DEQUEUE_COUNT } from '../../../azure-functions/src/handlers/continu
 const TERRAFORM_SETTINGS = {
   AzureWebJobsStorage__accountName: 'aiflmcdevst',
   AzureWebJobsStorage__credential: 'managedidentity',
-  SPOTON_SIGNING_SECRET: 'a-long-enough-signing-secret',
+  SPOTON_SIGNAL_KEYS: 'a-long-enough-signal-key-of-32-chars',
   SPOTON_SUBSCRIPTION_ID: '11111111-2222-3333-4444-555555555555',
   SPOTON_RESOURCE_GROUP: 'ai-fl-mc-dev-rg',
   SPOTON_CLUSTER_NAME: 'ai-fl-mc-dev-aks',
@@ -35,7 +35,7 @@ describe('loadConfig', () => {
   it('reads the Terraform settings, with defaults for the optional ones', () => {
     expect(loadConfig(TERRAFORM_SETTINGS)).toStrictEqual({
       runId: 'run-42',
-      signingSecret: 'a-long-enough-signing-secret',
+      signalKeys: { purpose: 'signal', signing: 'a-long-enough-signal-key-of-32-chars', accepted: ['a-long-enough-signal-key-of-32-chars'] },
       policy: {
         minAwsTrainers: 2,
         maxAzureNodes: 3,
@@ -91,7 +91,7 @@ describe('loadConfig', () => {
   });
 
   it('names every missing setting', () => {
-    const error = configError({ SPOTON_SIGNING_SECRET: 'a-long-enough-signing-secret', SPOTON_RUN_ID: '' });
+    const error = configError({ SPOTON_SIGNAL_KEYS: 'a-long-enough-signal-key-of-32-chars', SPOTON_RUN_ID: '' });
     expect(error.name).toBe('ConfigError');
     expect(error.message).toBe(
       'failover functions configuration: missing SPOTON_SUBSCRIPTION_ID, SPOTON_RESOURCE_GROUP, SPOTON_CLUSTER_NAME, SPOTON_GPU_POOL_NAME, SPOTON_TRAINER_NAMESPACE, SPOTON_CONTINUATION_QUEUE, SPOTON_RUN_ID, SPOTON_MAX_AZURE_NODES, SPOTON_MIN_AWS_TRAINERS',
@@ -100,18 +100,18 @@ describe('loadConfig', () => {
   });
 
   it('names invalid settings with the reason', () => {
-    const error = configError({ ...TERRAFORM_SETTINGS, SPOTON_MAX_AZURE_NODES: 'many', SPOTON_GPU_POOL_NAME: 'GPU_Spot', SPOTON_SIGNING_SECRET: 'short' });
+    const error = configError({ ...TERRAFORM_SETTINGS, SPOTON_MAX_AZURE_NODES: 'many', SPOTON_GPU_POOL_NAME: 'GPU_Spot', SPOTON_SIGNAL_KEYS: 'short' });
     expect(error.message).toBe(
-      'failover functions configuration: invalid SPOTON_SIGNING_SECRET (must be at least 16 characters), SPOTON_GPU_POOL_NAME (must be an AKS pool name: 1-12 lowercase letters and digits), SPOTON_MAX_AZURE_NODES (Invalid input: expected number, received NaN)',
+      'failover functions configuration: invalid SPOTON_SIGNAL_KEYS (key 1 of 1: each key needs at least 32 characters), SPOTON_GPU_POOL_NAME (must be an AKS pool name: 1-12 lowercase letters and digits), SPOTON_MAX_AZURE_NODES (Invalid input: expected number, received NaN)',
     );
-    expect(error.settings).toStrictEqual(['SPOTON_SIGNING_SECRET', 'SPOTON_GPU_POOL_NAME', 'SPOTON_MAX_AZURE_NODES']);
+    expect(error.settings).toStrictEqual(['SPOTON_SIGNAL_KEYS', 'SPOTON_GPU_POOL_NAME', 'SPOTON_MAX_AZURE_NODES']);
   });
 
   it('refuses a Key Vault reference that App Service could not resolve as the signing key', () => {
     const reference = '@Microsoft.KeyVault(SecretUri=https://kv-spoton.vault.azure.net/secrets/signing/)';
-    const error = configError({ ...TERRAFORM_SETTINGS, SPOTON_SIGNING_SECRET: reference });
-    expect(error.settings).toStrictEqual(['SPOTON_SIGNING_SECRET']);
-    expect(error.message).toMatch(/invalid SPOTON_SIGNING_SECRET \(is an unresolved Key Vault reference/);
+    const error = configError({ ...TERRAFORM_SETTINGS, SPOTON_SIGNAL_KEYS: reference });
+    expect(error.settings).toStrictEqual(['SPOTON_SIGNAL_KEYS']);
+    expect(error.message).toMatch(/invalid SPOTON_SIGNAL_KEYS \(an unresolved Key Vault reference/);
   });
 
   it('needs a storage account or a connection string', () => {

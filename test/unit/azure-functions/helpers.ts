@@ -1,4 +1,5 @@
 /** Fixtures and in-memory fakes for the failover brain's unit tests (no network anywhere). */
+import { parseKeyRing } from '../../../protocol/keys';
 import { InvocationContext } from '@azure/functions';
 import type { RunStatus } from '../../../protocol/run-status';
 import type { Signal, SignalType } from '../../../protocol/signal';
@@ -15,7 +16,7 @@ import { StateConflictError } from '../../../azure-functions/src/errors';
 import type { BrainServices } from '../../../azure-functions/src/use-cases/services';
 
 export const RUN = 'run-42';
-export const SECRET = 'unit-test-signing-secret';
+export const SECRET = 'unit-test-signal-key-of-32-characters';
 export const T0 = new Date('2026-03-01T12:00:00.000Z');
 
 export const POLICY: FailoverPolicy = {
@@ -222,7 +223,7 @@ export function fakes(options: { policy?: Partial<FailoverPolicy>; status?: RunS
   const runStatusReader = new FakeRunStatus('status' in options ? options.status : runStatus());
   return {
     services: {
-      settings: { runId: RUN, signingSecret: SECRET, policy: { ...POLICY, ...options.policy }, continuation: { delaySeconds: 10, maxDelaySeconds: 60 } },
+      settings: { runId: RUN, signalKeys: parseKeyRing('signal', SECRET), policy: { ...POLICY, ...options.policy }, continuation: { delaySeconds: 10, maxDelaySeconds: 60 } },
       stateStore: store,
       runStatus: runStatusReader,
       pool,

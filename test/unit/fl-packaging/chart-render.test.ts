@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { AGGREGATOR_SETTINGS } from '../../../fl-training/aggregator/main';
 import { TRAINER_SETTINGS } from '../../../fl-training/trainer/main';
+import { KEY_PURPOSES, KEY_RING_SETTINGS, type KeyPurpose } from '../../../protocol/keys';
 import {
   CHART_DIR,
   CLUSTERS,
@@ -70,9 +72,54 @@ function refusal(cluster: Cluster, overrides: Readonly<Record<string, Override>>
 
 const refused = (message: string) => ({ rendered: false, stderr: expect.stringContaining(message) });
 
+const KEY_RING_ENV = new Set(Object.values(KEY_RING_SETTINGS));
+
+/** The key-ring variables of a workload: env name -> `<Secret>/<data key>` (protocol/keys.ts names the variables). */
+function keyRings(objects: readonly YamlMap[], deployment: string): Record<string, string> {
+  return Object.fromEntries(
+    [...env(objects, deployment)].filter(([name]) => KEY_RING_ENV.has(name)).map(([name, from]) => [name, `${String(at(from, ['secretKeyRef', 'name']))}/${String(at(from, ['secretKeyRef', 'key']))}`]),
+  );
+}
+
+/** What the provider is asked to fetch: the `objects` parameter, parsed (Azure wraps each object in a YAML string). */
+function providerObjects(spc: YamlMap | undefined): { objectName: string; objectAlias: string; objectType: string }[] {
+  const provider = at(spc, ['spec', 'provider']);
+  const objects: unknown = parse(String(at(spc, ['spec', 'parameters', 'objects'])));
+  const list = provider === 'azure' ? listAt(objects, ['array']).map((item) => parse(String(item)) as unknown) : objects;
+  if (!Array.isArray(list)) throw new Error(`${String(provider)} objects: expected a list`);
+  return list.map((item) => ({ objectName: String(at(item, ['objectName'])), objectAlias: String(at(item, ['objectAlias'])), objectType: String(at(item, ['objectType'])) }));
+}
+
+/** The Secret a SecretProviderClass syncs, as `<Secret>: <data key> <- <object alias>, ...`. */
+function syncedSecrets(spc: YamlMap | undefined): string[] {
+  return listAt(spc, ['spec', 'secretObjects']).map(
+    (secret) => `${String(at(secret, ['secretName']))}: ${listAt(secret, ['data']).map((item) => `${String(at(item, ['key']))} <- ${String(at(item, ['objectName']))}`).join(', ')}`,
+  );
+}
+
+/** Every Deployment's environment variable names, across all containers. */
+function allEnvNames(objects: readonly YamlMap[]): string[] {
+  return objects
+    .filter((object) => object.kind === 'Deployment')
+    .flatMap((object) => listAt(object, ['spec', 'template', 'spec', 'containers']))
+    .flatMap((item) => (isMap(item) && Array.isArray(item.env) ? item.env : []))
+    .map((entry) => String(at(entry, ['name'])));
+}
+
 describe(`helm${NOTE}`, () => {
   it('the example settings set only values that values.yaml declares (runs with or without helm)', () => {
     expect(CLUSTERS.map((cluster) => overlayProblems(values, example(cluster)))).toStrictEqual([[], []]);
+  });
+
+  it("the EKS example's key-ring ARNs are two different secrets in the stack's account and region (runs with or without helm)", () => {
+    const cdkConfig = JSON.parse(readText(join(ROOT, 'cdk/config.example.json'))) as unknown;
+    const aws = mapAt(example('eks'), ['keys', 'csi', 'aws']);
+    const arns = [aws.flushKeysSecretArn, aws.trainerKeysSecretArn].map(String);
+    for (const arn of arns) {
+      expect(arn.split(':').slice(0, 6)).toStrictEqual(['arn', 'aws', 'secretsmanager', String(at(cdkConfig, ['region'])), String(at(cdkConfig, ['account'])), 'secret']);
+    }
+    expect(new Set(arns).size).toBe(2);
+    expect(aws.region).toBe(at(cdkConfig, ['region']));
   });
 
   renderIt.each(CLUSTERS)(`lints the chart with values-%s.yaml and its example settings${NOTE}`, (cluster) => {
@@ -98,7 +145,7 @@ describe(`helm${NOTE}`, () => {
     expect(listAt(trainer, ['volumeMounts'])).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
     const variables = env(objects, 'fl-trainer');
     expect(variables.get('SPOTON_CLIENT_ID')).toStrictEqual({ fieldRef: { fieldPath: 'metadata.name' } });
-    expect(variables.get('SPOTON_HMAC_SECRET')).toStrictEqual({ secretKeyRef: { name: 'spot-on-signing', key: 'signing-secret' } });
+    expect(variables.get('SPOTON_TRAINER_KEYS')).toStrictEqual({ secretKeyRef: { name: 'spot-on-trainer-keys', key: 'trainer' } });
     expect(variables.get('SPOTON_CLOUD')).toBe(cluster === 'eks' ? 'aws' : 'azure');
     expect(variables.get('TRAINER_PORT')).toBe('8080');
     expect(objects.filter((object) => object.kind === 'Secret')).toStrictEqual([]);
@@ -113,8 +160,9 @@ describe(`helm${NOTE}`, () => {
   renderIt.each(CLUSTERS)(`%s: sets only environment variables the trainer and the aggregator read${NOTE}`, (cluster) => {
     const objects = render(cluster);
     // Read outside the settings tables: AZURE_* by the Azure SDK's DefaultAzureCredential, SPOTON_TF_BACKEND by
-    // fl-training/task/backend.ts (initBackend).
-    const outsideSettings = (name: string): boolean => name.startsWith('AZURE_') || name === 'SPOTON_TF_BACKEND';
+    // fl-training/task/backend.ts (initBackend). The key rings are protocol/keys.ts's KEY_RING_SETTINGS; which workload
+    // gets which is checked exactly below ("each workload gets exactly its key rings").
+    const outsideSettings = (name: string): boolean => name.startsWith('AZURE_') || name === 'SPOTON_TF_BACKEND' || KEY_RING_ENV.has(name);
     const unknown = (deployment: string, settings: Record<string, { env: string }>): string[] => {
       if (!find(objects, 'Deployment', deployment)) return [];
       const known = new Set(Object.values(settings).map((spec) => spec.env));
@@ -225,60 +273,166 @@ describe(`helm${NOTE}`, () => {
     expect(refusal('aks', { 'aggregator.minAwsTrainers': 0 })).toStrictEqual(refused('aggregator.minAwsTrainers must be at least 1'));
   });
 
-  renderIt(`aks: each workload syncs the Key Vault signing key with its own workload identity and mounts it${NOTE}`, () => {
+  renderIt.each(CLUSTERS)(`%s: each workload gets exactly its key rings, each from its own Secret; no single HMAC key any more${NOTE}`, (cluster) => {
+    const objects = render(cluster);
+    const trainerRings: Partial<Record<KeyPurpose, string>> = cluster === 'eks' ? { trainer: 'spot-on-trainer-keys/trainer', flush: 'spot-on-trainer-keys/flush' } : { trainer: 'spot-on-trainer-keys/trainer' };
+    const byEnv = (rings: Partial<Record<KeyPurpose, string>>): Record<string, string> =>
+      Object.fromEntries(KEY_PURPOSES.flatMap((purpose) => (rings[purpose] ? [[KEY_RING_SETTINGS[purpose], rings[purpose]]] : [])));
+    expect(keyRings(objects, 'fl-trainer')).toStrictEqual(byEnv(trainerRings));
+    if (cluster === 'aks') {
+      expect(keyRings(objects, 'fl-aggregator')).toStrictEqual(byEnv({ signal: 'spot-on-aggregator-keys/signal', trainer: 'spot-on-aggregator-keys/trainer' }));
+    }
+    expect(allEnvNames(objects).filter((name) => name === 'SPOTON_HMAC_SECRET' || /HMAC|SIGNING/.test(name))).toStrictEqual([]);
+  });
+
+  renderIt(`the flush keys follow fl.cloud, not the overlay: an Azure trainer gets none, an AWS one does${NOTE}`, () => {
+    expect(keyRings(renderObjects('eks', { 'fl.cloud': 'azure', 'trainer.terminationGracePeriodSeconds': 30, 'trainer.sigtermFlushSeconds': 20, 'keys.source': 'existing' }), 'fl-trainer')).toStrictEqual({
+      SPOTON_TRAINER_KEYS: 'spot-on-trainer-keys/trainer',
+    });
+    expect(keyRings(renderObjects('aks', { 'fl.cloud': 'aws', 'aggregator.enabled': false, 'azure.workloadIdentity.enabled': false, 'keys.source': 'existing', 'trainer.terminationGracePeriodSeconds': 120, 'trainer.sigtermFlushSeconds': 100 }), 'fl-trainer')).toStrictEqual({
+      SPOTON_TRAINER_KEYS: 'spot-on-trainer-keys/trainer',
+      SPOTON_FLUSH_KEYS: 'spot-on-trainer-keys/flush',
+    });
+  });
+
+  renderIt(`the Secret names come from keys.trainerSecretName and keys.aggregatorSecretName${NOTE}`, () => {
+    const objects = renderObjects('aks', { 'keys.trainerSecretName': 'tk', 'keys.aggregatorSecretName': 'ak' });
+    expect(keyRings(objects, 'fl-trainer')).toStrictEqual({ SPOTON_TRAINER_KEYS: 'tk/trainer' });
+    expect(keyRings(objects, 'fl-aggregator')).toStrictEqual({ SPOTON_SIGNAL_KEYS: 'ak/signal', SPOTON_TRAINER_KEYS: 'ak/trainer' });
+    expect(syncedSecrets(find(objects, 'SecretProviderClass', 'fl-trainer-keys'))).toStrictEqual(['tk: trainer <- trainer']);
+    expect(syncedSecrets(find(objects, 'SecretProviderClass', 'fl-aggregator-keys'))).toStrictEqual(['ak: signal <- signal, trainer <- trainer']);
+  });
+
+  renderIt(`aks: each workload syncs only its own Key Vault key rings into its own Secret, with its own workload identity${NOTE}`, () => {
     const objects = render('aks');
     const aks = example('aks');
-    for (const [workload, clientId] of [
-      ['fl-aggregator', at(aks, ['azure', 'aggregatorClientId'])],
-      ['fl-trainer', at(aks, ['azure', 'trainerClientId'])],
-    ] as const) {
-      const spc = find(objects, 'SecretProviderClass', `${workload}-signing`);
+    const azure = mapAt(merged('aks'), ['keys', 'csi', 'azure']);
+    const expected = [
+      {
+        workload: 'fl-aggregator',
+        clientId: at(aks, ['azure', 'aggregatorClientId']),
+        objects: [
+          { objectName: azure.signalKeysSecretName, objectAlias: 'signal', objectType: 'secret' },
+          { objectName: azure.trainerKeysSecretName, objectAlias: 'trainer', objectType: 'secret' },
+        ],
+        synced: ['spot-on-aggregator-keys: signal <- signal, trainer <- trainer'],
+      },
+      {
+        workload: 'fl-trainer',
+        clientId: at(aks, ['azure', 'trainerClientId']),
+        objects: [{ objectName: azure.trainerKeysSecretName, objectAlias: 'trainer', objectType: 'secret' }],
+        synced: ['spot-on-trainer-keys: trainer <- trainer'],
+      },
+    ];
+    for (const { workload, clientId, objects: fetched, synced } of expected) {
+      const spc = find(objects, 'SecretProviderClass', `${workload}-keys`);
       expect(at(spc, ['apiVersion'])).toBe('secrets-store.csi.x-k8s.io/v1');
+      expect(at(spc, ['metadata', 'labels', 'app.kubernetes.io/name'])).toBe(workload);
       expect(mapAt(spc, ['spec'])).toMatchObject({
         provider: 'azure',
-        parameters: { usePodIdentity: 'false', clientID: clientId, keyvaultName: at(aks, ['signingSecret', 'csi', 'azure', 'keyVaultName']), tenantId: at(aks, ['azure', 'tenantId']) },
-        secretObjects: [{ secretName: 'spot-on-signing', type: 'Opaque', data: [{ objectName: 'signing-secret', key: 'signing-secret' }] }],
+        parameters: { usePodIdentity: 'false', clientID: clientId, keyvaultName: at(aks, ['keys', 'csi', 'azure', 'keyVaultName']), tenantId: at(aks, ['azure', 'tenantId']) },
       });
-      expect(String(at(spc, ['spec', 'parameters', 'objects']))).toContain('objectName: spoton-signing-secret');
+      expect(providerObjects(spc)).toStrictEqual(fetched);
+      expect(syncedSecrets(spc)).toStrictEqual(synced);
       expect(listAt(podSpec(objects, workload), ['volumes'])).toContainEqual({
-        name: 'signing-secret',
-        csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: `${workload}-signing` } },
+        name: 'keys',
+        csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: `${workload}-keys` } },
       });
-      expect(listAt(container(objects, workload), ['volumeMounts'])).toContainEqual({ name: 'signing-secret', mountPath: '/mnt/secrets-store/signing', readOnly: true });
+      expect(listAt(container(objects, workload), ['volumeMounts'])).toContainEqual({ name: 'keys', mountPath: '/mnt/secrets-store/keys', readOnly: true });
     }
-    expect(refusal('aks', { 'signingSecret.csi.azure.keyVaultName': '' })).toStrictEqual(refused('signingSecret.csi.azure.keyVaultName is required'));
+    expect(objects.filter((object) => object.kind === 'SecretProviderClass').map((object) => at(object, ['metadata', 'name']))).toStrictEqual(['fl-aggregator-keys', 'fl-trainer-keys']);
   });
 
-  renderIt(`aks: can fetch the signing key with the CSI add-on's node identity instead (terraform's key_vault_csi)${NOTE}`, () => {
+  renderIt(`a trainer's SecretProviderClass never fetches or syncs the signal keys, on either cloud${NOTE}`, () => {
+    const signalVaultSecret = String(at(merged('aks'), ['keys', 'csi', 'azure', 'signalKeysSecretName']));
+    for (const objects of [render('aks'), render('eks'), renderObjects('aks', { 'keys.csi.azure.addonIdentityClientId': '44444444-5555-6666-7777-888888888888' })]) {
+      const spc = find(objects, 'SecretProviderClass', 'fl-trainer-keys');
+      expect(spc).toBeDefined();
+      const fetched = providerObjects(spc);
+      expect(fetched.filter((object) => object.objectAlias === 'signal' || object.objectName === signalVaultSecret)).toStrictEqual([]);
+      expect(syncedSecrets(spc).filter((line) => line.includes('signal') || line.startsWith('spot-on-aggregator-keys'))).toStrictEqual([]);
+    }
+  });
+
+  renderIt(`aks: refuses the Key Vault CSI source without its vault, tenant or secret names, naming the value${NOTE}`, () => {
+    expect(refusal('aks', { 'keys.csi.azure.keyVaultName': '' })).toStrictEqual(refused('keys.csi.azure.keyVaultName is required with keys.source csi on Azure (terraform output key_vault_name)'));
+    expect(refusal('aks', { 'azure.tenantId': '' })).toStrictEqual(refused('azure.tenantId is required with keys.source csi on Azure'));
+    expect(refusal('aks', { 'keys.csi.azure.signalKeysSecretName': '' })).toStrictEqual(
+      refused('keys.csi.azure.signalKeysSecretName is required with keys.source csi on Azure and the aggregator (terraform key_vault.signal_keys_secret_name)'),
+    );
+    expect(refusal('aks', { 'keys.csi.azure.trainerKeysSecretName': '' })).toStrictEqual(refused('keys.csi.azure.trainerKeysSecretName is required with keys.source csi on Azure (terraform key_vault.trainer_keys_secret_name)'));
+    // Trainers alone never need the signal keys, so their release does not need the name either.
+    const trainersOnly = renderObjects('aks', { 'aggregator.enabled': false, 'keys.csi.azure.signalKeysSecretName': '' });
+    expect(providerObjects(find(trainersOnly, 'SecretProviderClass', 'fl-trainer-keys')).map((object) => object.objectAlias)).toStrictEqual(['trainer']);
+  });
+
+  renderIt(`aks: can fetch the key rings with the CSI add-on's node identity instead (terraform's key_vault_csi)${NOTE}`, () => {
     const addon = '44444444-5555-6666-7777-888888888888';
-    const objects = renderObjects('aks', { 'signingSecret.csi.azure.addonIdentityClientId': addon });
+    const objects = renderObjects('aks', { 'keys.csi.azure.addonIdentityClientId': addon });
     for (const workload of ['fl-aggregator', 'fl-trainer']) {
-      const parameters = mapAt(find(objects, 'SecretProviderClass', `${workload}-signing`), ['spec', 'parameters']);
+      const parameters = mapAt(find(objects, 'SecretProviderClass', `${workload}-keys`), ['spec', 'parameters']);
       expect([parameters.useVMManagedIdentity, parameters.userAssignedIdentityID, parameters.clientID, parameters.usePodIdentity]).toStrictEqual(['true', addon, undefined, undefined]);
     }
-    expect(refusal('aks', { 'signingSecret.csi.azure.addonIdentityClientId': 'REPLACE-ME' })).toStrictEqual(refused('signingSecret.csi.azure.addonIdentityClientId must be the client id'));
+    expect(refusal('aks', { 'keys.csi.azure.addonIdentityClientId': 'REPLACE-ME' })).toStrictEqual(refused('keys.csi.azure.addonIdentityClientId must be the client id'));
   });
 
-  renderIt(`eks: the trainer syncs the Secrets Manager signing key through the AWS provider and mounts it${NOTE}`, () => {
+  renderIt(`eks: the trainer syncs the flush and trainer key rings from Secrets Manager by ARN and mounts them${NOTE}`, () => {
     const objects = render('eks');
-    const spc = find(objects, 'SecretProviderClass', 'fl-trainer-signing');
-    const secretName = String(at(example('eks'), ['signingSecret', 'csi', 'aws', 'secretName']));
-    expect(mapAt(spc, ['spec'])).toMatchObject({
-      provider: 'aws',
-      parameters: { region: at(example('eks'), ['signingSecret', 'csi', 'aws', 'region']), usePodIdentity: 'true' },
-      secretObjects: [{ secretName: 'spot-on-signing', type: 'Opaque', data: [{ objectName: 'signing-secret', key: 'signing-secret' }] }],
+    const aws = mapAt(example('eks'), ['keys', 'csi', 'aws']);
+    const spc = find(objects, 'SecretProviderClass', 'fl-trainer-keys');
+    expect(mapAt(spc, ['spec'])).toMatchObject({ provider: 'aws', parameters: { region: aws.region, usePodIdentity: 'true' } });
+    expect(providerObjects(spc)).toStrictEqual([
+      { objectName: aws.trainerKeysSecretArn, objectAlias: 'trainer', objectType: 'secretsmanager' },
+      { objectName: aws.flushKeysSecretArn, objectAlias: 'flush', objectType: 'secretsmanager' },
+    ]);
+    expect(syncedSecrets(spc)).toStrictEqual(['spot-on-trainer-keys: trainer <- trainer, flush <- flush']);
+    expect(objects.filter((object) => object.kind === 'SecretProviderClass').map((object) => at(object, ['metadata', 'name']))).toStrictEqual(['fl-trainer-keys']);
+    expect(listAt(podSpec(objects, 'fl-trainer'), ['volumes'])).toContainEqual({
+      name: 'keys',
+      csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: 'fl-trainer-keys' } },
     });
-    expect(String(at(spc, ['spec', 'parameters', 'objects']))).toContain(`objectName: "${secretName}"`);
-    expect(find(objects, 'SecretProviderClass', 'fl-aggregator-signing')).toBeUndefined();
-    expect(listAt(podSpec(objects, 'fl-trainer'), ['volumes'])).toContainEqual(expect.objectContaining({ name: 'signing-secret' }));
-    expect(refusal('eks', { 'signingSecret.csi.aws.secretName': '' })).toStrictEqual(refused('signingSecret.csi.aws.secretName is required'));
-    expect(refusal('eks', { 'signingSecret.csi.aws.usePodIdentity': false })).toStrictEqual(refused('needs the eks.amazonaws.com/role-arn annotation'));
+    expect(listAt(container(objects, 'fl-trainer'), ['volumeMounts'])).toContainEqual({ name: 'keys', mountPath: '/mnt/secrets-store/keys', readOnly: true });
   });
 
-  renderIt(`source existing renders no SecretProviderClass and no CSI volume${NOTE}`, () => {
-    const objects = renderObjects('aks', { 'signingSecret.source': 'existing' });
-    expect(objects.filter((object) => object.kind === 'SecretProviderClass')).toStrictEqual([]);
-    expect(listAt(podSpec(objects, 'fl-trainer'), ['volumes']).map((volume) => at(volume, ['name']))).toStrictEqual(['tmp']);
-    expect(env(objects, 'fl-trainer').get('SPOTON_HMAC_SECRET')).toStrictEqual({ secretKeyRef: { name: 'spot-on-signing', key: 'signing-secret' } });
+  renderIt(`eks: refuses the Secrets Manager CSI source without both ARNs, with a name instead of an ARN, or for the aggregator${NOTE}`, () => {
+    expect(refusal('eks', { 'keys.csi.aws.flushKeysSecretArn': '' })).toStrictEqual(refused('keys.csi.aws.flushKeysSecretArn is required with keys.source csi on AWS (the CDK output FlushKeysSecretArn)'));
+    expect(refusal('eks', { 'keys.csi.aws.trainerKeysSecretArn': '' })).toStrictEqual(refused('keys.csi.aws.trainerKeysSecretArn is required with keys.source csi on AWS (the CDK output TrainerKeysSecretArn)'));
+    expect(refusal('eks', { 'keys.csi.aws.flushKeysSecretArn': 'FlushKeys' })).toStrictEqual(
+      refused('keys.csi.aws.flushKeysSecretArn must be the ARN of a Secrets Manager secret (the CDK output FlushKeysSecretArn), got "FlushKeys"'),
+    );
+    expect(refusal('eks', { 'keys.csi.aws.trainerKeysSecretArn': 'REPLACE-ME' })).toStrictEqual(refused('keys.csi.aws.trainerKeysSecretArn must be the ARN of a Secrets Manager secret'));
+    expect(refusal('eks', { 'aggregator.enabled': true, 'fl.runId': 'x', 'aggregator.brainUrl': 'https://b/api/signals', 'storage.accountUrl': 'https://a.blob.core.windows.net' })).toStrictEqual(
+      refused("keys.source csi on AWS syncs the trainers' key rings only; the aggregator runs on Azure"),
+    );
+  });
+
+  renderIt(`eks: IRSA instead of Pod Identity needs the role annotation${NOTE}`, () => {
+    expect(refusal('eks', { 'keys.csi.aws.usePodIdentity': false })).toStrictEqual(refused('keys.csi.aws.usePodIdentity false (IRSA) needs the eks.amazonaws.com/role-arn annotation'));
+    const irsa = renderObjects('eks', { 'keys.csi.aws.usePodIdentity': false, 'trainer.serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn': 'arn:aws:iam::123456789012:role/fl-trainer' });
+    expect(at(find(irsa, 'SecretProviderClass', 'fl-trainer-keys'), ['spec', 'parameters', 'usePodIdentity'])).toBe('false');
+  });
+
+  renderIt(`refuses an unknown keys.source, a missing Secret name, and one Secret for both workloads${NOTE}`, () => {
+    expect(refusal('aks', { 'keys.source': 'vault' })).toStrictEqual(refused('keys.source must be existing or csi, got "vault"'));
+    expect(refusal('eks', { 'keys.trainerSecretName': '' })).toStrictEqual(refused('keys.trainerSecretName is required with trainers'));
+    expect(refusal('aks', { 'keys.aggregatorSecretName': '' })).toStrictEqual(refused('keys.aggregatorSecretName is required with the aggregator'));
+    expect(refusal('aks', { 'keys.aggregatorSecretName': 'spot-on-trainer-keys' })).toStrictEqual(
+      refused('keys.trainerSecretName and keys.aggregatorSecretName are both "spot-on-trainer-keys": each workload needs its own Secret'),
+    );
+    expect(refusal('aks', { 'keys.source': 'existing', 'keys.trainerSecretName': 'spot-on-aggregator-keys' })).toStrictEqual(refused('each workload needs its own Secret'));
+  });
+
+  renderIt(`source existing renders no SecretProviderClass and no CSI volume, and still reads each workload's Secret${NOTE}`, () => {
+    for (const cluster of CLUSTERS) {
+      const objects = renderObjects(cluster, { 'keys.source': 'existing', 'keys.csi.azure.keyVaultName': '', 'keys.csi.aws.flushKeysSecretArn': '', 'keys.csi.aws.trainerKeysSecretArn': '' });
+      expect(objects.filter((object) => object.kind === 'SecretProviderClass')).toStrictEqual([]);
+      expect(listAt(podSpec(objects, 'fl-trainer'), ['volumes']).map((volume) => at(volume, ['name']))).not.toContain('keys');
+      expect(listAt(container(objects, 'fl-trainer'), ['volumeMounts']).map((mount) => at(mount, ['name']))).not.toContain('keys');
+      expect(keyRings(objects, 'fl-trainer')).toStrictEqual(keyRings(render(cluster), 'fl-trainer'));
+      if (cluster === 'aks') {
+        expect(listAt(podSpec(objects, 'fl-aggregator'), ['volumes']).map((volume) => at(volume, ['name']))).toStrictEqual(['tmp']);
+        expect(keyRings(objects, 'fl-aggregator')).toStrictEqual({ SPOTON_SIGNAL_KEYS: 'spot-on-aggregator-keys/signal', SPOTON_TRAINER_KEYS: 'spot-on-aggregator-keys/trainer' });
+      }
+    }
   });
 });

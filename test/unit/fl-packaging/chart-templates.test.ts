@@ -51,7 +51,7 @@ describe('chart templates', () => {
       'aggregator-pdb.yaml',
       'aggregator-service.yaml',
       'aggregator-serviceaccount.yaml',
-      'signing-secretproviderclass.yaml',
+      'keys-secretproviderclass.yaml',
       'trainer-deployment.yaml',
       'trainer-pdb.yaml',
       'trainer-serviceaccount.yaml',

@@ -90,8 +90,8 @@ describe('values overlays', () => {
     expect(at(merged[cluster], ['trainer', 'podDisruptionBudget', 'enabled'])).toBe(false);
   });
 
-  it.each(CLUSTERS)('%s: syncs the signing key through the Secrets Store CSI driver', (cluster) => {
-    expect(at(merged[cluster], ['signingSecret', 'source'])).toBe('csi');
+  it.each(CLUSTERS)('%s: syncs the key rings through the Secrets Store CSI driver', (cluster) => {
+    expect(at(merged[cluster], ['keys', 'source'])).toBe('csi');
   });
 
   it.each(['eks', 'aks'] as const)('%s: requests and limits one GPU per trainer', (cluster) => {
@@ -122,10 +122,24 @@ describe('values.yaml defaults', () => {
   });
 
   it('references secrets by name only', () => {
-    expect(mapAt(values, ['signingSecret'])).toMatchObject({ source: 'existing', name: 'spot-on-signing', key: 'signing-secret' });
+    expect(mapAt(values, ['keys'])).toMatchObject({ source: 'existing', trainerSecretName: 'spot-on-trainer-keys', aggregatorSecretName: 'spot-on-aggregator-keys' });
+    expect(at(values, ['signingSecret'])).toBeUndefined();
     expect(at(values, ['storage', 'existingSecret'])).toBe('');
     const text = ['values.yaml', 'values-eks.yaml', 'values-aks.yaml', 'examples/eks.yaml', 'examples/aks.yaml'].map((file) => readText(join(CHART_DIR, file))).join('\n');
     expect(text).not.toMatch(/AccountKey=|SharedAccessSignature=|sig=|BEGIN [A-Z ]*PRIVATE KEY/);
+  });
+
+  it('declares the key-ring settings under the names other code reads (preflight), one Secret per workload', () => {
+    expect(mapAt(values, ['keys'])).toStrictEqual({
+      source: 'existing',
+      trainerSecretName: 'spot-on-trainer-keys',
+      aggregatorSecretName: 'spot-on-aggregator-keys',
+      csi: {
+        mountPath: '/mnt/secrets-store/keys',
+        azure: { keyVaultName: '', signalKeysSecretName: 'spoton-signal-keys', trainerKeysSecretName: 'spoton-trainer-keys', addonIdentityClientId: '' },
+        aws: { flushKeysSecretArn: '', trainerKeysSecretArn: '', region: '', usePodIdentity: true },
+      },
+    });
   });
 
   it('serves the trainer on the port and under the names the AWS and Azure sides expect', () => {
@@ -216,8 +230,12 @@ describe('values-aks.yaml (gpuspot Spot pool, aggregator on userpool)', () => {
     expect(mapAt(merged.aks, ['aggregator', 'podDisruptionBudget'])).toStrictEqual({ enabled: true, maxUnavailable: 1 });
   });
 
-  it('reads the signing key from the Key Vault secret terraform writes', () => {
-    const defaultName = /signing_secret_name\s*=\s*optional\(string,\s*"([^"]+)"\)/.exec(readText(join(ROOT, 'terraform-azure/variables.tf')))?.[1];
-    expect(at(merged.aks, ['signingSecret', 'csi', 'azure', 'secretName'])).toBe(defaultName);
+  it('reads the key rings from the Key Vault secrets terraform writes', () => {
+    const variables = readText(join(ROOT, 'terraform-azure/variables.tf'));
+    const terraformDefault = (name: string): string | undefined => new RegExp(`${name}\\s*=\\s*optional\\(string,\\s*"([^"]+)"\\)`).exec(variables)?.[1];
+    expect({
+      signal: at(merged.aks, ['keys', 'csi', 'azure', 'signalKeysSecretName']),
+      trainer: at(merged.aks, ['keys', 'csi', 'azure', 'trainerKeysSecretName']),
+    }).toStrictEqual({ signal: terraformDefault('signal_keys_secret_name'), trainer: terraformDefault('trainer_keys_secret_name') });
   });
 });

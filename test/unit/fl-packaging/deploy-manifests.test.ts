@@ -180,7 +180,21 @@ describe('Argo CD Applications', () => {
     const object = at(app('aks-fl-training.yaml'), ['spec', 'source', 'helm', 'valuesObject']);
     expect(at(object, ['aggregator', 'service', 'privateIp'])).toEqual(expect.any(String));
     expect(at(object, ['aggregator', 'brainUrl'])).toMatch(/^https:\/\/.+\/api\/signals$/);
-    expect(at(object, ['signingSecret', 'csi', 'azure', 'keyVaultName'])).toEqual(expect.any(String));
+    expect(at(object, ['keys', 'csi', 'azure', 'keyVaultName'])).toEqual(expect.any(String));
+  });
+
+  it('EKS: names both key-ring secrets the trainers need by their CDK outputs, and their region (per installation)', () => {
+    const text = readText(join(DEPLOY_DIR, 'argocd/eks-fl-training.yaml'));
+    const aws = at(app('eks-fl-training.yaml'), ['spec', 'source', 'helm', 'valuesObject', 'keys', 'csi', 'aws']);
+    expect(Object.keys(isMap(aws) ? aws : {}).sort()).toStrictEqual(['flushKeysSecretArn', 'region', 'trainerKeysSecretArn']);
+    expect(text).toContain('FlushKeysSecretArn');
+    expect(text).toContain('TrainerKeysSecretArn');
+  });
+
+  it.each(['eks-fl-training.yaml', 'aks-fl-training.yaml'])('%s: sets only the per-purpose keys section, not the single signing key it replaced', (name) => {
+    const object = at(app(name), ['spec', 'source', 'helm', 'valuesObject']);
+    expect(at(object, ['signingSecret'])).toBeUndefined();
+    expect(at(object, ['keys', 'csi'])).toEqual(expect.any(Object));
   });
 
   it.each(['eks-fl-training.yaml', 'aks-fl-training.yaml'])('%s: leaves fl.shard unset, so the aggregator assigns shards', (name) => {

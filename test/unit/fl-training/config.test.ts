@@ -1,6 +1,6 @@
 import { canonicalJson, configHash, defaultRunConfig, mayProcess, parseRunConfig, parseShardList, RunConfigSchema } from '../../../fl-training/config';
 import { ConfigError } from '../../../fl-training/errors';
-import { readSettings, setting } from '../../../fl-training/settings';
+import { readSettings, setting, usage } from '../../../fl-training/settings';
 import { AGGREGATOR_SETTINGS } from '../../../fl-training/aggregator/main';
 import { TRAINER_SETTINGS } from '../../../fl-training/trainer/main';
 
@@ -72,8 +72,10 @@ describe('run configuration', () => {
   });
 });
 
+const TRAINER_KEY = 'unit-test-trainer-key-of-32-characters';
+
 describe('entry-point settings', () => {
-  const env = { SPOTON_AGGREGATOR_URL: 'http://agg:8000', SPOTON_CLIENT_ID: 'pod-1', SPOTON_CLOUD: 'aws', SPOTON_SHARD: 'shard-0', SPOTON_HMAC_SECRET: 's3cret' };
+  const env = { SPOTON_AGGREGATOR_URL: 'http://agg:8000', SPOTON_CLIENT_ID: 'pod-1', SPOTON_CLOUD: 'aws', SPOTON_SHARD: 'shard-0', SPOTON_TRAINER_KEYS: TRAINER_KEY };
 
   it('reads env, lets flags win and applies defaults', () => {
     const s = readSettings(TRAINER_SETTINGS, ['--cloud', 'azure', '--port=9001'], env);
@@ -87,7 +89,8 @@ describe('entry-point settings', () => {
       port: 9001,
       host: undefined,
       events: undefined,
-      hmacSecret: 's3cret',
+      trainerKeys: { purpose: 'trainer', signing: TRAINER_KEY, accepted: [TRAINER_KEY] },
+      flushKeys: undefined,
       blobConnectionString: undefined,
       blobAccountUrl: undefined,
       container: undefined,
@@ -103,15 +106,30 @@ describe('entry-point settings', () => {
           '  --aggregator-url / SPOTON_AGGREGATOR_URL: missing\n' +
           '  --client-id / SPOTON_CLIENT_ID: missing\n' +
           '  --cloud / SPOTON_CLOUD: Invalid option: expected one of "aws"|"azure"\n' +
-          '  --hmac-secret / SPOTON_HMAC_SECRET: missing',
+          '  SPOTON_TRAINER_KEYS: missing',
       ),
     );
+  });
+
+  it('takes secrets from the environment only, never from a flag, and never echoes them', () => {
+    expect(() => readSettings(TRAINER_SETTINGS, ['--trainer-keys', TRAINER_KEY], env)).toThrow(
+      new ConfigError('--trainer-keys is a secret: set SPOTON_TRAINER_KEYS instead (a command line is visible in process listings)'),
+    );
+    const short = 'too-short-to-be-a-key';
+    let message = '';
+    try {
+      readSettings(TRAINER_SETTINGS, [], { ...env, SPOTON_FLUSH_KEYS: `${TRAINER_KEY},${short}` });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe('invalid settings:\n  SPOTON_FLUSH_KEYS: key 2 of 2: each key needs at least 32 characters');
+    expect(usage(TRAINER_SETTINGS)).toContain('  SPOTON_TRAINER_KEYS (environment only)  trainer key ring');
   });
 
   it('rejects unknown flags and flags without a value; reads boolean switches', () => {
     expect(() => readSettings(TRAINER_SETTINGS, ['--bogus'], env)).toThrow(/unknown argument --bogus/);
     expect(() => readSettings(TRAINER_SETTINGS, ['--shard'], env)).toThrow(new ConfigError('--shard needs a value'));
-    const s = readSettings(AGGREGATOR_SETTINGS, ['--memory-store', '--exit-when-done=false'], {});
+    const s = readSettings(AGGREGATOR_SETTINGS, ['--memory-store', '--exit-when-done=false'], { SPOTON_TRAINER_KEYS: TRAINER_KEY });
     expect([s.memoryStore, s.exitWhenDone, s.port]).toStrictEqual([true, false, 8000]);
     expect(setting.flag().parse(undefined)).toBe(false);
   });

@@ -7,10 +7,14 @@ import type { CheckpointStore } from '../../../../fl-training/store/checkpoint-s
 import { initBackend } from '../../../../fl-training/task/backend';
 import { createEvaluator } from '../../../../fl-training/task/evaluator';
 import { Trainer, type TrainerOptions } from '../../../../fl-training/trainer/trainer';
+import { parseKeyRing } from '../../../../protocol/keys';
 import { sign } from '../../../../protocol/signing';
 import type { FlushRequest } from '../../../../protocol/flush-request';
 
-export const SECRET = 'integration-test-secret';
+/** The flush key ring the tests' "Lambda" signs with, and the trainer ring trainers sign with: distinct, as deployed. */
+export const SECRET = 'integration-test-flush-key-of-32-chars';
+export const TRAINER_KEY = 'integration-test-trainer-key-of-32-chars';
+export const KEYS = { flush: parseKeyRing('flush', SECRET), trainer: parseKeyRing('trainer', TRAINER_KEY) };
 const verbose = Boolean(process.env.DEBUG_FL);
 export const logger = (name: string) => (verbose ? (line: string) => console.log(`[${name}] ${line}`) : () => undefined);
 
@@ -23,13 +27,13 @@ export interface RunningAggregator {
 export async function startAggregator(config: RunConfig, store: CheckpointStore, options: { port?: number; extra?: Partial<AggregatorOptions> } = {}): Promise<RunningAggregator> {
   await initBackend(() => undefined);
   const aggregator = await Aggregator.open({ config, store, tickMs: 50, scanMs: 200, statePollMs: 0, log: logger('aggregator'), evaluator: createEvaluator(config), ...options.extra });
-  const server = await startAggregatorServer(aggregator, { log: logger('http'), ...(options.port ? { port: options.port } : {}) });
+  const server = await startAggregatorServer(aggregator, { trainerKeys: KEYS.trainer, log: logger('http'), ...(options.port ? { port: options.port } : {}) });
   return { aggregator, server };
 }
 
 /** A trainer with test-friendly timings. */
 export function makeTrainer(aggregatorUrl: string, clientId: string, shard: string, extra: Partial<TrainerOptions> = {}): Trainer {
-  return new Trainer({ aggregatorUrl, clientId, cloud: 'aws', shard, hmacSecret: SECRET, retryMs: 50, waitMs: 5_000, heartbeatMs: 1_000, log: logger(clientId), ...extra });
+  return new Trainer({ aggregatorUrl, clientId, cloud: 'aws', shard, keys: KEYS, retryMs: 50, waitMs: 5_000, heartbeatMs: 1_000, log: logger(clientId), ...extra });
 }
 
 /** The final global weights and every committed manifest of a run. */

@@ -9,12 +9,13 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { KeyPurpose } from '../../protocol/keys';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   type AutoScalingGroupTag,
   createLambdaRole,
-  createSigningSecret,
+  createKeyRingSecret,
   defaultAutoScalingGroupTag,
   grantInterruption,
   grantSignal,
@@ -63,8 +64,6 @@ export interface ReflexFunctionsProps {
   readonly outboxDeadLetterQueue: sqs.IQueue;
   /** Bus for lifecycle events. */
   readonly lifecycleBus: events.IEventBus;
-  /** HMAC key for signals. @default a generated secret */
-  readonly signingSecret?: secretsmanager.ISecret;
   /** @default Duration.seconds(60) */
   readonly interruptionTimeout?: Duration;
   /** @default Duration.seconds(30) */
@@ -102,7 +101,8 @@ export class ReflexFunctions extends Construct {
   public readonly signalFunction: nodejs.NodejsFunction;
   public readonly interruptionRole: iam.Role;
   public readonly signalRole: iam.Role;
-  public readonly signingSecret: secretsmanager.ISecret;
+  /** One key ring per purpose (protocol/keys.ts); each Lambda reads only its own. */
+  public readonly keys: Readonly<Record<KeyPurpose, secretsmanager.ISecret>>;
   public readonly securityGroup: ec2.ISecurityGroup;
   /** Lets the interruption role view pods in the trainer namespace and, through its group, nodes. */
   public readonly accessEntry: eks.CfnAccessEntry;
@@ -122,7 +122,11 @@ export class ReflexFunctions extends Construct {
     // attaches to the trainer nodes; the cluster security group is only needed for the API endpoint.
     props.clusterSecurityGroup?.addIngressRule(this.securityGroup, ec2.Port.tcp(443), 'Spot-On Lambdas to the EKS API endpoint');
 
-    this.signingSecret = props.signingSecret ?? createSigningSecret(this, 'SigningSecret');
+    this.keys = {
+      flush: createKeyRingSecret(this, 'FlushKeys', 'flush'),
+      signal: createKeyRingSecret(this, 'SignalKeys', 'signal'),
+      trainer: createKeyRingSecret(this, 'TrainerKeys', 'trainer'),
+    };
 
     const common = {
       runtime: REFLEX_RUNTIME,
@@ -167,7 +171,7 @@ export class ReflexFunctions extends Construct {
         TRAINER_NAMESPACE: props.trainer.namespace,
         TRAINER_LABEL_SELECTOR: props.trainer.labelSelector,
         TRAINER_PORT: String(props.trainer.port),
-        SIGNING_SECRET_ARN: this.signingSecret.secretArn,
+        FLUSH_KEYS_SECRET_ARN: this.keys.flush.secretArn,
         RUN_ID: props.runId,
         FAILOVER_ALARM_NAME: props.failoverAlarmName,
       },
@@ -184,7 +188,7 @@ export class ReflexFunctions extends Construct {
       environment: {
         ...powertools('spot-on-signal'),
         SIGNALS_ENDPOINT_URL: props.signalsEndpointUrl,
-        SIGNING_SECRET_ARN: this.signingSecret.secretArn,
+        SIGNAL_KEYS_SECRET_ARN: this.keys.signal.secretArn,
         DEAD_LETTER_QUEUE_URL: props.outboxDeadLetterQueue.queueUrl,
         SIGNAL_TIMEOUT_MS: String(signalHttpTimeout.toMilliseconds()),
       },
@@ -216,10 +220,10 @@ export class ReflexFunctions extends Construct {
       outboxQueue: props.outboxQueue,
       interruptionDeadLetterQueue: props.interruptionDeadLetterQueue,
       lifecycleBus: props.lifecycleBus,
-      signingSecret: this.signingSecret,
+      flushKeys: this.keys.flush,
       autoScalingGroupTag: props.autoScalingGroupTag ?? defaultAutoScalingGroupTag(props.clusterName),
     });
-    grantSignal(this.signalRole, { outboxDeadLetterQueue: props.outboxDeadLetterQueue, signingSecret: this.signingSecret });
+    grantSignal(this.signalRole, { outboxDeadLetterQueue: props.outboxDeadLetterQueue, signalKeys: this.keys.signal });
   }
 
   private validate(

@@ -3,11 +3,12 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { KeyPurpose } from '../../protocol/keys';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 /**
- * The reflex Lambdas' identities: their roles, the signing secret, the inline grants and the EKS access entry.
+ * The reflex Lambdas' identities: their roles, the key ring secrets, the inline grants and the EKS access entry.
  * Kept apart from the functions so each grant is read in one place.
  */
 
@@ -43,19 +44,27 @@ export function createLambdaRole(scope: Construct, id: string, what: string): ia
   return role;
 }
 
-/** The HMAC key shared with Azure Key Vault, generated once; never rotated by AWS alone. */
-export function createSigningSecret(scope: Construct, id: string): secretsmanager.Secret {
+/** What each purpose's key ring is for, in the secret's description (the table of protocol/keys.ts). */
+const KEY_RING_DESCRIPTIONS: Readonly<Record<KeyPurpose, string>> = {
+  flush: 'Spot-On flush key ring: the interruption Lambda signs POST /checkpoint with its first key; AWS trainers verify. Never leaves AWS.',
+  signal: 'Spot-On signal key ring: the signal Lambda (and the aggregator on Azure) sign signals with its first key; the Azure brain verifies. Copy the value to terraform var signal_keys.',
+  trainer: 'Spot-On trainer key ring: trainers on both clouds sign their aggregator requests with its first key; the aggregator verifies. Copy the value to terraform var trainer_keys.',
+};
+
+/**
+ * One purpose's key ring (protocol/keys.ts), generated once as a single 64-character key. Rotated by hand in three
+ * steps (docs/SECURITY.md); never by AWS alone, which would leave the other cloud's copy behind.
+ */
+export function createKeyRingSecret(scope: Construct, id: string, purpose: KeyPurpose): secretsmanager.Secret {
   const secret = new secretsmanager.Secret(scope, id, {
-    description:
-      'HMAC-SHA256 key signing Spot-On signals (AWS -> Azure). Copy the same value into the Azure Key Vault ' +
-      'secret read by the signals function; change both together.',
+    description: KEY_RING_DESCRIPTIONS[purpose],
     generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
   });
   Validations.of(secret).acknowledge({
     id: 'AwsSolutions-SMG4',
     reason:
-      'The HMAC key is shared with Azure Key Vault, which verifies the signatures; a one-sided automatic rotation ' +
-      'would make Azure reject every signal. It is rotated by hand on both sides together.',
+      'A key ring is rotated by the three-step ring procedure (docs/SECURITY.md) so that verifiers learn a key before ' +
+      'signers use it; a Secrets Manager rotation would swap it at once, and the Azure copy would refuse every request.',
   });
   return secret;
 }
@@ -66,7 +75,8 @@ export interface InterruptionGrants {
   readonly outboxQueue: sqs.IQueue;
   readonly interruptionDeadLetterQueue: sqs.IQueue;
   readonly lifecycleBus: events.IEventBus;
-  readonly signingSecret: secretsmanager.ISecret;
+  /** The flush key ring: the only key the interruption Lambda reads. */
+  readonly flushKeys: secretsmanager.ISecret;
   /** Tag of the cluster's Auto Scaling groups, whose termination lifecycle hooks the Lambda completes. */
   readonly autoScalingGroupTag: AutoScalingGroupTag;
 }
@@ -86,7 +96,7 @@ export function grantInterruption(scope: Construct, role: iam.Role, grants: Inte
     }),
   );
   role.addToPolicy(new iam.PolicyStatement({ sid: 'PutLifecycleEvents', actions: ['events:PutEvents'], resources: [grants.lifecycleBus.eventBusArn] }));
-  role.addToPolicy(readSigningKey(grants.signingSecret));
+  role.addToPolicy(readKeyRing(grants.flushKeys));
   role.addToPolicy(
     new iam.PolicyStatement({
       sid: 'DescribeCluster',
@@ -135,13 +145,13 @@ export function grantInterruption(scope: Construct, role: iam.Role, grants: Inte
 }
 
 /** The signal Lambda dead-letters what Azure rejects for good and reads the key; the event source grants the rest. */
-export function grantSignal(role: iam.Role, grants: { readonly outboxDeadLetterQueue: sqs.IQueue; readonly signingSecret: secretsmanager.ISecret }): void {
+export function grantSignal(role: iam.Role, grants: { readonly outboxDeadLetterQueue: sqs.IQueue; readonly signalKeys: secretsmanager.ISecret }): void {
   role.addToPolicy(
     new iam.PolicyStatement({ sid: 'SendToOutboxDeadLetter', actions: ['sqs:SendMessage'], resources: [grants.outboxDeadLetterQueue.queueArn] }),
   );
-  role.addToPolicy(readSigningKey(grants.signingSecret));
+  role.addToPolicy(readKeyRing(grants.signalKeys));
 }
 
-function readSigningKey(secret: secretsmanager.ISecret): iam.PolicyStatement {
-  return new iam.PolicyStatement({ sid: 'ReadSigningKey', actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] });
+function readKeyRing(secret: secretsmanager.ISecret): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid: 'ReadKeyRing', actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] });
 }

@@ -47,7 +47,7 @@ const InterruptionEnvShape = {
   TRAINER_NAMESPACE: text,
   TRAINER_LABEL_SELECTOR: text,
   TRAINER_PORT: z.coerce.number().int().min(1).max(65_535),
-  SIGNING_SECRET_ARN: text,
+  FLUSH_KEYS_SECRET_ARN: text,
   // Same rule as the signal schema's runId, so a bad value fails here and not in every signal.
   RUN_ID: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 of [A-Za-z0-9._-]'),
   FAILOVER_ALARM_NAME: text,
@@ -62,7 +62,8 @@ export interface InterruptionConfig {
   readonly trainerNamespace: string;
   readonly trainerLabelSelector: string;
   readonly trainerPort: number;
-  readonly signingSecretArn: string;
+  /** The flush key ring (protocol/keys.ts): signs POST /checkpoint. */
+  readonly flushKeysSecretArn: string;
   readonly runId: string;
   readonly failoverAlarmName: string;
 }
@@ -79,7 +80,7 @@ export function loadInterruptionConfig(env: Env = process.env): InterruptionConf
     trainerNamespace: e.TRAINER_NAMESPACE,
     trainerLabelSelector: e.TRAINER_LABEL_SELECTOR,
     trainerPort: e.TRAINER_PORT,
-    signingSecretArn: e.SIGNING_SECRET_ARN,
+    flushKeysSecretArn: e.FLUSH_KEYS_SECRET_ARN,
     runId: e.RUN_ID,
     failoverAlarmName: e.FAILOVER_ALARM_NAME,
   };
@@ -87,7 +88,7 @@ export function loadInterruptionConfig(env: Env = process.env): InterruptionConf
 
 const SignalEnvShape = {
   SIGNALS_ENDPOINT_URL: httpUrl,
-  SIGNING_SECRET_ARN: text,
+  SIGNAL_KEYS_SECRET_ARN: text,
   DEAD_LETTER_QUEUE_URL: httpUrl,
   SIGNAL_TIMEOUT_MS: positiveMs,
 };
@@ -95,7 +96,8 @@ const SignalEnvShape = {
 export interface SignalConfig {
   /** Full URL of the brain's `POST /api/signals`. */
   readonly signalsEndpointUrl: string;
-  readonly signingSecretArn: string;
+  /** The signal key ring (protocol/keys.ts): signs POST /api/signals. */
+  readonly signalKeysSecretArn: string;
   readonly deadLetterQueueUrl: string;
   readonly signalTimeoutMs: number;
 }
@@ -105,7 +107,7 @@ export function loadSignalConfig(env: Env = process.env): SignalConfig {
   const e = parseEnv('signal', SignalEnvShape, env);
   return {
     signalsEndpointUrl: e.SIGNALS_ENDPOINT_URL,
-    signingSecretArn: e.SIGNING_SECRET_ARN,
+    signalKeysSecretArn: e.SIGNAL_KEYS_SECRET_ARN,
     deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL,
     signalTimeoutMs: e.SIGNAL_TIMEOUT_MS,
   };

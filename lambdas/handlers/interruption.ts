@@ -25,7 +25,7 @@ const KUBERNETES_TIMEOUT_MS = 5_000;
 function build(): SqsBatchHandler {
   const config = loadInterruptionConfig(process.env);
   const sqs = new SQSClient({ region: config.region });
-  const keys = secretsManagerKeySource(new SecretsManagerClient({ region: config.region }), config.signingSecretArn);
+  const keys = secretsManagerKeySource(new SecretsManagerClient({ region: config.region }), 'flush', config.flushKeysSecretArn);
   const access = eksClusterAccess({
     eks: new EKSClient({ region: config.region }),
     clusterName: config.clusterName,

@@ -13,7 +13,7 @@ function build(): SqsBatchHandler {
   return createSignalHandler({
     sender: httpSignalSender({
       endpointUrl: config.signalsEndpointUrl,
-      keys: secretsManagerKeySource(new SecretsManagerClient({}), config.signingSecretArn),
+      keys: secretsManagerKeySource(new SecretsManagerClient({}), 'signal', config.signalKeysSecretArn),
       timeoutMs: config.signalTimeoutMs,
     }),
     deadLetter: sqsDeadLetterQueue(new SQSClient({}), config.deadLetterQueueUrl),

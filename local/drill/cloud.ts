@@ -4,9 +4,11 @@
  * rule patterns, SQS, Secrets Manager, EKS), the production Lambda handlers on an SQS event source, the
  * production brain in a local Functions host process, the VPN between them, and the aggregator process.
  */
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { KEY_PURPOSES, type KeyPurpose } from '../../protocol/keys';
 import { startArmEmulator, spotOnDevSeed, type ArmEmulator } from '../arm';
 import { createSqsEventSource, startLocalAws, type LocalAws, type SqsEventSource, type SqsLambdaHandler, type SqsQueue } from '../aws';
 import { startAzurite } from '../azurite';
@@ -78,7 +80,8 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
   const logDir = options.logDir ?? path.join(dir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const logTo = (file: string) => (line: string) => appendFileSync(path.join(logDir, file), `${line}\n`);
-  const secret = `drill-${options.runId}-${Date.now()}`;
+  // One fresh key per purpose, as the stack generates them; each process gets only the rings its deployment gives it.
+  const keys = Object.fromEntries(KEY_PURPOSES.map((purpose) => [purpose, randomBytes(32).toString('hex')])) as Record<KeyPurpose, string>;
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -142,7 +145,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         SPOTON_FUNCTIONS_APP: deployment.functionsApp,
         AzureWebJobsStorage: azurite.connectionString,
         SPOTON_STORAGE_CONNECTION_STRING: azurite.connectionString.replace(azurite.blobUrl, brainStorage.url),
-        SPOTON_SIGNING_SECRET: secret,
+        SPOTON_SIGNAL_KEYS: keys.signal,
         SPOTON_RUN_ID: options.runId,
         SPOTON_SUBSCRIPTION_ID: cluster.subscriptionId,
         SPOTON_RESOURCE_GROUP: cluster.resourceGroup,
@@ -181,7 +184,8 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     const aggregator = await startAggregator(drillRunConfig(options.runId, options.seed, options.rounds, options.shards), {
       env: {
         SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString,
-        SPOTON_HMAC_SECRET: secret,
+        SPOTON_SIGNAL_KEYS: keys.signal,
+        SPOTON_TRAINER_KEYS: keys.trainer,
         SPOTON_BRAIN_URL: `${brainFrontEnd.url}/api/signals`,
         ...deployment.aggregatorEnv,
       },
@@ -203,12 +207,13 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
       trainerEnv: {
         ...process.env,
         SPOTON_AGGREGATOR_URL: aggregatorUrl,
-        SPOTON_HMAC_SECRET: secret,
+        SPOTON_TRAINER_KEYS: keys.trainer,
         TRAINER_PORT: String(trainerPort),
         SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString,
         SPOTON_MIN_BATCH_MS: String(drillBatchMs(options.shards.length)),
       },
-      cloudEnv: deployment.trainerEnv,
+      // Only AWS trainers verify flush requests (the chart gives Azure trainers no flush ring).
+      cloudEnv: { aws: { ...deployment.trainerEnv.aws, SPOTON_FLUSH_KEYS: keys.flush }, azure: deployment.trainerEnv.azure },
       onEvent: (component, event, detail) => emit(component, event, detail),
       logDir: trainerLogs,
     });
@@ -221,12 +226,13 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
       simulator.syncGpuPool(pool?.readyNodeCount ?? 0);
     });
 
-    const secretArn = aws.secrets.put('spot-on/signing-key', secret).arn;
+    // Each key ring secret of the stack, under its logical id, holding that purpose's key.
+    const secretArns = new Map(KEY_PURPOSES.map((purpose) => [template.keyRings[purpose], aws.secrets.put(template.keyRings[purpose], keys[purpose]).arn]));
     // The Lambdas' environment as the template sets it; references to the stack's resources become the local ones.
     const resolve = (environment: Readonly<Record<string, EnvValue>>, overrides: Readonly<Record<string, string>>) =>
       lambdaEnvironment(environment, overrides, (ref, type) => {
         if (type === 'AWS::SQS::Queue') return queueUrls.get(ref);
-        if (type === 'AWS::SecretsManager::Secret') return secretArn;
+        if (type === 'AWS::SecretsManager::Secret') return secretArns.get(ref);
         if (type === 'AWS::Events::EventBus') return 'spot-on';
         return undefined;
       });

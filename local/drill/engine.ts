@@ -3,6 +3,7 @@
  * aggregator and the brain as an operator would (GET /healthz, GET /api/status) and reads each committed
  * round's manifest from Blob; the timeline gathers what every component did.
  */
+import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { blobPaths, CONTAINER } from '../../protocol/blob-layout';
@@ -79,14 +80,15 @@ async function getJson<T>(url: string): Promise<T | undefined> {
 export async function runBaseline(options: Omit<DrillOptions, 'deployment'>): Promise<readonly number[]> {
   const runId = `baseline-${options.seed}`;
   const azurite = await startAzurite();
-  const aggregator = await startAggregator(drillRunConfig(runId, options.seed, options.rounds, shardIds(options.shards)), { env: { SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString } });
+  const trainerKeys = randomBytes(32).toString('hex');
+  const aggregator = await startAggregator(drillRunConfig(runId, options.seed, options.rounds, shardIds(options.shards)), { env: { SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString, SPOTON_TRAINER_KEYS: trainerKeys } });
   const url = aggregator.url;
   const trainerPort = await freePort();
   const trainers = shardIds(options.shards).map(
     (shard, i) =>
       new TrainerProcess(
         { clientId: `baseline-${shard}`, cloud: 'aws', shard, nodeName: `baseline-node-${i}`, podIP: `127.0.9.${i + 1}` },
-        { ...process.env, SPOTON_AGGREGATOR_URL: url, SPOTON_HMAC_SECRET: 'baseline', TRAINER_PORT: String(trainerPort) },
+        { ...process.env, SPOTON_AGGREGATOR_URL: url, SPOTON_TRAINER_KEYS: trainerKeys, TRAINER_PORT: String(trainerPort) },
         () => undefined,
       ),
   );

@@ -5,6 +5,7 @@
  * by their role in the template (which queue a Lambda reads, which queue its environment names), never by
  * logical id, so a renamed construct still reads right.
  */
+import type { KeyPurpose } from '../../../protocol/keys';
 import type { EventPattern } from '../../eventbridge/pattern';
 
 type Json = Record<string, unknown>;
@@ -17,6 +18,7 @@ interface Resource {
 /** A CloudFormation template as `cdk synth` writes it. */
 export interface CfnTemplate {
   readonly Resources: Readonly<Record<string, Resource>>;
+  readonly Outputs?: Readonly<Record<string, { readonly Value?: unknown }>>;
 }
 
 /** An environment value: a literal, or a reference to another resource of the stack. */
@@ -45,6 +47,8 @@ export interface AwsDeployment {
   readonly signal: LambdaSettings;
   /** The ingest rules, by their description's name, with the patterns EventBridge will match. */
   readonly rules: readonly { readonly name: string; readonly pattern: EventPattern }[];
+  /** The key ring secret of each purpose, by logical id, as the stack's outputs (`FlushKeysSecretArn`, ...) name them. */
+  readonly keyRings: Readonly<Record<KeyPurpose, string>>;
 }
 
 /** The template lacks something the drill needs: the stack no longer has the shape this reader knows. */
@@ -118,6 +122,12 @@ export function readAwsDeployment(template: CfnTemplate): AwsDeployment {
     return [{ name, pattern: r.Properties?.EventPattern as EventPattern }];
   });
   if (rules.length === 0) throw new TemplateShapeError('no EventBridge rule targets the interruption queue');
+  const keyRing = (purpose: KeyPurpose): string => {
+    const output = `${purpose.charAt(0).toUpperCase()}${purpose.slice(1)}KeysSecretArn`;
+    const ref = refOf(template.Outputs?.[output]?.Value);
+    if (ref === undefined || resources[ref]?.Type !== 'AWS::SecretsManager::Secret') throw new TemplateShapeError(`the template has no output ${output} naming a secret of the stack`);
+    return ref;
+  };
   return {
     interruptionQueue,
     interruptionDlq: deadLetterOf(interruptionQueue, 'interruption queue'),
@@ -126,5 +136,6 @@ export function readAwsDeployment(template: CfnTemplate): AwsDeployment {
     interruption: interruption.settings,
     signal: signal.settings,
     rules,
+    keyRings: { flush: keyRing('flush'), signal: keyRing('signal'), trainer: keyRing('trainer') },
   };
 }

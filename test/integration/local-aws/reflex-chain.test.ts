@@ -14,7 +14,8 @@ import { SignalSchema } from '../../../protocol/signal';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../../protocol/signing';
 import { loadEvent } from '../../support/events';
 
-const SECRET = 'local-aws-chain-secret';
+const SECRET = 'local-aws-chain-signal-key-of-32-chars';
+const FLUSH_KEY = 'local-aws-chain-flush-key-of-32-chars';
 const savedEnv = { ...process.env };
 let aws: LocalAws;
 let brain: Server;
@@ -25,7 +26,7 @@ beforeAll(async () => {
   aws = await startLocalAws({
     seed: 2026,
     buses: ['spot-on'],
-    secrets: { 'spot-on/signing-key': SECRET },
+    secrets: { 'spot-on/signal-keys': SECRET, 'spot-on/flush-keys': FLUSH_KEY },
     queues: [
       { name: 'spot-on-interruption-dlq' },
       { name: 'spot-on-interruption', visibilityTimeoutSeconds: 360, deadLetterQueue: { queue: 'spot-on-interruption-dlq', maxReceiveCount: 3 } },
@@ -75,7 +76,8 @@ function firstInvocation(source: SqsEventSource, timeoutMs = 15_000): Promise<La
 }
 
 it('turns an injected failover alarm into a signed signal at the brain and a lifecycle event on the spot-on bus', async () => {
-  const secretArn = aws.secrets.find('spot-on/signing-key')?.arn ?? '';
+  const signalKeysArn = aws.secrets.find('spot-on/signal-keys')?.arn ?? '';
+  const flushKeysArn = aws.secrets.find('spot-on/flush-keys')?.arn ?? '';
   const [interruptionDlq, interruptionQueue, outboxDlq, outbox] = ['spot-on-interruption-dlq', 'spot-on-interruption', 'spot-on-signal-outbox-dlq', 'spot-on-signal-outbox'].map(
     (name) => aws.queues.require(name),
   ) as [SqsQueue, SqsQueue, SqsQueue, SqsQueue];
@@ -95,7 +97,7 @@ it('turns an injected failover alarm into a signed signal at the brain and a lif
       TRAINER_NAMESPACE: 'fl',
       TRAINER_LABEL_SELECTOR: 'app.kubernetes.io/component=fl-trainer',
       TRAINER_PORT: '8080',
-      SIGNING_SECRET_ARN: secretArn,
+      FLUSH_KEYS_SECRET_ARN: flushKeysArn,
       RUN_ID: 'local-aws-chain',
       FAILOVER_ALARM_NAME,
     },
@@ -108,7 +110,7 @@ it('turns an injected failover alarm into a signed signal at the brain and a lif
     timeoutSeconds: 30,
     environment: {
       SIGNALS_ENDPOINT_URL: `http://127.0.0.1:${(brain.address() as AddressInfo).port}/api/signals`,
-      SIGNING_SECRET_ARN: secretArn,
+      SIGNAL_KEYS_SECRET_ARN: signalKeysArn,
       DEAD_LETTER_QUEUE_URL: outboxDlq.url,
       SIGNAL_TIMEOUT_MS: '2000',
     },

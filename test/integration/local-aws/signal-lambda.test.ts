@@ -13,7 +13,7 @@ import { createSqsEventSource, startLocalAws, type LambdaInvocation, type LocalA
 import type { Signal } from '../../../protocol/signal';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../../protocol/signing';
 
-const SECRET = 'local-aws-integration-signing-secret';
+const SECRET = 'local-aws-integration-signal-key-32-chars';
 const savedEnv = { ...process.env };
 
 interface BrainRequest {
@@ -66,7 +66,7 @@ beforeAll(async () => {
   Object.assign(process.env, aws.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
   deadLetters = aws.queues.create('spot-on-signal-outbox-dlq');
   outbox = aws.queues.create('spot-on-signal-outbox', { visibilityTimeoutSeconds: 1, deadLetterQueue: { queue: deadLetters, maxReceiveCount: 3 } });
-  secretArn = aws.secrets.put('spot-on/signing-key', SECRET).arn;
+  secretArn = aws.secrets.put('spot-on/signal-keys', SECRET).arn;
 });
 
 afterEach(async () => {
@@ -97,7 +97,7 @@ function startSignalLambda(): SqsEventSource {
     timeoutSeconds: 30,
     environment: {
       SIGNALS_ENDPOINT_URL: signalsUrl,
-      SIGNING_SECRET_ARN: secretArn,
+      SIGNAL_KEYS_SECRET_ARN: secretArn,
       DEAD_LETTER_QUEUE_URL: deadLetters.url,
       SIGNAL_TIMEOUT_MS: '2000',
     },

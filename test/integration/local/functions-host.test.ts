@@ -78,7 +78,7 @@ describe('local Functions host', () => {
 
   it('serves the signals endpoint and rejects a forged signature', async () => {
     const body = JSON.stringify({ version: 1, id: 'sig-forged', type: 'drill', runId: 'run-host', issuedAt: new Date().toISOString(), source: { eventId: 'e', source: 'spot-on', detailType: 'drill', time: new Date().toISOString() } });
-    const answer = await fetch(`${host.ready.url}/api/signals`, { method: 'POST', body, headers: { ...sign('wrong-secret', body) } });
+    const answer = await fetch(`${host.ready.url}/api/signals`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...sign('wrong-secret', body) } });
     expect(answer.status).toBe(401);
     expect((await fetch(`${host.ready.url}/api/nowhere`)).status).toBe(404);
   });

@@ -18,6 +18,8 @@ function logicalId(type: string, props: Record<string, unknown>): string {
   return ids[0] as string;
 }
 const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+/** The key ring secret of a purpose, found by its description (protocol/keys.ts). */
+const keyRing = (purpose: 'flush' | 'signal' | 'trainer') => logicalId('AWS::SecretsManager::Secret', { Description: Match.stringLikeRegexp(`^Spot-On ${purpose} key ring`) });
 
 beforeAll(() => {
   // Built once: bundling both Lambdas is the slow part.
@@ -200,7 +202,7 @@ describe('reflex Lambdas', () => {
           TRAINER_NAMESPACE: 'fl',
           TRAINER_LABEL_SELECTOR: 'app.kubernetes.io/name=fl-trainer',
           TRAINER_PORT: '8080',
-          SIGNING_SECRET_ARN: { Ref: logicalId('AWS::SecretsManager::Secret', {}) },
+          FLUSH_KEYS_SECRET_ARN: { Ref: keyRing('flush') },
           RUN_ID: 'fl-demo-001',
           FAILOVER_ALARM_NAME: 'aws-training-unhealthy',
         },
@@ -220,7 +222,7 @@ describe('reflex Lambdas', () => {
           POWERTOOLS_SERVICE_NAME: 'spot-on-signal',
           POWERTOOLS_METRICS_NAMESPACE: 'SpotOn',
           SIGNALS_ENDPOINT_URL: config.azure.signalsEndpointUrl,
-          SIGNING_SECRET_ARN: { Ref: logicalId('AWS::SecretsManager::Secret', {}) },
+          SIGNAL_KEYS_SECRET_ARN: { Ref: keyRing('signal') },
           DEAD_LETTER_QUEUE_URL: { Ref: outboxDlq },
           SIGNAL_TIMEOUT_MS: '10000',
         },
@@ -266,11 +268,11 @@ describe('reflex Lambdas', () => {
     expect(template.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: config.eks.clusterSecurityGroupId, FromPort: 8080 } })).toStrictEqual({});
   });
 
-  it('keep a generated HMAC signing secret whose description points at Azure Key Vault', () => {
-    template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      Description: Match.stringLikeRegexp('Azure Key Vault'),
-      GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
-    });
+  it('keep one generated key ring per purpose, each a single 64-character key', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    for (const purpose of ['flush', 'signal', 'trainer'] as const) {
+      expect(json.Resources[keyRing(purpose)]?.Properties.GenerateSecretString).toStrictEqual({ PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false });
+    }
   });
 });
 
@@ -334,21 +336,22 @@ describe('IAM', () => {
       ...Object.fromEntries(consume.map((action) => [action, [arnOf(ingestQueue)]])),
       'sqs:SendMessage': expect.arrayContaining([ingestDlq, arnOf(outbox)]),
       'events:PutEvents': [arnOf(logicalId('AWS::Events::EventBus', { Name: 'spot-on' }))],
-      'secretsmanager:GetSecretValue': [{ Ref: logicalId('AWS::SecretsManager::Secret', {}) }],
+      // The flush ring only: a compromised interruption Lambda cannot sign signals or trainer requests.
+      'secretsmanager:GetSecretValue': [{ Ref: keyRing('flush') }],
       'eks:DescribeCluster': [`arn:aws:eks:${config.region}:${config.account}:cluster/${config.eks.clusterName}`],
       'autoscaling:CompleteLifecycleAction': [ANY_ASG],
     });
     expect(grants(/interruption Lambda/)['sqs:SendMessage']).toHaveLength(2);
   });
 
-  it('grants the signal Lambda only the outbox, its DLQ and the secret', () => {
+  it('grants the signal Lambda only the outbox, its DLQ and the signal key ring', () => {
     const outbox = logicalId('AWS::SQS::Queue', { VisibilityTimeout: config.lambdas.signalTimeoutSeconds * 6 });
     const outboxDlq = (json.Resources[outbox]?.Properties.RedrivePolicy as { deadLetterTargetArn: unknown }).deadLetterTargetArn;
     const consume = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'];
     expect(grants(/signal Lambda/)).toStrictEqual({
       ...Object.fromEntries(consume.map((action) => [action, [arnOf(outbox)]])),
       'sqs:SendMessage': [outboxDlq],
-      'secretsmanager:GetSecretValue': [{ Ref: logicalId('AWS::SecretsManager::Secret', {}) }],
+      'secretsmanager:GetSecretValue': [{ Ref: keyRing('signal') }],
     });
   });
 
@@ -442,14 +445,16 @@ describe('lifecycle bus, dashboard and outputs', () => {
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'spot-on-fl-demo-001' });
   });
 
-  it('outputs the queue URLs, bus name and secret ARN', () => {
+  it('outputs the queue URLs, bus name and key ring ARNs', () => {
     for (const output of [
       'InterruptionQueueUrl',
       'InterruptionDeadLetterQueueUrl',
       'SignalOutboxQueueUrl',
       'SignalOutboxDeadLetterQueueUrl',
       'LifecycleBusName',
-      'SigningSecretArn',
+      'FlushKeysSecretArn',
+      'SignalKeysSecretArn',
+      'TrainerKeysSecretArn',
       'FailoverAlarmName',
       'SignalOutboxArn',
       'SignalOutboxDeadLetterQueueArn',

@@ -20,7 +20,9 @@ import {
   mapAt,
   mergeValues,
   overlayProblems,
+  readText,
   renderObjects,
+  ROOT,
   templateArgs,
 } from './helpers';
 
@@ -160,9 +162,8 @@ describe(`helm${NOTE}`, () => {
   renderIt.each(CLUSTERS)(`%s: sets only environment variables the trainer and the aggregator read${NOTE}`, (cluster) => {
     const objects = render(cluster);
     // Read outside the settings tables: AZURE_* by the Azure SDK's DefaultAzureCredential, SPOTON_TF_BACKEND by
-    // fl-training/task/backend.ts (initBackend). The key rings are protocol/keys.ts's KEY_RING_SETTINGS; which workload
-    // gets which is checked exactly below ("each workload gets exactly its key rings").
-    const outsideSettings = (name: string): boolean => name.startsWith('AZURE_') || name === 'SPOTON_TF_BACKEND' || KEY_RING_ENV.has(name);
+    // fl-training/task/backend.ts (initBackend).
+    const outsideSettings = (name: string): boolean => name.startsWith('AZURE_') || name === 'SPOTON_TF_BACKEND';
     const unknown = (deployment: string, settings: Record<string, { env: string }>): string[] => {
       if (!find(objects, 'Deployment', deployment)) return [];
       const known = new Set(Object.values(settings).map((spec) => spec.env));

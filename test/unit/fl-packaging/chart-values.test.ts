@@ -8,6 +8,7 @@ import {
   at,
   isMap,
   listAt,
+  listFiles,
   loadDocument,
   loadDocuments,
   mapAt,
@@ -231,7 +232,11 @@ describe('values-aks.yaml (gpuspot Spot pool, aggregator on userpool)', () => {
   });
 
   it('reads the key rings from the Key Vault secrets terraform writes', () => {
-    const variables = readText(join(ROOT, 'terraform-azure/variables.tf'));
+    // Wherever terraform-azure declares var.key_vault (variables*.tf).
+    const variables = listFiles(join(ROOT, 'terraform-azure'), '.tf')
+      .filter((path) => /\/variables[^/]*\.tf$/.test(path))
+      .map((path) => readText(path))
+      .join('\n');
     const terraformDefault = (name: string): string | undefined => new RegExp(`${name}\\s*=\\s*optional\\(string,\\s*"([^"]+)"\\)`).exec(variables)?.[1];
     expect({
       signal: at(merged.aks, ['keys', 'csi', 'azure', 'signalKeysSecretName']),

@@ -7,7 +7,7 @@ import { sqsDeadLetterQueue } from '../../../lambdas/adapters/dead-letter';
 import { eventBridgeLifecycleBus, LifecycleEventError } from '../../../lambdas/adapters/lifecycle-bus';
 import { autoScalingLifecycleHooks } from '../../../lambdas/adapters/lifecycle-hook';
 import { sqsSignalOutbox } from '../../../lambdas/adapters/outbox';
-import { secretsManagerKeySource, SigningKeyError } from '../../../lambdas/adapters/secret';
+import { KEY_RING_MAX_AGE_MS, secretsManagerKeySource, SigningKeyError } from '../../../lambdas/adapters/secret';
 import { signalId } from '../../../lambdas/reflex/signal';
 import type { Signal } from '../../../protocol/signal';
 
@@ -102,26 +102,34 @@ describe('eventBridgeLifecycleBus', () => {
 });
 
 describe('secretsManagerKeySource', () => {
-  it('reads the secret once and shares the promise', async () => {
-    secretsMock.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({ SecretString: 'hmac-key' });
-    const keys = secretsManagerKeySource(new SecretsManagerClient({ region: 'us-west-2' }), SECRET_ARN);
-    expect(await Promise.all([keys.get(), keys.get()])).toStrictEqual(['hmac-key', 'hmac-key']);
-    expect(await keys.get()).toBe('hmac-key');
+  const OLD = 'old-signal-key-of-at-least-32-chars';
+  const NEW = 'new-signal-key-of-at-least-32-chars';
+
+  it('signs with the first key of the ring, reads once and shares the promise, and re-reads after KEY_RING_MAX_AGE_MS', async () => {
+    let clock = 0;
+    secretsMock.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolvesOnce({ SecretString: `${OLD},${NEW}` }).resolves({ SecretString: `${NEW},${OLD}` });
+    const keys = secretsManagerKeySource(new SecretsManagerClient({ region: 'us-west-2' }), 'signal', SECRET_ARN, () => clock);
+    expect(await Promise.all([keys.get(), keys.get()])).toStrictEqual([OLD, OLD]);
+    clock = KEY_RING_MAX_AGE_MS - 1;
+    expect(await keys.get()).toBe(OLD);
     expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    clock = KEY_RING_MAX_AGE_MS; // a rotation step reaches a warm Lambda
+    expect(await keys.get()).toBe(NEW);
+    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
-  it('does not cache a failure, and rejects an empty secret', async () => {
-    secretsMock.on(GetSecretValueCommand).rejectsOnce(new Error('AccessDeniedException')).resolvesOnce({ SecretString: '' }).resolves({ SecretString: 'hmac-key' });
-    const keys = secretsManagerKeySource(new SecretsManagerClient({ region: 'us-west-2' }), SECRET_ARN);
+  it('does not cache a failure, and refuses an unusable ring without printing it', async () => {
+    secretsMock.on(GetSecretValueCommand).rejectsOnce(new Error('AccessDeniedException')).resolvesOnce({ SecretString: 'short-key' }).resolves({ SecretString: NEW });
+    const keys = secretsManagerKeySource(new SecretsManagerClient({ region: 'us-west-2' }), 'flush', SECRET_ARN);
 
     const denied = (await keys.get().catch((e: unknown) => e)) as SigningKeyError;
     expect([denied.name, denied.message, (denied.cause as Error).message]).toStrictEqual([
       'SigningKeyError',
-      `cannot read signing secret ${SECRET_ARN}: AccessDeniedException`,
+      `cannot read the flush key ring ${SECRET_ARN}: AccessDeniedException`,
       'AccessDeniedException',
     ]);
-    await expect(keys.get()).rejects.toThrow(new SigningKeyError(`signing secret ${SECRET_ARN} has no SecretString`));
-    expect(await keys.get()).toBe('hmac-key');
+    await expect(keys.get()).rejects.toThrow(new SigningKeyError(`the flush key ring ${SECRET_ARN} is unusable: key 1 of 1: each key needs at least 32 characters`));
+    expect(await keys.get()).toBe(NEW);
   });
 });
 

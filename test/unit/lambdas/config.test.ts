@@ -11,14 +11,14 @@ const INTERRUPTION_ENV = {
   TRAINER_NAMESPACE: 'fl',
   TRAINER_LABEL_SELECTOR: 'app.kubernetes.io/component=fl-trainer',
   TRAINER_PORT: '8080',
-  SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:spot-on-signing-AbCdEf',
+  FLUSH_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:FlushKeys-AbCdEf',
   RUN_ID: 'run-42',
   FAILOVER_ALARM_NAME: 'aws-training-unhealthy',
 };
 
 const SIGNAL_ENV = {
   SIGNALS_ENDPOINT_URL: 'https://spot-on-brain.azurewebsites.net/api/signals',
-  SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:spot-on-signing-AbCdEf',
+  SIGNAL_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:SignalKeys-AbCdEf',
   DEAD_LETTER_QUEUE_URL: 'https://sqs.us-west-2.amazonaws.com/123456789012/spot-on-signals-dlq',
   SIGNAL_TIMEOUT_MS: '10000',
 };
@@ -44,7 +44,7 @@ describe('loadInterruptionConfig', () => {
       trainerNamespace: 'fl',
       trainerLabelSelector: 'app.kubernetes.io/component=fl-trainer',
       trainerPort: 8080,
-      signingSecretArn: INTERRUPTION_ENV.SIGNING_SECRET_ARN,
+      flushKeysSecretArn: INTERRUPTION_ENV.FLUSH_KEYS_SECRET_ARN,
       runId: 'run-42',
       failoverAlarmName: 'aws-training-unhealthy',
     });
@@ -69,7 +69,7 @@ describe('loadSignalConfig', () => {
   it('reads every setting', () => {
     expect(loadSignalConfig(SIGNAL_ENV)).toStrictEqual({
       signalsEndpointUrl: SIGNAL_ENV.SIGNALS_ENDPOINT_URL,
-      signingSecretArn: SIGNAL_ENV.SIGNING_SECRET_ARN,
+      signalKeysSecretArn: SIGNAL_ENV.SIGNAL_KEYS_SECRET_ARN,
       deadLetterQueueUrl: SIGNAL_ENV.DEAD_LETTER_QUEUE_URL,
       signalTimeoutMs: 10000,
     });
@@ -98,7 +98,7 @@ describe('entry points', () => {
     await expect(interruption.handler({ Records: [] })).rejects.toThrow(ConfigError);
     await expect(interruption.handler({ Records: [] })).rejects.toThrow(/^interruption Lambda configuration: missing AWS_REGION, OUTBOX_QUEUE_URL, /);
     await expect(signal.handler({ Records: [] })).rejects.toThrow(
-      'signal Lambda configuration: missing SIGNALS_ENDPOINT_URL, SIGNING_SECRET_ARN, DEAD_LETTER_QUEUE_URL, SIGNAL_TIMEOUT_MS',
+      'signal Lambda configuration: missing SIGNALS_ENDPOINT_URL, SIGNAL_KEYS_SECRET_ARN, DEAD_LETTER_QUEUE_URL, SIGNAL_TIMEOUT_MS',
     );
   });
 });

@@ -14,6 +14,7 @@ import { stringify as toYaml } from 'yaml';
 import { runPreflight, preflightOptions } from '../../cli/commands/preflight';
 import { labelledBlocks, parseTfDirectory } from '../../cli/preflight/inputs/hcl';
 import { loadTerraformDeployment } from '../../cli/preflight/inputs/terraform';
+import { parseKeyRing } from '../../protocol/keys';
 import { bundleFunctionsApp } from '../../azure-functions/scripts/build';
 import { synthesizeTemplate } from '../../local/drill/production/deployment';
 import { DrillReportSchema } from '../../local/drill/report';
@@ -33,8 +34,8 @@ type Resources = Record<string, { Type: string; Properties?: Record<string, unkn
 
 let workspace: string;
 const file = (...parts: string[]) => path.join(workspace, ...parts);
-/** TF_VAR_signing_secret: a placeholder for the first apply (`openssl rand -hex 32`), the stack's key from step 3. */
-const env = { TF_VAR_signing_secret: randomBytes(32).toString('hex') };
+/** TF_VAR_*_keys: placeholders for the first apply (`openssl rand -hex 32`), the stack's rings from step 3. */
+const env = { TF_VAR_signal_keys: randomBytes(32).toString('hex'), TF_VAR_trainer_keys: randomBytes(32).toString('hex') };
 let outputs: Outputs;
 let template: { Resources: Resources; Outputs?: Record<string, { Value: unknown }> };
 const output = <T>(name: string): T => outputs[name]?.value as T;
@@ -76,20 +77,24 @@ describe('the README deployment steps, followed against the local cloud', () => 
     expect(ofType('AWS::EC2::CustomerGateway').map((g) => g.IpAddress).sort()).toStrictEqual([...AZURE_ASSIGNED.vpnGatewayPublicIps]);
   });
 
-  it('3. the signing key: the one the stack generates is one Terraform accepts, handed over as TF_VAR_signing_secret', async () => {
+  it('3. the key rings: the ones the stack generates are ones Terraform accepts, handed over as TF_VAR_signal_keys / TF_VAR_trainer_keys', async () => {
     const secrets = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::SecretsManager::Secret');
-    expect(secrets).toHaveLength(1);
-    const [logicalId, secret] = secrets[0] ?? [];
-    expect(template.Outputs?.SigningSecretArn?.Value).toStrictEqual({ Ref: logicalId });
+    expect(secrets).toHaveLength(3);
     // What Secrets Manager makes of GenerateSecretString: PasswordLength letters and digits (punctuation excluded).
-    const generate = secret?.Properties?.GenerateSecretString as { PasswordLength: number; ExcludePunctuation: boolean };
-    expect(generate.ExcludePunctuation).toBe(true);
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-    env.TF_VAR_signing_secret = Array.from({ length: generate.PasswordLength }, () => alphabet[randomInt(alphabet.length)]).join('');
-    // The second apply reads it (variable validation: >= 32 characters) and versions the Key Vault secret from it.
+    const generated = (output: string): string => {
+      const ref = (template.Outputs?.[output]?.Value as { Ref?: string } | undefined)?.Ref;
+      const generate = secrets.find(([id]) => id === ref)?.[1].Properties?.GenerateSecretString as { PasswordLength: number; ExcludePunctuation: boolean };
+      expect(generate.ExcludePunctuation).toBe(true);
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+      return Array.from({ length: generate.PasswordLength }, () => alphabet[randomInt(alphabet.length)]).join('');
+    };
+    env.TF_VAR_signal_keys = generated('SignalKeysSecretArn');
+    env.TF_VAR_trainer_keys = generated('TrainerKeysSecretArn');
+    expect(template.Outputs?.FlushKeysSecretArn).toBeDefined(); // stays in AWS: the EKS chart reads it there
+    // The second apply reads them (variable validation: a ring of keys >= 32 characters) and versions the Key Vault secrets.
     const azure = await loadTerraformDeployment({ dir: file('azure'), tfvars: file('azure', 'terraform.tfvars'), fallbackModuleDir: path.join(REPO, 'terraform-azure') }, env);
-    expect(azure.signingSecret).toBe(env.TF_VAR_signing_secret);
-    expect(generate.PasswordLength).toBeGreaterThanOrEqual(32);
+    expect([azure.signalKeys, azure.trainerKeys]).toStrictEqual([env.TF_VAR_signal_keys, env.TF_VAR_trainer_keys]);
+    expect(() => [parseKeyRing('signal', azure.signalKeys), parseKeyRing('trainer', azure.trainerKeys)]).not.toThrow();
   });
 
   it('4. the brain as published: `npm run build:functions` bundles the app the drill below runs', async () => {
@@ -97,7 +102,7 @@ describe('the README deployment steps, followed against the local cloud', () => 
     expect(bundle.outfile).toBe(file('functions-dist', 'index.js'));
   });
 
-  it('5-6. the chart values for both clusters, written from the outputs (and the stack\'s key ARN)', () => {
+  it('5-6. the chart values for both clusters, written from the outputs (and the stack\'s key ring ARNs)', () => {
     const aggregator = output<{ url: string; private_ip: string }>('aggregator');
     const clientIds = output<{ aggregator: string; trainer: string }>('workload_identity_client_ids');
     const storage = output<{ SPOTON_STORAGE_ACCOUNT: string }>('function_app_settings_for_local_runs').SPOTON_STORAGE_ACCOUNT;
@@ -109,7 +114,8 @@ describe('the README deployment steps, followed against the local cloud', () => 
         fl: { aggregatorUrl: aggregator.url },
         storage: { accountUrl },
         azure: { tenantId: output('tenant_id'), trainerClientId: clientIds.trainer },
-        signingSecret: { csi: { aws: { secretName: `arn:aws:secretsmanager:${config.region}:${config.account}:secret:SigningSecret-AbCdEf`, region: config.region } } },
+        // The stack's outputs FlushKeysSecretArn / TrainerKeysSecretArn, as `cdk deploy` prints them.
+        keys: { csi: { aws: { flushKeysSecretArn: `arn:aws:secretsmanager:${config.region}:${config.account}:secret:FlushKeys-AbCdEf`, trainerKeysSecretArn: `arn:aws:secretsmanager:${config.region}:${config.account}:secret:TrainerKeys-GhIjKl`, region: config.region } } },
         trainer: { image: { repository: `${config.account}.dkr.ecr.${config.region}.amazonaws.com/spot-on/fl-trainer-gpu` } },
       }),
     );
@@ -120,7 +126,7 @@ describe('the README deployment steps, followed against the local cloud', () => 
         storage: { accountUrl },
         azure: { tenantId: output('tenant_id'), aggregatorClientId: clientIds.aggregator, trainerClientId: clientIds.trainer },
         aggregator: { brainUrl: output('function_app_signals_url'), service: { privateIp: aggregator.private_ip }, image: { repository: 'crspoton.azurecr.io/spot-on/fl-cpu' } },
-        signingSecret: { csi: { azure: { keyVaultName: output<{ key_vault_name: string }>('key_vault_csi').key_vault_name } } },
+        keys: { csi: { azure: { keyVaultName: output<{ key_vault_name: string }>('key_vault_csi').key_vault_name } } },
         trainer: { image: { repository: 'crspoton.azurecr.io/spot-on/fl-trainer-gpu' } },
       }),
     );

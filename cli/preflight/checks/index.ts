@@ -13,7 +13,7 @@ import { outboxBudgetCheck } from './outbox-budget';
 import { resolverIpCheck } from './resolver-ip';
 import { runIdCheck } from './run-id';
 import { signalsUrlCheck } from './signals-url';
-import { signingSecretCheck } from './signing-secret';
+import { keyRingsCheck } from './key-rings';
 import { vpnRangesCheck } from './vpn-ranges';
 
 /** Every preflight check, in the order its problems are printed. */
@@ -26,7 +26,7 @@ export const CHECKS: readonly Check[] = [
   deployAlarmsCheck,
   backupTriggerCheck,
   flushBudgetCheck,
-  signingSecretCheck,
+  keyRingsCheck,
   karpenterNodeClassCheck,
   flushTargetCheck,
   aggregatorAddressCheck,

@@ -22,11 +22,11 @@ const Seconds = z.number().min(0);
 export const ChartValuesSchema = z.looseObject({
   fl: z.looseObject({ cloud: z.enum(['aws', 'azure']), runId: Text, aggregatorUrl: Text }),
   storage: z.looseObject({ accountUrl: Text, container: Text, existingSecret: Text }),
-  signingSecret: z.looseObject({
+  keys: z.looseObject({
     source: z.enum(['existing', 'csi']),
     csi: z.looseObject({
-      azure: z.looseObject({ keyVaultName: Text, secretName: Text }),
-      aws: z.looseObject({ secretName: Text, region: Text }),
+      azure: z.looseObject({ keyVaultName: Text, signalKeysSecretName: Text, trainerKeysSecretName: Text }),
+      aws: z.looseObject({ flushKeysSecretArn: Text, trainerKeysSecretArn: Text, region: Text }),
     }),
   }),
   aggregator: z.looseObject({

@@ -15,7 +15,8 @@ const OutputValuesSchema = z.strictObject({
   resolverIps: Strings.optional(),
   forwardedDomains: Strings.optional(),
   keyVaultName: z.string().optional(),
-  signingSecretName: z.string().optional(),
+  signalKeysSecretName: z.string().optional(),
+  trainerKeysSecretName: z.string().optional(),
   storageAccountName: z.string().optional(),
   vnetCidrs: Strings.optional(),
 });
@@ -41,7 +42,8 @@ export function outputsView(outputs: TerraformOutputs, source: string): Terrafor
     resolverIps: Array.isArray(targetIps) && targetIps.length > 0 ? targetIps : inboundIp === undefined ? undefined : [inboundIp],
     forwardedDomains: field(forwarding, 'domains'),
     keyVaultName: valueOf(outputs, 'key_vault_name') ?? field(keyVaultCsi, 'key_vault_name'),
-    signingSecretName: field(keyVaultCsi, 'signing_secret_name'),
+    signalKeysSecretName: field(keyVaultCsi, 'signal_keys_secret_name'),
+    trainerKeysSecretName: field(keyVaultCsi, 'trainer_keys_secret_name'),
     storageAccountName: valueOf(outputs, 'storage_account_name') ?? field(valueOf(outputs, 'function_app_settings_for_local_runs'), 'SPOTON_STORAGE_ACCOUNT'),
     vnetCidrs: valueOf(outputs, 'vnet_address_spaces') ?? field(valueOf(outputs, 'aws_vpn_config'), 'vnetCidrs'),
   };

@@ -20,9 +20,11 @@ export interface TerraformDeployment {
   readonly maxAzureNodes?: number;
   readonly functionAppName?: string;
   readonly keyVaultName?: string;
-  readonly signingSecretName?: string;
-  /** The HMAC key as given (tfvars or TF_VAR_signing_secret); never printed. */
-  readonly signingSecret?: string;
+  readonly signalKeysSecretName?: string;
+  readonly trainerKeysSecretName?: string;
+  /** The key rings as given (tfvars or TF_VAR_signal_keys / TF_VAR_trainer_keys); never printed. */
+  readonly signalKeys?: string;
+  readonly trainerKeys?: string;
   readonly aggregator: { readonly zone?: string; readonly record?: string; readonly port?: number; readonly privateIp?: string };
   readonly vnetAddressSpaces?: readonly string[];
   readonly dnsInboundSubnet?: string;
@@ -40,8 +42,10 @@ const DeploymentSchema = z.strictObject({
   maxAzureNodes: z.int().min(0).optional(),
   functionAppName: z.string().nullish(),
   keyVaultName: z.string().nullish(),
-  signingSecretName: z.string().optional(),
-  signingSecret: z.string().optional(),
+  signalKeysSecretName: z.string().optional(),
+  trainerKeysSecretName: z.string().optional(),
+  signalKeys: z.string().optional(),
+  trainerKeys: z.string().optional(),
   aggregator: z.strictObject({ zone: z.string().optional(), record: z.string().optional(), port: z.int().optional(), privateIp: z.string().nullish() }),
   hubAddressSpace: z.array(z.string()).optional(),
   spokeAddressSpace: z.array(z.string()).optional(),
@@ -140,8 +144,10 @@ function project(argument: (name: string) => unknown, dir: string): TerraformDep
     maxAzureNodes: at(argument('gpu_spot_pool'), 'max_count'),
     functionAppName: derivable(functionApp, 'name'),
     keyVaultName: derivable(argument('key_vault'), 'name'),
-    signingSecretName: at(argument('key_vault'), 'signing_secret_name'),
-    signingSecret: at(argument('signing_secret')),
+    signalKeysSecretName: at(argument('key_vault'), 'signal_keys_secret_name'),
+    trainerKeysSecretName: at(argument('key_vault'), 'trainer_keys_secret_name'),
+    signalKeys: at(argument('signal_keys')),
+    trainerKeys: at(argument('trainer_keys')),
     aggregator: { zone: at(aggregator, 'dns_zone_name'), record: at(aggregator, 'dns_record_name'), port: at(aggregator, 'port'), privateIp: derivable(aggregator, 'private_ip') },
     hubAddressSpace: at(hub, 'address_space'),
     spokeAddressSpace: at(spoke, 'address_space'),
@@ -166,8 +172,10 @@ function project(argument: (name: string) => unknown, dir: string): TerraformDep
     maxAzureNodes: parsed.maxAzureNodes,
     functionAppName: name(parsed.functionAppName, functionAppName),
     keyVaultName: name(parsed.keyVaultName, keyVaultName),
-    signingSecretName: parsed.signingSecretName,
-    signingSecret: parsed.signingSecret,
+    signalKeysSecretName: parsed.signalKeysSecretName,
+    trainerKeysSecretName: parsed.trainerKeysSecretName,
+    signalKeys: parsed.signalKeys,
+    trainerKeys: parsed.trainerKeys,
     aggregator: {
       zone: parsed.aggregator.zone,
       record: parsed.aggregator.record,

@@ -11,7 +11,7 @@ import { aggregatorAddressCheck } from '../../../cli/preflight/checks/aggregator
 import { chartCloudCheck } from '../../../cli/preflight/checks/chart-cloud';
 import { deployAlarmsCheck } from '../../../cli/preflight/checks/deploy-alarms';
 import { CHART_TRAINER_POD_LABELS, flushTargetCheck } from '../../../cli/preflight/checks/flush-target';
-import { signingSecretCheck } from '../../../cli/preflight/checks/signing-secret';
+import { keyRingsCheck } from '../../../cli/preflight/checks/key-rings';
 import { assignClusters, mergeValues } from '../../../cli/preflight/inputs/chart-values';
 import { chartSpotNoticeSeconds } from '../../../cli/preflight/inputs/chart-notice';
 import { UNRESOLVED, optionalAttributeDefaults, resolveVariables } from '../../../cli/preflight/inputs/hcl';
@@ -85,8 +85,10 @@ describe('Terraform without terraform', () => {
       maxAzureNodes: 4,
       functionAppName: 'ai-fl-mc-dev-func',
       keyVaultName: 'ai-fl-mc-dev-kv',
-      signingSecretName: 'spoton-signing-secret',
-      signingSecret: undefined,
+      signalKeysSecretName: 'spoton-signal-keys',
+      trainerKeysSecretName: 'spoton-trainer-keys',
+      signalKeys: undefined,
+      trainerKeys: undefined,
       aggregator: { zone: 'spot-on.internal', record: 'aggregator', port: 8080, privateIp: '10.101.7.254' },
       vnetAddressSpaces: ['10.100.0.0/16', '10.101.0.0/16'],
       dnsInboundSubnet: '10.100.3.0/28',
@@ -148,13 +150,26 @@ describe('checks over changed inputs', () => {
     });
   });
 
-  it('signing-secret: a Secrets Manager ARN of another account and region', () => {
+  it('key-rings: a Secrets Manager ARN of another account and region', () => {
     const inputs = withChart('eks', (release) => {
-      release.values.signingSecret.csi.aws.secretName = 'arn:aws:secretsmanager:us-west-2:111122223333:secret:SigningSecret-AbCdEf';
-      release.values.signingSecret.csi.aws.region = '';
+      release.values.keys.csi.aws.trainerKeysSecretArn = 'arn:aws:secretsmanager:us-west-2:111122223333:secret:TrainerKeys-AbCdEf';
+      release.values.keys.csi.aws.region = '';
     });
-    expect(signingSecretCheck.run(inputs)).toStrictEqual({
-      problems: ["eks values signingSecret.csi.aws.secretName is a secret in 111122223333/us-west-2, not the stack's 123456789012/ap-northeast-2 (CDK output SigningSecretArn)"],
+    expect(keyRingsCheck.run(inputs)).toStrictEqual({
+      problems: ["eks values keys.csi.aws.trainerKeysSecretArn is a secret in 111122223333/us-west-2, not the stack's 123456789012/ap-northeast-2 (CDK output TrainerKeysSecretArn)"],
+    });
+  });
+
+  it('key-rings: a trainer ring Terraform would refuse, and an AKS class reading another secret name', () => {
+    const base = withChart('aks', (release) => {
+      release.values.keys.csi.azure.signalKeysSecretName = 'spoton-signing-secret';
+    });
+    const inputs = { ...base, terraform: { ...base.terraform, signalKeys: 'k'.repeat(40), trainerKeys: `${'k'.repeat(40)},short` } };
+    expect(keyRingsCheck.run(inputs)).toStrictEqual({
+      problems: [
+        'terraform trainer_keys: key 2 of 2: each key needs at least 32 characters (the module refuses it)',
+        'aks values keys.csi.azure.signalKeysSecretName "spoton-signing-secret" differs from terraform key_vault.signal_keys_secret_name (spoton-signal-keys)',
+      ],
     });
   });
 

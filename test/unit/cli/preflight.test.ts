@@ -115,16 +115,16 @@ describe('spot-on preflight reports each seeded misconfiguration with one line',
       'eks values trainer.sigtermFlushSeconds (120) must be less than trainer.terminationGracePeriodSeconds (120), or the kill comes before the flush deadline',
     ],
     [
-      'the tfvars keep a placeholder signing secret',
-      { tfvars: (text) => `${text}\nsigning_secret = "REPLACE-ME-with-the-key-of-SigningSecretArn"\n` },
-      'signing-secret',
-      'terraform signing_secret is a placeholder; use the key of the CDK output SigningSecretArn',
+      'the tfvars keep a placeholder signal key ring',
+      { tfvars: (text) => `${text}\nsignal_keys = "REPLACE-ME-with-the-value-of-SignalKeysSecretArn"\n` },
+      'key-rings',
+      'terraform signal_keys is a placeholder; use the value of the CDK output SignalKeysSecretArn',
     ],
     [
       'the AKS SecretProviderClass reads another Key Vault',
-      { aks: (values) => void (objectAt(values, 'signingSecret', 'csi', 'azure').keyVaultName = 'spoton-kv') },
-      'signing-secret',
-      'aks values signingSecret.csi.azure.keyVaultName "spoton-kv" differs from the Key Vault terraform creates (ai-fl-mc-dev-kv)',
+      { aks: (values) => void (objectAt(values, 'keys', 'csi', 'azure').keyVaultName = 'spoton-kv') },
+      'key-rings',
+      'aks values keys.csi.azure.keyVaultName "spoton-kv" differs from the Key Vault terraform creates (ai-fl-mc-dev-kv)',
     ],
     [
       'the EC2NodeClass selects the trainer-node group of another cluster',
@@ -228,9 +228,9 @@ describe('spot-on preflight skips what it cannot know, and refuses what it canno
     expect(report.skipped).toContainEqual({ check: 'resolver-ip', reason: 'terraform dns_resolver_enabled is false: no inbound endpoint to compare with' });
   });
 
-  it('reads the signing secret from TF_VAR_signing_secret like terraform, and never prints it', async () => {
-    const result = await runPreflight(variants.options(), false, { TF_VAR_signing_secret: 'short-key' });
-    expect(result.stdout[0]).toBe('signing-secret: terraform signing_secret is shorter than 32 characters (the module refuses it)');
+  it('reads the key rings from TF_VAR_signal_keys / TF_VAR_trainer_keys like terraform, and never prints them', async () => {
+    const result = await runPreflight(variants.options(), false, { TF_VAR_signal_keys: 'short-key', TF_VAR_trainer_keys: 'k'.repeat(40) });
+    expect(result.stdout[0]).toBe('key-rings: terraform signal_keys: key 1 of 1: each key needs at least 32 characters (the module refuses it)');
     expect(result.stdout.join('\n')).not.toContain('short-key');
   });
 

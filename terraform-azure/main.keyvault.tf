@@ -46,7 +46,7 @@ locals {
 
 # Written through ARM (control plane), not the vault's data plane: the vault has no public endpoint, and the value is
 # a write-only attribute that never lands in Terraform state. ARM cannot delete a vault secret, so renaming one fails
-# on the destroy of the old name (see key_vault in variables.tf).
+# on the destroy of the old name (see key_vault in variables.keyvault.tf).
 resource "azapi_resource" "key_ring" {
   for_each = local.key_ring_secret_names
 

@@ -111,9 +111,17 @@ describe('function app', () => {
     }
   });
 
-  it('reads the signing secret through a versionless Key Vault reference', () => {
-    expect(stringAt(baseSettings(), 'SPOTON_SIGNING_SECRET')).toBe('@Microsoft.KeyVault(SecretUri=${local.signing_secret_uri})');
-    expect(tf.local('signing_secret_uri')).toBe('${azurerm_key_vault.this.vault_uri}secrets/${var.key_vault.signing_secret_name}');
+  it('reads the signal key ring, and only that ring, through a versionless Key Vault reference', () => {
+    const settings = baseSettings();
+    expect(stringAt(settings, 'SPOTON_SIGNAL_KEYS')).toBe('@Microsoft.KeyVault(SecretUri=${local.signal_keys_secret_uri})');
+    expect(tf.local('signal_keys_secret_uri')).toBe('${azurerm_key_vault.this.vault_uri}secrets/${azapi_resource.key_ring["signal"].name}');
+    expect(Object.keys(settings)).not.toContain('SPOTON_SIGNING_SECRET');
+    expect(Object.keys(settings)).not.toContain('SPOTON_TRAINER_KEYS');
+    expect(JSON.stringify(settings)).not.toMatch(/trainer_keys|key_ring\["trainer"\]/);
+  });
+
+  it('writes the settings again once the app holds its roles, so the Key Vault reference can resolve at once', () => {
+    expect(tf.resource('azapi_update_resource', 'function_app_settings').depends_on).toStrictEqual(['${azurerm_role_assignment.function_app}']);
   });
 
   it('carries no storage key or connection string anywhere in its settings', () => {
@@ -128,11 +136,12 @@ describe('function app', () => {
 });
 
 describe('role assignments', () => {
-  it('grants the function app storage, queue, secrets, telemetry and a namespace-scoped Kubernetes data-plane role', () => {
+  it('grants the function app storage, queue, the signal key ring, telemetry and a namespace-scoped Kubernetes data-plane role', () => {
     expect(asObject(tf.local('function_data_roles'), 'function_data_roles')).toStrictEqual({
       blob: { scope: '${azurerm_storage_account.this.id}', role: 'Storage Blob Data Contributor' },
       queue: { scope: '${azurerm_storage_account.this.id}', role: 'Storage Queue Data Contributor' },
-      secrets: { scope: '${azurerm_key_vault.this.id}', role: 'Key Vault Secrets User' },
+      // The signal key ring's secret only: never the vault, never the trainer ring.
+      signal_keys: { scope: '${local.key_ring_scopes["signal"]}', role: 'Key Vault Secrets User' },
       telemetry: { scope: '${azurerm_application_insights.functions.id}', role: 'Monitoring Metrics Publisher' },
       // Scaling the trainer Deployment is a Kubernetes call; with Azure RBAC for Kubernetes it needs this role.
       trainer_namespace: {

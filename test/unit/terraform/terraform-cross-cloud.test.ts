@@ -1,9 +1,10 @@
 import { EXAMPLE_FILES, MODULE_FILES, TerraformModule, asObject, single, stringAt } from './support/terraform-module';
 
 /**
- * What joins the two clouds: the signing key both sides share, the names AWS resolves through the DNS Private
- * Resolver (function app, Blob, the aggregator's fixed address), the EKS trainers' Entra federation, the Key Vault CSI
- * driver that hands the key to the pods, and the outputs the AWS side and the chart are wired from.
+ * What joins the two clouds: the key rings both sides share (signal and trainer, one Key Vault secret each, each
+ * readable only by who needs it), the names AWS resolves through the DNS Private Resolver (function app, Blob, the
+ * aggregator's fixed address), the EKS trainers' Entra federation, the Key Vault CSI driver that hands the rings to
+ * the pods, and the outputs the AWS side and the chart are wired from.
  */
 
 jest.setTimeout(60_000);
@@ -20,24 +21,48 @@ function output(name: string) {
   return found;
 }
 
-describe('signing key in Key Vault', () => {
-  it('writes the key as a write-only value, never in the stored body', () => {
-    const secret = tf.resource('azapi_resource', 'signing_secret');
-    expect(secret.type).toMatch(/^Microsoft\.KeyVault\/vaults\/secrets@/);
-    expect(JSON.stringify(secret.body)).not.toContain('signing_secret');
-    expect(secret.sensitive_body).toStrictEqual({ properties: { value: '${var.signing_secret}' } });
+describe('key rings in Key Vault (one secret per purpose, protocol/keys.ts)', () => {
+  it('keeps one secret per key ring Azure holds, signal and trainer, under their own names', () => {
+    const ring = tf.resource('azapi_resource', 'key_ring');
+    expect(ring).toMatchObject({ type: expect.stringMatching(/^Microsoft\.KeyVault\/vaults\/secrets@/), for_each: '${local.key_ring_secret_names}', name: '${each.value}', parent_id: '${azurerm_key_vault.this.id}' });
+    expect(tf.local('key_ring_secret_names')).toStrictEqual({ signal: '${var.key_vault.signal_keys_secret_name}', trainer: '${var.key_vault.trainer_keys_secret_name}' });
+    expect(tf.typeOf('key_vault')).toContain('signal_keys_secret_name = optional(string, "spoton-signal-keys")');
+    expect(tf.typeOf('key_vault')).toContain('trainer_keys_secret_name = optional(string, "spoton-trainer-keys")');
+    expect(tf.typeOf('key_vault')).not.toContain('signing_secret_name');
+    expect(tf.resources().has('azapi_resource.signing_secret')).toBe(false);
   });
 
-  it('pushes a new key on the next apply without anyone bumping a version: the version follows the key', () => {
-    const version = asObject(tf.resource('azapi_resource', 'signing_secret').sensitive_body_version, 'sensitive_body_version')['properties.value'];
-    expect(tf.throughLocal(version)).toBe('${coalesce(var.signing_secret_version, sha256(var.signing_secret))}');
-    expect(tf.variable('signing_secret_version').default).toBeNull();
+  it('writes each ring as a write-only value, never in the stored body, and drives for_each by names only', () => {
+    const ring = tf.resource('azapi_resource', 'key_ring');
+    expect(JSON.stringify(ring.body)).not.toMatch(/_keys|each\.key/);
+    expect(ring.sensitive_body).toStrictEqual({ properties: { value: '${local.key_ring_values[each.key]}' } });
+    expect(tf.local('key_ring_values')).toStrictEqual({ signal: '${var.signal_keys}', trainer: '${var.trainer_keys}' });
+    // A for_each map holding the sensitive rings would be refused by terraform; the names map holds none.
+    expect(JSON.stringify(tf.local('key_ring_secret_names'))).not.toMatch(/var\.(signal|trainer)_keys\b/);
   });
 
-  it('leaves the version to the module in the example, which only passes the key', () => {
+  it('pushes a new ring on the next apply without anyone bumping a version: each version follows its own ring', () => {
+    const version = asObject(tf.resource('azapi_resource', 'key_ring').sensitive_body_version, 'sensitive_body_version')['properties.value'];
+    expect(version).toBe('${local.key_ring_versions[each.key]}');
+    expect(tf.local('key_ring_versions')).toStrictEqual({
+      signal: '${coalesce(var.signal_keys_version, sha256(var.signal_keys))}',
+      trainer: '${coalesce(var.trainer_keys_version, sha256(var.trainer_keys))}',
+    });
+    expect(tf.variable('signal_keys_version').default).toBeNull();
+    expect(tf.variable('trainer_keys_version').default).toBeNull();
+  });
+
+  it('forgets the old single signing secret instead of destroying it (ARM refuses to delete a vault secret)', () => {
+    expect(tf.section(['moved.tf'], 'removed')).toStrictEqual([{ from: '${azapi_resource.signing_secret}', lifecycle: [{ destroy: false }] }]);
+    expect(tf.section(['moved.tf'], 'moved').map((body) => body.from)).not.toContain('${azapi_resource.signing_secret}');
+  });
+
+  it('leaves the versions to the module in the example, which passes both rings from its own sensitive variables', () => {
     const module = tf.exampleModule();
-    expect(module.signing_secret).toBe('${var.signing_secret}');
-    expect(module.signing_secret_version).toBeUndefined();
+    expect(module).toMatchObject({ signal_keys: '${var.signal_keys}', trainer_keys: '${var.trainer_keys}' });
+    expect(module.signal_keys_version).toBeUndefined();
+    expect(module.trainer_keys_version).toBeUndefined();
+    expect(module.signing_secret).toBeUndefined();
   });
 });
 
@@ -112,23 +137,57 @@ describe('EKS trainers and Entra ID', () => {
 });
 
 describe('Key Vault CSI driver on AKS', () => {
-  it('runs the add-on with secret rotation and lets its identity read the vault', () => {
+  it('runs the add-on with secret rotation and lets its identity read the two key ring secrets, not the whole vault', () => {
     const provider = single(tf.resource('azurerm_kubernetes_cluster', 'this').key_vault_secrets_provider, 'key_vault_secrets_provider');
     expect(provider.secret_rotation_enabled).toBe(true);
+    expect(provider.secret_rotation_interval).toBe('2m');
     expect(tf.resource('azurerm_role_assignment', 'key_vault_csi')).toMatchObject({
-      scope: '${azurerm_key_vault.this.id}',
+      for_each: '${local.key_ring_scopes}',
+      scope: '${each.value}',
       role_definition_name: 'Key Vault Secrets User',
       principal_id: '${azurerm_kubernetes_cluster.this.key_vault_secrets_provider[0].secret_identity[0].object_id}',
     });
   });
 
-  it('outputs what a SecretProviderClass needs: tenant, vault, the add-on client id and the secret name', () => {
+  it('outputs what a SecretProviderClass needs: tenant, vault, the add-on client id and both key ring secret names', () => {
     expect(output('key_vault_csi').value).toStrictEqual({
       tenant_id: '${data.azurerm_client_config.current.tenant_id}',
       key_vault_name: '${azurerm_key_vault.this.name}',
       client_id: '${azurerm_kubernetes_cluster.this.key_vault_secrets_provider[0].secret_identity[0].client_id}',
-      signing_secret_name: '${var.key_vault.signing_secret_name}',
+      signal_keys_secret_name: '${var.key_vault.signal_keys_secret_name}',
+      trainer_keys_secret_name: '${var.key_vault.trainer_keys_secret_name}',
     });
     expect(stringAt(output('tenant_id'), 'value')).toBe('${data.azurerm_client_config.current.tenant_id}');
+    expect(tf.namedBlocks(EXAMPLE_FILES, 'output').get('key_vault_csi')?.value).toBe('${module.spot_on_azure.key_vault_csi}');
+  });
+
+  it('outputs the signal ring\'s versionless URI under its new name only', () => {
+    expect(output('signal_keys_secret_uri').value).toBe('${local.signal_keys_secret_uri}');
+    expect(tf.namedBlocks(MODULE_FILES, 'output').has('signing_secret_uri')).toBe(false);
+  });
+});
+
+describe('who may read which key ring (least privilege, each grant on one secret)', () => {
+  it('builds secret-level scopes from the secrets themselves, so a role is assigned only once its secret exists', () => {
+    expect(tf.local('key_ring_scopes')).toBe('${{ for purpose, secret in azapi_resource.key_ring : purpose => "${azurerm_key_vault.this.id}/secrets/${secret.name}" }}');
+  });
+
+  it('assigns Key Vault Secrets User on no vault-wide scope anywhere', () => {
+    const rbac = tf.source('main.rbac.tf');
+    expect(rbac).not.toMatch(/scope\s*=\s*azurerm_key_vault\.this\.id\b/);
+    const scopes = [...tf.resourcesOfType('azurerm_role_assignment').values()].map((assignment) => assignment.scope);
+    expect(scopes).not.toContain('${azurerm_key_vault.this.id}');
+  });
+
+  it('gives the aggregator identity both rings and the trainer identity the trainer ring only, by default', () => {
+    const workloads = asObject(tf.variable('fl_workloads').default, 'fl_workloads default');
+    expect(asObject(workloads.aggregator, 'aggregator').key_vault_secrets).toStrictEqual(['signal', 'trainer']);
+    expect(asObject(workloads.trainer, 'trainer').key_vault_secrets).toStrictEqual(['trainer']);
+    expect(tf.typeOf('fl_workloads')).toContain('key_vault_secrets = optional(set(string), [])');
+    const roles = String(tf.local('workload_roles'));
+    expect(roles).toContain('for purpose in workload.key_vault_secrets : "${name}-${purpose}-keys"');
+    expect(roles).toContain('scope    = local.key_ring_scopes[purpose]');
+    expect(roles).not.toContain('azurerm_key_vault.this.id');
+    expect(tf.validationConditions(tf.variable('fl_workloads')).join('\n')).toContain('contains(["signal", "trainer"], purpose)');
   });
 });

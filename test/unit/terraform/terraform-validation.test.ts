@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KeyRingError, parseKeyRing } from '../../../protocol/keys';
 import { MODULE_DIR, MODULE_FILES, NO_TERRAFORM, TERRAFORM, TERRAFORM_ENV, TerraformModule, withTerraform } from './support/terraform-module';
 
 /**
@@ -15,7 +16,8 @@ jest.setTimeout(60_000);
 const BASE_VALUES = [
   'name_prefix         = "ai-fl-mc-dev"',
   'resource_group_name = "ai-fl-mc-dev-rg"',
-  'signing_secret      = "0123456789abcdef0123456789abcdef"',
+  'signal_keys         = "0123456789abcdef0123456789abcdef"',
+  'trainer_keys        = "fedcba9876543210fedcba9876543210"',
   'function_app        = { run_id = "fl-demo-001" }',
   'aks                 = { admin_group_object_ids = ["11111111-2222-3333-4444-555555555555"] }',
   'monitoring = {',
@@ -33,6 +35,30 @@ const FOUR_TUNNELS = `[
 ]`;
 const FOUR_KEYS = '{ "aws-cn0-t1" = "Key_cn0_t1_x", "aws-cn0-t2" = "Key_cn0_t2_x", "aws-cn1-t1" = "Key_cn1_t1_x", "aws-cn1-t2" = "Key_cn1_t2_x" }';
 const EKS_ISSUER = 'https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+/** Keys as the stack makes them (64 letters and digits) and as `openssl rand -hex 32` does, plus every allowed symbol. */
+const KEY_A = 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0U1v2W3x4Y5z6A7b8C9d0E1f2';
+const KEY_B = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+const KEY_C = 'abc_DEF-ghi+JKL/mno=PQR.stu0123456789';
+/** Rings terraform must judge exactly as parseKeyRing does (name, ring, accepted). */
+const RINGS: readonly [string, string, boolean][] = [
+  ['one key', KEY_A, true],
+  ['two keys (rotation)', `${KEY_A},${KEY_B}`, true],
+  ['three keys, every allowed symbol', `${KEY_A},${KEY_B},${KEY_C}`, true],
+  ['a 32-character key', 'k'.repeat(32), true],
+  ['a 512-character key', 'k'.repeat(512), true],
+  ['four keys', `${KEY_A},${KEY_B},${KEY_C},${'d'.repeat(32)}`, false],
+  ['an empty ring', '', false],
+  ['a trailing comma', `${KEY_A},`, false],
+  ['a leading comma', `,${KEY_A}`, false],
+  ['a doubled comma', `${KEY_A},,${KEY_B}`, false],
+  ['a 31-character key', `${KEY_A},${'k'.repeat(31)}`, false],
+  ['a 513-character key', 'k'.repeat(513), false],
+  ['a key with a space', `${KEY_A.slice(0, 20)} ${KEY_A.slice(20)}`, false],
+  ['a space after the comma', `${KEY_A}, ${KEY_B}`, false],
+  ['a trailing newline', `${KEY_A}\n`, false],
+  ['a key with a character outside the set', `${KEY_B}!`, false],
+  ['the same key twice', `${KEY_A},${KEY_A}`, false],
+];
 const SPOKE_WITH_USER_SUBNET = (aksUser: string) =>
   `{ address_space = ["10.101.0.0/16"], subnets = { aks_system = "10.101.0.0/22", aks_user = "${aksUser}", aks_gpu = "10.101.8.0/22", private_endpoints = "10.101.12.0/24", function_integration = "10.101.13.0/27" } }`;
 
@@ -134,7 +160,19 @@ describe(`variable validation evaluated by terraform plan${NO_TERRAFORM}`, () =>
     ['a trainer Deployment name Kubernetes would refuse', { function_app: '{ run_id = "fl-demo-001", trainer_deployment = "FL_Trainer" }' }, 'must be a Kubernetes object name'],
     ['a non-GPU size for the Spot pool', { gpu_spot_pool: '{ vm_size = "Standard_D4s_v5" }' }, 'GPU (N-series)'],
     ['a bastion open to nobody in particular', { monitoring: '{ ssh_public_key = "ssh-ed25519 AAAAC3Nza azure-infra", admin_source_cidrs = ["0.0.0.0/0"] }' }, 'must not include 0.0.0.0/0'],
-    ['a signing secret shorter than 32 characters', { signing_secret: 'short' }, 'at least 32 characters'],
+    ['a signal key shorter than 32 characters', { signal_keys: 'short' }, 'Each key of signal_keys must be 32-512 characters'],
+    ['a trainer key shorter than 32 characters', { trainer_keys: `${KEY_A},${'k'.repeat(31)}` }, 'Each key of trainer_keys must be 32-512 characters'],
+    ['a signal ring of four keys', { signal_keys: `${KEY_A},${KEY_B},${KEY_C},${'d'.repeat(32)}` }, 'signal_keys must be a key ring of 1-3 keys'],
+    ['a trainer ring of four keys', { trainer_keys: `${KEY_A},${KEY_B},${KEY_C},${'d'.repeat(32)}` }, 'trainer_keys must be a key ring of 1-3 keys'],
+    ['an empty signal ring', { signal_keys: '' }, 'signal_keys must not be empty or hold an empty key'],
+    ['a trainer ring with a trailing comma', { trainer_keys: `${KEY_A},` }, 'trainer_keys must not be empty or hold an empty key'],
+    ['a signal key with a space', { signal_keys: `${KEY_A}, ${KEY_B}` }, 'letters, digits and _-+/=. only'],
+    ['the same trainer key twice', { trainer_keys: `${KEY_B},${KEY_B}` }, 'trainer_keys must not hold the same key twice'],
+    ['a signal ring version with a space', { signal_keys_version: 'v 2' }, 'signal_keys_version must be null'],
+    ['one secret name for both rings', { key_vault: '{ signal_keys_secret_name = "spoton-keys", trainer_keys_secret_name = "SpotOn-Keys" }' }, 'must differ: one secret per key ring'],
+    ['a key vault secret name with an underscore', { key_vault: '{ trainer_keys_secret_name = "spoton_trainer_keys" }' }, 'must be 1-127 letters, digits and hyphens'],
+    ['a workload granted a key ring Key Vault does not hold', { fl_workloads: '{ trainer = { namespace = "fl", service_account = "fl-trainer", key_vault_secrets = ["flush"] } }' }, 'may list only the key rings in Key Vault'],
+    ['the old boolean key_vault_secrets (it would grant nothing silently otherwise)', { fl_workloads: '{ aggregator = { namespace = "fl", service_account = "fl-aggregator", key_vault_secrets = true } }' }, 'set of string required'],
     ['an empty AKS admin group list', { aks: '{ admin_group_object_ids = [] }' }, 'must list at least one Entra ID group'],
     ['an aggregator address outside the userpool subnet', { aggregator: '{ private_ip = "10.101.8.10" }' }, 'inside spoke_network.subnets.aks_user'],
     ['an aggregator address Azure reserves (the subnet\'s first host)', { aggregator: '{ private_ip = "10.101.4.1" }' }, 'inside spoke_network.subnets.aks_user'],
@@ -148,5 +186,85 @@ describe(`variable validation evaluated by terraform plan${NO_TERRAFORM}`, () =>
     const result = plan(values);
     expect(result.ok).toBe(false);
     expect(result.output).toContain(message);
+  });
+
+  withTerraform.each(RINGS)('judges a ring with %s as protocol/keys.ts does, for both rings', (_name, ring, accepted) => {
+    const parsed = (() => {
+      try {
+        parseKeyRing('signal', ring);
+        return true;
+      } catch (error) {
+        if (error instanceof KeyRingError) return false;
+        throw error;
+      }
+    })();
+    expect(parsed).toBe(accepted);
+    for (const name of ['signal_keys', 'trainer_keys']) {
+      const result = plan({ [name]: ring });
+      expect({ name, ok: result.ok, output: result.ok ? '' : result.output }).toMatchObject({ name, ok: accepted, output: accepted ? '' : expect.stringContaining(name) });
+    }
+  });
+
+  withTerraform('never prints a rejected ring when it arrives as the example passes it (a sensitive root variable)', () => {
+    // In the variable files' own root module terraform shows the value of a failed check; through a module call from a
+    // sensitive variable, as in examples/default, it must not.
+    const wrapper = mkdtempSync(join(tmpdir(), 'spot-on-tf-wrapper-'));
+    try {
+      writeFileSync(
+        join(wrapper, 'main.tf'),
+        [
+          'variable "signal_keys" {',
+          '  type      = string',
+          '  sensitive = true',
+          '}',
+          'module "spot_on_azure" {',
+          `  source              = "${workDir}"`,
+          '  name_prefix         = "ai-fl-mc-dev"',
+          '  resource_group_name = "ai-fl-mc-dev-rg"',
+          '  signal_keys         = var.signal_keys',
+          `  trainer_keys        = "${KEY_B}"`,
+          '  function_app        = { run_id = "fl-demo-001" }',
+          '  aks                 = { admin_group_object_ids = ["11111111-2222-3333-4444-555555555555"] }',
+          '  monitoring          = { ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleOnly azure-infra", admin_source_cidrs = ["198.51.100.7/32"] }',
+          '}',
+          '',
+        ].join('\n'),
+      );
+      execFileSync(TERRAFORM ?? 'terraform', ['init', '-backend=false', '-input=false', '-no-color'], { cwd: wrapper, stdio: 'pipe', env: TERRAFORM_ENV });
+      const leaked = `${KEY_A},${KEY_A.slice(0, 31)}`;
+      let output = '';
+      try {
+        execFileSync(TERRAFORM ?? 'terraform', ['plan', '-input=false', '-no-color', '-lock=false', '-var', `signal_keys=${leaked}`], { cwd: wrapper, encoding: 'utf8', stdio: 'pipe', env: TERRAFORM_ENV });
+      } catch (error) {
+        const failed = error as { stdout?: string; stderr?: string };
+        output = `${failed.stdout ?? ''}${failed.stderr ?? ''}`;
+      }
+      expect(output).toContain('Each key of signal_keys must be 32-512 characters');
+      expect(output).not.toContain(KEY_A.slice(0, 31));
+    } finally {
+      rmSync(wrapper, { recursive: true, force: true });
+    }
+  });
+
+  withTerraform('grants key rings per workload: aggregator both, trainer its own only, each on that ring\'s secret', () => {
+    // workload_roles with the resource-derived scopes replaced by stand-ins, evaluated by terraform on the defaults
+    // (a multi-line expression, so as a local in a scratch file rather than typed into the console).
+    const expression = localExpression('workload_roles')
+      .replace(/local\.checkpoint_container_scope/g, '"container"')
+      .replace(/local\.key_ring_scopes/g, '{ signal = "vault/secrets/signal-keys", trainer = "vault/secrets/trainer-keys" }');
+    const probe = join(workDir, 'probe.tf');
+    writeFileSync(probe, `locals {\n  probe = ${expression}\n}\n`);
+    let printed: string;
+    try {
+      printed = evaluate('jsonencode(local.probe)');
+    } finally {
+      rmSync(probe);
+    }
+    const roles = JSON.parse(JSON.parse(printed) as string) as Record<string, { workload: string; scope: string; role: string }>;
+    const keyVaultGrants = Object.values(roles)
+      .filter((grant) => grant.role === 'Key Vault Secrets User')
+      .map((grant) => `${grant.workload} -> ${grant.scope}`)
+      .sort();
+    expect(keyVaultGrants).toStrictEqual(['aggregator -> vault/secrets/signal-keys', 'aggregator -> vault/secrets/trainer-keys', 'trainer -> vault/secrets/trainer-keys']);
   });
 });

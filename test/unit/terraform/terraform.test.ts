@@ -38,6 +38,7 @@ describe('files', () => {
     for (const file of [
       'versions.tf',
       'variables.tf',
+      'variables.keyvault.tf',
       'locals.tf',
       'outputs.tf',
       'outputs.aws.tf',
@@ -181,10 +182,13 @@ describe('versions and providers', () => {
     const module = tf.exampleModule();
     expect(module.source).toBe('../..');
     expect(module.location).toBe('${azurerm_resource_group.this.location}');
-    expect(module.signing_secret).toBe('${var.signing_secret}');
+    expect(module.signal_keys).toBe('${var.signal_keys}');
+    expect(module.trainer_keys).toBe('${var.trainer_keys}');
     expect(module.aws_vpn_shared_keys).toBe('${var.aws_vpn_shared_keys}');
     const exampleVariables = tf.namedBlocks(['examples/default/variables.tf'], 'variable');
-    expect(exampleVariables.get('signing_secret')?.sensitive).toBe(true);
+    expect(exampleVariables.get('signal_keys')?.sensitive).toBe(true);
+    expect(exampleVariables.get('trainer_keys')?.sensitive).toBe(true);
+    expect(exampleVariables.has('signing_secret')).toBe(false);
     expect(exampleVariables.get('aws_vpn_shared_keys')?.sensitive).toBe(true);
   });
 });
@@ -199,10 +203,23 @@ describe('variables', () => {
     expect(missing.map(({ name }) => name)).toStrictEqual([]);
   });
 
-  it('marks the signing secret and the VPN pre-shared keys sensitive', () => {
-    expect(tf.variable('signing_secret').sensitive).toBe(true);
+  it('marks both key rings and the VPN pre-shared keys sensitive; the rings are required and never null', () => {
+    for (const name of ['signal_keys', 'trainer_keys']) {
+      expect({ name, sensitive: tf.variable(name).sensitive, nullable: tf.variable(name).nullable, default: tf.variable(name).default }).toStrictEqual({ name, sensitive: true, nullable: false, default: undefined });
+    }
     expect(tf.variable('aws_vpn_shared_keys').sensitive).toBe(true);
-    expect(tf.variable('signing_secret').default).toBeUndefined();
+    const variables = new Set(tf.namedBlocks(MODULE_FILES, 'variable').keys());
+    expect(['signing_secret', 'signing_secret_version'].filter((name) => variables.has(name))).toStrictEqual([]);
+  });
+
+  it('validates each key ring as protocol/keys.ts parses it: 1-3 keys, 32-512 allowed characters each, none empty, no duplicate', () => {
+    for (const name of ['signal_keys', 'trainer_keys']) {
+      const conditions = tf.validationConditions(tf.variable(name)).join('\n');
+      expect(conditions).toContain(`length(split(",", var.${name})) <= 3`);
+      expect(conditions).toContain(`!contains(split(",", var.${name}), "")`);
+      expect(conditions).toContain('can(regex("^[A-Za-z0-9_+/=.-]{32,512}$", key))');
+      expect(conditions).toContain(`length(distinct(split(",", var.${name}))) == length(split(",", var.${name}))`);
+    }
   });
 
   it('defaults to Korea Central', () => {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBench } from './commands/bench';
+import { registerChaos } from './commands/chaos';
 import { registerClassify, type CommandResult } from './commands/classify';
 import { registerDemo } from './commands/demo';
 import { registerDrill } from './commands/drill';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   };
   registerDrill(program, exitWith);
   registerReplay(program, exitWith);
+  registerChaos(program, exitWith);
   return program;
 }
 

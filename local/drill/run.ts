@@ -56,9 +56,9 @@ export function drillRunConfig(runId: string, seed: number, rounds: number, shar
 /** The aggregator (fl-training/aggregator/main.ts) as its own process on a free port, ready when /healthz answers. */
 export async function startAggregator(
   runConfig: Record<string, unknown>,
-  options: { env: NodeJS.ProcessEnv; onText?: (line: string) => void; onStderr?: (text: string) => void },
+  options: { env: NodeJS.ProcessEnv; onText?: (line: string) => void; onStderr?: (text: string) => void; port?: number },
 ): Promise<LocalProcess<void> & { url: string }> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const started = await startLocalProcess<void>(path.join(REPO_ROOT, 'fl-training', 'aggregator', 'main.ts'), {
     env: {

@@ -203,6 +203,14 @@ describe('POST /api/signals', () => {
     expect(f.store.state.pendingOperation).toMatchObject({ id: 'op-1', stage: 'submitted' });
   });
 
+  it('counts one PUT once when the answers to both the intent and the PUT record are lost', async () => {
+    const f = fakes();
+    await call(f, signed(signal('checkpoint-flushed', 'sig-0')));
+    f.store.lostAnswers = 2; // the intent write, then the write that records the PUT
+    const answer = await call(f, signed(signal('aws-unhealthy', 'sig-1')));
+    expect([answer.status, f.pool.requested, f.store.state.pendingOperation?.putAttempts, f.store.state.transitions.length]).toStrictEqual([202, [3], 1, 1]);
+  });
+
   it('rethrows what it cannot classify (the host answers 500 and logs it)', async () => {
     const f = fakes();
     f.store.readFailures = [new TypeError('bug')];

@@ -55,6 +55,8 @@ export interface Harness {
   readonly arm: ArmEmulator;
   readonly cluster: ClusterState;
   readonly container: ContainerClient;
+  /** Azurite's connection string (direct, not through the brain's relays). */
+  readonly storage: string;
   /** Relays in front of the brain's dependencies. */
   readonly relays: Readonly<Record<Dependency, VpnTunnel>>;
   /** Loses the answer to one blob request the brain makes (the write still lands). */
@@ -164,6 +166,7 @@ export async function startHarness(log: (line: string) => void = () => undefined
       arm,
       cluster,
       container,
+      storage: azurite.connectionString,
       relays,
       blobAnswers,
       poolCount: () => arm.getPool({ subscriptionId: aks.subscriptionId, resourceGroup: aks.resourceGroup, cluster: aks.name, pool: GPU_POOL })?.count ?? -1,

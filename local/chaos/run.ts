@@ -7,13 +7,14 @@ import { blobPaths } from '../../protocol/blob-layout';
 import { RunStatusSchema } from '../../protocol/run-status';
 import { parseStateDocument } from '../../azure-functions/src/adapters/state-store';
 import { send, type ChaosCase } from './case';
+import { CRASH_CASES } from './crashes';
 import { EDGE_CASES } from './edges';
 import { FAULT_CASES } from './faults';
 import { CHAOS_RUN_ID, startHarness, type Harness } from './harness';
 import { RULE_CASES } from './rules';
 
-/** Every case, in the order they run: the fault cases drive one failover and must come last. */
-export const CHAOS_CASES: readonly ChaosCase[] = [...EDGE_CASES, ...RULE_CASES, ...FAULT_CASES];
+/** Every case, in the order they run: the fault cases drive one failover after the others; crashes use their own runs. */
+export const CHAOS_CASES: readonly ChaosCase[] = [...EDGE_CASES, ...RULE_CASES, ...FAULT_CASES, ...CRASH_CASES];
 
 export interface CaseResult {
   readonly id: string;

@@ -118,6 +118,13 @@ export class Aggregator extends EventEmitter {
   private readonly fullExamples: Map<string, number>;
   private readonly trainers = new Map<string, TrainerRecord>();
   private readonly pending = new Map<string, PendingUpdate>();
+  /**
+   * The epoch of each shard's latest assignment to a trainer. Not persisted: after a restart a shard nobody
+   * registered again counts as assigned in the epoch of the restored status.json (`assignmentFloor`), when the
+   * trainers it lists held their shards.
+   */
+  private readonly shardAssignedEpoch = new Map<string, number>();
+  private assignmentFloor = 0;
   /** Updates being stored, by client: the shard they are for and the write. */
   private readonly inflight = new Map<string, { shard: string; work: Promise<unknown> }>();
   private readonly silence: AwsSilenceMonitor;
@@ -254,6 +261,7 @@ export class Aggregator extends EventEmitter {
     if (!parsed.success) return this.log('resume: status.json is unreadable; trainers must register again');
     const status = parsed.data;
     this.epochValue = Math.max(this.epochValue, status.epoch);
+    this.assignmentFloor = status.epoch;
     for (const t of status.trainers) {
       this.trainers.set(t.clientId, { clientId: t.clientId, cloud: t.cloud, shard: t.shard, residency: t.residency, instanceId: t.instanceId, nodeName: t.nodeName, lastSeenMs: Date.parse(t.lastSeenAt), lastRound: t.lastRound, leaving: false });
     }
@@ -324,6 +332,7 @@ export class Aggregator extends EventEmitter {
       registration: trainer && { cloud: trainer.cloud, shard: trainer.shard },
       alreadySubmitted: this.pending.has(clientId) || this.inflight.has(clientId),
       shardCoveredBy: (shard) => this.shardHolder(shard, clientId),
+      assignedEpoch: (shard) => this.shardAssignedEpoch.get(shard) ?? this.assignmentFloor,
     };
   }
 
@@ -368,6 +377,8 @@ export class Aggregator extends EventEmitter {
       // A live trainer's id from another machine: a takeover would make its updates fail as from the wrong shard.
       return this.reject({ status: 409, code: 'identity-taken', message: `client ${request.clientId} is a live trainer on another node; a trainer keeps its id, a new one picks its own` }, request.clientId);
     }
+    // A shard handed to a trainer that did not hold it makes earlier-epoch work for it stale (epochAllows).
+    if (known?.shard !== shard || known.leaving) this.shardAssignedEpoch.set(shard, this.epochValue);
     const trainer: TrainerRecord = { ...request, shard, residency, lastSeenMs: nowMs, lastRound: known?.lastRound, leaving: false };
     this.trainers.set(request.clientId, trainer);
     this.touch(trainer);

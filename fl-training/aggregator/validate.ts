@@ -39,15 +39,18 @@ export interface UpdateContext {
   readonly shardCoveredBy?: (shard: string) => string | undefined;
   /** True for an update the aggregator accepted before (reloaded from Blob): the epoch was checked then. */
   readonly acceptedBefore?: boolean;
+  /** The epoch in which each shard was last assigned to a trainer (0 when never reassigned). */
+  readonly assignedEpoch?: (shard: string) => number;
 }
 
 /**
- * Epoch fencing: a full update must carry the current epoch. A partial (flushed) update may carry the
- * previous one, because a flush on a Spot warning races with the brain's first phase change, and that
- * work is exactly what must not be lost.
+ * Epoch fencing per shard: an update trained in an earlier epoch still counts if its shard was not handed to another
+ * trainer since (`assignedEpoch`: the epoch of the shard's latest assignment). A phase change alone (the brain adding
+ * or removing Azure capacity) no longer makes every trainer redo its round; only the work of a shard that moved is
+ * refused. A flush on a Spot warning, which races with the brain's first phase change, is the same case.
  */
-export function epochAllows(meta: Pick<UpdateMeta, 'epoch' | 'partial'>, epoch: number): boolean {
-  return meta.epoch === epoch || (meta.partial && meta.epoch === epoch - 1);
+export function epochAllows(meta: Pick<UpdateMeta, 'epoch'>, epoch: number, assignedEpoch: number): boolean {
+  return meta.epoch <= epoch && meta.epoch >= assignedEpoch;
 }
 
 /** Checks an update's meta against the round; undefined when it may be accepted (payload still to check). */
@@ -70,7 +73,8 @@ export function checkUpdateMeta(meta: UpdateMeta, ctx: UpdateContext): Rejection
   if (meta.baseRound !== ctx.baseRound) return reject(409, 'wrong-base', `update starts from round ${meta.baseRound}; round ${ctx.openRound} starts from ${ctx.baseRound}`);
   if (!ctx.acceptedBefore) {
     if (meta.epoch > ctx.epoch) return reject(409, 'future-epoch', `update carries epoch ${meta.epoch}; the current epoch is ${ctx.epoch}`);
-    if (!epochAllows(meta, ctx.epoch)) return reject(409, 'stale-epoch', `update carries epoch ${meta.epoch}; the current epoch is ${ctx.epoch}`);
+    const assigned = ctx.assignedEpoch?.(meta.shard) ?? ctx.epoch;
+    if (!epochAllows(meta, ctx.epoch, assigned)) return reject(409, 'stale-epoch', `update carries epoch ${meta.epoch}; shard ${meta.shard} was assigned again in epoch ${assigned}`);
   }
   const dtype = meta.weights.find((w) => w.dtype !== 'float32');
   if (dtype) return reject(422, 'wrong-dtype', `weight ${dtype.name} is ${dtype.dtype}; only float32 is accepted`);

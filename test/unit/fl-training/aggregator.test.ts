@@ -251,17 +251,21 @@ describe('Aggregator', () => {
     await expect(start(store, { ...baseConfig, learningRate: 0.5 })).rejects.toThrow(ConfigError);
   });
 
-  it('moves the epoch forward only, fences stale updates, and reads the brain state blob', async () => {
+  it('moves the epoch forward only, fences updates per shard, and reads the brain state blob', async () => {
     const { aggregator, store } = await start(undefined, baseConfig, { statePollMs: 1 });
     register(aggregator, 'a');
     register(aggregator, 'b', 'shard-1');
     const stale = update(aggregator, 'a', 1);
+    const kept = update(aggregator, 'b', 1, { shard: 'shard-1' });
     const brainState = (epoch: number) => store.put(blobPaths.state('unit-run'), Buffer.from(JSON.stringify({ phase: 'failing-over', epoch })));
     await brainState(1);
     expect(await aggregator.refreshEpoch()).toBe(1);
     await brainState(0); // never backwards, whatever the blob says
     expect(await aggregator.refreshEpoch()).toBe(1);
-    expect(await aggregator.submit(stale.meta, stale.payload)).toMatchObject({ status: 409, code: 'stale-epoch', message: 'update carries epoch 0; the current epoch is 1' });
+    // shard-0 goes to another trainer in epoch 1: a's epoch-0 work for it no longer counts; b kept shard-1, so its does.
+    register(aggregator, 'c', 'shard-0', 'azure');
+    expect(await aggregator.submit(stale.meta, stale.payload)).toMatchObject({ status: 409, code: 'stale-epoch', message: 'update carries epoch 0; shard shard-0 was assigned again in epoch 1' });
+    expect(await aggregator.submit(kept.meta, kept.payload)).toMatchObject({ round: 1 });
     await store.put(blobPaths.state('unit-run'), Buffer.from(JSON.stringify({ phase: 'azure-active', epoch: 3, other: 'fields' })));
     clock += 10;
     aggregator.tick();

@@ -65,7 +65,7 @@ describe('checkUpdateMeta', () => {
     ['a round being committed', {}, { committing: true }, 409, 'round-closed', 'round 4 closed (it is being committed)'],
     ['a duplicate (round, client)', {}, { alreadySubmitted: true }, 409, 'duplicate', 'client trainer-0 already has an update in round 4'],
     ['another base round', { baseRound: 2 }, {}, 409, 'wrong-base', 'update starts from round 2; round 4 starts from 3'],
-    ['a stale epoch', { epoch: 1 }, {}, 409, 'stale-epoch', 'update carries epoch 1; the current epoch is 2'],
+    ['work for a shard reassigned since', { epoch: 1 }, { assignedEpoch: () => 2 }, 409, 'stale-epoch', 'update carries epoch 1; shard shard-0 was assigned again in epoch 2'],
     ['a future epoch', { epoch: 3 }, {}, 409, 'future-epoch', 'update carries epoch 3; the current epoch is 2'],
     ['a wrong dtype', { weights: [{ ...specs[0]!, dtype: 'float16' }, specs[1]!] }, {}, 422, 'wrong-dtype', 'weight hidden_0/kernel is float16; only float32 is accepted'],
     ['a wrong shape', { weights: [{ ...specs[0]!, shape: [4, 1] }, specs[1]!] }, {}, 422, 'wrong-shape', 'weight hidden_0/kernel has shape [4,1], expected [2,2]'],
@@ -83,10 +83,12 @@ describe('checkUpdateMeta', () => {
     expect(checkUpdateMeta(meta, { ...context, committing: true, alreadySubmitted: true })?.code).toBe('duplicate');
   });
 
-  it('lets a partial (flushed) update from the previous epoch in, but not older ones', () => {
-    expect(checkUpdateMeta({ ...meta, partial: true, examples: 10, epoch: 1 }, context)).toBeUndefined();
-    expect(checkUpdateMeta({ ...meta, partial: true, examples: 10, epoch: 0 }, context)?.code).toBe('stale-epoch');
-    expect(epochAllows({ epoch: 1, partial: false }, 2)).toBe(false);
+  it('fences per shard: earlier-epoch work counts while its shard stayed with its trainer, full or partial', () => {
+    const heldSinceEpoch0 = { ...context, assignedEpoch: () => 0 };
+    expect(checkUpdateMeta({ ...meta, epoch: 0 }, heldSinceEpoch0)).toBeUndefined();
+    expect(checkUpdateMeta({ ...meta, partial: true, examples: 10, epoch: 1 }, heldSinceEpoch0)).toBeUndefined();
+    expect(checkUpdateMeta({ ...meta, partial: true, examples: 10, epoch: 0 }, { ...context, assignedEpoch: () => 1 })?.code).toBe('stale-epoch');
+    expect([epochAllows({ epoch: 1 }, 2, 1), epochAllows({ epoch: 1 }, 2, 2), epochAllows({ epoch: 3 }, 2, 0)]).toStrictEqual([true, false, false]);
   });
 
   it('does not re-check the epoch of an update it accepted before a restart', () => {

@@ -1,14 +1,15 @@
 /**
  * The FL aggregator (Flower's server): rounds with a quorum and a deadline, partial participation, FedAvg via
  * a Strategy, one immutable checkpoint per committed round, status.json every round, exact resume from
- * LATEST, epoch fencing, and the `aws-silent` / `aws-recovered` trigger. Transport-free: http.ts maps HTTP
- * onto these methods, so tests can drive it either way.
+ * LATEST, per-shard epoch fencing, and the `aws-silent` / `aws-recovered` trigger. Transport-free: http.ts maps
+ * HTTP onto these methods, so tests can drive it either way. Its trainers are kept by trainer-registry.ts; what
+ * it shows of itself (status.json, /metrics) is built by views.ts.
  */
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { blobPaths } from '../../protocol/blob-layout';
 import type { Participant, WeightSpec } from '../../protocol/checkpoint';
-import { RunStatusSchema, type Cloud, type Residency, type RunStatus } from '../../protocol/run-status';
+import { RunStatusSchema, type Residency, type RunStatus } from '../../protocol/run-status';
 import { configHash as hashConfig, mayProcess, type RunConfig } from '../config';
 import { CheckpointConflictError, ConfigError } from '../errors';
 import { writeCheckpoint, resolveLatest, advanceLatest, type Checkpoint } from '../store/checkpoint';
@@ -21,11 +22,12 @@ import { encodeFrame } from '../wire/frame';
 import type { ModelHeader, RegisterReply, RegisterRequest, StoredUpdateMeta, UpdateMeta } from '../wire/messages';
 import { encodeWeights } from '../wire/weights';
 import type { SignalSender } from './brain';
-import { renderMetrics } from './metrics';
-import { decideCommit, quorumNeed } from './quorum';
+import { decideCommit } from './quorum';
 import { AwsSilenceMonitor, runCompleteSignal, silenceSignal, type SilenceTransition } from './silence';
 import { assignShard } from './shard-assignment';
 import { SignalOutbox, type SignalOutboxOptions } from './signal-outbox';
+import { TrainerRegistry, type TrainerRecord } from './trainer-registry';
+import { runMetrics, runStatus, type AggregatorSnapshot } from './views';
 import { checkPayload, checkUpdateMeta, isRejection, type PayloadBounds, type Rejection, type UpdateContext } from './validate';
 
 export type Logger = (line: string) => void;
@@ -55,19 +57,6 @@ export interface AggregatorOptions {
   readonly now?: () => number;
 }
 
-interface TrainerRecord {
-  clientId: string;
-  cloud: Cloud;
-  shard: string;
-  residency: Residency;
-  instanceId?: string | undefined;
-  nodeName?: string | undefined;
-  lastSeenMs: number;
-  lastRound?: number | undefined;
-  /** Flushed or left: not waited for until it registers again. */
-  leaving: boolean;
-}
-
 interface PendingUpdate {
   readonly meta: UpdateMeta;
   readonly values: Float32Array[];
@@ -95,11 +84,6 @@ export interface CommitInfo {
 
 export type ModelAnswer = { readonly kind: 'model'; readonly frame: Buffer; readonly header: ModelHeader } | { readonly kind: 'none' } | { readonly kind: 'done' };
 
-/** Whether a registration comes from where the known trainer runs (its re-registration after a restart does). */
-function sameMachine(known: Pick<RegisterRequest, 'cloud' | 'instanceId' | 'nodeName'>, request: RegisterRequest): boolean {
-  return known.cloud === request.cloud && known.instanceId === request.instanceId && known.nodeName === request.nodeName;
-}
-
 /** Loose view of the brain's state/<runId>.json: only the epoch matters here. */
 const BrainStateSchema = z.looseObject({ epoch: z.number().int().nonnegative() });
 
@@ -116,15 +100,8 @@ export class Aggregator extends EventEmitter {
   private readonly now: () => number;
   private readonly shards: Map<string, Residency>;
   private readonly fullExamples: Map<string, number>;
-  private readonly trainers = new Map<string, TrainerRecord>();
+  private readonly trainers: TrainerRegistry;
   private readonly pending = new Map<string, PendingUpdate>();
-  /**
-   * The epoch of each shard's latest assignment to a trainer. Not persisted: after a restart a shard nobody
-   * registered again counts as assigned in the epoch of the restored status.json (`assignmentFloor`), when the
-   * trainers it lists held their shards.
-   */
-  private readonly shardAssignedEpoch = new Map<string, number>();
-  private assignmentFloor = 0;
   /** Updates being stored, by client: the shard they are for and the write. */
   private readonly inflight = new Map<string, { shard: string; work: Promise<unknown> }>();
   private readonly silence: AwsSilenceMonitor;
@@ -163,6 +140,7 @@ export class Aggregator extends EventEmitter {
     const perShard = shardExampleCounts(this.config);
     this.fullExamples = new Map([...perShard].map(([id, n]) => [id, n * this.config.localEpochs]));
     this.silence = new AwsSilenceMonitor(this.config.awsSilenceTimeoutMs);
+    this.trainers = new TrainerRegistry(this.config.trainerTimeoutMs);
     if (options.signals) this.outbox = new SignalOutbox(options.signals, this.now, { ...options.signalRetry, log: this.log });
   }
 
@@ -261,10 +239,7 @@ export class Aggregator extends EventEmitter {
     if (!parsed.success) return this.log('resume: status.json is unreadable; trainers must register again');
     const status = parsed.data;
     this.epochValue = Math.max(this.epochValue, status.epoch);
-    this.assignmentFloor = status.epoch;
-    for (const t of status.trainers) {
-      this.trainers.set(t.clientId, { clientId: t.clientId, cloud: t.cloud, shard: t.shard, residency: t.residency, instanceId: t.instanceId, nodeName: t.nodeName, lastSeenMs: Date.parse(t.lastSeenAt), lastRound: t.lastRound, leaving: false });
-    }
+    this.trainers.restore(status);
     if (status.awsLastReportAt) this.silence.report(Date.parse(status.awsLastReportAt));
   }
 
@@ -332,7 +307,7 @@ export class Aggregator extends EventEmitter {
       registration: trainer && { cloud: trainer.cloud, shard: trainer.shard },
       alreadySubmitted: this.pending.has(clientId) || this.inflight.has(clientId),
       shardCoveredBy: (shard) => this.shardHolder(shard, clientId),
-      assignedEpoch: (shard) => this.shardAssignedEpoch.get(shard) ?? this.assignmentFloor,
+      assignedEpoch: (shard) => this.trainers.assignedEpoch(shard),
     };
   }
 
@@ -372,15 +347,11 @@ export class Aggregator extends EventEmitter {
     if (!residency) return this.reject({ status: 422, code: 'unknown-shard', message: `shard ${shard} is not in this run (shards: ${[...this.shards.keys()].join(', ')})` }, request.clientId);
     if (request.residency !== undefined && request.residency !== residency) return this.reject({ status: 409, code: 'wrong-shard', message: `shard ${shard} has residency ${residency}, the trainer says ${request.residency}` }, request.clientId);
     if (!mayProcess(request.cloud, residency)) return this.reject({ status: 403, code: 'residency', message: `shard ${shard} is pinned to ${residency}; a trainer on ${request.cloud} may not process it` }, request.clientId);
-    const known = this.trainers.get(request.clientId);
-    if (known && this.live(known, nowMs) && !known.leaving && !sameMachine(known, request)) {
+    if (this.trainers.takesOver(request, nowMs)) {
       // A live trainer's id from another machine: a takeover would make its updates fail as from the wrong shard.
       return this.reject({ status: 409, code: 'identity-taken', message: `client ${request.clientId} is a live trainer on another node; a trainer keeps its id, a new one picks its own` }, request.clientId);
     }
-    // A shard handed to a trainer that did not hold it makes earlier-epoch work for it stale (epochAllows).
-    if (known?.shard !== shard || known.leaving) this.shardAssignedEpoch.set(shard, this.epochValue);
-    const trainer: TrainerRecord = { ...request, shard, residency, lastSeenMs: nowMs, lastRound: known?.lastRound, leaving: false };
-    this.trainers.set(request.clientId, trainer);
+    const { trainer, known } = this.trainers.register(request, shard, residency, this.epochValue, nowMs);
     this.touch(trainer);
     const changed = !known || known.shard !== trainer.shard || known.cloud !== trainer.cloud || known.leaving || known.instanceId !== trainer.instanceId || known.nodeName !== trainer.nodeName;
     if (changed) {
@@ -391,7 +362,7 @@ export class Aggregator extends EventEmitter {
   }
 
   private assignShard(request: RegisterRequest, nowMs: number): string | undefined {
-    const holders = [...this.trainers.values()].map((t) => ({ clientId: t.clientId, cloud: t.cloud, shard: t.shard, live: this.live(t, nowMs) }));
+    const holders = this.trainers.all().map((t) => ({ clientId: t.clientId, cloud: t.cloud, shard: t.shard, live: this.trainers.live(t, nowMs) }));
     return assignShard(this.shards, request.cloud, request.clientId, holders);
   }
 
@@ -521,14 +492,10 @@ export class Aggregator extends EventEmitter {
     this.writeStatus();
   }
 
-  private live(trainer: TrainerRecord, nowMs: number): boolean {
-    return !trainer.leaving && nowMs - trainer.lastSeenMs <= this.config.trainerTimeoutMs;
-  }
-
   private progress(nowMs: number) {
     let outstanding = 0;
     // A trainer whose shard another client covered this round has nothing to add: the round does not wait for it.
-    for (const t of this.trainers.values()) if (this.live(t, nowMs) && !this.pending.has(t.clientId) && this.shardHolder(t.shard, t.clientId) === undefined) outstanding++;
+    for (const t of this.trainers.all()) if (this.trainers.live(t, nowMs) && !this.pending.has(t.clientId) && this.shardHolder(t.shard, t.clientId) === undefined) outstanding++;
     return { submitted: this.pending.size, outstanding, deadlinePassed: nowMs - this.roundOpenedMs >= this.config.roundDeadlineMs };
   }
 
@@ -541,11 +508,11 @@ export class Aggregator extends EventEmitter {
     if (transition) this.signal(transition);
     if (this.options.minAwsTrainers !== undefined && !this.done) {
       const change = this.silence.capacity(this.status().reporting.aws, this.options.minAwsTrainers);
-      if (change) this.signal(change, change === 'capacity-lost' ? this.lostAwsInstances(nowMs) : []);
+      if (change) this.signal(change, change === 'capacity-lost' ? this.trainers.lostAwsInstances(nowMs) : []);
     }
     void this.outbox?.tick();
     // The brain sizes failovers from status.json: keep it current when trainers go quiet, not only at commits.
-    if (this.liveSignature(nowMs) !== this.writtenLiveSignature) this.writeStatus();
+    if (this.trainers.liveSignature(nowMs) !== this.writtenLiveSignature) this.writeStatus();
     const statePollMs = this.options.statePollMs ?? 10_000;
     if (statePollMs > 0 && nowMs - this.lastStatePollMs >= statePollMs) {
       this.lastStatePollMs = nowMs;
@@ -664,11 +631,6 @@ export class Aggregator extends EventEmitter {
     for (const wake of waiters) wake();
   }
 
-  /** Instances of AWS trainers that went quiet without leaving: the ones a sudden reclaim took. */
-  private lostAwsInstances(nowMs: number): string[] {
-    return [...this.trainers.values()].flatMap((t) => (t.cloud === 'aws' && !t.leaving && !this.live(t, nowMs) && t.instanceId ? [t.instanceId] : []));
-  }
-
   private signal(type: SilenceTransition, instanceIds: readonly string[] = []): void {
     const nowMs = this.now();
     const last = this.silence.lastAwsReportMs ?? nowMs;
@@ -682,43 +644,33 @@ export class Aggregator extends EventEmitter {
 
   /** The run as status.json describes it. */
   status(): RunStatus {
-    const nowMs = this.now();
-    const trainers = [...this.trainers.values()].sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
-    const reporting = { aws: 0, azure: 0 };
-    for (const t of trainers) if (this.live(t, nowMs)) reporting[t.cloud]++;
-    const awsLast = this.silence.lastAwsReportMs;
-    const { loss, accuracy } = this.base.metrics;
-    return RunStatusSchema.parse({
-      version: 1,
-      runId: this.runId,
-      round: this.base.round,
-      epoch: this.epochValue,
-      updatedAt: new Date(nowMs).toISOString(),
-      trainers: trainers.map((t) => ({
-        clientId: t.clientId,
-        cloud: t.cloud,
-        shard: t.shard,
-        residency: t.residency,
-        ...(t.instanceId ? { instanceId: t.instanceId } : {}),
-        ...(t.nodeName ? { nodeName: t.nodeName } : {}),
-        lastSeenAt: new Date(t.lastSeenMs).toISOString(),
-        ...(t.lastRound !== undefined ? { lastRound: t.lastRound } : {}),
-      })),
-      shards: this.config.shards.map((s) => ({ shard: s.id, residency: s.residency, movableToAzure: mayProcess('azure', s.residency) })),
-      reporting,
-      ...(awsLast !== undefined ? { awsLastReportAt: new Date(awsLast).toISOString() } : {}),
-      ...(loss !== undefined || accuracy !== undefined ? { metrics: { ...(loss !== undefined ? { loss } : {}), ...(accuracy !== undefined ? { accuracy } : {}) } } : {}),
-    } satisfies RunStatus);
+    return runStatus(this.snapshot());
   }
 
-  /** Which trainers are live, as status.json last said (a change rewrites it). */
-  private liveSignature(nowMs: number): string {
-    return [...this.trainers.values()].flatMap((t) => (this.live(t, nowMs) ? [t.clientId] : [])).sort().join(',');
+  /** The aggregator's state now, for the views (views.ts). */
+  private snapshot(): AggregatorSnapshot {
+    const nowMs = this.now();
+    return {
+      runId: this.runId,
+      config: this.config,
+      nowMs,
+      round: this.base.round,
+      metrics: this.base.metrics,
+      openRound: this.openRoundValue,
+      epoch: this.epochValue,
+      trainers: this.trainers.all(),
+      reporting: this.trainers.reporting(nowMs),
+      awsLastReportMs: this.silence.lastAwsReportMs,
+      awsSilent: this.silence.isSilent,
+      progress: this.progress(nowMs),
+      counters: this.counters,
+      lastCheckpointMs: this.lastCommit?.checkpointMs,
+    };
   }
 
   /** Rewrites status.json (serialised; a failure is logged, the next write catches up). */
   private writeStatus(): void {
-    this.writtenLiveSignature = this.liveSignature(this.now());
+    this.writtenLiveSignature = this.trainers.liveSignature(this.now());
     this.statusWrite = this.statusWrite.then(async () => {
       if (this.closed) return;
       try {
@@ -737,30 +689,7 @@ export class Aggregator extends EventEmitter {
 
   /** Prometheus text for GET /metrics. */
   metricsText(): string {
-    const nowMs = this.now();
-    const progress = this.progress(nowMs);
-    const status = this.status();
-    const awsLast = this.silence.lastAwsReportMs;
-    return renderMetrics([
-      { name: 'spoton_fl_round', help: 'Last committed round.', type: 'gauge', samples: [{ value: this.base.round }] },
-      { name: 'spoton_fl_open_round', help: 'Round being trained.', type: 'gauge', samples: [{ value: this.openRoundValue }] },
-      { name: 'spoton_fl_rounds_total', help: 'Rounds the run trains.', type: 'gauge', samples: [{ value: this.config.rounds }] },
-      { name: 'spoton_fl_epoch', help: 'Current failover epoch.', type: 'gauge', samples: [{ value: this.epochValue }] },
-      { name: 'spoton_fl_round_updates', help: 'Updates accepted in the open round.', type: 'gauge', samples: [{ value: progress.submitted }] },
-      { name: 'spoton_fl_round_outstanding', help: 'Live trainers without an update in the open round.', type: 'gauge', samples: [{ value: progress.outstanding }] },
-      { name: 'spoton_fl_round_quorum', help: 'Updates needed once the deadline has passed.', type: 'gauge', samples: [{ value: quorumNeed(progress, this.config.quorum) }] },
-      { name: 'spoton_fl_trainers_reporting', help: 'Live trainers per cloud.', type: 'gauge', samples: (['aws', 'azure'] as const).map((cloud) => ({ labels: { cloud }, value: status.reporting[cloud] })) },
-      { name: 'spoton_fl_aws_silent', help: '1 while AWS trainers are considered silent.', type: 'gauge', samples: [{ value: this.silence.isSilent ? 1 : 0 }] },
-      { name: 'spoton_fl_aws_last_report_seconds', help: 'Unix time an AWS trainer last reported.', type: 'gauge', samples: awsLast !== undefined ? [{ value: awsLast / 1000 }] : [] },
-      { name: 'spoton_fl_updates_accepted_total', help: 'Updates accepted.', type: 'counter', samples: [{ value: this.counters.accepted }] },
-      { name: 'spoton_fl_partial_updates_total', help: 'Partial (flushed) updates accepted.', type: 'counter', samples: [{ value: this.counters.partial }] },
-      { name: 'spoton_fl_examples_total', help: 'Examples behind accepted updates.', type: 'counter', samples: [{ value: this.counters.examples }] },
-      { name: 'spoton_fl_updates_rejected_total', help: 'Updates and requests rejected, by reason.', type: 'counter', samples: [...this.counters.rejected].map(([reason, value]) => ({ labels: { reason }, value })) },
-      { name: 'spoton_fl_signals_total', help: 'Signals raised to the failover brain, by type.', type: 'counter', samples: [...this.counters.signals].map(([type, value]) => ({ labels: { type }, value })) },
-      { name: 'spoton_fl_checkpoint_write_milliseconds', help: 'Duration of the last checkpoint write.', type: 'gauge', samples: this.lastCommit ? [{ value: this.lastCommit.checkpointMs }] : [] },
-      { name: 'spoton_fl_global_loss', help: 'Test loss of the last committed model.', type: 'gauge', samples: this.base.metrics.loss !== undefined ? [{ value: this.base.metrics.loss }] : [] },
-      { name: 'spoton_fl_global_accuracy', help: 'Test accuracy of the last committed model.', type: 'gauge', samples: this.base.metrics.accuracy !== undefined ? [{ value: this.base.metrics.accuracy }] : [] },
-    ]);
+    return runMetrics(this.snapshot());
   }
 
   /** Stops the clock and wakes long-polls. Pending work stays in Blob; a new instance resumes it. */

@@ -93,11 +93,16 @@ export interface TrainerResult {
   readonly examplesDiscarded: number;
   /** Of those, examples refused for a stale epoch and trained again in the same round under the new epoch. */
   readonly examplesRedone: number;
+  /**
+   * Of those, examples refused because another trainer's update for the same shard and round counted (a shard
+   * handed over mid-round): the data is in the model once, the compute was spent twice.
+   */
+  readonly examplesDuplicated: number;
   /** Round of the partial update, when it flushed mid-round. */
   readonly partialRound?: number;
 }
 
-type PushOutcome = 'accepted' | 'duplicate' | 'stored' | 'stale-epoch' | 'stale-round' | 'lost';
+type PushOutcome = 'accepted' | 'duplicate' | 'stored' | 'stale-epoch' | 'stale-round' | 'shard-covered' | 'lost';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -117,7 +122,7 @@ export class Trainer {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   /** Examples refused for a stale epoch in `round`, counted as redone once that round is contributed again. */
   private awaitingRedo: { round: number; examples: number } | undefined;
-  private readonly stats = { processed: 0, contributed: 0, discarded: 0, redone: 0, rounds: [] as number[], partialRound: undefined as number | undefined };
+  private readonly stats = { processed: 0, contributed: 0, discarded: 0, redone: 0, duplicated: 0, rounds: [] as number[], partialRound: undefined as number | undefined };
 
   constructor(private readonly options: TrainerOptions) {
     this.client = new AggregatorClient(options.aggregatorUrl, options.keys.trainer.signing, options.requestTimeoutMs ?? 30_000);
@@ -200,6 +205,7 @@ export class Trainer {
       examplesContributed: this.stats.contributed,
       examplesDiscarded: this.stats.discarded,
       examplesRedone: this.stats.redone,
+      examplesDuplicated: this.stats.duplicated,
       ...(this.stats.partialRound !== undefined ? { partialRound: this.stats.partialRound } : {}),
     };
   }
@@ -352,6 +358,11 @@ export class Trainer {
           this.awaitingRedo = { round: header.round, examples: (this.awaitingRedo?.round === header.round ? this.awaitingRedo.examples : 0) + result.examples };
           minRound = header.round; // the same round again, in the new epoch
           break;
+        case 'shard-covered':
+          this.stats.discarded += result.examples;
+          this.stats.duplicated += result.examples;
+          minRound = header.round + 1;
+          break;
         case 'stale-round':
         case 'lost':
           this.stats.discarded += result.examples;
@@ -397,10 +408,12 @@ export class Trainer {
             case 'future-epoch':
               this.log(`round ${header.round}: ${error.message}`);
               return 'stale-epoch';
+            case 'shard-covered':
+              this.log(`round ${header.round}: ${error.message}`);
+              return 'shard-covered';
             case 'stale-round':
             case 'future-round':
             case 'round-closed':
-            case 'shard-covered':
             case 'wrong-base':
             case 'run-complete':
               this.log(`round ${header.round}: ${error.message}`);

@@ -30,6 +30,7 @@ export interface TrainerResultEvent {
   readonly examplesContributed: number;
   readonly examplesDiscarded: number;
   readonly examplesRedone: number;
+  readonly examplesDuplicated?: number;
   readonly rounds: readonly number[];
 }
 

@@ -235,8 +235,9 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
     const at = (event: string) => timeline.find((e) => e.event === event)?.t;
     const trainers = cloud.simulator.allTrainers();
     // Trained but never in the model: work the aggregator refused for a stale epoch and the trainer trained again
-    // in the same round is redone, not lost (it costs compute, not data).
-    const processed = trainers.reduce((sum, t) => sum + (t.result ? t.result.examplesProcessed - t.result.examplesRedone : 0), 0);
+    // in the same round is redone, and work refused because another trainer's update for the same shard and round
+    // counted is duplicated; neither is lost (they cost compute, not data).
+    const processed = trainers.reduce((sum, t) => sum + (t.result ? t.result.examplesProcessed - t.result.examplesRedone - (t.result.examplesDuplicated ?? 0) : 0), 0);
     const aggregated = rounds.reduce((sum, r) => sum + r.examples, 0);
     const warning = at(MARKER_EVENTS.spotWarning);
     const durable = timeline.find((e) => e.event === 'flush-durable' && warning !== undefined && e.t >= warning)?.t;
@@ -254,6 +255,7 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
       rounds: currentRound,
       examplesLost: Math.max(0, processed - aggregated),
       examplesRedone: trainers.reduce((sum, t) => sum + (t.result?.examplesRedone ?? 0), 0),
+      examplesDuplicated: trainers.reduce((sum, t) => sum + (t.result?.examplesDuplicated ?? 0), 0),
       checkpoint: { warningToDurableMs: since(warning, durable) },
       failover: { signalToPoolScaledMs: since(failoverAt, poolScaled), signalToTrainingResumedMs: since(failoverAt, resumed) },
       failback: { signalToAwsPrimaryMs: since(failbackAt, primaryAgain) },

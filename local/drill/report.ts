@@ -57,6 +57,8 @@ export const DrillReportSchema = z.strictObject({
   examplesLost: z.number().int().nonnegative(),
   /** Examples refused for a stale epoch and trained again in the same round: compute spent twice, no data lost. */
   examplesRedone: z.number().int().nonnegative(),
+  /** Trained by two trainers for one shard and round (a handover mid-round); counted once. */
+  examplesDuplicated: z.number().int().nonnegative().optional(),
   checkpoint: z.strictObject({
     /** From the Spot warning's injection to the flushed partial update being durable; null if none was flushed. */
     warningToDurableMs: Millis,

@@ -141,7 +141,7 @@ function scenarioSection(report: DrillReport, verdict: Verdict, id: string, opti
   const expected = expectedIncidents(report.scenario);
   const failures = verdict.failures.length === 0 ? '' : `<div class="failures" role="note"><ul>${verdict.failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul></div>`;
   const kpis = [
-    kpi('Examples lost', formatCount(report.examplesLost), `trained, never aggregated; ${formatCount(report.examplesRedone)} redone after an epoch change`, check('examples-lost')),
+    kpi('Examples lost', formatCount(report.examplesLost), `trained, never aggregated; ${formatCount(report.examplesRedone)} redone after an epoch change, ${formatCount(report.examplesDuplicated ?? 0)} trained twice at a shard handover`, check('examples-lost')),
     kpi('Final accuracy', formatPercent(report.accuracy.final), `baseline ${formatPercent(report.accuracy.baseline)} · ${formatPp(accuracyDeltaPp(report))}`, check('accuracy')),
     kpi('Failovers / failbacks', `${report.failovers} / ${report.failbacks}`, `expected ${expected.failovers} / ${expected.failbacks}`, check('failovers') && check('failbacks')),
     kpi('Resumed after signal', formatSeconds(report.failover.signalToTrainingResumedMs), `Azure pool ready in ${formatSeconds(report.failover.signalToPoolScaledMs)}`),

@@ -82,7 +82,7 @@ describe('flush on a Spot warning (MNIST, 3 trainers x 5 rounds)', () => {
       repeatAfterDone: { status: 200, body: { requestId: 'evt-spot-1', status: 'done' } },
     });
     // stopped after batch 9 (10 batches x 32 examples) of round 2
-    expect(flushedResult).toStrictEqual({ exit: 'flushed', rounds: [1, 2], examplesProcessed: 1000 + 320, examplesContributed: 1320, examplesDiscarded: 0, examplesRedone: 0, partialRound: 2 });
+    expect(flushedResult).toStrictEqual({ exit: 'flushed', rounds: [1, 2], examplesProcessed: 1000 + 320, examplesContributed: 1320, examplesDiscarded: 0, examplesRedone: 0, examplesDuplicated: 0, partialRound: 2 });
     expect(results[3]).toMatchObject({ exit: 'complete', rounds: [3, 4, 5] });
 
     const manifests = await Promise.all(Array.from({ length: ROUNDS }, (_, i) => readCheckpoint(store, config.runId, i + 1).then((c) => c.manifest)));

@@ -102,6 +102,8 @@ export class Aggregator extends EventEmitter {
   private readonly fullExamples: Map<string, number>;
   private readonly trainers: TrainerRegistry;
   private readonly pending = new Map<string, PendingUpdate>();
+  /** The open round each trainer was last given the model of (GET /model). */
+  private readonly servedRound = new Map<string, number>();
   /** Updates being stored, by client: the shard they are for and the write. */
   private readonly inflight = new Map<string, { shard: string; work: Promise<unknown> }>();
   private readonly silence: AwsSilenceMonitor;
@@ -396,7 +398,10 @@ export class Aggregator extends EventEmitter {
       if (this.done) return { kind: 'done' };
       // A shard another client already contributed to this round waits for the next one: its work would be refused.
       const covered = this.shardHolder(trainer.shard, clientId) !== undefined;
-      if (this.openRoundValue >= minRound && !covered && !this.committing && !this.closed) return { kind: 'model', ...this.currentModelFrame() };
+      if (this.openRoundValue >= minRound && !covered && !this.committing && !this.closed) {
+        this.servedRound.set(clientId, this.openRoundValue);
+        return { kind: 'model', ...this.currentModelFrame() };
+      }
       const remaining = until - Date.now();
       if (remaining <= 0 || this.closed || abort?.aborted) return { kind: 'none' };
       await new Promise<void>((resolve) => {
@@ -441,6 +446,13 @@ export class Aggregator extends EventEmitter {
       return this.reject({ status: 409, code: 'duplicate', message: `update of ${meta.clientId} is already in committed round ${meta.round}` }, meta.clientId);
     }
     const rejection = checkUpdateMeta(meta, this.updateContext(meta.clientId));
+    if (rejection?.code === 'shard-covered') {
+      // Its round is answered for: stop waiting for this trainer, which may let the round commit.
+      this.servedRound.delete(meta.clientId);
+      const refused = this.reject(rejection, meta.clientId);
+      this.maybeCommit();
+      return refused;
+    }
     if (rejection) return this.reject(rejection, meta.clientId);
     const checked = checkPayload(meta, payload, this.specs, this.payloadBounds());
     if (isRejection(checked)) return this.reject(checked, meta.clientId);
@@ -494,8 +506,11 @@ export class Aggregator extends EventEmitter {
 
   private progress(nowMs: number) {
     let outstanding = 0;
-    // A trainer whose shard another client covered this round has nothing to add: the round does not wait for it.
-    for (const t of this.trainers.all()) if (this.trainers.live(t, nowMs) && !this.pending.has(t.clientId) && this.shardHolder(t.shard, t.clientId) === undefined) outstanding++;
+    // A trainer whose shard another client covered before it was given the round has nothing to add: the round does
+    // not wait for it. One already training the round is waited for: its work is then refused as shard-covered and
+    // counted as duplicated, not dropped as if the round had closed without it.
+    const waitedFor = (t: TrainerRecord) => this.shardHolder(t.shard, t.clientId) === undefined || this.servedRound.get(t.clientId) === this.openRoundValue;
+    for (const t of this.trainers.all()) if (this.trainers.live(t, nowMs) && !this.pending.has(t.clientId) && waitedFor(t)) outstanding++;
     return { submitted: this.pending.size, outstanding, deadlinePassed: nowMs - this.roundOpenedMs >= this.config.roundDeadlineMs };
   }
 

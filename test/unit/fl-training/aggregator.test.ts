@@ -401,6 +401,24 @@ describe('Aggregator', () => {
     expect(await waiting).toMatchObject({ kind: 'model', header: { round: 2 } });
   });
 
+  it('waits for a trainer already training a shard that another covers, and refuses its update as shard-covered', async () => {
+    const { aggregator } = await start();
+    register(aggregator, 'a');
+    register(aggregator, 'b', 'shard-1');
+    register(aggregator, 'newcomer'); // shard-0 again: a handover while 'a' is still training
+    expect(await aggregator.model('newcomer', 0, 0)).toMatchObject({ kind: 'model', header: { round: 1 } });
+    const flushed = update(aggregator, 'a', 2, { partial: true, examples: 50 });
+    await aggregator.submit(flushed.meta, flushed.payload);
+    const b = update(aggregator, 'b', 6, { shard: 'shard-1' });
+    await aggregator.submit(b.meta, b.payload);
+    expect(aggregator.openRound).toBe(1); // not closed under the newcomer, whose work would then be dropped as stale
+    const committed = nextCommit(aggregator);
+    const late = update(aggregator, 'newcomer', 4);
+    expect(await aggregator.submit(late.meta, late.payload)).toMatchObject({ status: 409, code: 'shard-covered' });
+    // Answered for: the round no longer waits for the newcomer and commits with a's partial and b.
+    expect((await committed).participants.map((p) => p.clientId)).toStrictEqual(['a', 'b']);
+  });
+
   it('answers long-polls: nothing yet, the model once the round opens, done at the end', async () => {
     const { aggregator } = await start(undefined, { ...baseConfig, rounds: 1 });
     register(aggregator, 'a');

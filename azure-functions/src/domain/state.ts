@@ -192,6 +192,8 @@ export const FailoverStateSchema = z.strictObject({
   pausedShards: z.array(PathSegmentSchema).max(LIMITS.pausedShards),
   incidents: z.array(IncidentSchema).max(LIMITS.incidents),
   notes: z.array(NoteSchema).max(LIMITS.notes),
+  /** A token fresh for every write: a writer that lost its answer knows its own write by it (state-mutation.ts). */
+  writeId: z.string().min(1).max(64).optional(),
 });
 export type FailoverState = z.infer<typeof FailoverStateSchema>;
 

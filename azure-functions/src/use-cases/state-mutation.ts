@@ -5,10 +5,12 @@
  *
  * A write whose answer is lost is ambiguous: the storage SDK retries it, and the retry fails its own condition
  * (412/409) because the first attempt did commit. Re-applying the change to our own committed state would then
- * decide "duplicate" and drop the actions that state needs (the failover stalls). So after a lost race, a re-read
- * that finds exactly the state we wrote means our write landed: we return it, with its result, as written.
+ * decide "duplicate" and drop the actions that state needs (the failover stalls). So every write carries a fresh
+ * `writeId`, and after a lost race a re-read that finds our id means our write landed: we return it, with its
+ * result, as written. (Comparing the whole document is not enough: two copies of one signal deciding in the same
+ * millisecond write identical documents, and the loser would take the winner's write for its own.)
  */
-import { canonicalJson } from '../../../protocol/canonical-json';
+import { randomUUID } from 'node:crypto';
 import { initialState, type FailoverState } from '../domain/state';
 import { StateConflictError, StateContentionError } from '../errors';
 import type { BrainServices } from './services';
@@ -42,12 +44,14 @@ export async function mutateState<T>(
   for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt += 1) {
     const now = services.clock();
     const stored = await services.stateStore.read(runId);
-    if (unconfirmed !== undefined && stored !== undefined && canonicalJson(stored.state) === canonicalJson(unconfirmed.state)) {
+    if (unconfirmed !== undefined && stored !== undefined && stored.state.writeId === unconfirmed.state.writeId) {
       return { ...unconfirmed, written: true, attempts: attempt - 1 };
     }
     const current = stored?.state ?? initialState(runId, now);
-    const { state, result } = change(current, now);
-    if (state === current) return { state, result, written: false, attempts: attempt };
+    const decided = change(current, now);
+    if (decided.state === current) return { state: current, result: decided.result, written: false, attempts: attempt };
+    const state: FailoverState = { ...decided.state, writeId: randomUUID() };
+    const { result } = decided;
     try {
       if (stored === undefined) await services.stateStore.create(state);
       else await services.stateStore.replace(state, stored.etag);

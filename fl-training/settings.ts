@@ -4,7 +4,7 @@
  * visible to every process on the machine (`ps`), so secrets come from the environment only.
  */
 import { z } from 'zod';
-import { KeyRingError, parseKeyRing, type KeyPurpose, type KeyRing } from '../protocol/keys';
+import { keyRingSetting } from '../protocol/keys';
 import { ConfigError } from './errors';
 
 export interface SettingSpec {
@@ -67,15 +67,7 @@ export const setting = {
   port: () => z.coerce.number().int().min(0).max(65_535),
   positiveInt: () => z.coerce.number().int().positive(),
   /** A purpose's key ring (protocol/keys.ts), taken as given: never trimmed. */
-  keyRing: (purpose: KeyPurpose) =>
-    z.string().transform((value, ctx): KeyRing => {
-      try {
-        return parseKeyRing(purpose, value);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: error instanceof KeyRingError ? error.reason : String(error) });
-        return z.NEVER;
-      }
-    }),
+  keyRing: keyRingSetting,
   flag: () =>
     z
       .enum(['true', 'false', '1', '0', 'yes', 'no'])

@@ -76,6 +76,20 @@ export function parseKeyRing(purpose: KeyPurpose, text: string | undefined): Key
   return { purpose, signing: keys[0] as string, accepted: keys };
 }
 
+/** A setting holding `purpose`'s key ring, parsed as given (never trimmed); its issue names what is wrong, not the key. */
+export const keyRingSetting = (purpose: KeyPurpose) =>
+  z.string().transform((value, ctx): KeyRing => {
+    try {
+      return parseKeyRing(purpose, value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: error instanceof KeyRingError ? error.reason : String(error) });
+      return z.NEVER;
+    }
+  });
+
+/** The CloudFormation output that names a purpose's key ring secret: `FlushKeysSecretArn`, ... */
+export const keyRingOutputName = (purpose: KeyPurpose): string => `${purpose.charAt(0).toUpperCase()}${purpose.slice(1)}KeysSecretArn`;
+
 /**
  * Verifies a signature against every key of the ring (each in constant time); the timestamp window is checked
  * once. A mismatch says so without saying which keys were tried.

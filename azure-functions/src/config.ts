@@ -3,7 +3,7 @@
  * fails fast with a ConfigError that names it. The reference table is in azure-functions/README.md.
  */
 import { z } from 'zod';
-import { KeyRingError, parseKeyRing, type KeyRing } from '../../protocol/keys';
+import { keyRingSetting, type KeyRing } from '../../protocol/keys';
 import { CONTAINER, PathSegmentSchema } from '../../protocol/blob-layout';
 import { FailoverPolicySchema, POLICY_DEFAULTS, type FailoverPolicy } from './domain/policy';
 
@@ -28,18 +28,9 @@ const httpsOrLoopbackUrl = z.url({ protocol: /^https?$/ }).refine(
   'must be https (plain http only on a loopback address)',
 );
 
-/** The signal key ring (protocol/keys.ts): an unresolved Key Vault reference or a short key is refused here. */
-const signalKeys = z.string().transform((value, ctx): KeyRing => {
-  try {
-    return parseKeyRing('signal', value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: error instanceof KeyRingError ? error.reason : String(error) });
-    return z.NEVER;
-  }
-});
-
 const EnvShape = {
-  SPOTON_SIGNAL_KEYS: signalKeys,
+  // The signal key ring (protocol/keys.ts): an unresolved Key Vault reference or a short key is refused here.
+  SPOTON_SIGNAL_KEYS: keyRingSetting('signal'),
   SPOTON_SUBSCRIPTION_ID: text,
   SPOTON_RESOURCE_GROUP: text,
   SPOTON_CLUSTER_NAME: text,

@@ -1,3 +1,4 @@
+import { keyRingOutputName } from '../../protocol/keys';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -175,9 +176,9 @@ export class SpotOnStack extends Stack {
     output('SignalOutboxArn', this.outbox.queue.queueArn, 'Destination of a redrive (aws sqs start-message-move-task --destination-arn)');
     output('SignalOutboxDeadLetterQueueArn', this.outbox.deadLetterQueue.queueArn, 'Source of a redrive (aws sqs start-message-move-task --source-arn)');
     output('LifecycleBusName', this.lifecycleBus.eventBus.eventBusName, 'Event bus of Spot-On lifecycle events');
-    output('FlushKeysSecretArn', this.reflex.keys.flush.secretArn, 'Flush key ring: the EKS chart\'s keys.csi.aws.flushKeysSecretArn (stays in AWS)');
-    output('SignalKeysSecretArn', this.reflex.keys.signal.secretArn, 'Signal key ring: copy its value to terraform var signal_keys (the brain verifies with it)');
-    output('TrainerKeysSecretArn', this.reflex.keys.trainer.secretArn, 'Trainer key ring: the EKS chart\'s keys.csi.aws.trainerKeysSecretArn; copy its value to terraform var trainer_keys');
+    output(keyRingOutputName('flush'), this.reflex.keys.flush.secretArn, 'Flush key ring: the EKS chart\'s keys.csi.aws.flushKeysSecretArn (stays in AWS)');
+    output(keyRingOutputName('signal'), this.reflex.keys.signal.secretArn, 'Signal key ring: copy its value to terraform var signal_keys (the brain verifies with it)');
+    output(keyRingOutputName('trainer'), this.reflex.keys.trainer.secretArn, 'Trainer key ring: the EKS chart\'s keys.csi.aws.trainerKeysSecretArn; copy its value to terraform var trainer_keys');
     output('FailoverAlarmName', this.health.compositeAlarm.alarmName, 'Composite alarm driving failover and failback');
     output(
       'TrainerNodeSecurityGroupId',

@@ -1,5 +1,6 @@
 /** One chaos case and the HTTP helpers cases share. */
 import { request as httpRequest } from 'node:http';
+import { sign } from '../../protocol/signing';
 import type { Harness } from './harness';
 
 /** An attack or fault, what it must come to, and how to observe what it came to. */
@@ -93,6 +94,19 @@ export async function waitFor<T>(read: () => Promise<T> | T, check: (value: T) =
   }
   return value;
 }
+
+/** JSON content type and the signature headers of `bytes` (protocol/signing.ts) signed with `key` at `atMs`. */
+export const signedJson = (key: string, bytes: string | Uint8Array, atMs = Date.now()): Record<string, string> => ({
+  'content-type': 'application/json',
+  ...(sign(key, Buffer.from(bytes), atMs) as unknown as Record<string, string>),
+});
+
+/** A signal posted to the brain, signed with `key` (the signal ring's by default). */
+export const postSignal = (h: Harness, body: string, key = h.keys.signal, contentType = 'application/json'): Promise<Answer> =>
+  send(`${h.brainUrl}/api/signals`, { method: 'POST', headers: { ...signedJson(key, body), 'content-type': contentType }, body });
+
+/** A case id segment from a description: `signed POST /epoch` -> `signed-post-epoch`. */
+export const slug = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
 let sequence = 0;
 /** A fresh id for this run of the suite. */

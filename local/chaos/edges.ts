@@ -5,8 +5,8 @@
  */
 import { FLUSH_PATH } from '../../protocol/flush-request';
 import type { KeyPurpose } from '../../protocol/keys';
-import { requestBytes, sign, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../protocol/signing';
-import { freshId, send, sendOversize, summary, type ChaosCase } from './case';
+import { requestBytes, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../protocol/signing';
+import { freshId, send, sendOversize, signedJson, slug, summary, type ChaosCase } from './case';
 import { CHAOS_RUN_ID, TRAINER_INSTANCE, type Harness } from './harness';
 import { updateFrame } from './update';
 
@@ -47,10 +47,8 @@ export async function registerClient(h: Harness, shard = 'shard-1', cloud: 'aws'
   return clientId;
 }
 
-export const trainerHeaders = (h: Harness, method: string, target: string, body: string | Uint8Array = '', key = h.keys.trainer): Record<string, string> => ({
-  'content-type': 'application/json',
-  ...(sign(key, requestBytes(method, target, body)) as unknown as Record<string, string>),
-});
+export const trainerHeaders = (h: Harness, method: string, target: string, body: string | Uint8Array = '', key = h.keys.trainer): Record<string, string> =>
+  signedJson(key, requestBytes(method, target, body));
 
 let modelClient: string | undefined;
 const json = (value: unknown) => JSON.stringify(value);
@@ -173,9 +171,8 @@ const ENDPOINTS: readonly Endpoint[] = [
 ];
 
 /** Signature headers for `body` on `endpoint`, with `key`, at `atMs`. */
-function signedHeaders(h: Harness, endpoint: Endpoint, body: string | Buffer, key: string, atMs = Date.now(), target = endpoint.target()): Record<string, string> {
-  const signed = endpoint.binds === 'body' ? sign(key, body, atMs) : sign(key, requestBytes(endpoint.method, target, body), atMs);
-  return { 'content-type': 'application/json', ...(signed as unknown as Record<string, string>) };
+function signedHeaders(endpoint: Endpoint, body: string | Buffer, key: string, atMs = Date.now(), target = endpoint.target()): Record<string, string> {
+  return signedJson(key, endpoint.binds === 'body' ? body : requestBytes(endpoint.method, target, body), atMs);
 }
 
 const post = (h: Harness, endpoint: Endpoint, body: string | Buffer<ArrayBuffer>, headers: Record<string, string>, target = endpoint.target()) =>
@@ -194,7 +191,7 @@ const ATTACKS: readonly Attack[] = [
     expected: (e) => e.refusal,
     run: async (h, e) => {
       const body = await e.genuine(h);
-      return summary(await post(h, e, body, signedHeaders(h, e, body, h.keys.other)));
+      return summary(await post(h, e, body, signedHeaders(e, body, h.keys.other)));
     },
   },
   {
@@ -202,7 +199,7 @@ const ATTACKS: readonly Attack[] = [
     expected: (e) => e.refusal,
     run: async (h, e) => {
       const body = await e.genuine(h);
-      return summary(await post(h, e, body, signedHeaders(h, e, body, h.keys[e.wrongPurpose])));
+      return summary(await post(h, e, body, signedHeaders(e, body, h.keys[e.wrongPurpose])));
     },
   },
   {
@@ -210,7 +207,7 @@ const ATTACKS: readonly Attack[] = [
     expected: (e) => e.refusal,
     run: async (h, e) => {
       const body = await e.genuine(h);
-      return summary(await post(h, e, body, signedHeaders(h, e, body, h.keys[e.ring], Date.now() - 301_000)));
+      return summary(await post(h, e, body, signedHeaders(e, body, h.keys[e.ring], Date.now() - 301_000)));
     },
   },
   {
@@ -218,7 +215,7 @@ const ATTACKS: readonly Attack[] = [
     expected: (e) => e.refusal,
     run: async (h, e) => {
       const body = await e.genuine(h);
-      return summary(await post(h, e, body, signedHeaders(h, e, body, h.keys[e.ring], Date.now() + 301_000)));
+      return summary(await post(h, e, body, signedHeaders(e, body, h.keys[e.ring], Date.now() + 301_000)));
     },
   },
   {
@@ -226,7 +223,7 @@ const ATTACKS: readonly Attack[] = [
     expected: (e) => e.refusal,
     run: async (h, e) => {
       const body = await e.genuine(h);
-      return summary(await post(h, e, body, { ...signedHeaders(h, e, body, h.keys[e.ring]), [SIGNATURE_HEADER]: 'v1=not-hex' }));
+      return summary(await post(h, e, body, { ...signedHeaders(e, body, h.keys[e.ring]), [SIGNATURE_HEADER]: 'v1=not-hex' }));
     },
   },
   {
@@ -234,7 +231,7 @@ const ATTACKS: readonly Attack[] = [
     expected: (e) => e.refusal,
     run: async (h, e) => {
       const body = await e.genuine(h);
-      return summary(await post(h, e, body, { ...signedHeaders(h, e, body, h.keys[e.ring]), [SIGNATURE_HEADER]: '' }));
+      return summary(await post(h, e, body, { ...signedHeaders(e, body, h.keys[e.ring]), [SIGNATURE_HEADER]: '' }));
     },
   },
   {
@@ -242,7 +239,7 @@ const ATTACKS: readonly Attack[] = [
     expected: (e) => e.refusal,
     run: async (h, e) => {
       const body = await e.genuine(h);
-      return summary(await post(h, e, body, { ...signedHeaders(h, e, body, h.keys[e.ring]), [TIMESTAMP_HEADER]: 'yesterday' }));
+      return summary(await post(h, e, body, { ...signedHeaders(e, body, h.keys[e.ring]), [TIMESTAMP_HEADER]: 'yesterday' }));
     },
   },
   {
@@ -250,22 +247,22 @@ const ATTACKS: readonly Attack[] = [
     expected: (e) => e.refusal,
     run: async (h, e) => {
       const body = await e.genuine(h);
-      if (e.method === 'GET') return summary(await post(h, e, body, signedHeaders(h, e, body, h.keys[e.ring], Date.now(), '/status')));
+      if (e.method === 'GET') return summary(await post(h, e, body, signedHeaders(e, body, h.keys[e.ring], Date.now(), '/status')));
       const other = await e.genuine(h);
-      return summary(await post(h, e, other, signedHeaders(h, e, body, h.keys[e.ring])));
+      return summary(await post(h, e, other, signedHeaders(e, body, h.keys[e.ring])));
     },
   },
   {
     what: 'oversize body (5 MiB)',
     expected: (e) => e.tooLarge,
-    run: async (h, e) => summary(await sendOversize(`${e.base(h)}${e.target()}`, signedHeaders(h, e, '{}', h.keys[e.ring]))),
+    run: async (h, e) => summary(await sendOversize(`${e.base(h)}${e.target()}`, signedHeaders(e, '{}', h.keys[e.ring]))),
   },
   {
     what: 'signed but malformed body',
     expected: (e) => e.malformed,
     run: async (h, e) => {
       const body = '{"version": 1, "truncated": ';
-      return summary(await post(h, e, body, signedHeaders(h, e, body, h.keys[e.ring])));
+      return summary(await post(h, e, body, signedHeaders(e, body, h.keys[e.ring])));
     },
   },
   {
@@ -273,14 +270,13 @@ const ATTACKS: readonly Attack[] = [
     expected: (e) => e.replay.join(', then '),
     run: async (h, e) => {
       const body = await e.genuine(h);
-      const headers = signedHeaders(h, e, body, h.keys[e.ring]);
+      const headers = signedHeaders(e, body, h.keys[e.ring]);
       const first = summary(await post(h, e, body, headers));
       return `${first}, then ${summary(await post(h, e, body, headers))}`;
     },
   },
 ];
 
-const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
 /** The matrix: each endpoint against each attack that applies to it. */
 export const EDGE_CASES: readonly ChaosCase[] = ENDPOINTS.flatMap((endpoint) =>

@@ -5,8 +5,7 @@
  * killed and must resume where it was without counting an accepted update twice.
  */
 import { blobPaths } from '../../protocol/blob-layout';
-import { sign } from '../../protocol/signing';
-import { send, summary, waitFor, type ChaosCase } from './case';
+import { postSignal, send, summary, waitFor, type ChaosCase } from './case';
 import { registerClient, signalBody } from './edges';
 import { CHAOS_RUN_ID, type Dependency, type Harness } from './harness';
 import { pushUpdate } from './rules';
@@ -18,8 +17,6 @@ import { pushUpdate } from './rules';
 const LOST_INSTANCES = Array.from({ length: 1000 }, (_, i) => `i-${(i + 0x1000).toString(16).padStart(17, '0')}`);
 const FAILOVER_SIGNAL = signalBody('aws-unhealthy', `chaos-failover-${process.pid}`, { instanceIds: LOST_INSTANCES });
 
-const postSignal = (h: Harness, body: string) =>
-  send(`${h.brainUrl}/api/signals`, { method: 'POST', headers: { 'content-type': 'application/json', ...(sign(h.keys.signal, body) as unknown as Record<string, string>) }, body });
 
 interface BrainStatus {
   readonly phase?: string;

@@ -5,10 +5,9 @@
  */
 import { FLUSH_PATH } from '../../protocol/flush-request';
 import { parseKeyRing } from '../../protocol/keys';
-import { sign } from '../../protocol/signing';
 import { Trainer } from '../../fl-training/trainer/trainer';
 import { AggregatorClient } from '../../fl-training/trainer/aggregator-client';
-import { freshId, send, summary, type ChaosCase } from './case';
+import { freshId, postSignal, send, signedJson, slug, summary, type ChaosCase } from './case';
 import { registerClient, signalBody, trainerHeaders } from './edges';
 import { TRAINER_INSTANCE, type Harness } from './harness';
 import { FULL_EXAMPLES, updateFrame, type UpdateChange } from './update';
@@ -19,12 +18,10 @@ export async function pushUpdate(h: Harness, clientId: string, shard: string, ch
   return summary(await send(`${h.aggregatorUrl()}/update`, { method: 'POST', headers: { ...trainerHeaders(h, 'POST', '/update', frame), 'content-type': 'application/vnd.spoton.frame' }, body: frame }));
 }
 
-const aggregatorCase = (what: string, expected: string, run: (h: Harness) => Promise<string>): ChaosCase => ({ id: `aggregator/${what.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`, target: 'aggregator', expected, run });
-const brainCase = (what: string, expected: string, run: (h: Harness) => Promise<string>): ChaosCase => ({ id: `brain/${what.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`, target: 'brain POST /api/signals', expected, run });
-const trainerCase = (what: string, expected: string, run: (h: Harness) => Promise<string>): ChaosCase => ({ id: `trainer/${what.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`, target: 'trainer POST /checkpoint', expected, run });
-
-const postSignal = (h: Harness, body: string, key = h.keys.signal, contentType = 'application/json') =>
-  send(`${h.brainUrl}/api/signals`, { method: 'POST', headers: { 'content-type': contentType, ...(sign(key, body) as unknown as Record<string, string>) }, body });
+const caseOf = (component: string, target: string) => (what: string, expected: string, run: (h: Harness) => Promise<string>): ChaosCase => ({ id: `${component}/${slug(what)}`, target, expected, run });
+const aggregatorCase = caseOf('aggregator', 'aggregator');
+const brainCase = caseOf('brain', 'brain POST /api/signals');
+const trainerCase = caseOf('trainer', 'trainer POST /checkpoint');
 
 export const RULE_CASES: readonly ChaosCase[] = [
   // A finite but enormous weight once entered the global model; updates for `pinned-aws` are never accepted here,
@@ -83,14 +80,14 @@ export const RULE_CASES: readonly ChaosCase[] = [
 
   trainerCase('flush naming another instance', '421 wrong-instance', async (h) => {
     const body = JSON.stringify({ version: 1, requestId: freshId('evt'), reason: 'spot-interruption', deadline: new Date(Date.now() + 120_000).toISOString(), instanceId: 'i-0bad0bad0bad0bad0' });
-    return summary(await send(`${h.trainerUrl}${FLUSH_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(sign(h.keys.flush, body) as unknown as Record<string, string>) }, body }));
+    return summary(await send(`${h.trainerUrl}${FLUSH_PATH}`, { method: 'POST', headers: signedJson(h.keys.flush, body), body }));
   }),
   trainerCase('flush at a trainer that holds no flush key (Azure)', '403 flush-disabled', async (h) => {
     const azure = new Trainer({ aggregatorUrl: h.aggregatorUrl(), clientId: freshId('chaos-azure'), cloud: 'azure', shard: 'shard-1', keys: { trainer: parseKeyRing('trainer', h.keys.trainer) }, host: '127.0.0.1' });
     const url = await azure.start();
     try {
       const body = JSON.stringify({ version: 1, requestId: freshId('evt'), reason: 'spot-interruption', deadline: new Date(Date.now() + 120_000).toISOString(), instanceId: TRAINER_INSTANCE });
-      return summary(await send(`${url}${FLUSH_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(sign(h.keys.flush, body) as unknown as Record<string, string>) }, body }));
+      return summary(await send(`${url}${FLUSH_PATH}`, { method: 'POST', headers: signedJson(h.keys.flush, body), body }));
     } finally {
       await azure.close();
     }

@@ -2,23 +2,15 @@
  * `spot-on chaos --json` as a user runs it: the real components on the local cloud under attack. Every case must
  * pass, and every finding of the trust-boundary review must be a case of its own.
  */
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import type { ChaosReport } from '../../local/chaos/run';
-
-const BIN = path.resolve(__dirname, '../../bin/spot-on.cjs');
+import { runSpotOn } from './support/spot-on';
 
 describe('spot-on chaos', () => {
   let report: ChaosReport;
   let code: number | null;
 
   beforeAll(async () => {
-    const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = spawn(process.execPath, [BIN, 'chaos', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
-      let stdout = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.once('exit', (exitCode) => resolve({ code: exitCode, stdout }));
-    });
+    const result = await runSpotOn(['chaos', '--json']);
     code = result.code;
     report = JSON.parse(result.stdout) as ChaosReport;
   }, 280_000);

@@ -5,7 +5,6 @@
  * run on exactly those files, the drill's brain from the bundle that would be published. Terraform's
  * apply is the one stand-in (support/terraform-apply.ts); everything after it is the real code path.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,10 +19,10 @@ import { synthesizeTemplate } from '../../local/drill/production/deployment';
 import { DrillReportSchema } from '../../local/drill/report';
 import { judgeReport } from '../../local/drill/view';
 import { findOnPath } from '../support/find-on-path';
+import { runSpotOn } from './support/spot-on';
 import { AZURE_ASSIGNED, terraformOutputJson } from './support/terraform-apply';
 
 const REPO = path.resolve(__dirname, '..', '..');
-const BIN = path.join(REPO, 'bin', 'spot-on.cjs');
 const EXAMPLE_ROOT = path.join(REPO, 'terraform-azure', 'examples', 'default');
 const HELM = findOnPath('helm');
 const withHelm = HELM ? it : it.skip;
@@ -154,14 +153,7 @@ describe('the README deployment steps, followed against the local cloud', () => 
 
   withHelm(`then \`spot-on drill\` runs those same files: a Spot interruption fails over and back with nothing lost${NOTE}`, async () => {
     const args = ['drill', '--scenario', 'spot-interruption', '--json', '--report', file('report'), '--functions-app', file('functions-dist', 'index.js'), '--config', file('my-config.json'), '--terraform-outputs', file('azure-outputs.json'), '--terraform', file('azure'), '--values', `eks=${file('my-eks.yaml')}`, `aks=${file('my-aks.yaml')}`];
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, PATH: `${path.dirname(HELM ?? '')}${path.delimiter}${process.env.PATH ?? ''}` } });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-      child.once('exit', (exitCode) => resolve({ code: exitCode, stdout: out, stderr: err }));
-    });
+    const { code, stdout, stderr } = await runSpotOn(args, { ...process.env, ...env, PATH: `${path.dirname(HELM ?? '')}${path.delimiter}${process.env.PATH ?? ''}` });
     expect(stderr).toContain(`cdk synth of ${path.relative(REPO, file('my-config.json'))}`);
     const report = DrillReportSchema.parse(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}'));
     expect({ code, pass: judgeReport(report).pass, examplesLost: report.examplesLost, failovers: report.failovers, failbacks: report.failbacks }).toStrictEqual({ code: 0, pass: true, examplesLost: 0, failovers: 1, failbacks: 1 });

@@ -3,33 +3,20 @@
  * Lambda handlers, the production brain in the local Functions host, the ARM emulator, Azurite, and real tfjs
  * training in trainer processes. Runs two scenarios: a Spot interruption and an AWS outage.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DrillSummarySchema, type DrillSummary } from '../../local/drill/report';
-
-const BIN = path.resolve(__dirname, '../../bin/spot-on.cjs');
-
-function runDrill(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'drill', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runSpotOn, type SpotOnRun } from './support/spot-on';
 
 describe('spot-on drill', () => {
   let dir: string;
   let summary: DrillSummary;
-  let result: { code: number | null; stdout: string; stderr: string };
+  let result: SpotOnRun;
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'spot-on-e2e-'));
-    result = await runDrill(['--scenario', 'spot-interruption,aws-outage', '--json', '--report', dir]);
+    result = await runSpotOn(['drill', '--scenario', 'spot-interruption,aws-outage', '--json', '--report', dir]);
     const lines = result.stdout.trim().split('\n');
     summary = DrillSummarySchema.parse(JSON.parse(lines.at(-1) ?? '{}'));
   }, 290_000);

@@ -1,11 +1,9 @@
-import { KeyRingError, parseKeyRing, type KeyPurpose } from '../../../protocol/keys';
+import { KeyRingError, keyRingOutputName, parseKeyRing, type KeyPurpose } from '../../../protocol/keys';
 import { problems, type Check } from '../types';
 import { chartSetting, shown } from './support';
 
 /** Words that mark a value nobody replaced. */
 const PLACEHOLDER = /replace|change-?me|example|placeholder|todo|dummy|secret-here|^<.*>$|^x+$/i;
-/** The CDK output each ring Terraform takes comes from. */
-const CDK_OUTPUT: Readonly<Record<'signal' | 'trainer', string>> = { signal: 'SignalKeysSecretArn', trainer: 'TrainerKeysSecretArn' };
 
 /** `arn:aws:secretsmanager:<region>:<account>:secret:<name>`: the region and account, when the name is an ARN. */
 function arnParts(nameOrArn: string): { region: string; account: string } | undefined {
@@ -17,7 +15,7 @@ function arnParts(nameOrArn: string): { region: string; account: string } | unde
 function ringProblem(purpose: 'signal' | 'trainer', ring: string | undefined): string | false {
   if (ring === undefined) return false;
   const variable = `terraform ${purpose}_keys`;
-  if (PLACEHOLDER.test(ring)) return `${variable} is a placeholder; use the value of the CDK output ${CDK_OUTPUT[purpose]}`;
+  if (PLACEHOLDER.test(ring)) return `${variable} is a placeholder; use the value of the CDK output ${keyRingOutputName(purpose)}`;
   try {
     parseKeyRing(purpose, ring);
     return false;
@@ -61,10 +59,9 @@ export const keyRingsCheck: Check = {
       `${chartSetting('eks', 'keys.csi.aws.region')} ${shown(awsCsi.region)} differs from the CDK config's region ${shown(config.region)}, where the stack keeps the key rings`;
     const arnLines = (['flush', 'trainer'] as const satisfies readonly KeyPurpose[]).map((purpose) => {
       const arn = awsCsi === undefined ? undefined : arnParts(purpose === 'flush' ? awsCsi.flushKeysSecretArn : awsCsi.trainerKeysSecretArn);
-      const output = purpose === 'flush' ? 'FlushKeysSecretArn' : 'TrainerKeysSecretArn';
       return (
         arn !== undefined && (arn.region !== config.region || arn.account !== config.account) &&
-        `${chartSetting('eks', `keys.csi.aws.${purpose}KeysSecretArn`)} is a secret in ${arn.account}/${arn.region}, not the stack's ${config.account}/${config.region} (CDK output ${output})`
+        `${chartSetting('eks', `keys.csi.aws.${purpose}KeysSecretArn`)} is a secret in ${arn.account}/${arn.region}, not the stack's ${config.account}/${config.region} (CDK output ${keyRingOutputName(purpose)})`
       );
     });
     return problems(...ringLines, vaultLine, ...nameLines, regionLine, ...arnLines);

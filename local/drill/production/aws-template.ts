@@ -5,7 +5,7 @@
  * by their role in the template (which queue a Lambda reads, which queue its environment names), never by
  * logical id, so a renamed construct still reads right.
  */
-import type { KeyPurpose } from '../../../protocol/keys';
+import { keyRingOutputName, type KeyPurpose } from '../../../protocol/keys';
 import type { EventPattern } from '../../eventbridge/pattern';
 
 type Json = Record<string, unknown>;
@@ -123,7 +123,7 @@ export function readAwsDeployment(template: CfnTemplate): AwsDeployment {
   });
   if (rules.length === 0) throw new TemplateShapeError('no EventBridge rule targets the interruption queue');
   const keyRing = (purpose: KeyPurpose): string => {
-    const output = `${purpose.charAt(0).toUpperCase()}${purpose.slice(1)}KeysSecretArn`;
+    const output = keyRingOutputName(purpose);
     const ref = refOf(template.Outputs?.[output]?.Value);
     if (ref === undefined || resources[ref]?.Type !== 'AWS::SecretsManager::Secret') throw new TemplateShapeError(`the template has no output ${output} naming a secret of the stack`);
     return ref;

@@ -160,6 +160,9 @@ export async function drillDeployment(sources: DeploymentSources = EXAMPLE_SOURC
   const signalTimeout = aws.signal.environment.SIGNAL_TIMEOUT_MS;
   const signalTimeoutMs = compression.ms('SIGNAL_TIMEOUT_MS', Number(signalTimeout && 'literal' in signalTimeout ? signalTimeout.literal : 10_000), 1_000);
   recordFixedDifferences(compression, aws);
+  if (sources.functionsApp === undefined) {
+    compression.differ('Function App code', 'the bundle `npm run build:functions` makes, as published', 'the app\'s TypeScript sources', 'the drill needs no build step; --functions-app runs the published bundle instead');
+  }
 
   const eks = renderedWorkload(sources.rendered.eks, 'fl-trainer');
   const minAwsTrainers = aggregatorMinimum(sources.rendered.aks);

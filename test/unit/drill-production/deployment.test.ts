@@ -65,6 +65,13 @@ describe('drillDeployment', () => {
     for (const difference of deployment.compression.differences) expect(difference.reason.length).toBeGreaterThan(10);
   });
 
+  it('runs the brain from its sources by default and says so; given the published bundle, it runs that and says nothing', async () => {
+    expect(deployment.functionsApp).toMatch(/azure-functions\/src\/index\.ts$/);
+    expect(deployment.compression.differences.find((d) => d.setting === 'Function App code')).toMatchObject({ drill: "the app's TypeScript sources" });
+    const bundled = await drillDeployment({ ...EXAMPLE_SOURCES, functionsApp: '/srv/dist/index.js' });
+    expect([bundled.functionsApp, bundled.compression.differences.some((d) => d.setting === 'Function App code')]).toStrictEqual(['/srv/dist/index.js', false]);
+  });
+
   it('hands child drills exactly what the parent read', () => {
     const copy = deploymentFromJson(deploymentJson(deployment));
     expect({ ...copy, compression: undefined }).toStrictEqual({ ...deployment, compression: undefined });

@@ -36,6 +36,14 @@ export const TrainerSchema = z.strictObject({
   labelSelector: z.string().min(1, 'must not be empty'),
   /** Port on which trainers serve `POST /checkpoint`. */
   port: PortSchema,
+  /**
+   * Service account of the trainer pods (the chart's `trainer.serviceAccount.name`): its EKS Pod Identity association
+   * gets the role that reads the training data. @default fl-trainer
+   */
+  serviceAccount: z
+    .string()
+    .regex(/^[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$/, 'must be a Kubernetes service account name')
+    .default('fl-trainer'),
 });
 
 export const ContainerInsightsSchema = z.strictObject({

@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo';
 import { registerDrill } from './commands/drill';
 import { registerPreflight } from './commands/preflight';
 import { registerReplay } from './commands/replay';
+import { registerStageData } from './commands/stage-data';
 
 /** Prints a command's result and sets the exit code (never calls process.exit, so output is flushed). */
 function report(result: CommandResult): void {
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerDrill(program, exitWith);
   registerReplay(program, exitWith);
   registerChaos(program, exitWith);
+  registerStageData(program, exitWith);
   return program;
 }
 

@@ -75,3 +75,19 @@ export class WireFormatError extends Error {
     super(message, options);
   }
 }
+
+/** A process's part of the training data is not in its data store: it was never staged there (or was removed). */
+export class DataNotStagedError extends Error {
+  override readonly name = 'DataNotStagedError';
+  constructor(readonly location: string, options?: { cause?: unknown }) {
+    super(`${location} does not exist: stage the run's data first (spot-on data stage)`, options);
+  }
+}
+
+/** A staged data object is torn, altered, or was staged for another run configuration. */
+export class DataCorruptError extends Error {
+  override readonly name = 'DataCorruptError';
+  constructor(readonly location: string, message: string, options?: { cause?: unknown }) {
+    super(`${location}: ${message}`, options);
+  }
+}

@@ -41,6 +41,8 @@ locals {
 
   # The exact blob container scope used by the data-plane roles of the FL workloads.
   checkpoint_container_scope = "${azurerm_storage_account.this.id}/blobServices/default/containers/${azurerm_storage_container.checkpoints.name}"
+  # The same for the staged training data, which the FL workloads may only read.
+  training_data_container_scope = "${azurerm_storage_account.this.id}/blobServices/default/containers/${azurerm_storage_container.training_data.name}"
 
   # Secret-level scopes of the key rings, by purpose: Key Vault RBAC accepts a role assignment on one secret, so each
   # reader gets exactly the rings it needs (main.rbac.tf). Built from the secrets themselves, so a role is assigned only

@@ -128,6 +128,15 @@ locals {
         role     = workload.checkpoint_readonly ? "Storage Blob Data Reader" : "Storage Blob Data Contributor"
       }
     },
+    # Every FL workload reads its part of the staged data (trainers their shards, the aggregator the test set), and
+    # none may change it: Reader, on the data container only.
+    {
+      for name, workload in var.fl_workloads : "${name}-training-data" => {
+        workload = name
+        scope    = local.training_data_container_scope
+        role     = "Storage Blob Data Reader"
+      }
+    },
     # Key Vault Secrets User on each key ring a workload lists in key_vault_secrets, on that ring's secret only: by
     # default the aggregator gets signal (it signs aws-silent signals) and trainer (it verifies the trainers), the
     # trainer gets trainer alone (it signs its requests; it must never sign signals to the brain).

@@ -47,6 +47,14 @@ resource "azurerm_storage_container" "checkpoints" {
   container_access_type = "private"
 }
 
+# Staged training data (the chart's data.url blob://<this container>/<prefix>): only shards whose residency allows
+# Azure, and the test set. The staging step writes it with its operator's own credentials; the FL workloads only read.
+resource "azurerm_storage_container" "training_data" {
+  name                  = var.storage.data_container_name
+  storage_account_id    = azurerm_storage_account.this.id
+  container_access_type = "private"
+}
+
 resource "azurerm_storage_container" "function_releases" {
   name                  = var.storage.deployment_container
   storage_account_id    = azurerm_storage_account.this.id
@@ -83,12 +91,13 @@ resource "azurerm_storage_management_policy" "this" {
     }
   }
 
+  # Versions replaced by a round's pointer update, a state write or a re-staging of the training data.
   rule {
     name    = "expire-previous-versions"
     enabled = true
 
     filters {
-      prefix_match = ["${var.storage.container_name}/"]
+      prefix_match = ["${var.storage.container_name}/", "${var.storage.data_container_name}/"]
       blob_types   = ["blockBlob"]
     }
 

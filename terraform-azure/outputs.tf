@@ -68,6 +68,11 @@ output "storage_container_name" {
   value       = azurerm_storage_container.checkpoints.name
 }
 
+output "training_data_container" {
+  description = "Blob container of the staged training data: the AKS chart's data.url is blob://<this container>/<prefix> (the FL workloads may only read it)."
+  value       = azurerm_storage_container.training_data.name
+}
+
 output "continuation_queue_name" {
   description = "Storage queue of the failover continuations."
   value       = azurerm_storage_queue.continuations.name

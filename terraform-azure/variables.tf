@@ -40,6 +40,7 @@ variable "storage" {
     account_name               = optional(string)
     replication_type           = optional(string, "ZRS")
     container_name             = optional(string, "spot-on")
+    data_container_name        = optional(string, "spot-on-data")
     deployment_container       = optional(string, "function-releases")
     continuation_queue_name    = optional(string, "spot-on-continuations")
     runs_retention_days        = optional(number, 30)
@@ -53,6 +54,9 @@ variable "storage" {
     - `account_name`: globally unique account name; defaults to `<prefix without hyphens>blob` (the seed's `aiflmcdevblob`).
     - `replication_type`: LRS, ZRS, GRS, RAGRS, GZRS or RAGZRS.
     - `container_name`: the blob container of the checkpoint layout (`runs/`, `state/`).
+    - `data_container_name`: the blob container of the staged training data (`<prefix>/shards/<id>.spoton`,
+      `<prefix>/test.spoton`), written by the staging step with its operator's own credentials; the FL workload
+      identities may only read it.
     - `deployment_container`: container holding the Flex Consumption deployment package.
     - `continuation_queue_name`: queue of continuation messages (pool not ready yet, poll again).
     - `runs_retention_days`: blobs under `runs/` not modified for this many days are deleted (old rounds of old runs).
@@ -69,8 +73,13 @@ variable "storage" {
     error_message = "storage.replication_type must be one of LRS, ZRS, GRS, RAGRS, GZRS, RAGZRS."
   }
   validation {
-    condition     = can(regex("^[a-z0-9](-?[a-z0-9]){2,62}$", var.storage.container_name)) && can(regex("^[a-z0-9](-?[a-z0-9]){2,62}$", var.storage.deployment_container))
+    condition     = alltrue([for name in [var.storage.container_name, var.storage.data_container_name, var.storage.deployment_container] : can(regex("^[a-z0-9](-?[a-z0-9]){2,62}$", name))])
     error_message = "storage container names must be 3-63 lowercase letters, digits and single hyphens."
+  }
+  validation {
+    # The workloads write checkpoints but only read data: one container for both would let them overwrite shards.
+    condition     = length(distinct([var.storage.container_name, var.storage.data_container_name, var.storage.deployment_container])) == 3
+    error_message = "storage.container_name, storage.data_container_name and storage.deployment_container must be three different containers."
   }
   validation {
     condition     = can(regex("^[a-z0-9](-?[a-z0-9]){2,62}$", var.storage.continuation_queue_name))

@@ -14,6 +14,7 @@ import { InterruptionIngest } from './interruption-ingest';
 import { LifecycleBus } from './lifecycle-bus';
 import { ReflexFunctions } from './reflex-functions';
 import { SignalOutbox } from './signal-outbox';
+import { TrainingData } from './training-data';
 import { TrainerNodeAccess } from './trainer-node-access';
 
 export interface SpotOnStackProps extends StackProps {
@@ -27,6 +28,7 @@ export class SpotOnStack extends Stack {
   public readonly lifecycleBus: LifecycleBus;
   public readonly reflex: ReflexFunctions;
   public readonly trainerNodes: TrainerNodeAccess;
+  public readonly trainingData: TrainingData;
   public readonly health: EksHealthAlarms;
   /** Absent when `eks.containerInsights.installAddon` is false. */
   public readonly containerInsights?: ContainerInsights;
@@ -109,6 +111,14 @@ export class SpotOnStack extends Stack {
       allowedSources: [this.reflex.securityGroup],
     });
 
+    // The trainers' shards, and their one Pod Identity role: it also reads the key rings the chart's ASCP syncs.
+    this.trainingData = new TrainingData(this, 'TrainingData', {
+      clusterName: config.eks.clusterName,
+      namespace: config.eks.trainer.namespace,
+      serviceAccount: config.eks.trainer.serviceAccount,
+      keyRings: [this.reflex.keys.flush, this.reflex.keys.trainer],
+    });
+
     const insights = config.eks.containerInsights;
     if (insights.installAddon) {
       this.containerInsights = new ContainerInsights(this, 'ContainerInsights', {
@@ -179,6 +189,8 @@ export class SpotOnStack extends Stack {
     output(keyRingOutputName('flush'), this.reflex.keys.flush.secretArn, 'Flush key ring: the EKS chart\'s keys.csi.aws.flushKeysSecretArn (stays in AWS)');
     output(keyRingOutputName('signal'), this.reflex.keys.signal.secretArn, 'Signal key ring: copy its value to terraform var signal_keys (the brain verifies with it)');
     output(keyRingOutputName('trainer'), this.reflex.keys.trainer.secretArn, 'Trainer key ring: the EKS chart\'s keys.csi.aws.trainerKeysSecretArn; copy its value to terraform var trainer_keys');
+    output('TrainingDataBucketName', this.trainingData.bucket.bucketName, 'The EKS chart\'s data.url is s3://<this bucket>/<prefix>; stage the shards allowed on AWS there');
+    output('TrainerDataRoleArn', this.trainingData.trainerRole.roleArn, 'Pod Identity role of the EKS trainers\' service account: reads the training data and their key rings');
     output('FailoverAlarmName', this.health.compositeAlarm.alarmName, 'Composite alarm driving failover and failback');
     output(
       'TrainerNodeSecurityGroupId',

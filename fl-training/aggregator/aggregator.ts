@@ -16,7 +16,7 @@ import { writeCheckpoint, resolveLatest, advanceLatest, type Checkpoint } from '
 import type { CheckpointStore } from '../store/checkpoint-store';
 import { listStoredUpdates, loadStoredUpdate, storeUpdate } from '../store/updates';
 import { createStrategy, type Strategy, type StrategyState } from '../strategy/strategy';
-import { shardExampleCounts } from '../task/data';
+import { shardExampleCounts } from '../task/shards';
 import { initialWeights, modelShape, topologyHash as hashTopology, weightSpecs } from '../task/topology';
 import { encodeFrame } from '../wire/frame';
 import type { ModelHeader, RegisterReply, RegisterRequest, StoredUpdateMeta, UpdateMeta } from '../wire/messages';

@@ -5,13 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseRunConfig, parseShardList, TaskNameSchema } from '../config';
+import { parseRunConfig, parseShardList, TaskNameSchema, type RunConfig, type TaskName } from '../config';
+import { openDataStore, type BlobAccess } from '../data/cloud-data-stores';
+import { DataUrlSchema, requireOwnCloud } from '../data/data-store';
+import { loadTestSet } from '../data/load';
 import { ConfigError } from '../errors';
 import { readSettings, setting, usage, type SettingSpec } from '../settings';
 import { openStore } from '../store/open-store';
 import { initBackend } from '../task/backend';
 import { createEvaluator } from '../task/evaluator';
-import { Aggregator } from './aggregator';
+import { Aggregator, type Evaluator } from './aggregator';
 import { httpSignalSender } from './brain';
 import { KEY_RING_SETTINGS } from '../../protocol/keys';
 import { startAggregatorServer } from './http';
@@ -30,6 +33,7 @@ export const AGGREGATOR_SETTINGS = {
   blobConnectionString: { flag: 'blob-connection-string', env: 'SPOTON_BLOB_CONNECTION_STRING', secret: true, description: 'Blob connection string (Azurite)', schema: setting.text().optional() },
   blobAccountUrl: { flag: 'blob-account-url', env: 'SPOTON_BLOB_ACCOUNT_URL', description: 'Blob account URL, with DefaultAzureCredential', schema: setting.url().optional() },
   container: { flag: 'container', env: 'SPOTON_BLOB_CONTAINER', description: 'Blob container [spot-on]', schema: setting.text().optional() },
+  dataUrl: { flag: 'data-url', env: 'SPOTON_DATA_URL', description: 'where the test set is staged: blob://<container>/<prefix> (needed when the run evaluates)', schema: DataUrlSchema.optional() },
   memoryStore: { flag: 'memory-store', env: 'SPOTON_MEMORY_STORE', description: 'keep checkpoints in memory (development only)', schema: setting.flag(), boolean: true },
   trainerKeys: { flag: 'trainer-keys', env: KEY_RING_SETTINGS.trainer, secret: true, description: 'trainer key ring: every trainer request must be signed with one of its keys', schema: setting.keyRing('trainer') },
   signalKeys: { flag: 'signal-keys', env: KEY_RING_SETTINGS.signal, secret: true, description: 'signal key ring: its first key signs the signals to the brain', schema: setting.keyRing('signal').optional() },
@@ -53,14 +57,20 @@ function readJsonFile(path: string): unknown {
   }
 }
 
-/** Runs the aggregator until a signal (or completion with --exit-when-done); resolves the exit code. */
-export async function main(argv = process.argv.slice(2), env = process.env): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(usage(AGGREGATOR_SETTINGS));
-    return 0;
-  }
-  const s = readSettings(AGGREGATOR_SETTINGS, argv, env);
-  if (s.brainUrl && !s.signalKeys) throw new ConfigError(`--brain-url needs ${KEY_RING_SETTINGS.signal} (signals are signed)`);
+/** The settings that make up the run configuration (the aggregator's; `spot-on stage-data` takes the same). */
+export interface RunConfigSettings {
+  readonly config?: string | undefined;
+  readonly configJson?: string | undefined;
+  readonly runId?: string | undefined;
+  readonly task?: TaskName | undefined;
+  readonly rounds?: number | undefined;
+  readonly seed?: number | undefined;
+  readonly shards?: string | undefined;
+  readonly minTrainers?: number | undefined;
+}
+
+/** The run configuration from the settings: the file, then the inline JSON, then the single-value flags. */
+export function assembleRunConfig(s: RunConfigSettings): RunConfig {
   let input: Record<string, unknown> = {};
   if (s.config) input = { ...input, ...(readJsonFile(s.config) as Record<string, unknown>) };
   if (s.configJson) {
@@ -76,9 +86,30 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   if (s.seed !== undefined) input.seed = s.seed;
   if (s.shards) input.shards = parseShardList(s.shards);
   if (s.minTrainers) input.quorum = { ...(input.quorum as object | undefined), minTrainers: s.minTrainers };
-  const config = parseRunConfig(input);
+  return parseRunConfig(input);
+}
+
+/** The evaluator on the staged test set, read from the aggregator's own cloud (Azure). */
+async function openEvaluator(config: RunConfig, s: { dataUrl?: string | undefined } & BlobAccess): Promise<Evaluator> {
+  if (!s.dataUrl) throw new ConfigError('the run evaluates the global model (evaluate: true): set --data-url / SPOTON_DATA_URL to where its test set is staged');
+  requireOwnCloud(s.dataUrl, 'azure');
+  const test = await loadTestSet(openDataStore(s.dataUrl, s), config);
+  await initBackend(line);
+  line(`test set: ${test.size} examples from ${s.dataUrl}`);
+  return createEvaluator(config, test);
+}
+
+/** Runs the aggregator until a signal (or completion with --exit-when-done); resolves the exit code. */
+export async function main(argv = process.argv.slice(2), env = process.env): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(usage(AGGREGATOR_SETTINGS));
+    return 0;
+  }
+  const s = readSettings(AGGREGATOR_SETTINGS, argv, env);
+  if (s.brainUrl && !s.signalKeys) throw new ConfigError(`--brain-url needs ${KEY_RING_SETTINGS.signal} (signals are signed)`);
+  const config = assembleRunConfig(s);
   const store = (await openStore(s, true))!;
-  const evaluator = config.evaluate ? (await initBackend(line), createEvaluator(config)) : undefined;
+  const evaluator = config.evaluate ? await openEvaluator(config, s) : undefined;
   const signals = s.brainUrl && s.signalKeys ? httpSignalSender({ url: s.brainUrl, secret: s.signalKeys.signing, backoffMs: s.signalBackoffMs, log: line }) : undefined;
   const aggregator = await Aggregator.open({ config, store, log: line, tickMs: s.tickMs, statePollMs: s.statePollMs, ...(s.minAwsTrainers ? { minAwsTrainers: s.minAwsTrainers } : {}), ...(evaluator ? { evaluator } : {}), ...(signals ? { signals, signalRetry: { retryMs: s.signalRetryMs, maxRetryMs: s.signalMaxRetryMs } } : {}) });
   const server = await startAggregatorServer(aggregator, { port: s.port, host: s.host, trainerKeys: s.trainerKeys, log: line });

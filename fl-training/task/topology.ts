@@ -6,9 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { WeightSpec } from '../../protocol/checkpoint';
 import { canonicalJson, type RunConfig } from '../config';
-import { BLOBS_CLASSES, BLOBS_FEATURES } from './blobs';
-import { MNIST_CLASSES, MNIST_FEATURES } from './mnist';
 import { deriveSeed, mulberry32 } from './random';
+import { TASK_SHAPES } from './tasks';
 
 export interface ModelShape {
   readonly features: number;
@@ -18,7 +17,7 @@ export interface ModelShape {
 
 /** The MLP a run trains. */
 export function modelShape(config: Pick<RunConfig, 'task' | 'model'>): ModelShape {
-  const [features, classes] = config.task === 'mnist' ? [MNIST_FEATURES, MNIST_CLASSES] : [BLOBS_FEATURES, BLOBS_CLASSES];
+  const { features, classes } = TASK_SHAPES[config.task];
   return { features, hidden: config.model.hidden, classes };
 }
 

@@ -9,6 +9,8 @@ import { PathSegmentSchema } from '../../protocol/blob-layout';
 import { Ec2InstanceIdSchema } from '../../protocol/ids';
 import { ConfigError, ShardResidencyError } from '../errors';
 import { readSettings, setting, usage, type SettingSpec } from '../settings';
+import { openDataStore } from '../data/cloud-data-stores';
+import { DataUrlSchema, requireOwnCloud } from '../data/data-store';
 import { openStore } from '../store/open-store';
 import { initBackend } from '../task/backend';
 import { resolveInstanceId } from './instance-identity';
@@ -27,7 +29,8 @@ export const TRAINER_SETTINGS = {
   events: { flag: 'events', env: 'SPOTON_EVENTS', description: 'json: also print machine-readable JSON lines (ready, flush-durable, exit) for the local drill', schema: z.enum(['json']).optional() },
   trainerKeys: { flag: 'trainer-keys', env: KEY_RING_SETTINGS.trainer, secret: true, description: 'trainer key ring: signs every request to the aggregator', schema: setting.keyRing('trainer') },
   flushKeys: { flag: 'flush-keys', env: KEY_RING_SETTINGS.flush, secret: true, description: 'flush key ring: verifies POST /checkpoint (AWS trainers; unset, the endpoint takes no flush requests)', schema: setting.keyRing('flush').optional() },
-  blobConnectionString: { flag: 'blob-connection-string', env: 'SPOTON_BLOB_CONNECTION_STRING', secret: true, description: 'Blob for flushed updates when the aggregator is unreachable (Azurite)', schema: setting.text().optional() },
+  dataUrl: { flag: 'data-url', env: 'SPOTON_DATA_URL', description: 'this cloud\'s training data: s3://<bucket>/<prefix> on AWS, blob://<container>/<prefix> on Azure', schema: DataUrlSchema },
+  blobConnectionString: { flag: 'blob-connection-string', env: 'SPOTON_BLOB_CONNECTION_STRING', secret: true, description: 'Blob for flushed updates when the aggregator is unreachable, and blob:// data (Azurite)', schema: setting.text().optional() },
   blobAccountUrl: { flag: 'blob-account-url', env: 'SPOTON_BLOB_ACCOUNT_URL', description: 'same, by account URL with DefaultAzureCredential', schema: setting.url().optional() },
   container: { flag: 'container', env: 'SPOTON_BLOB_CONTAINER', description: 'Blob container [spot-on]', schema: setting.text().optional() },
   minBatchMs: { flag: 'min-batch-ms', env: 'SPOTON_MIN_BATCH_MS', description: 'pace each local batch to at least this many ms (the local drill\'s stand-in for GPU time) [0]', schema: z.coerce.number().int().min(0).max(60_000).default(0) },
@@ -46,8 +49,10 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   const event = (name: string, detail: object) => {
     if (s.events === 'json') console.log(JSON.stringify({ event: name, clientId: s.clientId, at: new Date().toISOString(), ...detail }));
   };
+  requireOwnCloud(s.dataUrl, s.cloud);
   await initBackend(line);
   const store = await openStore(s, false);
+  const data = openDataStore(s.dataUrl, s);
   const instanceId = await resolveInstanceId(s.cloud, s.instanceId, line);
   const trainer = new Trainer({
     aggregatorUrl: s.aggregatorUrl,
@@ -61,6 +66,8 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     minBatchMs: s.minBatchMs,
     onFlushDurable: (flush) => event('flush-durable', flush),
     onRegistered: (registration) => event('registered', registration),
+    onDataLoaded: (loaded) => event('data-loaded', loaded),
+    data,
     ...(s.host ? { host: s.host } : {}),
     ...(instanceId ? { instanceId } : {}),
     ...(s.nodeName ? { nodeName: s.nodeName } : {}),

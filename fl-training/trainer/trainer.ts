@@ -13,7 +13,10 @@ import { ShardResidencyError } from '../errors';
 import type { CheckpointStore } from '../store/checkpoint-store';
 import { storeUpdate } from '../store/updates';
 import type { Dataset } from '../task/dataset';
-import { loadTaskData, shardConfig } from '../task/data';
+import { shardConfig } from '../task/shards';
+import { dataObjectName } from '../data/data-part';
+import type { DataStore } from '../data/data-store';
+import { loadShard } from '../data/load';
 import { buildModel, modelSpecs } from '../task/model';
 import { modelShape } from '../task/topology';
 import { trainLocal, type BatchProgress, type LocalTrainingResult } from '../task/train';
@@ -38,6 +41,8 @@ export interface TrainerOptions {
   readonly host?: string;
   /** Where a flushed update goes when the aggregator cannot be reached. */
   readonly store?: CheckpointStore;
+  /** This cloud's training data: the trainer reads its own shard from it, and nothing else. */
+  readonly data: DataStore;
   readonly log?: (line: string) => void;
   /** Long-poll length for the next round. @default 20000 */
   readonly waitMs?: number;
@@ -57,6 +62,8 @@ export interface TrainerOptions {
   readonly requestTimeoutMs?: number;
   /** Called after each registration with the shard it trains (configured or assigned). */
   readonly onRegistered?: (registration: { shard: string }) => void;
+  /** Called once the shard's examples are read, with the object they came from. */
+  readonly onDataLoaded?: (loaded: { shard: string; url: string; examples: number }) => void;
   /** Called once a flush's work is durable (accepted, stored in Blob, or nothing was in progress). */
   readonly onFlushDurable?: (flush: FlushDurable) => void;
   /**
@@ -231,9 +238,10 @@ export class Trainer {
     await this.register(config);
     const shard = shardConfig(config, this.shard);
     this.checkResidency(shard);
-    const data = loadTaskData(config).shards.get(shard.id)!;
+    const data = await loadShard(this.options.data, config, shard.id);
+    this.options.onDataLoaded?.({ shard: shard.id, url: `${this.options.data.url}/${dataObjectName(shard.id)}`, examples: data.size });
     const model = buildModel(modelShape(config));
-    this.log(`shard ${shard.id} (${shard.residency}): ${data.size} examples; model ${modelSpecs(model).map((s) => s.name).join(', ')}`);
+    this.log(`shard ${shard.id} (${shard.residency}): ${data.size} examples from ${this.options.data.url}; model ${modelSpecs(model).map((s) => s.name).join(', ')}`);
     return { config, data, model };
   }
 

@@ -40,6 +40,7 @@ async function startFederation(h: Harness, name: string): Promise<Federation> {
     ],
   };
   const env = { SPOTON_BLOB_CONNECTION_STRING: h.storage, SPOTON_TRAINER_KEYS: h.keys.trainer };
+  const dataUrls = await h.stageRunData(config);
   const port = await freePort();
   let aggregator = await startAggregator(config, { env, port });
   const trainerPort = await freePort();
@@ -47,7 +48,7 @@ async function startFederation(h: Harness, name: string): Promise<Federation> {
     (shard, i) =>
       new TrainerProcess(
         { clientId: `${runId}-t${i}`, cloud: 'aws', shard, nodeName: `chaos-node-${i}`, instanceId: `i-0c4a5c4a5c4a5c4a${i}`, podIP: `127.0.4.${i + 1}` },
-        { ...process.env, SPOTON_AGGREGATOR_URL: aggregator.url, SPOTON_TRAINER_KEYS: h.keys.trainer, SPOTON_FLUSH_KEYS: h.keys.flush, SPOTON_BLOB_CONNECTION_STRING: h.storage, TRAINER_PORT: String(trainerPort), SPOTON_MIN_BATCH_MS: '40', SPOTON_SIGTERM_GRACE_MS: '5000' },
+        { ...process.env, SPOTON_AGGREGATOR_URL: aggregator.url, SPOTON_TRAINER_KEYS: h.keys.trainer, SPOTON_FLUSH_KEYS: h.keys.flush, SPOTON_BLOB_CONNECTION_STRING: h.storage, TRAINER_PORT: String(trainerPort), SPOTON_MIN_BATCH_MS: '40', SPOTON_SIGTERM_GRACE_MS: '5000', SPOTON_DATA_URL: dataUrls.aws, ...h.s3Env },
         () => undefined,
       ),
   );

@@ -20,12 +20,20 @@ import { ClusterState } from '../cluster/state';
 import { startLostAnswerProxy, type LostAnswerProxy } from '../lost-answer-proxy';
 import { startVpnTunnel, type VpnTunnel } from '../vpn';
 import { startAggregator } from '../drill/run';
+import { startLocalS3 } from '../s3';
+import { stageInMemory, type InMemoryData } from '../../datasets/in-memory';
+import { stageData } from '../../datasets/stage';
+import { parseRunConfig } from '../../fl-training/config';
+import { openDataStore } from '../../fl-training/data/cloud-data-stores';
+import type { Cloud } from '../../protocol/run-status';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const CHAOS_RUN_ID = 'chaos-run';
 export const TRAINER_INSTANCE = 'i-0c4a05c4a05c4a05c';
 export const SHARDS = ['shard-0', 'shard-1', 'pinned-aws'] as const;
 const GPU_POOL = 'gpuspot';
+const DATA_BUCKET = 'spot-on-data';
+const DATA_CONTAINER = 'spot-on-data';
 const NAMESPACE = 'fl';
 const DEPLOYMENT = 'fl-trainer';
 
@@ -61,6 +69,12 @@ export interface Harness {
   readonly relays: Readonly<Record<Dependency, VpnTunnel>>;
   /** Loses the answer to one blob request the brain makes (the write still lands). */
   readonly blobAnswers: LostAnswerProxy;
+  /** The run's data for in-process trainers (the harness's trainer, Azure trainers of cases). */
+  readonly data: InMemoryData;
+  /** The local S3 (AWS trainers' data): the environment that points a process at it. */
+  readonly s3Env: Readonly<Record<string, string>>;
+  /** Stages a run's data in each cloud's store (S3, Blob) under the run id; the data URL per cloud. */
+  stageRunData(config: Record<string, unknown>): Promise<Record<Cloud, string>>;
   /** The GPU pool's node count as ARM has it. */
   poolCount(): number;
   /** Kills the aggregator process (SIGKILL) and starts it again on the same store; resolves when it serves. */
@@ -83,12 +97,14 @@ export async function startHarness(log: (line: string) => void = () => undefined
     if (aks === undefined) throw new Error('the ARM seed has no cluster');
     const cluster = new ClusterState('aks');
     cluster.addDeployment({ namespace: NAMESPACE, name: DEPLOYMENT, replicas: 0, podsReadyAtOnce: true });
-    const [azurite, arm, kube] = await Promise.all([
+    const [azurite, s3, arm, kube] = await Promise.all([
       startAzurite(),
+      startLocalS3(),
       startArmEmulator({ seed, provisioningDelayMs: 300, updateDelayMs: 100, asyncRetryAfterSeconds: 0 }),
       startKubeApiServer(cluster, 'anonymous'),
     ]);
-    stops.push(() => azurite.stop(), () => arm.stop(), () => kube.stop());
+    stops.push(() => azurite.stop(), () => s3.stop(), () => arm.stop(), () => kube.stop());
+    await s3.createBucket(DATA_BUCKET);
 
     const relays = {
       blob: await startVpnTunnel(azurite.blobUrl),
@@ -144,11 +160,13 @@ export async function startHarness(log: (line: string) => void = () => undefined
     let aggregator = await startAggregator(CHAOS_RUN_CONFIG, { env: aggregatorEnv, onText: (line) => log(`aggregator: ${line}`) });
     stops.push(() => aggregator.stop());
 
+    const data = await stageInMemory(parseRunConfig(CHAOS_RUN_CONFIG));
     const trainer = new Trainer({
       aggregatorUrl: aggregator.url,
       clientId: 'chaos-trainer',
       cloud: 'aws',
       shard: 'shard-0',
+      data: data.aws,
       instanceId: TRAINER_INSTANCE,
       keys: { trainer: parseKeyRing('trainer', keys.trainer), flush: parseKeyRing('flush', keys.flush) },
       host: '127.0.0.1',
@@ -169,6 +187,15 @@ export async function startHarness(log: (line: string) => void = () => undefined
       storage: azurite.connectionString,
       relays,
       blobAnswers,
+      data,
+      s3Env: s3.env,
+      async stageRunData(input) {
+        const config = parseRunConfig(input);
+        const urls = { aws: `s3://${DATA_BUCKET}/${config.runId}`, azure: `blob://${DATA_CONTAINER}/${config.runId}` };
+        const blob = { blobConnectionString: azurite.connectionString };
+        await stageData(config, { aws: s3.dataStore(urls.aws), azure: openDataStore(urls.azure, blob) });
+        return urls;
+      },
       poolCount: () => arm.getPool({ subscriptionId: aks.subscriptionId, resourceGroup: aks.resourceGroup, cluster: aks.name, pool: GPU_POOL })?.count ?? -1,
       async restartAggregator() {
         await aggregator.kill();

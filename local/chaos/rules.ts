@@ -83,7 +83,7 @@ export const RULE_CASES: readonly ChaosCase[] = [
     return summary(await send(`${h.trainerUrl}${FLUSH_PATH}`, { method: 'POST', headers: signedJson(h.keys.flush, body), body }));
   }),
   trainerCase('flush at a trainer that holds no flush key (Azure)', '403 flush-disabled', async (h) => {
-    const azure = new Trainer({ aggregatorUrl: h.aggregatorUrl(), clientId: freshId('chaos-azure'), cloud: 'azure', shard: 'shard-1', keys: { trainer: parseKeyRing('trainer', h.keys.trainer) }, host: '127.0.0.1' });
+    const azure = new Trainer({ aggregatorUrl: h.aggregatorUrl(), clientId: freshId('chaos-azure'), cloud: 'azure', shard: 'shard-1', data: h.data.azure, keys: { trainer: parseKeyRing('trainer', h.keys.trainer) }, host: '127.0.0.1' });
     const url = await azure.start();
     try {
       const body = JSON.stringify({ version: 1, requestId: freshId('evt'), reason: 'spot-interruption', deadline: new Date(Date.now() + 120_000).toISOString(), instanceId: TRAINER_INSTANCE });

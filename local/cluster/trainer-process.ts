@@ -53,6 +53,8 @@ export class TrainerProcess {
   /** The shard it trains: configured, or assigned at registration (its `registered` event line). */
   shard: string | undefined;
   readonly flushes: FlushDurableEvent[] = [];
+  /** The data objects it read (its `data-loaded` event lines): what reached this pod's node. */
+  readonly dataLoaded: { readonly shard: string; readonly url: string; readonly examples: number }[] = [];
   private killedBySimulator = false;
   private readonly child: ChildProcess;
   readonly ended: Promise<TrainerEnd>;
@@ -114,6 +116,7 @@ export class TrainerProcess {
     if (event.event === 'ready') this.ready = true;
     if (event.event === 'registered' && typeof event.shard === 'string') this.shard = event.shard;
     if (event.event === 'flush-durable') this.flushes.push(event as unknown as FlushDurableEvent);
+    if (event.event === 'data-loaded') this.dataLoaded.push(event as unknown as TrainerProcess['dataLoaded'][number]);
     if (event.event === 'exit') this.result = event as unknown as TrainerResultEvent;
     this.onEvent(this, event.event ?? 'unknown', event);
   }

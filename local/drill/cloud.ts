@@ -24,6 +24,8 @@ import type { EnvValue } from './production/aws-template';
 import type { DrillDeployment } from './production/deployment';
 import type { TimelineEntry } from './report';
 import { drillBatchMs, drillRunConfig, startAggregator } from './run';
+import { startDrillData, withoutAws, type DrillData } from './data';
+import { mayProcess, parseRunConfig, type ShardConfig } from '../../fl-training/config';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -32,8 +34,8 @@ export interface CloudOptions {
   readonly runId: string;
   readonly seed: number;
   readonly rounds: number;
-  /** Shards, one per AWS trainer at the start; residency `any` so that Azure may take them over. */
-  readonly shards: readonly string[];
+  /** Shards, one per AWS trainer at the start, with their residency (the deployment's, run.ts drillShards). */
+  readonly shards: readonly ShardConfig[];
   /** Every SQS message delivered this many times, out of order (duplicate-storm). */
   readonly duplicateDeliveries?: number;
   /** Standing for GPU node provisioning (5-11 min in AKS). */
@@ -57,8 +59,12 @@ export interface LocalCloud {
   /** Between the brain and its blob storage: can lose the answer to one request (ambiguous-commit). */
   readonly brainStorage: LostAnswerProxy;
   readonly brainUrl: string;
-  /** Connection string of the storage account (Azurite): checkpoints, status.json, the brain's state. */
+  /** Connection string of the storage account (Azurite): checkpoints, status.json, the brain's state, Azure's data. */
   readonly storage: string;
+  /** The run's data as staged in each cloud's store. */
+  readonly data: DrillData;
+  /** Shards Azure may not train (pinned to AWS): a scenario's failover covers the others. */
+  readonly pinnedToAws: ReadonlySet<string>;
   readonly aggregatorUrl: string;
   readonly queues: { readonly interruption: SqsQueue; readonly interruptionDlq: SqsQueue; readonly outbox: SqsQueue; readonly outboxDlq: SqsQueue };
   readonly interruption: SqsEventSource;
@@ -181,8 +187,12 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     const vpn = await startVpnTunnel(brainFrontEnd.url);
     stops.push(() => vpn.stop());
 
-    const aggregator = await startAggregator(drillRunConfig(options.runId, options.seed, options.rounds, options.shards), {
+    const runConfig = drillRunConfig(options.runId, options.seed, options.rounds, options.shards);
+    const data = await startDrillData(parseRunConfig(runConfig), deployment.data, azurite);
+    stops.push(() => data.stop());
+    const aggregator = await startAggregator(runConfig, {
       env: {
+        ...data.env.azure,
         SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString,
         SPOTON_SIGNAL_KEYS: keys.signal,
         SPOTON_TRAINER_KEYS: keys.trainer,
@@ -204,8 +214,9 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
       eks,
       aks,
       instanceMetadata,
+      // Azure pods get no AWS setting at all; AWS pods get the local AWS (IMDS, S3) through cloudEnv.
       trainerEnv: {
-        ...process.env,
+        ...withoutAws(process.env),
         SPOTON_AGGREGATOR_URL: aggregatorUrl,
         SPOTON_TRAINER_KEYS: keys.trainer,
         TRAINER_PORT: String(trainerPort),
@@ -213,7 +224,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         SPOTON_MIN_BATCH_MS: String(drillBatchMs(options.shards.length)),
       },
       // Only AWS trainers verify flush requests (the chart gives Azure trainers no flush ring).
-      cloudEnv: { aws: { ...deployment.trainerEnv.aws, SPOTON_FLUSH_KEYS: keys.flush }, azure: deployment.trainerEnv.azure },
+      cloudEnv: { aws: { ...aws.env, ...data.env.aws, ...deployment.trainerEnv.aws, SPOTON_FLUSH_KEYS: keys.flush }, azure: { ...data.env.azure, ...deployment.trainerEnv.azure } },
       onEvent: (component, event, detail) => emit(component, event, detail),
       logDir: trainerLogs,
     });
@@ -264,7 +275,8 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
       stops.push(() => source.stop());
     }
     const queues = { interruption: interruptionQueue, interruptionDlq, outbox, outboxDlq };
-    return { aws, arm, simulator, vpn, brainFrontEnd, brainStorage, brainUrl, storage: azurite.connectionString, aggregatorUrl, queues, interruption, signal, hostInvocations, stop: stopAll };
+    const pinnedToAws = new Set(options.shards.filter((shard) => !mayProcess('azure', shard.residency)).map((shard) => shard.id));
+    return { aws, arm, simulator, vpn, brainFrontEnd, brainStorage, brainUrl, storage: azurite.connectionString, data, pinnedToAws, aggregatorUrl, queues, interruption, signal, hostInvocations, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -12,7 +12,10 @@ import { TrainerProcess } from '../cluster/trainer-process';
 import { startAzurite } from '../azurite';
 import { freePort } from '../net';
 import { startLocalCloud, type Component } from './cloud';
-import { drillRunConfig, startAggregator } from './run';
+import { drillRunConfig, drillShards, startAggregator } from './run';
+import { startDrillData } from './data';
+import { checkResidency } from './residency';
+import { parseRunConfig } from '../../fl-training/config';
 import type { DrillDeployment } from './production/deployment';
 import { TIME_COMPRESSION_FACTOR } from './production/time-compression';
 import { DrillReportSchema, type DrillReport, type RoundMetrics, type Scenario, type TimelineEntry } from './report';
@@ -47,7 +50,8 @@ export const DEFAULT_DRILL_OPTIONS: Omit<DrillOptions, 'deployment'> = {
   provisioningDelayMs: 300_000 / TIME_COMPRESSION_FACTOR,
 };
 
-const shardIds = (count: number) => Array.from({ length: count }, (_, i) => `shard-${i}`);
+/** Where the baseline's data is staged: its own local stores, so any URLs do. */
+const BASELINE_DATA_URLS = { aws: 's3://spot-on-baseline/data', azure: 'blob://spot-on-data/baseline' } as const;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface HealthAnswer {
@@ -81,14 +85,16 @@ export async function runBaseline(options: Omit<DrillOptions, 'deployment'>): Pr
   const runId = `baseline-${options.seed}`;
   const azurite = await startAzurite();
   const trainerKeys = randomBytes(32).toString('hex');
-  const aggregator = await startAggregator(drillRunConfig(runId, options.seed, options.rounds, shardIds(options.shards)), { env: { SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString, SPOTON_TRAINER_KEYS: trainerKeys } });
+  const runConfig = drillRunConfig(runId, options.seed, options.rounds, drillShards(options.shards, undefined));
+  const data = await startDrillData(parseRunConfig(runConfig), BASELINE_DATA_URLS, azurite);
+  const aggregator = await startAggregator(runConfig, { env: { ...data.env.azure, SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString, SPOTON_TRAINER_KEYS: trainerKeys } });
   const url = aggregator.url;
   const trainerPort = await freePort();
-  const trainers = shardIds(options.shards).map(
-    (shard, i) =>
+  const trainers = drillShards(options.shards, undefined).map(
+    ({ id: shard }, i) =>
       new TrainerProcess(
         { clientId: `baseline-${shard}`, cloud: 'aws', shard, nodeName: `baseline-node-${i}`, podIP: `127.0.9.${i + 1}` },
-        { ...process.env, SPOTON_AGGREGATOR_URL: url, SPOTON_TRAINER_KEYS: trainerKeys, TRAINER_PORT: String(trainerPort) },
+        { ...process.env, ...data.env.aws, SPOTON_AGGREGATOR_URL: url, SPOTON_TRAINER_KEYS: trainerKeys, TRAINER_PORT: String(trainerPort) },
         () => undefined,
       ),
   );
@@ -106,6 +112,7 @@ export async function runBaseline(options: Omit<DrillOptions, 'deployment'>): Pr
   } finally {
     for (const t of trainers) t.kill();
     await aggregator.stop();
+    await data.stop();
     await azurite.stop();
   }
 }
@@ -124,7 +131,7 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
   observer.scenarioStarted(scenario, options.rounds);
   emit('drill', 'scenario-started', scenario);
   const runId = `drill-${scenario}-${options.seed}`;
-  const shards = shardIds(options.shards);
+  const shards = drillShards(options.shards, options.deployment.shards);
   const cloud = await startLocalCloud(
     { runId, seed: options.seed, rounds: options.rounds, shards, provisioningDelayMs: options.provisioningDelayMs, deployment: options.deployment, ...(options.logDir ? { logDir: path.join(options.logDir, scenario) } : {}), ...(definition.duplicateDeliveries ? { duplicateDeliveries: definition.duplicateDeliveries } : {}) },
     emit,
@@ -223,6 +230,8 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
   monitoring = false;
   await monitor;
   const brain = await getJson<BrainStatus>(`${cloud.brainUrl}/api/status?transitions=50`);
+  const residency = await checkResidency({ data: cloud.data, pinnedToAws: cloud.pinnedToAws, storage: cloud.storage, trainers: cloud.simulator.allTrainers() });
+  if (residency.leaks.length > 0) emit('drill', 'residency-breach', residency.leaks.join('; '));
   timeline.sort((a, b) => a.t - b.t);
   const report = measure();
   await cloud.stop();
@@ -271,6 +280,7 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
       },
       deadLettered: { interruption: cloud.queues.interruptionDlq.messages().length, outbox: cloud.queues.outboxDlq.messages().length },
       durationMs: Date.now() - startedAt,
+      residency,
       roundsDetail: rounds,
       placement: cloud.simulator.placements.map((p) => ({
         clientId: p.clientId,

@@ -9,6 +9,7 @@ import { matchesPattern } from '../eventbridge/pattern';
 import { startLocalCloud, type Component } from './cloud';
 import { DEFAULT_DRILL_OPTIONS } from './engine';
 import { drillDeployment } from './production/deployment';
+import { drillShards } from './run';
 
 export interface ReplayInput {
   readonly name: string;
@@ -69,12 +70,12 @@ export async function replayEvents(inputs: readonly ReplayInput[], options: Repl
     say(`${((Date.now() - startedAt) / 1000).toFixed(2).padStart(7)}  ${component.padEnd(11)} ${event.padEnd(24)} ${detail ?? ''}`);
   };
   const instances = [...new Set(inputs.flatMap((input) => instanceIdsOf(input.text)))];
-  const shards = instances.length > 0 ? instances.map((_, i) => `shard-${i}`) : ['shard-0'];
+  const shards = drillShards(Math.max(1, instances.length), undefined);
   say(`starting the local cloud with ${instances.length} AWS node(s) named by the events...`);
   const deployment = await drillDeployment();
   const cloud = await startLocalCloud({ runId: 'replay', seed: 1, rounds: 10_000, shards, provisioningDelayMs: DEFAULT_DRILL_OPTIONS.provisioningDelayMs, deployment, ...(options.logDir ? { logDir: options.logDir } : {}) }, emit);
   try {
-    instances.forEach((id, i) => cloud.simulator.launchAwsNode(shards[i] ?? 'shard-0', id));
+    instances.forEach((id, i) => cloud.simulator.launchAwsNode(shards[i]?.id ?? 'shard-0', id));
     await sleep(3000); // trainers register and start their flush endpoints
     for (const input of inputs) {
       const event = isEventBridgeEvent(input.text);

@@ -49,6 +49,19 @@ export type Placement = z.infer<typeof PlacementSchema>;
 
 const Millis = z.number().nonnegative().nullable();
 
+/** The data-residency check (residency.ts): where the bytes of shards pinned to AWS were looked for, and found. */
+export const ResidencyReportSchema = z.strictObject({
+  pinnedToAws: z.array(z.string()),
+  /** Every blob of the Azure storage account, read whole after the scenario. */
+  azureObjectsScanned: z.number().int().nonnegative(),
+  azureBytesScanned: z.number().int().nonnegative(),
+  /** Data objects Azure trainer pods read. */
+  azureReads: z.number().int().nonnegative(),
+  /** Each place a pinned shard's bytes were found outside AWS; must be empty. */
+  leaks: z.array(z.string()),
+});
+export type ResidencyReport = z.infer<typeof ResidencyReportSchema>;
+
 export const DrillReportSchema = z.strictObject({
   scenario: ScenarioSchema,
   seed: z.number().int(),
@@ -87,6 +100,7 @@ export const DrillReportSchema = z.strictObject({
   /** Messages in the dead-letter queues at the end: a signal or event given up on. Must be 0. */
   deadLettered: z.strictObject({ interruption: z.number().int().nonnegative(), outbox: z.number().int().nonnegative() }),
   durationMs: z.number().nonnegative(),
+  residency: ResidencyReportSchema.optional(),
   roundsDetail: z.array(RoundMetricsSchema),
   placement: z.array(PlacementSchema),
   timeline: z.array(TimelineEntrySchema),

@@ -3,8 +3,10 @@
  * gives a round a fixed length on the drill's clock, and the aggregator process that serves it.
  */
 import * as path from 'node:path';
+import type { ShardConfig } from '../../fl-training/config';
 import { startLocalProcess, type LocalProcess } from '../child-process';
 import { freePort, waitForHttp } from '../net';
+import { withoutAws } from './data';
 import { TIME_COMPRESSION_FACTOR } from './production/time-compression';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -19,6 +21,13 @@ const DRILL_BATCH_SIZE = 32;
  * 0.7-2.5 s here and a fast run could end before an incident had played out.
  */
 export const DRILL_ROUND_MS = 120_000 / TIME_COMPRESSION_FACTOR;
+
+/** The shards of a drill run: the deployment's, when it lists them (residency included), else `count` movable ones. */
+export function drillShards(count: number, deployed: readonly ShardConfig[] | undefined): ShardConfig[] {
+  if (deployed === undefined) return Array.from({ length: count }, (_, i) => ({ id: `shard-${i}`, residency: 'any' as const }));
+  if (deployed.length !== count) throw new Error(`the deployment lists ${deployed.length} shards (SPOTON_SHARDS) but the drill runs ${count} AWS trainers: one per shard`);
+  return [...deployed];
+}
 
 /** The batch pacing that makes a round of `shards` trainers last DRILL_ROUND_MS. */
 export function drillBatchMs(shards: number): number {
@@ -38,7 +47,7 @@ export const DRILL_RUN_TIMEOUTS = { roundDeadlineMs: 30_000, trainerTimeoutMs: 1
  * The federated run every scenario and the baseline train: MNIST with enough data per shard that a Spot warning
  * lands mid-round, paced to a fixed round length (DRILL_ROUND_MS).
  */
-export function drillRunConfig(runId: string, seed: number, rounds: number, shards: readonly string[]): Record<string, unknown> {
+export function drillRunConfig(runId: string, seed: number, rounds: number, shards: readonly ShardConfig[]): Record<string, unknown> {
   return {
     runId,
     task: 'mnist',
@@ -48,7 +57,7 @@ export function drillRunConfig(runId: string, seed: number, rounds: number, shar
     localEpochs: DRILL_LOCAL_EPOCHS,
     batchSize: DRILL_BATCH_SIZE,
     learningRate: 0.05,
-    shards: shards.map((id) => ({ id, residency: 'any' })),
+    shards,
     ...DRILL_RUN_TIMEOUTS,
   };
 }
@@ -62,7 +71,8 @@ export async function startAggregator(
   const url = `http://127.0.0.1:${port}`;
   const started = await startLocalProcess<void>(path.join(REPO_ROOT, 'fl-training', 'aggregator', 'main.ts'), {
     env: {
-      ...process.env,
+      // The aggregator runs on AKS: no AWS setting reaches it.
+      ...withoutAws(process.env),
       SPOTON_FL_CONFIG_JSON: JSON.stringify(runConfig),
       SPOTON_AGGREGATOR_PORT: String(port),
       SPOTON_AGGREGATOR_HOST: '127.0.0.1',

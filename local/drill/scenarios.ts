@@ -46,11 +46,23 @@ function spotWarningFor(instanceId: string) {
   };
 }
 
+/**
+ * The first AWS node whose trainer's shard Azure may take over: the loss a scenario stages is one Azure covers (a
+ * shard pinned to AWS only pauses; aws-outage shows that).
+ */
+function movableVictim(context: ScenarioContext): string | undefined {
+  const live = context.cloud.simulator.live('aws');
+  return context.cloud.simulator.awsInstanceIds().find((id) => {
+    const shard = live.find((p) => p.spec.instanceId === id)?.shard;
+    return shard !== undefined && !context.cloud.pinnedToAws.has(shard);
+  });
+}
+
 /** One AWS node warned, its trainer flushed, the node reclaimed and replaced by Karpenter. */
 async function spotInterruption(context: ScenarioContext, timing: ScenarioTiming, copies = 1, replacementMs = timing.replacementMs): Promise<void> {
   await context.until('round 1 committed', () => context.round() >= 1);
-  const [victim] = context.cloud.simulator.awsInstanceIds();
-  if (victim === undefined) throw new Error('no AWS node to interrupt');
+  const victim = movableVictim(context);
+  if (victim === undefined) throw new Error('no AWS node with a shard Azure may take over');
   const shard = context.cloud.simulator.live('aws').find((p) => p.spec.instanceId === victim)?.shard ?? 'no shard yet';
   context.emit('aws', MARKER_EVENTS.spotWarning, `EC2 Spot Instance Interruption Warning for ${victim} (${shard})${copies > 1 ? `, delivered ${copies} times` : ''}`);
   context.inject('aws.ec2/spot-interruption/terminate.json', spotWarningFor(victim), copies);
@@ -200,8 +212,8 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
     rounds: 22,
     async run(context, timing) {
       await context.until('round 1 committed', () => context.round() >= 1);
-      const [victim] = context.cloud.simulator.awsInstanceIds();
-      if (victim === undefined) throw new Error('no AWS node to lose');
+      const victim = movableVictim(context);
+      if (victim === undefined) throw new Error('no AWS node with a shard Azure may take over');
       context.emit('aws', MARKER_EVENTS.outageStarted, `EC2 reclaims ${victim} without a warning`);
       context.cloud.simulator.terminateAwsNode(victim);
       context.inject('aws.ec2/instance-state-change/terminated.json', (event) => {

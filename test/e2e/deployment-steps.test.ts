@@ -107,11 +107,15 @@ describe('the README deployment steps, followed against the local cloud', () => 
     const storage = output<{ SPOTON_STORAGE_ACCOUNT: string }>('function_app_settings_for_local_runs').SPOTON_STORAGE_ACCOUNT;
     const config = JSON.parse(readFileSync(file('my-config.json'), 'utf8')) as { account: string; region: string; runId: string };
     const accountUrl = `https://${storage}.blob.core.windows.net`;
+    // Where `spot-on stage-data` put the run's data: the stack's data bucket (output TrainingDataBucketName, a name
+    // CloudFormation assigns) and the Terraform output training_data_container.
+    const data = { aws: `s3://spot-on-data-${config.account}-${config.region}/${config.runId}`, azure: `blob://${output<string>('training_data_container')}/${config.runId}` };
     writeFileSync(
       file('my-eks.yaml'),
       toYaml({
         fl: { aggregatorUrl: aggregator.url },
         storage: { accountUrl },
+        data: { url: data.aws },
         azure: { tenantId: output('tenant_id'), trainerClientId: clientIds.trainer },
         // The stack's outputs FlushKeysSecretArn / TrainerKeysSecretArn, as `cdk deploy` prints them.
         keys: { csi: { aws: { flushKeysSecretArn: `arn:aws:secretsmanager:${config.region}:${config.account}:secret:FlushKeys-AbCdEf`, trainerKeysSecretArn: `arn:aws:secretsmanager:${config.region}:${config.account}:secret:TrainerKeys-GhIjKl`, region: config.region } } },
@@ -121,8 +125,9 @@ describe('the README deployment steps, followed against the local cloud', () => 
     writeFileSync(
       file('my-aks.yaml'),
       toYaml({
-        fl: { runId: config.runId },
+        fl: { runId: config.runId, shards: 'shard-0:any,shard-1:any,shard-2:aws' },
         storage: { accountUrl },
+        data: { url: data.azure },
         azure: { tenantId: output('tenant_id'), aggregatorClientId: clientIds.aggregator, trainerClientId: clientIds.trainer },
         aggregator: { brainUrl: output('function_app_signals_url'), service: { privateIp: aggregator.private_ip }, image: { repository: 'crspoton.azurecr.io/spot-on/fl-cpu' } },
         keys: { csi: { azure: { keyVaultName: output<{ key_vault_name: string }>('key_vault_csi').key_vault_name } } },

@@ -33,6 +33,8 @@ export interface TerraformDeployment {
   readonly vpnBgpAsn?: number;
   readonly storageAccountName?: string;
   readonly storageContainer?: string;
+  /** The container the run's data is staged into for Azure (`storage.data_container_name`). */
+  readonly dataContainer?: string;
 }
 
 const DeploymentSchema = z.strictObject({
@@ -56,6 +58,7 @@ const DeploymentSchema = z.strictObject({
   vpnBgpAsn: z.int().optional(),
   storageAccountName: z.string().nullish(),
   storageContainer: z.string().optional(),
+  dataContainer: z.string().optional(),
 });
 
 /** Where the root module and its variables are. */
@@ -158,6 +161,7 @@ function project(argument: (name: string) => unknown, dir: string): TerraformDep
     vpnBgpAsn: at(argument('vpn_gateway'), 'bgp_asn'),
     storageAccountName: derivable(argument('storage'), 'account_name'),
     storageContainer: at(argument('storage'), 'container_name'),
+    dataContainer: at(argument('storage'), 'data_container_name'),
   };
   const parsed = parseInput(DeploymentSchema, raw, `terraform (${dir})`);
   const prefix = parsed.namePrefix;
@@ -189,5 +193,6 @@ function project(argument: (name: string) => unknown, dir: string): TerraformDep
     vpnBgpAsn: parsed.vpnBgpAsn,
     storageAccountName: name(parsed.storageAccountName, storageAccountName),
     storageContainer: parsed.storageContainer,
+    dataContainer: parsed.dataContainer,
   };
 }

@@ -190,6 +190,33 @@ give at least 30 s before a Spot eviction. The trainer's shutdown budget must fi
 {{- if and .Values.azure.federatedTokenProjection.enabled (not .Values.azure.tenantId) }}
 {{- fail "azure.tenantId is required with azure.federatedTokenProjection" }}
 {{- end }}
+{{- include "spot-on-fl.validateDataUrl" . }}
+{{- end }}
+
+{{/*
+data.url (SPOTON_DATA_URL): required with either workload, and in the store of the cloud the workload runs in. The
+processes refuse another cloud's URL too (fl-training/data/data-store.ts requireOwnCloud), but only once a pod starts;
+failing the render keeps such a release from being applied at all. Trainers follow fl.cloud; the aggregator always
+reads its test set from Blob. The full syntax (bucket and container names, prefix) is left to the processes.
+*/}}
+{{- define "spot-on-fl.validateDataUrl" -}}
+{{- $url := toString (.Values.data.url | default "") }}
+{{- $storeOf := dict "aws" "s3" "azure" "blob" }}
+{{- if or .Values.trainer.enabled .Values.aggregator.enabled }}
+{{- if not $url }}
+{{- fail "data.url is required with trainers or the aggregator: where this cloud's training data is staged (SPOTON_DATA_URL), s3://<bucket>/<prefix> on AWS (CDK output TrainingDataBucketName) or blob://<container>/<prefix> on Azure (terraform output training_data_container)" }}
+{{- end }}
+{{- if not (regexMatch "^(s3|blob)://[^/\\s]+(/\\S*)?$" $url) }}
+{{- fail (printf "data.url must be s3://<bucket>/<prefix> or blob://<container>/<prefix>, got %q" $url) }}
+{{- end }}
+{{- $scheme := regexReplaceAll "://.*$" $url "" }}
+{{- if and .Values.trainer.enabled (ne $scheme (get $storeOf (toString .Values.fl.cloud))) }}
+{{- fail (printf "data.url %q is not in the trainers' cloud: trainers on fl.cloud %s read their data from %s:// only" $url (toString .Values.fl.cloud) (get $storeOf (toString .Values.fl.cloud))) }}
+{{- end }}
+{{- if and .Values.aggregator.enabled (ne $scheme "blob") }}
+{{- fail (printf "data.url %q is not in Azure: the aggregator reads its test set from blob://<container>/<prefix> only" $url) }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/* The Blob store, read by both entry points (fl-training/store/open-store.ts). */}}

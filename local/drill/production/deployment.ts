@@ -11,7 +11,8 @@ import { POLICY_DEFAULTS } from '../../../azure-functions/src/domain/policy';
 import { loadConfig } from '../../../cdk/config';
 import { synthesizeTemplate as synthesizeStack } from '../../../cli/preflight/inputs/cdk-template';
 import { loadTerraformDeployment } from '../../../cli/preflight/inputs/terraform';
-import { defaultRunConfig } from '../../../fl-training/config';
+import { defaultRunConfig, parseShardList, type ShardConfig } from '../../../fl-training/config';
+import type { Cloud } from '../../../protocol/run-status';
 import { DRILL_RUN_TIMEOUTS } from '../run';
 import { readAwsDeployment, type AwsDeployment, type CfnTemplate } from './aws-template';
 import { Compression, type ProductionDifference } from './time-compression';
@@ -62,6 +63,10 @@ export interface DrillDeployment {
   readonly awsTrainers: number;
   /** The module the local Functions host loads: the published bundle, when given, else the app's sources. */
   readonly functionsApp: string;
+  /** Where each cloud's trainers read their data (SPOTON_DATA_URL of the EKS and AKS releases). */
+  readonly data: Readonly<Record<Cloud, string>>;
+  /** The run's shards and their residency as the AKS release gives them to the aggregator (SPOTON_SHARDS), if it does. */
+  readonly shards?: readonly ShardConfig[];
 }
 
 /**
@@ -168,6 +173,9 @@ export async function drillDeployment(sources: DeploymentSources = EXAMPLE_SOURC
   const minAwsTrainers = aggregatorMinimum(sources.rendered.aks);
   const aksTrainer = renderedWorkload(sources.rendered.aks, 'fl-trainer');
   const aggregator = renderedWorkload(sources.rendered.aks, 'fl-aggregator');
+  const data = { aws: renderedSetting(sources.rendered.eks, eks, 'SPOTON_DATA_URL'), azure: renderedSetting(sources.rendered.aks, aksTrainer, 'SPOTON_DATA_URL') };
+  if (renderedSetting(sources.rendered.aks, aggregator, 'SPOTON_DATA_URL') !== data.azure) throw new Error(`${sources.rendered.aks}: the aggregator and the trainers read data from different places`);
+  const shards = aggregator.env.get('SPOTON_SHARDS');
   return {
     compression,
     aws,
@@ -178,7 +186,16 @@ export async function drillDeployment(sources: DeploymentSources = EXAMPLE_SOURC
     signalTimeoutMs,
     awsTrainers: eks.replicas,
     functionsApp: sources.functionsApp ?? FUNCTIONS_APP_SOURCES,
+    data,
+    ...(shards === undefined ? {} : { shards: parseShardList(shards) }),
   };
+}
+
+/** A setting a rendered workload must have. */
+function renderedSetting(file: string, workload: { env: Map<string, string> }, name: string): string {
+  const value = workload.env.get(name);
+  if (value === undefined) throw new Error(`${file}: a workload renders no ${name}`);
+  return value;
 }
 
 /** What the local cloud necessarily does differently, whatever the configuration. */

@@ -32,7 +32,7 @@ export function expectedIncidents(scenario: Scenario): IncidentCounts {
   }
 }
 
-export type VerdictCheckName = 'examples-lost' | 'accuracy' | 'failovers' | 'failbacks' | 'dead-lettered';
+export type VerdictCheckName = 'examples-lost' | 'accuracy' | 'failovers' | 'failbacks' | 'dead-lettered' | 'data-residency';
 
 export interface VerdictCheck {
   readonly name: VerdictCheckName;
@@ -51,6 +51,17 @@ export interface Verdict {
 /** Final minus baseline accuracy in percentage points. */
 export function accuracyDeltaPp(report: Pick<DrillReport, 'accuracy'>): number {
   return (report.accuracy.final - report.accuracy.baseline) * 100;
+}
+
+/** No byte of a shard pinned to AWS outside AWS. */
+function residencyCheck(residency: NonNullable<DrillReport['residency']>): VerdictCheck {
+  const pinned = residency.pinnedToAws.join(', ') || 'no shard';
+  const scanned = `${formatCount(residency.azureObjectsScanned)} Azure blobs and ${formatCount(residency.azureReads)} Azure data reads checked`;
+  return {
+    name: 'data-residency',
+    pass: residency.leaks.length === 0,
+    message: residency.leaks.length === 0 ? `data residency: ${pinned} pinned to AWS, found nowhere in Azure (${scanned})` : `data residency: ${residency.leaks.join('; ')}`,
+  };
 }
 
 /** Judges one scenario report. */
@@ -85,6 +96,7 @@ export function judgeReport(report: DrillReport): Verdict {
       pass: report.deadLettered.interruption === 0 && report.deadLettered.outbox === 0,
       message: `dead-lettered: ${report.deadLettered.interruption} event(s), ${report.deadLettered.outbox} signal(s) (expected 0)`,
     },
+    ...(report.residency === undefined ? [] : [residencyCheck(report.residency)]),
   ];
   const failures = checks.filter((c) => !c.pass).map((c) => c.message);
   return { pass: failures.length === 0, checks, failures };

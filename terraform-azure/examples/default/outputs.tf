@@ -33,6 +33,11 @@ output "workload_identity_client_ids" {
   value       = module.spot_on_azure.workload_identity_client_ids
 }
 
+output "training_data_container" {
+  description = "The AKS chart's `data.url` is blob://<this container>/<prefix>; stage the shards allowed on Azure there."
+  value       = module.spot_on_azure.training_data_container
+}
+
 output "tenant_id" {
   description = "The chart's `azure.tenantId`."
   value       = module.spot_on_azure.tenant_id

@@ -62,6 +62,7 @@ export async function terraformOutputJson(dir: string, env: Readonly<Record<stri
     tenant_id: AZURE_ASSIGNED.tenantId,
     function_app_settings_for_local_runs: { SPOTON_CLUSTER_NAME: 'aks', SPOTON_GPU_POOL_NAME: 'gpuspot', SPOTON_STORAGE_ACCOUNT: storageAccount, SPOTON_CONTAINER: known(deployment.storageContainer, 'storage.container_name') },
     bastion_public_ip: AZURE_ASSIGNED.bastionPublicIp,
+    training_data_container: known(deployment.dataContainer, 'storage.data_container_name'),
   };
   return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, { value, type: 'dynamic', sensitive: false }]));
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, loadConfig, parseConfig } from '../../../cdk/config';
-import { EXAMPLE_CONFIG_PATH, exampleConfigJson, setAt } from './helpers';
+import { EXAMPLE_CONFIG_PATH, exampleConfig, exampleConfigJson, setAt } from './helpers';
 
 /** Runs `parseConfig` on the example with settings changed (`undefined` deletes) and returns its ConfigError. */
 function configErrorFor(changes: Record<string, unknown>): ConfigError {
@@ -71,6 +71,11 @@ describe('loadConfig', () => {
     expect(config.azure.dns.additionalDomains).toStrictEqual([]);
   });
 
+  it("binds the training data role to the chart's trainer service account unless told otherwise", () => {
+    expect(exampleConfig().eks.trainer.serviceAccount).toBe('fl-trainer');
+    expect(exampleConfig((json) => setAt(json, 'eks.trainer.serviceAccount', 'gpu-trainer')).eks.trainer.serviceAccount).toBe('gpu-trainer');
+  });
+
   it('names a missing setting as required', () => {
     const error = configErrorFor({ 'eks.clusterName': undefined });
     expect(error.name).toBe('ConfigError');
@@ -100,6 +105,7 @@ describe('loadConfig', () => {
     ['route tables not matching the subnets', { 'eks.privateRouteTableIds': ['rtb-0a1b2c3d4e5f60001'] }, 'eks.privateRouteTableIds: must list one route table per private subnet (2 subnets, 1 route tables)'],
     ['a malformed subnet id', { 'eks.privateSubnetIds.1': 'subnet-XYZ' }, 'eks.privateSubnetIds.1: must look like subnet-0123456789abcdef0'],
     ['a missing trainer port', { 'eks.trainer.port': undefined }, 'eks.trainer.port: required'],
+    ['a trainer service account that is no Kubernetes name', { 'eks.trainer.serviceAccount': 'FL_Trainer' }, 'eks.trainer.serviceAccount: must be a Kubernetes service account name'],
     ['an HTTP timeout longer than the Lambda timeout', { 'lambdas.signalHttpTimeoutMs': 30_000 }, 'lambdas.signalHttpTimeoutMs: must be below signalTimeoutSeconds (30 s)'],
     ['an unsupported log retention', { 'lambdas.logRetentionDays': 2 }, 'lambdas.logRetentionDays: must be one of 1, 3, 5'],
     ['an interruption timeout beyond the Spot notice', { 'lambdas.interruptionTimeoutSeconds': 120 }, 'lambdas.interruptionTimeoutSeconds: Too big'],

@@ -285,8 +285,9 @@ describe('IAM', () => {
   const ANY_ASG = `arn:aws:autoscaling:${config.region}:${config.account}:autoScalingGroup:*:autoScalingGroupName/*`;
   const ASG_CONDITION = { StringEquals: { 'autoscaling:ResourceTag/kubernetes.io/cluster/spot-on': 'owned' } };
 
-  it('uses no wildcard actions, and no wildcard resources except the cluster-tagged Auto Scaling groups', () => {
+  it('uses no wildcard actions, and no wildcard resources except the cluster-tagged Auto Scaling groups and the training data objects', () => {
     const statements = policyStatements(json) as (ReturnType<typeof policyStatements>[number] & { Condition?: unknown })[];
+    const trainingDataObjects = { 'Fn::Join': ['', [arnOf(logicalId('AWS::S3::Bucket', { BucketName: `spot-on-data-${config.account}-${config.region}` })), '/*']] };
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
       const actions = ([] as unknown[]).concat(statement.Action);
@@ -294,7 +295,10 @@ describe('IAM', () => {
       const resources = ([] as unknown[]).concat(statement.Resource);
       for (const resource of resources) {
         expect(resource).not.toBe('*');
-        if (JSON.stringify(resource).includes('*')) {
+        if (JSON.stringify(resource) === JSON.stringify(trainingDataObjects)) {
+          // Shard objects are named by a run prefix the staging step picks later; the bucket holds AWS-allowed data only.
+          expect(statement).toMatchObject({ Action: 's3:GetObject' });
+        } else if (JSON.stringify(resource).includes('*')) {
           expect(resource).toStrictEqual(ANY_ASG);
           expect(statement).toMatchObject({ Action: 'autoscaling:CompleteLifecycleAction', Condition: ASG_CONDITION });
         }
@@ -445,7 +449,7 @@ describe('lifecycle bus, dashboard and outputs', () => {
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'spot-on-fl-demo-001' });
   });
 
-  it('outputs the queue URLs, bus name and key ring ARNs', () => {
+  it('outputs the queue URLs, bus name, key ring ARNs and the training data bucket and trainer role', () => {
     for (const output of [
       'InterruptionQueueUrl',
       'InterruptionDeadLetterQueueUrl',
@@ -460,6 +464,8 @@ describe('lifecycle bus, dashboard and outputs', () => {
       'SignalOutboxDeadLetterQueueArn',
       'TrainerNodeSecurityGroupId',
       'ResolverEndpointId',
+      'TrainingDataBucketName',
+      'TrainerDataRoleArn',
     ]) {
       template.hasOutput(output, { Value: Match.anyValue() });
     }

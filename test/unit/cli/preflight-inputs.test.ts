@@ -97,6 +97,7 @@ describe('Terraform without terraform', () => {
       vpnBgpAsn: 65515,
       storageAccountName: 'aiflmcdevblob',
       storageContainer: 'spot-on',
+      dataContainer: 'spot-on-data',
     });
   });
 

@@ -204,6 +204,49 @@ describe(`helm${NOTE}`, () => {
     expect(env(render('eks'), 'fl-trainer').has('SPOTON_SHARD')).toBe(false);
   });
 
+  renderIt.each(CLUSTERS)(`%s: gives every workload this cloud's data URL (SPOTON_DATA_URL), in its own cloud's store${NOTE}`, (cluster) => {
+    const objects = render(cluster);
+    const url = at(example(cluster), ['data', 'url']);
+    const workloads = cluster === 'eks' ? ['fl-trainer'] : ['fl-aggregator', 'fl-trainer'];
+    expect(workloads.map((workload) => env(objects, workload).get('SPOTON_DATA_URL'))).toStrictEqual(workloads.map(() => url));
+    expect(String(url)).toMatch(cluster === 'eks' ? /^s3:\/\/[^/]+\/\S+$/ : /^blob:\/\/[^/]+\/\S+$/);
+  });
+
+  renderIt(`refuses a missing data.url for either workload, naming the outputs that give it${NOTE}`, () => {
+    const missing =
+      "data.url is required with trainers or the aggregator: where this cloud's training data is staged (SPOTON_DATA_URL), s3://<bucket>/<prefix> on AWS " +
+      '(CDK output TrainingDataBucketName) or blob://<container>/<prefix> on Azure (terraform output training_data_container)';
+    expect(refusal('eks', { 'data.url': '' })).toStrictEqual(refused(missing));
+    expect(refusal('aks', { 'data.url': null })).toStrictEqual(refused(missing));
+    expect(refusal('aks', { 'data.url': '', 'trainer.enabled': false })).toStrictEqual(refused(missing));
+    // Neither workload: nothing reads data, so nothing is required.
+    expect(renderObjects('aks', { 'data.url': '', 'trainer.enabled': false, 'aggregator.enabled': false })).toStrictEqual(
+      renderObjects('aks', { 'trainer.enabled': false, 'aggregator.enabled': false }),
+    );
+  });
+
+  renderIt(`refuses a data.url in the other cloud's store, or not a data URL at all${NOTE}`, () => {
+    expect(refusal('eks', { 'data.url': 'blob://spot-on-data/fl-demo-001' })).toStrictEqual(
+      refused('data.url "blob://spot-on-data/fl-demo-001" is not in the trainers\' cloud: trainers on fl.cloud aws read their data from s3:// only'),
+    );
+    expect(refusal('aks', { 'data.url': 's3://spot-on-data/fl-demo-001' })).toStrictEqual(
+      refused('data.url "s3://spot-on-data/fl-demo-001" is not in the trainers\' cloud: trainers on fl.cloud azure read their data from blob:// only'),
+    );
+    // The aggregator reads Blob whatever fl.cloud says; without trainers its own check speaks.
+    expect(refusal('aks', { 'data.url': 's3://spot-on-data/fl-demo-001', 'trainer.enabled': false })).toStrictEqual(
+      refused('data.url "s3://spot-on-data/fl-demo-001" is not in Azure: the aggregator reads its test set from blob://<container>/<prefix> only'),
+    );
+    for (const url of ['gs://bucket/run', 'https://aiflmcdevblob.blob.core.windows.net/spot-on-data/run', 's3://', 'spot-on-data/run']) {
+      expect(refusal('eks', { 'data.url': url })).toStrictEqual(refused(`data.url must be s3://<bucket>/<prefix> or blob://<container>/<prefix>, got "${url}"`));
+    }
+  });
+
+  renderIt(`aks: the aggregator's shards pin shard-2 to AWS, one shard per EKS trainer${NOTE}`, () => {
+    const shards = env(render('aks'), 'fl-aggregator').get('SPOTON_SHARDS');
+    expect(shards).toBe('shard-0:any,shard-1:any,shard-2:aws');
+    expect(String(shards).split(',')).toHaveLength(Number(at(find(render('eks'), 'Deployment', 'fl-trainer'), ['spec', 'replicas'])));
+  });
+
   renderIt(`renders no trainer PDB on either cloud (Spot drains honour PDBs); keeps the aggregator's${NOTE}`, () => {
     expect(CLUSTERS.map((cluster) => find(render(cluster), 'PodDisruptionBudget', 'fl-trainer'))).toStrictEqual([undefined, undefined]);
     expect(at(find(render('aks'), 'PodDisruptionBudget', 'fl-aggregator'), ['spec', 'maxUnavailable'])).toBe(1);
@@ -287,10 +330,10 @@ describe(`helm${NOTE}`, () => {
   });
 
   renderIt(`the flush keys follow fl.cloud, not the overlay: an Azure trainer gets none, an AWS one does${NOTE}`, () => {
-    expect(keyRings(renderObjects('eks', { 'fl.cloud': 'azure', 'trainer.terminationGracePeriodSeconds': 30, 'trainer.sigtermFlushSeconds': 20, 'keys.source': 'existing' }), 'fl-trainer')).toStrictEqual({
+    expect(keyRings(renderObjects('eks', { 'fl.cloud': 'azure', 'trainer.terminationGracePeriodSeconds': 30, 'trainer.sigtermFlushSeconds': 20, 'keys.source': 'existing', 'data.url': 'blob://spot-on-data/run' }), 'fl-trainer')).toStrictEqual({
       SPOTON_TRAINER_KEYS: 'spot-on-trainer-keys/trainer',
     });
-    expect(keyRings(renderObjects('aks', { 'fl.cloud': 'aws', 'aggregator.enabled': false, 'azure.workloadIdentity.enabled': false, 'keys.source': 'existing', 'trainer.terminationGracePeriodSeconds': 120, 'trainer.sigtermFlushSeconds': 100 }), 'fl-trainer')).toStrictEqual({
+    expect(keyRings(renderObjects('aks', { 'fl.cloud': 'aws', 'aggregator.enabled': false, 'azure.workloadIdentity.enabled': false, 'keys.source': 'existing', 'trainer.terminationGracePeriodSeconds': 120, 'trainer.sigtermFlushSeconds': 100, 'data.url': 's3://spot-on-data/run' }), 'fl-trainer')).toStrictEqual({
       SPOTON_TRAINER_KEYS: 'spot-on-trainer-keys/trainer',
       SPOTON_FLUSH_KEYS: 'spot-on-trainer-keys/flush',
     });

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { trainingDataBucketName } from '../../../cdk/lib/training-data';
 import {
   CHART_DIR,
   CLUSTERS,
@@ -143,6 +144,10 @@ describe('values.yaml defaults', () => {
     });
   });
 
+  it('requires each release to say where its data is staged: data.url has no default', () => {
+    expect(mapAt(values, ['data'])).toStrictEqual({ url: '' });
+  });
+
   it('serves the trainer on the port and under the names the AWS and Azure sides expect', () => {
     expect(at(values, ['trainer', 'port'])).toBe(at(cdkConfig, ['eks', 'trainer', 'port']));
     expect(at(values, ['trainer', 'serviceAccount', 'name'])).toBe('fl-trainer');
@@ -150,6 +155,28 @@ describe('values.yaml defaults', () => {
     const workloads = readText(join(ROOT, 'terraform-azure/variables.aks.tf'));
     expect(workloads).toMatch(/service_account\s*=\s*"fl-aggregator"/);
     expect(workloads).toMatch(/service_account\s*=\s*"fl-trainer"/);
+  });
+});
+
+describe('examples: where each cluster reads its training data', () => {
+  const example = (cluster: 'eks' | 'aks') => loadDocument(join(CHART_DIR, 'examples', `${cluster}.yaml`));
+
+  it('eks: an s3:// URL in the bucket the CDK stack names for the example account and region', () => {
+    const url = String(at(example('eks'), ['data', 'url']));
+    expect(url).toBe(`s3://${trainingDataBucketName(String(at(cdkConfig, ['account'])), String(at(cdkConfig, ['region'])))}/fl-demo-001`);
+  });
+
+  it('aks: a blob:// URL in the container terraform creates (storage.data_container_name), under the run id', () => {
+    const variables = readText(join(ROOT, 'terraform-azure/variables.tf'));
+    const container = /data_container_name\s*=\s*optional\(string,\s*"([^"]+)"\)/.exec(variables)?.[1];
+    expect(container).toBe('spot-on-data');
+    expect(at(example('aks'), ['data', 'url'])).toBe(`blob://${container}/${String(at(example('aks'), ['fl', 'runId']))}`);
+  });
+
+  it('aks: pins one shard of the run to AWS, so a failover pauses it instead of training it on Azure', () => {
+    const shards = String(at(example('aks'), ['fl', 'shards'])).split(',');
+    expect(shards).toStrictEqual(['shard-0:any', 'shard-1:any', 'shard-2:aws']);
+    expect(shards).toHaveLength(Number(at(merged.eks, ['trainer', 'replicas'])));
   });
 });
 

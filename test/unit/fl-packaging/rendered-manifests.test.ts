@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHART_DIR, CLUSTERS, type Cluster, HELM, HELM_NOTE as NOTE, type YamlMap, at, helm, parseManifests, readText, templateArgs } from './helpers';
+import { CHART_DIR, CLUSTERS, type Cluster, HELM, HELM_NOTE as NOTE, type YamlMap, at, helm, isMap, loadDocument, parseManifests, readText, templateArgs } from './helpers';
 
 /**
  * fl-training/chart/rendered/<cluster>.yaml are the chart's manifests for each cluster with the example settings, kept
@@ -37,6 +37,19 @@ describe(`fl-training/chart/rendered${NOTE}`, () => {
     if (!existsSync(committedPath(cluster))) throw new Error(`fl-training/chart/rendered/${cluster}.yaml is missing; run:\n  ${regenerate(cluster)}`);
     const objects = parseManifests(readText(committedPath(cluster)), `rendered/${cluster}.yaml`);
     expect(objects.some((object) => object.kind === 'Deployment' && at(object, ['metadata', 'name']) === 'fl-trainer')).toBe(true);
+  });
+
+  it.each(CLUSTERS)("rendered/%s.yaml gives every workload the example's data URL (runs with or without helm)", (cluster) => {
+    const url = at(loadDocument(join(CHART_DIR, 'examples', `${cluster}.yaml`)), ['data', 'url']);
+    const objects = parseManifests(readText(committedPath(cluster)), `rendered/${cluster}.yaml`);
+    const dataUrls = objects
+      .filter((object) => object.kind === 'Deployment')
+      .map((object) => {
+        const containers = at(object, ['spec', 'template', 'spec', 'containers']);
+        const env = Array.isArray(containers) && isMap(containers[0]) && Array.isArray(containers[0].env) ? containers[0].env : [];
+        return [String(at(object, ['metadata', 'name'])), env.filter(isMap).find((entry) => entry.name === 'SPOTON_DATA_URL')?.value];
+      });
+    expect(Object.fromEntries(dataUrls)).toStrictEqual(cluster === 'eks' ? { 'fl-trainer': url } : { 'fl-aggregator': url, 'fl-trainer': url });
   });
 
   renderIt.each(CLUSTERS)(`rendered/%s.yaml is what the chart renders now${NOTE}`, (cluster) => {

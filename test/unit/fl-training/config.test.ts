@@ -75,7 +75,7 @@ describe('run configuration', () => {
 const TRAINER_KEY = 'unit-test-trainer-key-of-32-characters';
 
 describe('entry-point settings', () => {
-  const env = { SPOTON_AGGREGATOR_URL: 'http://agg:8000', SPOTON_CLIENT_ID: 'pod-1', SPOTON_CLOUD: 'aws', SPOTON_SHARD: 'shard-0', SPOTON_TRAINER_KEYS: TRAINER_KEY };
+  const env = { SPOTON_AGGREGATOR_URL: 'http://agg:8000', SPOTON_CLIENT_ID: 'pod-1', SPOTON_CLOUD: 'aws', SPOTON_SHARD: 'shard-0', SPOTON_TRAINER_KEYS: TRAINER_KEY, SPOTON_DATA_URL: 'blob://spot-on-data/run-1' };
 
   it('reads env, lets flags win and applies defaults', () => {
     const s = readSettings(TRAINER_SETTINGS, ['--cloud', 'azure', '--port=9001'], env);
@@ -91,6 +91,7 @@ describe('entry-point settings', () => {
       events: undefined,
       trainerKeys: { purpose: 'trainer', signing: TRAINER_KEY, accepted: [TRAINER_KEY] },
       flushKeys: undefined,
+      dataUrl: 'blob://spot-on-data/run-1',
       blobConnectionString: undefined,
       blobAccountUrl: undefined,
       container: undefined,
@@ -106,7 +107,8 @@ describe('entry-point settings', () => {
           '  --aggregator-url / SPOTON_AGGREGATOR_URL: missing\n' +
           '  --client-id / SPOTON_CLIENT_ID: missing\n' +
           '  --cloud / SPOTON_CLOUD: Invalid option: expected one of "aws"|"azure"\n' +
-          '  SPOTON_TRAINER_KEYS: missing',
+          '  SPOTON_TRAINER_KEYS: missing\n' +
+          '  --data-url / SPOTON_DATA_URL: missing',
       ),
     );
   });

@@ -1,8 +1,9 @@
 import { defaultRunConfig, parseRunConfig } from '../../../fl-training/config';
 import { initBackend } from '../../../fl-training/task/backend';
-import { loadTaskData, shardExampleCounts } from '../../../fl-training/task/data';
+import { sourceTaskData } from '../../../datasets/source';
+import { shardExampleCounts } from '../../../fl-training/task/shards';
 import { shardSizes, splitShards } from '../../../fl-training/task/dataset';
-import { loadMnist, MNIST_FEATURES } from '../../../fl-training/task/mnist';
+import { loadMnist, MNIST_FEATURES } from '../../../datasets/mnist';
 import { buildModel, evaluate, getModelWeights, modelSpecs, setModelWeights } from '../../../fl-training/task/model';
 import { deriveSeed, mulberry32, permutation } from '../../../fl-training/task/random';
 import { initialWeights, modelShape, topologyHash, weightSpecs } from '../../../fl-training/task/topology';
@@ -43,7 +44,7 @@ describe('data', () => {
   it('splits the training set into disjoint near-equal shards, the same on every call', () => {
     expect(shardSizes(10, 3)).toStrictEqual([4, 3, 3]);
     const config = parseRunConfig({ task: 'blobs', data: { trainExamples: 100, testExamples: 30 } });
-    const { train } = { train: loadTaskData(config).shards };
+    const { train } = { train: sourceTaskData(config).shards };
     expect([...train.values()].map((s) => s.size)).toStrictEqual([34, 33, 33]);
     expect([...shardExampleCounts(config).values()]).toStrictEqual([34, 33, 33]);
     const again = splitShards({ ...concat([...train.values()]) }, ['a', 'b'], 1);
@@ -99,7 +100,7 @@ describe('model', () => {
 describe('local training', () => {
   const config = defaultRunConfig('blobs');
   const shape = modelShape(config);
-  const data = loadTaskData(config).shards.get('shard-0')!;
+  const data = sourceTaskData(config).shards.get('shard-0')!;
 
   const run = (shouldStop = () => false, optimizer: 'sgd' | 'adam' = 'sgd') =>
     trainLocal({ model: buildModel(shape), data, weights: initialWeights(shape, config.seed), fit: { ...fit, optimizer }, seed: config.seed, shard: 'shard-0', round: 1, shouldStop });
@@ -133,7 +134,7 @@ describe('local training', () => {
     setModelWeights(model, result.weights);
     const before = buildModel(shape);
     setModelWeights(before, initialWeights(shape, config.seed));
-    const { test } = loadTaskData(config);
+    const { test } = sourceTaskData(config);
     expect(evaluate(model, test).accuracy).toBeGreaterThan(0.6);
     expect(evaluate(model, test).loss).toBeLessThan(evaluate(before, test).loss);
   });

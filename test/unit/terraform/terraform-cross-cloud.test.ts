@@ -122,6 +122,13 @@ describe('aggregator address and cross-cloud DNS', () => {
   });
 });
 
+describe('training data', () => {
+  it('outputs the container the AKS chart\'s data.url names, from the module and the example', () => {
+    expect(output('training_data_container').value).toBe('${azurerm_storage_container.training_data.name}');
+    expect(tf.namedBlocks(EXAMPLE_FILES, 'output').get('training_data_container')?.value).toBe('${module.spot_on_azure.training_data_container}');
+  });
+});
+
 describe('EKS trainers and Entra ID', () => {
   it('adds a second federated credential, for the EKS issuer and the same service account, only when the issuer is set', () => {
     const eks = tf.resource('azurerm_federated_identity_credential', 'workload_eks');

@@ -185,6 +185,22 @@ describe('storage, registry and key vault', () => {
     expect(baseBlob.delete_after_days_since_modification_greater_than).toBe('${var.storage.runs_retention_days}');
   });
 
+  it('creates the spot-on-data container privately, readable (never writable) by every FL workload, and expires its old versions', () => {
+    expect(tf.resource('azurerm_storage_container', 'training_data')).toStrictEqual({
+      name: '${var.storage.data_container_name}',
+      storage_account_id: '${azurerm_storage_account.this.id}',
+      container_access_type: 'private',
+    });
+    expect(tf.typeOf('storage')).toContain('data_container_name = optional(string, "spot-on-data")');
+    expect(tf.local('training_data_container_scope')).toBe('${azurerm_storage_account.this.id}/blobServices/default/containers/${azurerm_storage_container.training_data.name}');
+    const roles = String(tf.local('workload_roles'));
+    expect(roles).toContain('for name, workload in var.fl_workloads : "${name}-training-data"');
+    expect(roles).toMatch(/scope\s*=\s*local\.training_data_container_scope\s*\n\s*role\s*=\s*"Storage Blob Data Reader"/);
+    const rules = blocks(tf.resource('azurerm_storage_management_policy', 'this').rule, 'rule');
+    const versions = rules.find((rule) => rule.name === 'expire-previous-versions');
+    expect(single(versions?.filters, 'filters').prefix_match).toStrictEqual(['${var.storage.container_name}/', '${var.storage.data_container_name}/']);
+  });
+
   it('uses ACR Premium with the admin user and anonymous pull off', () => {
     expect(tf.resource('azurerm_container_registry', 'this')).toMatchObject({ sku: 'Premium', admin_enabled: false, anonymous_pull_enabled: false });
   });

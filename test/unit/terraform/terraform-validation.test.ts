@@ -169,6 +169,8 @@ describe(`variable validation evaluated by terraform plan${NO_TERRAFORM}`, () =>
     ['a signal key with a space', { signal_keys: `${KEY_A}, ${KEY_B}` }, 'letters, digits and _-+/=. only'],
     ['the same trainer key twice', { trainer_keys: `${KEY_B},${KEY_B}` }, 'trainer_keys must not hold the same key twice'],
     ['a signal ring version with a space', { signal_keys_version: 'v 2' }, 'signal_keys_version must be null'],
+    ['the training data in the checkpoint container (workloads write there)', { storage: '{ data_container_name = "spot-on" }' }, 'must be three different containers'],
+    ['a training data container name Azure refuses', { storage: '{ data_container_name = "Spot_On_Data" }' }, 'storage container names must be 3-63 lowercase letters'],
     ['one secret name for both rings', { key_vault: '{ signal_keys_secret_name = "spoton-keys", trainer_keys_secret_name = "SpotOn-Keys" }' }, 'must differ: one secret per key ring'],
     ['a key vault secret name with an underscore', { key_vault: '{ trainer_keys_secret_name = "spoton_trainer_keys" }' }, 'must be 1-127 letters, digits and hyphens'],
     ['a workload granted a key ring Key Vault does not hold', { fl_workloads: '{ trainer = { namespace = "fl", service_account = "fl-trainer", key_vault_secrets = ["flush"] } }' }, 'may list only the key rings in Key Vault'],
@@ -246,11 +248,12 @@ describe(`variable validation evaluated by terraform plan${NO_TERRAFORM}`, () =>
     }
   });
 
-  withTerraform('grants key rings per workload: aggregator both, trainer its own only, each on that ring\'s secret', () => {
+  withTerraform('grants key rings per workload: aggregator both, trainer its own only, each on that ring\'s secret; the training data read-only', () => {
     // workload_roles with the resource-derived scopes replaced by stand-ins, evaluated by terraform on the defaults
     // (a multi-line expression, so as a local in a scratch file rather than typed into the console).
     const expression = localExpression('workload_roles')
       .replace(/local\.checkpoint_container_scope/g, '"container"')
+      .replace(/local\.training_data_container_scope/g, '"data-container"')
       .replace(/local\.key_ring_scopes/g, '{ signal = "vault/secrets/signal-keys", trainer = "vault/secrets/trainer-keys" }');
     const probe = join(workDir, 'probe.tf');
     writeFileSync(probe, `locals {\n  probe = ${expression}\n}\n`);
@@ -266,5 +269,15 @@ describe(`variable validation evaluated by terraform plan${NO_TERRAFORM}`, () =>
       .map((grant) => `${grant.workload} -> ${grant.scope}`)
       .sort();
     expect(keyVaultGrants).toStrictEqual(['aggregator -> vault/secrets/signal-keys', 'aggregator -> vault/secrets/trainer-keys', 'trainer -> vault/secrets/trainer-keys']);
+    const blobGrants = Object.values(roles)
+      .filter((grant) => grant.role.startsWith('Storage Blob'))
+      .map((grant) => `${grant.workload} -> ${grant.role} on ${grant.scope}`)
+      .sort();
+    expect(blobGrants).toStrictEqual([
+      'aggregator -> Storage Blob Data Contributor on container',
+      'aggregator -> Storage Blob Data Reader on data-container',
+      'trainer -> Storage Blob Data Contributor on container',
+      'trainer -> Storage Blob Data Reader on data-container',
+    ]);
   });
 });

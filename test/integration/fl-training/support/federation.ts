@@ -6,6 +6,8 @@ import { resolveLatest } from '../../../../fl-training/store/checkpoint';
 import type { CheckpointStore } from '../../../../fl-training/store/checkpoint-store';
 import { initBackend } from '../../../../fl-training/task/backend';
 import { createEvaluator } from '../../../../fl-training/task/evaluator';
+import { loadTestSet } from '../../../../fl-training/data/load';
+import { memoryDataStores, stageInMemory } from '../../../../datasets/in-memory';
 import { Trainer, type TrainerOptions } from '../../../../fl-training/trainer/trainer';
 import { parseKeyRing } from '../../../../protocol/keys';
 import { sign } from '../../../../protocol/signing';
@@ -23,17 +25,26 @@ export interface RunningAggregator {
   readonly server: AggregatorServer;
 }
 
+/**
+ * Each cloud's training data for this test file's federations, staged by startAggregator for its run. A trainer
+ * reads its cloud's store; one configuration's data at a time (another's is refused as staged for another run).
+ */
+export const DATA = memoryDataStores();
+
 /** Opens (or resumes) an aggregator on the store and serves it; `port` reuses a previous instance's port. */
 export async function startAggregator(config: RunConfig, store: CheckpointStore, options: { port?: number; extra?: Partial<AggregatorOptions> } = {}): Promise<RunningAggregator> {
   await initBackend(() => undefined);
-  const aggregator = await Aggregator.open({ config, store, tickMs: 50, scanMs: 200, statePollMs: 0, log: logger('aggregator'), evaluator: createEvaluator(config), ...options.extra });
+  await stageInMemory(config, DATA);
+  const evaluator = createEvaluator(config, await loadTestSet(DATA.azure, config));
+  const aggregator = await Aggregator.open({ config, store, tickMs: 50, scanMs: 200, statePollMs: 0, log: logger('aggregator'), evaluator, ...options.extra });
   const server = await startAggregatorServer(aggregator, { trainerKeys: KEYS.trainer, log: logger('http'), ...(options.port ? { port: options.port } : {}) });
   return { aggregator, server };
 }
 
 /** A trainer with test-friendly timings. */
 export function makeTrainer(aggregatorUrl: string, clientId: string, shard: string, extra: Partial<TrainerOptions> = {}): Trainer {
-  return new Trainer({ aggregatorUrl, clientId, cloud: 'aws', shard, keys: KEYS, retryMs: 50, waitMs: 5_000, heartbeatMs: 1_000, log: logger(clientId), ...extra });
+  const cloud = extra.cloud ?? 'aws';
+  return new Trainer({ aggregatorUrl, clientId, cloud, shard, data: DATA[cloud], keys: KEYS, retryMs: 50, waitMs: 5_000, heartbeatMs: 1_000, log: logger(clientId), ...extra });
 }
 
 /** The final global weights and every committed manifest of a run. */

@@ -2,11 +2,11 @@
  * A tiny seeded synthetic task for fast tests (iris-like: 4 features, 3 classes): Gaussian blobs around class
  * centres drawn from the seed, overlapping enough that accuracy stays below 100%.
  */
-import { setOneHot, type Dataset } from './dataset';
-import { deriveSeed, gaussian, mulberry32, type Rng } from './random';
+import { setOneHot, type Dataset } from '../fl-training/task/dataset';
+import { deriveSeed, gaussian, mulberry32, type Rng } from '../fl-training/task/random';
+import { TASK_SHAPES } from '../fl-training/task/tasks';
 
-export const BLOBS_FEATURES = 4;
-export const BLOBS_CLASSES = 3;
+export const { features: BLOBS_FEATURES, classes: BLOBS_CLASSES } = TASK_SHAPES.blobs;
 const CENTRE_SPREAD = 1.6;
 const NOISE = 1;
 

@@ -4,7 +4,8 @@
  * turn (balanced), training examples first, test examples after them. Order is then the run seed's business.
  */
 import { createRequire } from 'node:module';
-import { setOneHot, type Dataset } from './dataset';
+import { setOneHot, type Dataset } from '../fl-training/task/dataset';
+import { TASK_SHAPES } from '../fl-training/task/tasks';
 
 /** The part of the mnist package's digit objects used here. */
 interface MnistDigit {
@@ -12,8 +13,7 @@ interface MnistDigit {
   readonly length: number;
 }
 
-export const MNIST_FEATURES = 28 * 28;
-export const MNIST_CLASSES = 10;
+export const { features: MNIST_FEATURES, classes: MNIST_CLASSES } = TASK_SHAPES.mnist;
 
 let digits: readonly MnistDigit[] | undefined;
 

@@ -15,7 +15,7 @@ import { CheckpointConflictError, ConfigError } from '../errors';
 import { writeCheckpoint, resolveLatest, advanceLatest, type Checkpoint } from '../store/checkpoint';
 import type { CheckpointStore } from '../store/checkpoint-store';
 import { listStoredUpdates, loadStoredUpdate, storeUpdate } from '../store/updates';
-import { createStrategy, type Strategy, type StrategyState } from '../strategy/strategy';
+import { createStrategy, type RoundFold, type Strategy, type StrategyState } from '../strategy/strategy';
 import { shardExampleCounts } from '../task/shards';
 import { initialWeights, modelShape, topologyHash as hashTopology, weightSpecs } from '../task/topology';
 import { encodeFrame } from '../wire/frame';
@@ -57,9 +57,9 @@ export interface AggregatorOptions {
   readonly now?: () => number;
 }
 
+/** An accepted update of the open round: its weights are already folded into the round (roundFold). */
 interface PendingUpdate {
   readonly meta: UpdateMeta;
-  readonly values: Float32Array[];
 }
 
 interface Base {
@@ -102,6 +102,7 @@ export class Aggregator extends EventEmitter {
   private readonly fullExamples: Map<string, number>;
   private readonly trainers: TrainerRegistry;
   private readonly pending = new Map<string, PendingUpdate>();
+  private fold: RoundFold | undefined;
   /** The open round each trainer was last given the model of (GET /model). */
   private readonly servedRound = new Map<string, number>();
   /** Updates being stored, by client: the shard they are for and the write. */
@@ -268,6 +269,27 @@ export class Aggregator extends EventEmitter {
     }
   }
 
+  /**
+   * The open round's aggregation: each accepted update is folded in as it is accepted and its weights let go, so
+   * memory does not grow with the number of trainers. Every accepted update is also in Blob, so a restarted
+   * aggregator folds them in again (reloadStoredUpdates); the fold does not depend on their order.
+   */
+  private roundFold(): RoundFold {
+    this.fold ??= this.strategy.begin({
+      round: this.openRoundValue,
+      current: this.base.weights,
+      state: this.base.state,
+      // One update per shard and round, of at most a full shard's local epochs, each weight within the bounds.
+      bounds: { examples: this.config.data.trainExamples * this.config.localEpochs, maxAbsValue: this.config.updateBounds.maxAbsValue },
+    });
+    return this.fold;
+  }
+
+  private accept(meta: UpdateMeta, values: Float32Array[]): void {
+    this.roundFold().add({ clientId: meta.clientId, examples: meta.examples, values });
+    this.pending.set(meta.clientId, { meta });
+  }
+
   private async adoptStoredUpdate(round: number, clientId: string): Promise<void> {
     if (this.pending.has(clientId) || this.inflight.has(clientId)) return;
     let stored: Awaited<ReturnType<typeof loadStoredUpdate>>;
@@ -283,7 +305,7 @@ export class Aggregator extends EventEmitter {
     const checked = rejection ?? checkPayload(meta, stored.payload, this.specs, this.payloadBounds());
     if (isRejection(checked)) return this.log(`ignoring stored update ${clientId} of round ${round}: ${checked.code}: ${checked.message}`);
     if (round !== this.openRoundValue) await storeUpdate(this.store, { ...stored.meta, round: this.openRoundValue }, stored.payload);
-    this.pending.set(clientId, { meta, values: checked.values });
+    this.accept(meta, checked.values);
     const trainer = this.trainers.get(clientId);
     if (trainer && meta.partial) trainer.leaving = true;
     this.log(`round ${this.openRoundValue}: picked up stored update from ${clientId} (${meta.examples} examples${meta.partial ? ', partial' : ''})`);
@@ -465,7 +487,7 @@ export class Aggregator extends EventEmitter {
         }
       }
       // Added in the same continuation as the write, so a commit waiting on in-flight updates sees it.
-      this.pending.set(meta.clientId, { meta, values: checked.values });
+      this.accept(meta, checked.values);
     })();
     this.inflight.set(meta.clientId, { shard: meta.shard, work });
     try {
@@ -574,12 +596,7 @@ export class Aggregator extends EventEmitter {
     const round = this.openRoundValue;
     const results = [...this.pending.values()];
     if (results.length === 0) return;
-    const { weights, state } = this.strategy.aggregate({
-      round,
-      current: this.base.weights,
-      results: results.map((r) => ({ clientId: r.meta.clientId, examples: r.meta.examples, values: r.values })),
-      state: this.base.state,
-    });
+    const { weights, state } = this.roundFold().finish();
     const metrics = this.evaluate(weights);
     const participants: Participant[] = results
       .map((r) => ({ clientId: r.meta.clientId, examples: r.meta.examples, updateDigest: r.meta.sha256, baseRound: r.meta.baseRound, partial: r.meta.partial, cloud: r.meta.cloud }))
@@ -615,6 +632,7 @@ export class Aggregator extends EventEmitter {
     this.base = { round, participants: new Map(participants.map((p) => [p.clientId, p.updateDigest])), weights, state, metrics };
     this.openRoundValue = round + 1;
     this.pending.clear();
+    this.fold = undefined;
     this.roundOpenedMs = this.now();
     this.deadlineLogged = false;
     this.modelFrame = undefined;

@@ -1,10 +1,12 @@
 /**
  * Aggregation arithmetic as pure functions (after Flower's `server/strategy/aggregate.py`).
  *
- * The weighted average accumulates in float64 over results sorted by clientId, so the result is bit-identical
- * whatever order updates arrived in, and the float32 rounding happens once, at the end.
+ * The weighted average is folded one result at a time into a reproducible sum (reproducible-sum.ts): the result is
+ * bit-identical whatever order updates arrived in, no result needs to be held once it is added, and the float32
+ * rounding happens once, at the end.
  */
 import { AggregationError } from '../errors';
+import { ReproducibleSum } from './reproducible-sum';
 
 /** One trainer's contribution: its local weights and the examples they were trained on. */
 export interface WeightedResult {
@@ -14,61 +16,93 @@ export interface WeightedResult {
   readonly values: readonly Float32Array[];
 }
 
-/** Elements accumulated at a time: the float64 accumulator chunk stays in cache across clients. */
-const CHUNK = 16_384;
+/** Example counts up to 2^29 keep n x w exact in float64 (a float32 has 24 significant bits). */
+const MAX_EXAMPLES = 2 ** 29;
+/**
+ * Results held before they are added together in one pass over the sum (reproducible-sum.ts addBatch): the sum's
+ * memory traffic is paid once per batch. Memory: the sum plus at most BATCH - 1 results, whatever the trainers.
+ */
+const BATCH = 4;
 
-function checkResults(results: readonly WeightedResult[]): WeightedResult[] {
-  if (results.length === 0) throw new AggregationError('cannot aggregate zero results');
-  const sorted = [...results].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
-  for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]!.clientId === sorted[i - 1]!.clientId) throw new AggregationError(`client ${sorted[i]!.clientId} appears twice`);
+/**
+ * FedAvg over results given one at a time: sum_k(n_k * w_k) / sum_k(n_k), per element, in constant memory.
+ * `bound` is an upper bound on sum_k |n_k * w_k| per element over every result to come (reproducible-sum.ts).
+ */
+export class WeightedAverageFold {
+  private readonly sum: ReproducibleSum;
+  private readonly clients = new Set<string>();
+  private readonly held: { values: readonly Float32Array[]; weight: number }[] = [];
+  private total = 0;
+
+  /** `reuse`: a sum of a previous fold to reset and fill again (its memory is kept), if it fits. */
+  constructor(
+    private readonly lengths: readonly number[],
+    bound: number,
+    reuse?: ReproducibleSum,
+  ) {
+    this.sum = reuse?.fits(lengths, bound) ? reuse : new ReproducibleSum(lengths, bound);
+    this.sum.reset();
   }
-  const first = sorted[0]!;
-  for (const r of sorted) {
-    if (!Number.isSafeInteger(r.examples) || r.examples <= 0) throw new AggregationError(`client ${r.clientId} has ${r.examples} examples; need a positive integer`);
-    if (r.values.length !== first.values.length) throw new AggregationError(`client ${r.clientId} has ${r.values.length} weights, ${first.clientId} has ${first.values.length}`);
-    r.values.forEach((v, i) => {
-      if (v.length !== first.values[i]!.length) throw new AggregationError(`client ${r.clientId} weight ${i} has ${v.length} elements, ${first.clientId} has ${first.values[i]!.length}`);
+
+  /** The sum underneath, for the next round's fold to reuse. */
+  get workspace(): ReproducibleSum {
+    return this.sum;
+  }
+
+  get count(): number {
+    return this.clients.size;
+  }
+
+  /** Folds one result in; AggregationError on a repeated client, a bad example count or another shape. */
+  add(result: WeightedResult): void {
+    if (this.clients.has(result.clientId)) throw new AggregationError(`client ${result.clientId} appears twice`);
+    if (!Number.isSafeInteger(result.examples) || result.examples <= 0 || result.examples > MAX_EXAMPLES) {
+      throw new AggregationError(`client ${result.clientId} has ${result.examples} examples; need a positive integer up to 2^29`);
+    }
+    if (result.values.length !== this.lengths.length) throw new AggregationError(`client ${result.clientId} has ${result.values.length} weights, expected ${this.lengths.length}`);
+    result.values.forEach((v, i) => {
+      if (v.length !== this.lengths[i]) throw new AggregationError(`client ${result.clientId} weight ${i} has ${v.length} elements, expected ${this.lengths[i]}`);
     });
+    this.held.push({ values: result.values, weight: result.examples });
+    this.clients.add(result.clientId);
+    this.total += result.examples;
+    if (this.held.length >= BATCH) this.flush();
   }
-  return sorted;
+
+  /** The average so far (the fold can go on after it). */
+  average(): Float32Array[] {
+    if (this.total === 0) throw new AggregationError('cannot aggregate zero results');
+    this.flush();
+    return this.sum.quotient(this.total);
+  }
+
+  private flush(): void {
+    this.sum.addBatch(this.held.splice(0));
+  }
+}
+
+/** The largest |value| over tensors. */
+export function largestAbs(tensors: readonly Float32Array[]): number {
+  let max = 0;
+  for (const tensor of tensors) for (const v of tensor) if (Math.abs(v) > max) max = Math.abs(v);
+  return max;
+}
+
+/** The largest |value| over every tensor of every result. */
+export function maxAbsValue(results: readonly WeightedResult[]): number {
+  return results.reduce((max, r) => Math.max(max, largestAbs(r.values)), 0);
 }
 
 /**
- * FedAvg: the example-weighted mean of the clients' weights, sum_k(n_k * w_k) / sum_k(n_k), per element.
- * Throws AggregationError on empty input, duplicate clients, non-positive example counts or shape mismatch.
+ * FedAvg of results all in hand, with the sum's bound taken from them. Throws AggregationError on empty input,
+ * duplicate clients, non-positive example counts or shape mismatch.
  */
 export function weightedAverage(results: readonly WeightedResult[]): Float32Array[] {
-  const sorted = checkResults(results);
-  const total = sorted.reduce((sum, r) => sum + r.examples, 0);
-  const acc = new Float64Array(CHUNK);
-  const layers = sorted[0]!.values.length;
-  const out: Float32Array[] = [];
-  for (let layer = 0; layer < layers; layer++) {
-    const length = sorted[0]!.values[layer]!.length;
-    const result = new Float32Array(length);
-    for (let start = 0; start < length; start += CHUNK) {
-      const end = Math.min(length, start + CHUNK);
-      accumulateChunk(acc, sorted, layer, start, end);
-      const dst = result.subarray(start, end);
-      for (let j = 0; j < dst.length; j++) dst[j] = acc[j]! / total;
-    }
-    out.push(result);
-  }
-  return out;
-}
-
-/** acc[0..span) = sum_k n_k * w_k[start..end); subarray views keep the loops simple for the JIT. */
-function accumulateChunk(acc: Float64Array, sorted: readonly WeightedResult[], layer: number, start: number, end: number): void {
-  const span = end - start;
-  const head = sorted[0]!.values[layer]!.subarray(start, end);
-  const n0 = sorted[0]!.examples;
-  for (let j = 0; j < span; j++) acc[j] = head[j]! * n0;
-  for (let k = 1; k < sorted.length; k++) {
-    const src = sorted[k]!.values[layer]!.subarray(start, end);
-    const n = sorted[k]!.examples;
-    for (let j = 0; j < span; j++) acc[j]! += src[j]! * n;
-  }
+  if (results.length === 0) throw new AggregationError('cannot aggregate zero results');
+  const examples = results.reduce((sum, r) => sum + Math.max(0, r.examples), 0);
+  const fold = new WeightedAverageFold(results[0]!.values.map((v) => v.length), Math.max(1, examples * maxAbsValue(results)));
+  for (const r of results) fold.add(r);
+  return fold.average();
 }
 
 /** Server-side Adam hyper-parameters (Reddi et al., "Adaptive Federated Optimization"). */

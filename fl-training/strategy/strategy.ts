@@ -5,7 +5,9 @@
  */
 import type { RunConfig } from '../config';
 import type { FitInstructions } from '../wire/messages';
-import { fedAdamStep, weightedAverage, type AdamHyper, type WeightedResult } from './aggregate';
+import { AggregationError } from '../errors';
+import { fedAdamStep, largestAbs, maxAbsValue, WeightedAverageFold, type AdamHyper, type WeightedResult } from './aggregate';
+import type { ReproducibleSum } from './reproducible-sum';
 import { clipToNorm, coordinateMedian } from './robust';
 
 /** Server-side strategy state: named float32 tensors plus a step counter. */
@@ -15,12 +17,23 @@ export interface StrategyState {
   readonly tensors: readonly Float32Array[];
 }
 
-export interface AggregateInput {
+/** What a round's aggregation starts from. */
+export interface FoldInput {
   readonly round: number;
   /** The global weights the results were trained from. */
   readonly current: readonly Float32Array[];
-  readonly results: readonly WeightedResult[];
   readonly state: StrategyState | undefined;
+  /** Bounds the aggregator enforces on the round's results: their total examples and the largest |weight|. */
+  readonly bounds: { readonly examples: number; readonly maxAbsValue: number };
+}
+
+/** One round's aggregation, given the results one at a time as they are accepted. */
+export interface RoundFold {
+  /** Results added so far. */
+  readonly count: number;
+  add(result: WeightedResult): void;
+  /** The next global weights (and state). The fold is unchanged: a commit that fails can finish again. */
+  finish(): { weights: Float32Array[]; state: StrategyState | undefined };
 }
 
 export interface Strategy {
@@ -29,8 +42,28 @@ export interface Strategy {
   configureFit(round: number): FitInstructions;
   /** State before the first round (undefined for stateless strategies). */
   initialState(current: readonly Float32Array[]): StrategyState | undefined;
-  /** The next global weights (and state) from this round's results. Pure. */
-  aggregate(input: AggregateInput): { weights: Float32Array[]; state: StrategyState | undefined };
+  /**
+   * Starts a round's aggregation; the previous round's fold must no longer be used (its memory may be reused).
+   * FedAvg and FedAdam fold each result in and keep none (memory O(model)).
+   */
+  begin(input: FoldInput): RoundFold;
+}
+
+/** Aggregates results all in hand (tests, benchmarks): the bounds are taken from them. */
+export function aggregateResults(strategy: Strategy, input: Omit<FoldInput, 'bounds'> & { results: readonly WeightedResult[] }): { weights: Float32Array[]; state: StrategyState | undefined } {
+  const bounds = { examples: input.results.reduce((sum, r) => sum + Math.max(0, r.examples), 0), maxAbsValue: maxAbsValue(input.results) };
+  const fold = strategy.begin({ ...input, bounds });
+  for (const result of input.results) fold.add(result);
+  return fold.finish();
+}
+
+/**
+ * The weighted-average fold within `bounds`. With clipping, every folded result lies within clipNorm of the current
+ * weights, whatever it was sent as: that bound is tighter, and the sum's grids finer.
+ */
+function averageFold(input: FoldInput, reuse: ReproducibleSum | undefined, clipNorm?: number): WeightedAverageFold {
+  const maxAbs = clipNorm === undefined ? input.bounds.maxAbsValue : largestAbs(input.current) + clipNorm;
+  return new WeightedAverageFold(input.current.map((w) => w.length), Math.max(1, input.bounds.examples * maxAbs), reuse);
 }
 
 type FitConfig = Pick<RunConfig, 'localEpochs' | 'batchSize' | 'learningRate' | 'optimizer'>;
@@ -47,35 +80,76 @@ const fitOf = (config: FitConfig): FitInstructions => ({
  * result's delta from the current weights is first clipped to that L2 norm (FedAvg with fixed clipping).
  */
 export function fedAvg(config: FitConfig, clipNorm?: number): Strategy {
+  let workspace: ReproducibleSum | undefined; // one round's sum, reused by the next (begin() ends the previous fold)
   return {
     name: 'fedavg',
     configureFit: () => fitOf(config),
     initialState: () => undefined,
-    aggregate: ({ current, results }) => ({ weights: weightedAverage(clipNorm === undefined ? results : clipToNorm(results, current, clipNorm)), state: undefined }),
+    begin: (input) => {
+      const fold = averageFold(input, workspace, clipNorm);
+      workspace = fold.workspace;
+      return {
+        get count() {
+          return fold.count;
+        },
+        add: (result) => fold.add(clipNorm === undefined ? result : clipToNorm([result], input.current, clipNorm)[0]!),
+        finish: () => ({ weights: fold.average(), state: undefined }),
+      };
+    },
   };
 }
 
-/** FedMedian (Yin et al.): the coordinate-wise median of the results, robust to a minority of bad updates. */
+/**
+ * FedMedian (Yin et al.): the coordinate-wise median of the results, robust to a minority of bad updates. A median
+ * needs every value at once: this fold keeps the results (memory O(trainers x model)).
+ */
 export function fedMedian(config: FitConfig): Strategy {
   return {
     name: 'fedmedian',
     configureFit: () => fitOf(config),
     initialState: () => undefined,
-    aggregate: ({ results }) => ({ weights: coordinateMedian(results), state: undefined }),
+    begin: () => {
+      const results: WeightedResult[] = [];
+      return {
+        get count() {
+          return results.length;
+        },
+        add: (result) => {
+          if (results.some((r) => r.clientId === result.clientId)) throw new AggregationError(`client ${result.clientId} appears twice`);
+          results.push(result);
+        },
+        finish: () => {
+          if (results.length === 0) throw new AggregationError('cannot aggregate zero results');
+          return { weights: coordinateMedian(results), state: undefined };
+        },
+      };
+    },
   };
 }
 
 /** FedAdam: FedAvg's average taken as a pseudo-gradient for a server-side Adam step. */
 export function fedAdam(config: FitConfig, hyper: AdamHyper): Strategy {
+  let workspace: ReproducibleSum | undefined; // as in fedAvg
   return {
     name: 'fedadam',
     configureFit: () => fitOf(config),
     initialState: (current) => ({ name: 'fedadam', step: 0, tensors: [...current, ...current].map((w) => new Float32Array(w.length)) }),
-    aggregate: ({ current, results, state }) => {
-      const layers = current.length;
-      const moments = state ?? { name: 'fedadam', step: 0, tensors: [...current, ...current].map((w) => new Float32Array(w.length)) };
-      const next = fedAdamStep(current, weightedAverage(results), { step: moments.step, m: moments.tensors.slice(0, layers), v: moments.tensors.slice(layers) }, hyper);
-      return { weights: next.weights, state: { name: 'fedadam', step: next.moments.step, tensors: [...next.moments.m, ...next.moments.v] } };
+    begin: (input) => {
+      const { current, state } = input;
+      const fold = averageFold(input, workspace);
+      workspace = fold.workspace;
+      return {
+        get count() {
+          return fold.count;
+        },
+        add: (result) => fold.add(result),
+        finish: () => {
+          const layers = current.length;
+          const moments = state ?? { name: 'fedadam', step: 0, tensors: [...current, ...current].map((w) => new Float32Array(w.length)) };
+          const next = fedAdamStep(current, fold.average(), { step: moments.step, m: moments.tensors.slice(0, layers), v: moments.tensors.slice(layers) }, hyper);
+          return { weights: next.weights, state: { name: 'fedadam', step: next.moments.step, tensors: [...next.moments.m, ...next.moments.v] } };
+        },
+      };
     },
   };
 }

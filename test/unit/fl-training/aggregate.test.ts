@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { AggregationError } from '../../../fl-training/errors';
 import { fedAdamStep, weightedAverage, type WeightedResult } from '../../../fl-training/strategy/aggregate';
 import { clipToNorm, coordinateMedian, deltaNorm } from '../../../fl-training/strategy/robust';
-import { createStrategy, fedAvg } from '../../../fl-training/strategy/strategy';
+import { aggregateResults, createStrategy, fedAvg } from '../../../fl-training/strategy/strategy';
 import { defaultRunConfig } from '../../../fl-training/config';
 
 const f32 = (...values: number[]) => Float32Array.from(values);
@@ -70,10 +70,10 @@ describe('weightedAverage (FedAvg)', () => {
   it.each([
     ['no results', [], 'cannot aggregate zero results'],
     ['a duplicate client', [result('a', 1, f32(1)), result('a', 2, f32(2))], 'client a appears twice'],
-    ['zero examples', [result('a', 0, f32(1))], 'client a has 0 examples; need a positive integer'],
-    ['fractional examples', [result('a', 1.5, f32(1))], 'client a has 1.5 examples; need a positive integer'],
-    ['a missing tensor', [result('a', 1, f32(1), f32(2)), result('b', 1, f32(1))], 'client b has 1 weights, a has 2'],
-    ['a tensor of another size', [result('a', 1, f32(1, 2)), result('b', 1, f32(1))], 'client b weight 0 has 1 elements, a has 2'],
+    ['zero examples', [result('a', 0, f32(1))], 'client a has 0 examples; need a positive integer up to 2^29'],
+    ['fractional examples', [result('a', 1.5, f32(1))], 'client a has 1.5 examples; need a positive integer up to 2^29'],
+    ['a missing tensor', [result('a', 1, f32(1), f32(2)), result('b', 1, f32(1))], 'client b has 1 weights, expected 2'],
+    ['a tensor of another size', [result('a', 1, f32(1, 2)), result('b', 1, f32(1))], 'client b weight 0 has 1 elements, expected 2'],
   ])('throws AggregationError on %s', (_name, results, message) => {
     expect(() => weightedAverage(results)).toThrow(new AggregationError(message));
     expect(() => weightedAverage(results)).toThrow(expect.objectContaining({ name: 'AggregationError' }));
@@ -109,7 +109,7 @@ describe('strategies', () => {
     const strategy = fedAvg(config);
     expect(strategy.configureFit(3)).toStrictEqual({ localEpochs: 1, batchSize: 16, learningRate: 0.1, optimizer: 'sgd' });
     expect(strategy.initialState([f32(1)])).toBeUndefined();
-    const out = strategy.aggregate({ round: 1, current: [f32(0)], results: [result('a', 1, f32(2)), result('b', 3, f32(6))], state: undefined });
+    const out = aggregateResults(strategy, { round: 1, current: [f32(0)], results: [result('a', 1, f32(2)), result('b', 3, f32(6))], state: undefined });
     expect(out).toStrictEqual({ weights: [f32(5)], state: undefined });
   });
 
@@ -117,7 +117,7 @@ describe('strategies', () => {
     const strategy = createStrategy({ ...config, strategy: { name: 'fedadam', eta: 0.1, beta1: 0.9, beta2: 0.99, tau: 1e-3 } });
     const state = strategy.initialState([f32(0, 0)]);
     expect(state).toStrictEqual({ name: 'fedadam', step: 0, tensors: [f32(0, 0), f32(0, 0)] });
-    const out = strategy.aggregate({ round: 1, current: [f32(0, 0)], results: [result('a', 1, f32(1, -1))], state });
+    const out = aggregateResults(strategy, { round: 1, current: [f32(0, 0)], results: [result('a', 1, f32(1, -1))], state });
     expect(out.state?.step).toBe(1);
     expect(out.state?.tensors).toHaveLength(2);
     expect(out.weights[0]![0]).toBeGreaterThan(0);
@@ -134,7 +134,7 @@ describe('robust aggregation', () => {
 
   it('FedAvg with clipping moves the model at most clipNorm per update, so one hostile update cannot blow it up', () => {
     const strategy = createStrategy({ ...config, strategy: { name: 'fedavg', clipNorm: 1 } });
-    const [weights] = strategy.aggregate({ round: 1, current, results: [...honest, hostile], state: undefined }).weights;
+    const [weights] = aggregateResults(strategy, { round: 1, current, results: [...honest, hostile], state: undefined }).weights;
     // z's delta (3e38, -3e38) is scaled to (1/sqrt 2, -1/sqrt 2); the honest deltas have norm 1 and are kept.
     expect(Array.from(weights!)).toStrictEqual([Math.fround((1 + Math.SQRT1_2) / 3), Math.fround((1 - Math.SQRT1_2) / 3)]);
     expect(clipToNorm(honest, current, 1)).toStrictEqual(honest);
@@ -142,7 +142,7 @@ describe('robust aggregation', () => {
 
   it('FedMedian takes each weight\'s median: a minority of hostile updates stays out of the model', () => {
     const strategy = createStrategy({ ...config, strategy: { name: 'fedmedian' } });
-    const out = strategy.aggregate({ round: 1, current, results: [...honest, hostile], state: undefined });
+    const out = aggregateResults(strategy, { round: 1, current, results: [...honest, hostile], state: undefined });
     expect(out).toStrictEqual({ weights: [f32(1, 0)], state: undefined });
     expect(coordinateMedian([result('a', 1, f32(1, 5)), result('b', 9, f32(3, 7))])).toStrictEqual([f32(2, 6)]);
   });

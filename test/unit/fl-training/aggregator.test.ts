@@ -195,6 +195,36 @@ describe('Aggregator', () => {
     expect(await second).toMatchObject({ round: 2, reason: 'all-reported' });
   });
 
+  it('commits the same bits after a restart mid-round as without one, whatever order the updates arrived in', async () => {
+    // a and b cancel, so the mean is c's: a float64 sum that met c before the cancellation would have rounded it away.
+    const fills = { a: 1e6, b: -1e6, c: 1e-5 } as const;
+    const shards = { a: 'shard-0', b: 'shard-1', c: 'shard-aws' } as const;
+    const clients = ['a', 'b', 'c'] as const;
+    const submit = async (aggregator: Aggregator, clientId: keyof typeof fills) => {
+      const u = update(aggregator, clientId, fills[clientId], { shard: shards[clientId] });
+      return aggregator.submit(u.meta, u.payload);
+    };
+    // a and b are accepted (folded, and stored), then the aggregator goes; its successor folds them again from Blob.
+    const first = await start();
+    for (const clientId of clients) register(first.aggregator, clientId, shards[clientId]);
+    await submit(first.aggregator, 'a');
+    await submit(first.aggregator, 'b');
+    await first.aggregator.close();
+    const { aggregator: resumed } = await start(first.store);
+    const afterRestart = nextCommit(resumed);
+    for (const clientId of clients) register(resumed, clientId, shards[clientId]);
+    await submit(resumed, 'c');
+    await afterRestart;
+    // Uninterrupted, in the opposite order.
+    const { aggregator: straight } = await start();
+    const committed = nextCommit(straight);
+    for (const clientId of clients) register(straight, clientId, shards[clientId]);
+    for (const clientId of ['c', 'b', 'a'] as const) await submit(straight, clientId);
+    await committed;
+    expect(resumed.committedRound).toBe(1);
+    expect(resumed.globalWeights()).toStrictEqual(straight.globalWeights());
+  });
+
   it('takes a partial update as the trainer leaving: the round does not wait for it', async () => {
     const { aggregator } = await start();
     register(aggregator, 'a');

@@ -26,13 +26,12 @@ export interface Azurite {
 const AZURITE_DIR = path.dirname(require.resolve('azurite/package.json'));
 const LISTENING = /successfully listens on (http:\/\/[\d.]+:(\d+))/;
 
-async function startService(service: AzuriteService, timeoutMs: number): Promise<{ url: string; child: ChildProcess }> {
+async function startService(service: AzuriteService, timeoutMs: number, location: string | undefined): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
     [
       path.join(AZURITE_DIR, 'dist', 'src', service, 'main.js'),
-      '--inMemoryPersistence',
-      '--extentMemoryLimit', '1024',
+      ...(location === undefined ? ['--inMemoryPersistence', '--extentMemoryLimit', '1024'] : ['--location', path.join(location, service)]),
       `--${service}Host`, '127.0.0.1',
       `--${service}Port`, '0',
       '--skipApiVersionCheck', // current SDKs send API versions newer than Azurite knows
@@ -72,10 +71,13 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts Azurite's blob and queue services; call `stop()` when done. */
-export async function startAzurite(options: { timeoutMs?: number } = {}): Promise<Azurite> {
+/**
+ * Starts Azurite's blob and queue services; call `stop()` when done. In memory (at most 1 GiB of blob data) unless
+ * `location` names a folder to keep the data in (benchmarks that store gigabytes).
+ */
+export async function startAzurite(options: { timeoutMs?: number; location?: string } = {}): Promise<Azurite> {
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const [blob, queue] = await Promise.all([startService('blob', timeoutMs), startService('queue', timeoutMs)]);
+  const [blob, queue] = await Promise.all([startService('blob', timeoutMs, options.location), startService('queue', timeoutMs, options.location)]);
   return {
     blobUrl: blob.url,
     queueUrl: queue.url,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { benchAggregatorScale } from '../bench/aggregator-scale';
 import { benchCheckpoint } from '../bench/checkpoint';
 import { benchClassify } from '../bench/classify-throughput';
 import { benchFedAvg } from '../bench/fedavg';
@@ -13,7 +14,8 @@ export async function runBench(json: boolean): Promise<CommandResult> {
   const fedavg = benchFedAvg();
   const checkpoint = await benchCheckpoint();
   const signals = await benchSignals();
-  const report = { classify, bundles, fedavg, checkpoint, signals };
+  const aggregator = await benchAggregatorScale();
+  const report = { classify, bundles, fedavg, checkpoint, signals, aggregator };
   if (json) return { exitCode: 0, stdout: [JSON.stringify(report)], stderr: [] };
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
   return {
@@ -30,6 +32,9 @@ export async function runBench(json: boolean): Promise<CommandResult> {
       ...checkpoint.map(
         (c) => `checkpoint ${c.sizeMB} MB: ${c.ms.toFixed(0)} ms (raw Azurite upload ${c.rawUploadMs.toFixed(0)} ms, ratio ${c.ratio.toFixed(2)})`,
       ),
+      ...aggregator.map(
+        (a) => `aggregator ${a.trainers} trainers x ${a.modelMB} MB: peak RSS ${a.peakRssMB ?? '?'} MB, last update to commit ${a.lastUpdateToCommitMs} ms, ${a.updatesPerSec} updates/s`,
+      ),
       `brain signals (Azurite + ARM emulator): p50 ${signals.signals.p50Ms.toFixed(1)} ms, p95 ${signals.signals.p95Ms.toFixed(1)} ms over ${signals.signals.n}; ` +
         `failover-starting signal p50 ${signals.failoverSignal.p50Ms.toFixed(1)} ms, p95 ${signals.failoverSignal.p95Ms.toFixed(1)} ms; ` +
         `ARM calls per failover ${signals.armCalls.failover.total}, per failback ${signals.armCalls.failback.total}`,
@@ -41,7 +46,7 @@ export async function runBench(json: boolean): Promise<CommandResult> {
 export function registerBench(program: Command, run: (result: CommandResult) => void): void {
   program
     .command('bench')
-    .description('run the benchmarks: classify throughput, Lambda bundle sizes, FedAvg throughput, checkpoint writes, signal handling')
+    .description('run the benchmarks: classify throughput, Lambda bundle sizes, FedAvg throughput, checkpoint writes, signal handling, the aggregator at 8-64 trainers')
     .option('--json', 'print one JSON object (the last line of stdout)')
     .action(async (options: { json?: boolean }) => run(await runBench(options.json ?? false)));
 }

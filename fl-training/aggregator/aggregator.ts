@@ -155,7 +155,7 @@ export class Aggregator extends EventEmitter {
   static async open(options: AggregatorOptions): Promise<Aggregator> {
     const aggregator = new Aggregator(options);
     await aggregator.resume();
-    aggregator.timer = setInterval(() => aggregator.tick(), options.tickMs ?? 1000);
+    aggregator.timer = setInterval(() => void aggregator.tick(), options.tickMs ?? 1000);
     aggregator.timer.unref();
     return aggregator;
   }
@@ -536,10 +536,14 @@ export class Aggregator extends EventEmitter {
     return { submitted: this.pending.size, outstanding, deadlinePassed: nowMs - this.roundOpenedMs >= this.config.roundDeadlineMs };
   }
 
-  /** Periodic work (the clock runs it every tickMs): AWS silence, brain epoch, stored updates, deadline commits. */
-  tick(): void {
+  /**
+   * Periodic work (the clock runs it every tickMs): AWS silence, brain epoch, stored updates, deadline commits.
+   * Resolves once the work it started is done (tests advance their clock and await it instead of sleeping).
+   */
+  async tick(): Promise<void> {
     if (this.closed) return;
     const nowMs = this.now();
+    const work: Promise<unknown>[] = [];
     // A finished run has no trainers by design: its silence is not an outage.
     const transition = this.done ? undefined : this.silence.evaluate(nowMs);
     if (transition) this.signal(transition);
@@ -547,19 +551,21 @@ export class Aggregator extends EventEmitter {
       const change = this.silence.capacity(this.status().reporting.aws, this.options.minAwsTrainers);
       if (change) this.signal(change, change === 'capacity-lost' ? this.trainers.lostAwsInstances(nowMs) : []);
     }
-    void this.outbox?.tick();
+    if (this.outbox) work.push(this.outbox.tick());
     // The brain sizes failovers from status.json: keep it current when trainers go quiet, not only at commits.
     if (this.trainers.liveSignature(nowMs) !== this.writtenLiveSignature) this.writeStatus();
     const statePollMs = this.options.statePollMs ?? 10_000;
     if (statePollMs > 0 && nowMs - this.lastStatePollMs >= statePollMs) {
       this.lastStatePollMs = nowMs;
-      void this.pollBrainState();
+      work.push(this.pollBrainState());
     }
     if (!this.done && !this.committing && nowMs - this.lastScanMs >= (this.options.scanMs ?? 5000)) {
       this.lastScanMs = nowMs;
-      void this.scanStoredUpdates().then(() => this.maybeCommit());
+      work.push(this.scanStoredUpdates().then(() => this.maybeCommit()));
     }
     this.maybeCommit();
+    if (this.committing) work.push(this.committing);
+    await Promise.allSettled(work);
   }
 
   private async scanStoredUpdates(): Promise<void> {

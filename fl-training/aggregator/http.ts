@@ -16,6 +16,7 @@ import { decodeFrame, FRAME_CONTENT_TYPE, MAX_FRAME_HEADER_BYTES } from '../wire
 import { HeartbeatSchema, LeaveSchema, RegisterRequestSchema, UpdateMetaSchema, type ErrorReply, type RejectionCode } from '../wire/messages';
 import { encodedBytes } from '../wire/weights';
 import type { Aggregator } from './aggregator';
+import { Gate } from './gate';
 import { isRejection, type Rejection } from './validate';
 
 /** Largest JSON request body. */
@@ -29,6 +30,8 @@ export interface AggregatorServerOptions {
   /** Verifies every trainer request. */
   readonly trainerKeys: KeyRing;
   readonly log?: (line: string) => void;
+  /** Update bodies read and processed at once; the others wait unread (gate.ts). @default 2 */
+  readonly concurrentUpdates?: number;
 }
 
 export interface AggregatorServer {
@@ -61,15 +64,23 @@ function send(res: ServerResponse, status: number, body: unknown, contentType = 
 const sendRejection = (res: ServerResponse, rejection: Pick<Rejection, 'status' | 'code' | 'message'>) =>
   send(res, rejection.status, { error: rejection.code, message: rejection.message } satisfies ErrorReply);
 
+/** The whole body, at most `limit` bytes; with a Content-Length, into one buffer of that size (no second copy). */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, 'too-large', `body of ${declared} bytes exceeds ${limit}`);
+  const sized = Number.isSafeInteger(declared) && declared >= 0 ? Buffer.allocUnsafe(declared) : undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpError(413, 'too-large', `body exceeds ${limit} bytes`);
-    chunks.push(chunk as Buffer);
+    const bytes = chunk as Buffer;
+    if (size + bytes.length > (sized?.length ?? limit)) throw new HttpError(sized ? 400 : 413, sized ? 'malformed' : 'too-large', sized ? 'body longer than its Content-Length' : `body exceeds ${limit} bytes`);
+    if (sized) bytes.copy(sized, size);
+    else chunks.push(bytes);
+    size += bytes.length;
+  }
+  if (sized) {
+    if (size !== sized.length) throw new HttpError(400, 'malformed', `body of ${size} bytes, Content-Length ${sized.length}`);
+    return sized;
   }
   return Buffer.concat(chunks, size);
 }
@@ -105,10 +116,17 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 export async function startAggregatorServer(aggregator: Aggregator, options: AggregatorServerOptions): Promise<AggregatorServer> {
   const log = options.log ?? (() => undefined);
   const maxUpdateBytes = 8 + MAX_FRAME_HEADER_BYTES + encodedBytes(aggregator.specs);
+  const updates = new Gate(options.concurrentUpdates ?? 2);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://aggregator');
     const key = `${req.method} ${url.pathname}`;
+    // An update's body is read, checked and folded in under the gate: memory holds a few models, not one per trainer.
+    if (key === 'POST /update') return updates.run(() => serve(req, res, url, key));
+    return serve(req, res, url, key);
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse, url: URL, key: string): Promise<void> {
     let body: Buffer = Buffer.alloc(0);
     if (TRAINER_ROUTES.has(key)) {
       body = await readBody(req, key === 'POST /update' ? maxUpdateBytes : MAX_JSON_BYTES);

@@ -41,6 +41,7 @@ export const AGGREGATOR_SETTINGS = {
   exitWhenDone: { flag: 'exit-when-done', env: 'SPOTON_EXIT_WHEN_DONE', description: 'exit 0 once every round is committed', schema: setting.flag(), boolean: true },
   minAwsTrainers: { flag: 'min-aws-trainers', env: 'SPOTON_MIN_AWS_TRAINERS', description: 'live AWS trainers the brain keeps covered; back at it after a loss, signal aws-recovered', schema: setting.positiveInt().optional() },
   statePollMs: { flag: 'state-poll-ms', env: 'SPOTON_STATE_POLL_MS', description: 'how often to read the brain epoch from state/<runId>.json in ms [10000]', schema: setting.positiveInt().default(10_000) },
+  concurrentUpdates: { flag: 'concurrent-updates', env: 'SPOTON_CONCURRENT_UPDATES', description: 'update bodies read and folded in at once; the rest wait unread, so memory holds a few models whatever the trainers [2]', schema: setting.positiveInt().default(2) },
   tickMs: { flag: 'tick-ms', env: 'SPOTON_TICK_MS', description: 'round clock period in ms [1000]', schema: setting.positiveInt().default(1000) },
   signalBackoffMs: { flag: 'signal-backoff-ms', env: 'SPOTON_SIGNAL_BACKOFF_MS', description: 'first wait between the few quick tries of one signal send, doubling [500]', schema: setting.positiveInt().default(500) },
   signalRetryMs: { flag: 'signal-retry-ms', env: 'SPOTON_SIGNAL_RETRY_MS', description: 'first wait before resending a signal the brain did not take, doubling [15000]', schema: setting.positiveInt().default(15_000) },
@@ -112,7 +113,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   const evaluator = config.evaluate ? await openEvaluator(config, s) : undefined;
   const signals = s.brainUrl && s.signalKeys ? httpSignalSender({ url: s.brainUrl, secret: s.signalKeys.signing, backoffMs: s.signalBackoffMs, log: line }) : undefined;
   const aggregator = await Aggregator.open({ config, store, log: line, tickMs: s.tickMs, statePollMs: s.statePollMs, ...(s.minAwsTrainers ? { minAwsTrainers: s.minAwsTrainers } : {}), ...(evaluator ? { evaluator } : {}), ...(signals ? { signals, signalRetry: { retryMs: s.signalRetryMs, maxRetryMs: s.signalMaxRetryMs } } : {}) });
-  const server = await startAggregatorServer(aggregator, { port: s.port, host: s.host, trainerKeys: s.trainerKeys, log: line });
+  const server = await startAggregatorServer(aggregator, { port: s.port, host: s.host, trainerKeys: s.trainerKeys, log: line, concurrentUpdates: s.concurrentUpdates });
   line(`listening on ${server.url} (run ${config.runId}, task ${config.task}, ${config.rounds} rounds, ${config.shards.length} shards, strategy ${config.strategy.name})`);
   return new Promise<number>((resolve) => {
     const stop = async (code: number, why: string) => {

@@ -49,10 +49,6 @@ export class WeightedAverageFold {
     return this.sum;
   }
 
-  get count(): number {
-    return this.clients.size;
-  }
-
   /** Folds one result in; AggregationError on a repeated client, a bad example count or another shape. */
   add(result: WeightedResult): void {
     if (this.clients.has(result.clientId)) throw new AggregationError(`client ${result.clientId} appears twice`);

@@ -29,8 +29,6 @@ export interface FoldInput {
 
 /** One round's aggregation, given the results one at a time as they are accepted. */
 export interface RoundFold {
-  /** Results added so far. */
-  readonly count: number;
   add(result: WeightedResult): void;
   /** The next global weights (and state). The fold is unchanged: a commit that fails can finish again. */
   finish(): { weights: Float32Array[]; state: StrategyState | undefined };
@@ -89,9 +87,6 @@ export function fedAvg(config: FitConfig, clipNorm?: number): Strategy {
       const fold = averageFold(input, workspace, clipNorm);
       workspace = fold.workspace;
       return {
-        get count() {
-          return fold.count;
-        },
         add: (result) => fold.add(clipNorm === undefined ? result : clipToNorm([result], input.current, clipNorm)[0]!),
         finish: () => ({ weights: fold.average(), state: undefined }),
       };
@@ -111,9 +106,6 @@ export function fedMedian(config: FitConfig): Strategy {
     begin: () => {
       const results: WeightedResult[] = [];
       return {
-        get count() {
-          return results.length;
-        },
         add: (result) => {
           if (results.some((r) => r.clientId === result.clientId)) throw new AggregationError(`client ${result.clientId} appears twice`);
           results.push(result);
@@ -139,9 +131,6 @@ export function fedAdam(config: FitConfig, hyper: AdamHyper): Strategy {
       const fold = averageFold(input, workspace);
       workspace = fold.workspace;
       return {
-        get count() {
-          return fold.count;
-        },
         add: (result) => fold.add(result),
         finish: () => {
           const layers = current.length;

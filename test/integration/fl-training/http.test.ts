@@ -188,10 +188,12 @@ describe('aws-silent signal', () => {
     await running.server.close();
     await running.aggregator.close();
     const quick = { ...config, runId: 'silence-run', awsSilenceTimeoutMs: 300 };
-    running = await startAggregator(quick, new MemoryCheckpointStore(), { extra: { signals: httpSignalSender({ url: brainUrl, secret: SECRET }) } });
+    let clock = Date.now();
+    running = await startAggregator(quick, new MemoryCheckpointStore(), { extra: { now: () => clock, signals: httpSignalSender({ url: brainUrl, secret: SECRET }) } });
     url = running.server.url;
     expect((await register('aws-1')).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    clock += 300; // the silence timeout passes on the aggregator's clock; the tick sends aws-silent
+    await running.aggregator.tick();
     expect((await post('/heartbeat', JSON.stringify({ clientId: 'aws-1' }))).status).toBe(200);
     await running.aggregator.close();
     expect(received.map((s) => s.type)).toStrictEqual(['aws-silent', 'aws-recovered']);

@@ -298,8 +298,7 @@ describe('Aggregator', () => {
     expect(await aggregator.submit(kept.meta, kept.payload)).toMatchObject({ round: 1 });
     await store.put(blobPaths.state('unit-run'), Buffer.from(JSON.stringify({ phase: 'azure-active', epoch: 3, other: 'fields' })));
     clock += 10;
-    aggregator.tick();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await aggregator.tick();
     expect(aggregator.epoch).toBe(3);
   });
 

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Gate } from '../../fl-training/aggregator/gate';
+import { Gate } from '../../fl-training/gate';
 import { parseRunConfig, type RunConfig } from '../../fl-training/config';
 import { modelShape, weightSpecs } from '../../fl-training/task/topology';
 import { AggregatorClient } from '../../fl-training/trainer/aggregator-client';

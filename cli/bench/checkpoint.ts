@@ -7,7 +7,7 @@ import { encodeWeights } from '../../fl-training/wire/weights';
 export interface CheckpointWrite {
   /** Model size in MB. */
   readonly sizeMB: number;
-  /** Checkpoint write: SHA-256, model.bin (create-only), manifest.json (create-only), LATEST (If-Match). */
+  /** Checkpoint write of the next round: model.bin (create-only, blocks hashed as they go), manifest.json (create-only), LATEST (If-Match on the ETag of the previous write). */
   readonly ms: number;
   /** One plain upload of the same bytes to the same Azurite in the same run. */
   readonly rawUploadMs: number;
@@ -33,13 +33,16 @@ export async function benchCheckpoint(options: { sizesMB?: readonly number[]; re
       const repeats = options.repeats ?? (sizeMB >= 100 ? 2 : 3);
       let ms = Infinity;
       let rawUploadMs = Infinity;
+      // Round after round of one run, as an aggregator commits them: each write knows LATEST's ETag from the last.
+      const runId = `bench-${sizeMB}mb`;
+      const write = (latestEtag?: string) => writeCheckpoint(store, { runId, round: round++, epoch: 0, configHash: HASH, topologyHash: HASH, specs, weights, participants: [], metrics: { examples: 0 }, latestEtag });
+      let latestEtag = (await write()).latestEtag;
       for (let r = 0; r < repeats; r++) {
-        const runId = `bench-${sizeMB}mb-${r}`;
         let started = performance.now();
-        await store.put(`raw/${runId}.bin`, bytes);
+        await store.put(`raw/${runId}-${r}.bin`, bytes);
         rawUploadMs = Math.min(rawUploadMs, performance.now() - started);
         started = performance.now();
-        await writeCheckpoint(store, { runId, round: round++, epoch: 0, configHash: HASH, topologyHash: HASH, specs, weights, participants: [], metrics: { examples: 0 } });
+        latestEtag = (await write(latestEtag)).latestEtag;
         ms = Math.min(ms, performance.now() - started);
       }
       out.push({ sizeMB, ms: Math.round(ms), rawUploadMs: Math.round(rawUploadMs), ratio: Number((ms / rawUploadMs).toFixed(2)) });

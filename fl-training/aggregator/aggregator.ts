@@ -103,6 +103,8 @@ export class Aggregator extends EventEmitter {
   private readonly trainers: TrainerRegistry;
   private readonly pending = new Map<string, PendingUpdate>();
   private fold: RoundFold | undefined;
+  /** LATEST's ETag after this aggregator's last commit: the next commit replaces it without reading it first. */
+  private latestEtag: string | undefined;
   /** The open round each trainer was last given the model of (GET /model). */
   private readonly servedRound = new Map<string, number>();
   /** Updates being stored, by client: the shard they are for and the write. */
@@ -622,6 +624,7 @@ export class Aggregator extends EventEmitter {
         strategyState: state,
         participants,
         metrics: { examples, ...metrics },
+        latestEtag: this.latestEtag,
       });
     } catch (error) {
       if (error instanceof CheckpointConflictError) {
@@ -635,6 +638,7 @@ export class Aggregator extends EventEmitter {
       return;
     }
     const checkpointMs = this.now() - writeStarted;
+    this.latestEtag = checkpoint.latestEtag;
     this.base = { round, participants: new Map(participants.map((p) => [p.clientId, p.updateDigest])), weights, state, metrics };
     this.openRoundValue = round + 1;
     this.pending.clear();

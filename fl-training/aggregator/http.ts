@@ -16,7 +16,7 @@ import { decodeFrame, FRAME_CONTENT_TYPE, MAX_FRAME_HEADER_BYTES } from '../wire
 import { HeartbeatSchema, LeaveSchema, RegisterRequestSchema, UpdateMetaSchema, type ErrorReply, type RejectionCode } from '../wire/messages';
 import { encodedBytes } from '../wire/weights';
 import type { Aggregator } from './aggregator';
-import { Gate } from './gate';
+import { Gate } from '../gate';
 import { isRejection, type Rejection } from './validate';
 
 /** Largest JSON request body. */

@@ -16,6 +16,11 @@ export interface CheckpointStore {
   readonly description: string;
   /** Writes `path` only if it does not exist; throws ObjectExistsError otherwise. */
   create(path: string, data: Uint8Array): Promise<{ etag: string }>;
+  /**
+   * `create` from parts, each taken as the iteration reaches it: Blob uploads them as blocks in parallel while the
+   * caller prepares (and hashes) the next, then commits the object create-only. No part is copied into a whole.
+   */
+  createFromParts(path: string, parts: Iterable<Uint8Array>): Promise<{ etag: string }>;
   /** Replaces `path` only if its ETag is still `etag`; throws PreconditionFailedError otherwise (also when it is gone). */
   replace(path: string, data: Uint8Array, etag: string): Promise<{ etag: string }>;
   /** Writes unconditionally (last writer wins): only for views such as status.json. */

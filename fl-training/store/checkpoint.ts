@@ -10,12 +10,13 @@
  * A manifest newer than LATEST (a crash between manifest and pointer) is complete and verified, so it is
  * adopted (rolled forward).
  */
+import { createHash } from 'node:crypto';
 import { blobPaths, roundOf } from '../../protocol/blob-layout';
 import { CheckpointManifestSchema, LatestPointerSchema, type CheckpointManifest, type LatestPointer, type Participant, type WeightSpec } from '../../protocol/checkpoint';
 import { CheckpointConflictError, CheckpointCorruptError, CheckpointUnrecoverableError, ObjectExistsError, PreconditionFailedError } from '../errors';
 import type { StrategyState } from '../strategy/strategy';
 import { decodeFrame, encodeFrame } from '../wire/frame';
-import { decodeWeights, encodeWeights, sha256Hex } from '../wire/weights';
+import { decodeWeights, encodeWeights, sha256Hex, weightBlocks } from '../wire/weights';
 import type { CheckpointStore } from './checkpoint-store';
 
 export interface CheckpointInput {
@@ -30,6 +31,8 @@ export interface CheckpointInput {
   readonly participants: readonly Participant[];
   readonly metrics: CheckpointManifest['metrics'];
   readonly createdAt?: Date;
+  /** LATEST's ETag from this writer's previous commit: LATEST is then replaced without being read first. */
+  readonly latestEtag?: string | undefined;
 }
 
 /** A verified checkpoint. */
@@ -38,6 +41,8 @@ export interface Checkpoint {
   readonly manifestSha256: string;
   readonly weights: Float32Array[];
   readonly strategyState?: StrategyState | undefined;
+  /** LATEST's ETag after this write (for the next write's `latestEtag`); absent when read back. */
+  readonly latestEtag?: string;
 }
 
 /** optimizer.bin: a frame whose header names the state and lists its tensor lengths. */
@@ -63,25 +68,33 @@ async function createOrVerify(store: CheckpointStore, path: string, data: Buffer
   }
 }
 
-/** Points LATEST at `round` (If-Match on the version read; never backwards). */
-export async function advanceLatest(store: CheckpointStore, runId: string, round: number, manifestSha256: string): Promise<void> {
+/**
+ * Points LATEST at `round` (If-Match on the version read; never backwards); resolves its new ETag. With `knownEtag`
+ * (what this writer's last advance returned) it replaces without reading: if nobody wrote LATEST since, it still
+ * points at this writer's earlier round, so moving it forward is right; if somebody did, the ETag fails to match
+ * and LATEST is read as usual.
+ */
+export async function advanceLatest(store: CheckpointStore, runId: string, round: number, manifestSha256: string, knownEtag?: string): Promise<string | undefined> {
   const path = blobPaths.latest(runId);
   const body = Buffer.from(JSON.stringify({ round, manifestSha256 } satisfies LatestPointer));
+  if (knownEtag !== undefined) {
+    try {
+      return (await store.replace(path, body, knownEtag)).etag;
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+    }
+  }
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await store.get(path);
     try {
-      if (!current) {
-        await store.create(path, body);
-        return;
-      }
+      if (!current) return (await store.create(path, body)).etag;
       const pointer = parsePointer(current.data);
       if (pointer && pointer.round > round) throw new CheckpointConflictError(round, `LATEST already points at round ${pointer.round}`);
       if (pointer && pointer.round === round) {
-        if (pointer.manifestSha256 === manifestSha256) return;
+        if (pointer.manifestSha256 === manifestSha256) return current.etag;
         throw new CheckpointConflictError(round, 'LATEST points at another manifest for this round');
       }
-      await store.replace(path, body, current.etag);
-      return;
+      return (await store.replace(path, body, current.etag)).etag;
     } catch (error) {
       if (!(error instanceof PreconditionFailedError || error instanceof ObjectExistsError)) throw error;
     }
@@ -89,12 +102,39 @@ export async function advanceLatest(store: CheckpointStore, runId: string, round
   throw new CheckpointConflictError(round, 'LATEST kept changing while it was being replaced');
 }
 
+/** Bytes per uploaded part of model.bin. */
+const MODEL_BLOCK_BYTES = 8 * 1024 * 1024;
+
+/**
+ * model.bin, create-only, uploaded in blocks straight from the weight tensors (no copy into one buffer) and hashed
+ * as the blocks go out; an existing one must have the same bytes. Resolves the SHA-256 and the size.
+ */
+async function writeModel(store: CheckpointStore, path: string, weights: readonly Float32Array[], round: number): Promise<{ sha256: string; bytes: number }> {
+  const bytes = weights.reduce((sum, w) => sum + w.byteLength, 0);
+  const hash = createHash('sha256');
+  const hashed = function* (): Generator<Uint8Array> {
+    for (const block of weightBlocks(weights, MODEL_BLOCK_BYTES)) {
+      hash.update(block);
+      yield block;
+    }
+  };
+  try {
+    await store.createFromParts(path, hashed());
+    return { sha256: hash.digest('hex'), bytes };
+  } catch (error) {
+    if (!(error instanceof ObjectExistsError)) throw error;
+    const existing = await store.get(path);
+    const sha256 = sha256Hex(encodeWeights(weights));
+    if (!existing || sha256Hex(existing.data) !== sha256) throw new CheckpointConflictError(round, `${path} exists with other content`, { cause: error });
+    return { sha256, bytes };
+  }
+}
+
 /** Writes a round: data first, manifest second, LATEST last. Idempotent for identical content. */
 export async function writeCheckpoint(store: CheckpointStore, input: CheckpointInput): Promise<Checkpoint> {
   const { runId, round } = input;
-  const modelBytes = encodeWeights(input.weights);
-  const modelSha256 = sha256Hex(modelBytes);
-  await createOrVerify(store, blobPaths.model(runId, round), modelBytes, round);
+  const model = await writeModel(store, blobPaths.model(runId, round), input.weights, round);
+  const modelSha256 = model.sha256;
   let optimizer: CheckpointManifest['optimizer'];
   if (input.strategyState) {
     const stateBytes = encodeStrategyState(input.strategyState);
@@ -111,7 +151,7 @@ export async function writeCheckpoint(store: CheckpointStore, input: CheckpointI
     topologyHash: input.topologyHash,
     weights: [...input.specs],
     modelSha256,
-    modelBytes: modelBytes.length,
+    modelBytes: model.bytes,
     ...(optimizer ? { optimizer } : {}),
     participants: [...input.participants],
     metrics: input.metrics,
@@ -132,8 +172,8 @@ export async function writeCheckpoint(store: CheckpointStore, input: CheckpointI
     committed = parsed;
   }
   const manifestSha256 = sha256Hex(manifestBytes);
-  await advanceLatest(store, runId, round, manifestSha256);
-  return { manifest: committed, manifestSha256, weights: [...input.weights], strategyState: input.strategyState };
+  const latestEtag = await advanceLatest(store, runId, round, manifestSha256, input.latestEtag);
+  return { manifest: committed, manifestSha256, weights: [...input.weights], strategyState: input.strategyState, ...(latestEtag === undefined ? {} : { latestEtag }) };
 }
 
 function parsePointer(data: Buffer): LatestPointer | undefined {

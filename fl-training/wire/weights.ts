@@ -39,6 +39,33 @@ export function encodeWeights(values: readonly Float32Array[]): Buffer {
   return out;
 }
 
+/**
+ * The bytes encodeWeights would make, as parts of about `blockBytes`: views of the tensors (no copy), except that
+ * tensors smaller than a block are gathered into one (a copy of at most a block) so that a model of many small
+ * tensors does not become many tiny uploads.
+ */
+export function* weightBlocks(values: readonly Float32Array[], blockBytes: number): Generator<Uint8Array> {
+  let gathered: Uint8Array[] = [];
+  let gatheredBytes = 0;
+  const flush = function* (): Generator<Uint8Array> {
+    if (gatheredBytes > 0) yield gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered, gatheredBytes);
+    gathered = [];
+    gatheredBytes = 0;
+  };
+  for (const v of values) {
+    const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    if (bytes.byteLength < blockBytes) {
+      if (gatheredBytes + bytes.byteLength > blockBytes) yield* flush();
+      gathered.push(bytes);
+      gatheredBytes += bytes.byteLength;
+      continue;
+    }
+    yield* flush();
+    for (let start = 0; start < bytes.byteLength; start += blockBytes) yield bytes.subarray(start, Math.min(bytes.byteLength, start + blockBytes));
+  }
+  yield* flush();
+}
+
 /** Splits encoded weights back into arrays (copies, so each array is aligned and owns its memory). */
 export function decodeWeights(bytes: Uint8Array, specs: readonly WeightSpec[]): Float32Array[] {
   const expected = encodedBytes(specs);

@@ -1,4 +1,4 @@
-import { Gate } from '../../../fl-training/aggregator/gate';
+import { Gate } from '../../../fl-training/gate';
 
 /** A piece of work that ends when told to. */
 function deferred() {

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { WireFormatError } from '../../../fl-training/errors';
 import { decodeFrame, encodeFrame } from '../../../fl-training/wire/frame';
-import { cloneValues, decodeWeights, encodedBytes, encodeWeights, findNonFinite, sha256Hex, specMismatch } from '../../../fl-training/wire/weights';
+import { cloneValues, decodeWeights, encodedBytes, encodeWeights, findNonFinite, sha256Hex, specMismatch, weightBlocks } from '../../../fl-training/wire/weights';
 import { AwsSilenceMonitor, silenceSignal } from '../../../fl-training/aggregator/silence';
 import { renderMetrics } from '../../../fl-training/aggregator/metrics';
 import { SignalSchema } from '../../../protocol/signal';
@@ -123,5 +124,20 @@ describe('Prometheus text', () => {
         { name: 'y', help: 'Gauge.', type: 'gauge', samples: [{ value: Number.NaN }, { value: Infinity }] },
       ]),
     ).toBe('# HELP x_total Things.\n# TYPE x_total counter\nx_total{reason="a\\"b"} 3\n# HELP y Gauge.\n# TYPE y gauge\ny NaN\ny +Inf\n');
+  });
+});
+
+describe('weightBlocks', () => {
+  it('yields the bytes encodeWeights makes, in parts of at most a block, viewing large tensors without copying them', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 16, max: 400 }), (lengths, blockBytes) => {
+        const values = lengths.map((n, t) => Float32Array.from({ length: n }, (_, i) => t * 1000 + i));
+        const blocks = [...weightBlocks(values, blockBytes)];
+        expect(Buffer.concat(blocks).equals(encodeWeights(values))).toBe(true);
+        for (const block of blocks) expect(block.byteLength).toBeLessThanOrEqual(blockBytes);
+        const large = values.find((v) => v.byteLength >= blockBytes);
+        if (large) expect(blocks.some((b) => b.buffer === large.buffer)).toBe(true);
+      }),
+    );
   });
 });

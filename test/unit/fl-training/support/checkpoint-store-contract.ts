@@ -94,6 +94,17 @@ export function describeCheckpointStore(name: string, makeStore: () => Promise<C
         await store.create(path, data);
         expect((await store.get(path))?.data.equals(data)).toBe(true);
       });
+
+      it('creates an object from parts (blocks in Blob), in order, once', async () => {
+        const path = `${blobPaths.run(newRun())}parts.bin`;
+        const parts = Array.from({ length: 7 }, (_, i) => Buffer.from(Array.from({ length: 1000 + i }, (_, j) => (i * 31 + j) % 256)));
+        await store.createFromParts(path, parts);
+        expect((await store.get(path))?.data.equals(Buffer.concat(parts))).toBe(true);
+        await expect(store.createFromParts(path, parts)).rejects.toThrow(ObjectExistsError);
+        const single = `${blobPaths.run(newRun())}single.bin`;
+        await store.createFromParts(single, [parts[0]!]);
+        expect((await store.get(single))?.data.equals(parts[0]!)).toBe(true);
+      });
     });
 
     describe('checkpoints', () => {
@@ -137,6 +148,16 @@ export function describeCheckpointStore(name: string, makeStore: () => Promise<C
         const conflict = writeCheckpoint(store, input(run, 0, { weights: weightsFor(9) }));
         await expect(conflict).rejects.toThrow(CheckpointConflictError);
         await expect(conflict).rejects.toThrow(/model\.bin exists with other content/);
+      });
+
+      it('replaces LATEST without reading it when the writer knows its ETag, and reads it when somebody else wrote it', async () => {
+        const run = newRun();
+        const first = await writeCheckpoint(store, input(run, 0));
+        const second = await writeCheckpoint(store, { ...input(run, 1), latestEtag: first.latestEtag });
+        expect((await resolveLatest(store, run)).checkpoint?.manifest.round).toBe(1);
+        // Another writer moved LATEST on: the stale ETag fails, LATEST is read, and it is never moved back.
+        await writeCheckpoint(store, input(run, 3));
+        await expect(writeCheckpoint(store, { ...input(run, 2), latestEtag: second.latestEtag })).rejects.toThrow(/LATEST already points at round 3/);
       });
 
       it('never moves LATEST backwards', async () => {

@@ -1,8 +1,8 @@
 /**
  * At most `limit` pieces of work at once; the rest wait in arrival order. The aggregator lets only a few update
- * bodies in at a time: 64 trainers that finish a round together would otherwise put 64 models in memory at once.
- * A waiting request is not read, so TCP holds the trainer back. (Written here: a semaphore is a dozen lines, and the
- * maintained ones on npm are ESM-only.)
+ * bodies in at a time (64 trainers that finish a round together would otherwise put 64 models in memory at once; a
+ * waiting request is not read, so TCP holds the trainer back), and the Blob store uploads a few blocks at a time.
+ * (Written here: a semaphore is a dozen lines, and the maintained ones on npm are ESM-only.)
  */
 export class Gate {
   private active = 0;

@@ -2,7 +2,9 @@
  * An HTTP relay in front of Azurite's blob endpoint that can lose the answer to one request: it forwards the
  * request, lets the upstream commit it, then cuts the caller's connection instead of answering. That is the
  * ambiguous write a storage outage or a dropped connection leaves behind (the SDK retries a write that has in fact
- * landed). Toxiproxy and other maintained fault proxies work on TCP streams and cannot pick one HTTP request.
+ * landed). It can also hold one request and never forward it: the caller is then stopped at exactly that step (a
+ * process killed mid-commit). Toxiproxy and other maintained fault proxies work on TCP streams and cannot pick one
+ * HTTP request.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { listen } from './net';
@@ -12,6 +14,12 @@ export interface LostAnswerProxy {
   readonly url: string;
   /** Loses the answer to the next request `matches` accepts (once). */
   loseNext(matches: (request: IncomingMessage) => boolean): void;
+  /**
+   * Holds the next request `matches` accepts: never forwarded, never answered. Resolves with its method and path
+   * when it arrives; `releaseHeld` then drops its connection.
+   */
+  holdNext(matches: (request: IncomingMessage) => boolean): Promise<string>;
+  releaseHeld(): void;
   /** Answers lost so far. */
   readonly lost: number;
   stop(): Promise<void>;
@@ -21,8 +29,17 @@ export interface LostAnswerProxy {
 export async function startLostAnswerProxy(upstream: string): Promise<LostAnswerProxy> {
   const target = new URL(upstream);
   let armed: ((request: IncomingMessage) => boolean) | undefined;
+  let hold: { matches: (request: IncomingMessage) => boolean; arrived: (what: string) => void } | undefined;
+  const held: IncomingMessage[] = [];
   let lost = 0;
   const server: Server = createServer((req, res) => {
+    if (hold?.matches(req)) {
+      const { arrived } = hold;
+      hold = undefined;
+      held.push(req);
+      arrived(`${req.method} ${req.url}`);
+      return;
+    }
     const loseThis = armed?.(req) ?? false;
     if (loseThis) armed = undefined;
     const forward = httpRequest(
@@ -49,6 +66,10 @@ export async function startLostAnswerProxy(upstream: string): Promise<LostAnswer
     url: `${target.protocol}//127.0.0.1:${port}${target.pathname === '/' ? '' : target.pathname}`,
     loseNext: (matches) => {
       armed = matches;
+    },
+    holdNext: (matches) => new Promise<string>((arrived) => (hold = { matches, arrived })),
+    releaseHeld: () => {
+      for (const req of held.splice(0)) req.socket.destroy();
     },
     get lost() {
       return lost;

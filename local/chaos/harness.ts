@@ -65,6 +65,8 @@ export interface Harness {
   readonly container: ContainerClient;
   /** Azurite's connection string (direct, not through the brain's relays). */
   readonly storage: string;
+  /** Azurite's blob endpoint, e.g. http://127.0.0.1:41857/devstoreaccount1 (for relays of a case's own). */
+  readonly blobUrl: string;
   /** Relays in front of the brain's dependencies. */
   readonly relays: Readonly<Record<Dependency, VpnTunnel>>;
   /** Loses the answer to one blob request the brain makes (the write still lands). */
@@ -185,6 +187,7 @@ export async function startHarness(log: (line: string) => void = () => undefined
       cluster,
       container,
       storage: azurite.connectionString,
+      blobUrl: azurite.blobUrl,
       relays,
       blobAnswers,
       data,

@@ -1,4 +1,5 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { scratchApp } from './helpers';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -14,7 +15,7 @@ import { minimumRetentionSeconds, receivesToSurvive, redriveWindowSeconds, visib
 import { SignalOutbox } from '../../../cdk/lib/signal-outbox';
 import { TrainerNodeAccess } from '../../../cdk/lib/trainer-node-access';
 
-const newStack = () => new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'us-west-2' } });
+const newStack = () => new Stack(scratchApp(), 'Test', { env: { account: '123456789012', region: 'us-west-2' } });
 
 describe('retry budget', () => {
   it('derives the receives that outlast an outage, plus a margin of two', () => {

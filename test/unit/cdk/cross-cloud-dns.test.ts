@@ -1,8 +1,8 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CrossCloudDns, type CrossCloudDnsProps } from '../../../cdk/lib/cross-cloud-dns';
-import { buildTestApp, exampleConfig, setAt } from './helpers';
+import { buildTestApp, exampleConfig, scratchApp, setAt } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -112,7 +112,7 @@ describe('CrossCloudDns validation', () => {
     ['a trailing dot', { domainNames: ['privatelink.azurewebsites.net.'] }, 'domainNames: "privatelink.azurewebsites.net." is not a lowercase DNS name without a trailing dot'],
     ['a repeated domain', { domainNames: ['a.example', 'a.example'] }, 'domainNames must not repeat a domain'],
   ])('rejects %s', (_what, overrides, message) => {
-    const stack = new Stack(new App(), 'Test');
+    const stack = new Stack(scratchApp(), 'Test');
     expect(() => new CrossCloudDns(stack, 'Dns', { ...valid(stack), ...overrides })).toThrow(`Test/Dns: ${message}`);
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { buildApp, type BuildAppOptions, type SpotOnApp } from '../../../cdk/app';
 import { parseConfig, type SpotOnConfig } from '../../../cdk/config';
 
@@ -41,6 +42,21 @@ export function buildTestApp(config: SpotOnConfig, options: TestAppOptions = {})
   const context = { ...cdkJsonContext(), ...(options.bundle === false ? { 'aws:cdk:bundling-stacks': [] } : {}) };
   const built = buildApp(config, { nag: options.nag, outdir, context });
   return { ...built, dispose: () => rmSync(outdir, { recursive: true, force: true }) };
+}
+
+const scratchDirs: string[] = [];
+afterAll(() => {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * An App for a construct test, synthesizing into a temporary folder removed after the test file: a bare `new App()`
+ * leaves a `cdk.outXXXX` folder in the temp directory at every synthesis.
+ */
+export function scratchApp(): App {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'spot-on-cdk-'));
+  scratchDirs.push(outdir);
+  return new App({ outdir });
 }
 
 /** Every IAM policy statement of a synthesized template, with the logical id of its policy. */

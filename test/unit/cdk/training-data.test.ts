@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
 import type { SpotOnConfig } from '../../../cdk/config';
 import { TrainingData, trainingDataBucketName } from '../../../cdk/lib/training-data';
-import { REPO_ROOT, buildTestApp, exampleConfig, policyStatements, setAt } from './helpers';
+import { REPO_ROOT, buildTestApp, exampleConfig, policyStatements, scratchApp, setAt } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -172,7 +172,7 @@ describe('the EKS chart reads what the stack makes', () => {
 
 describe('TrainingData props', () => {
   const make = (props: Partial<ConstructorParameters<typeof TrainingData>[2]>) => () =>
-    new TrainingData(new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'ap-northeast-2' } }), 'Data', {
+    new TrainingData(new Stack(scratchApp(), 'Test', { env: { account: '123456789012', region: 'ap-northeast-2' } }), 'Data', {
       clusterName: 'spot-on',
       namespace: 'fl',
       serviceAccount: 'fl-trainer',
@@ -188,7 +188,7 @@ describe('TrainingData props', () => {
   });
 
   it('grants no key ring without keyRings', () => {
-    const stack = new Stack(new App(), 'Bare', { env: { account: '123456789012', region: 'ap-northeast-2' } });
+    const stack = new Stack(scratchApp(), 'Bare', { env: { account: '123456789012', region: 'ap-northeast-2' } });
     new TrainingData(stack, 'Data', { clusterName: 'spot-on', namespace: 'fl', serviceAccount: 'fl-trainer', bucketName: 'my-data' });
     const bare = Template.fromStack(stack);
     bare.hasResourceProperties('AWS::S3::Bucket', { BucketName: 'my-data' });

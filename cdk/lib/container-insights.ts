@@ -1,6 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { podIdentityPrincipal } from './pod-identity';
 import { Construct } from 'constructs';
 
 /** The EKS add-on that installs the CloudWatch agent (Container Insights metrics) and, optionally, Fluent Bit. */
@@ -46,13 +47,7 @@ export class ContainerInsights extends Construct {
     // Only the add-on's agent service account in this cluster may assume the role (Pod Identity session tags).
     this.agentRole = new iam.Role(this, 'AgentRole', {
       description: `CloudWatch agent of the ${CLOUDWATCH_OBSERVABILITY_ADDON} add-on on EKS cluster ${props.clusterName} (Pod Identity)`,
-      assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')).withConditions({
-        StringEquals: {
-          'aws:RequestTag/eks-cluster-name': props.clusterName,
-          'aws:RequestTag/kubernetes-namespace': AGENT_NAMESPACE,
-          'aws:RequestTag/kubernetes-service-account': AGENT_SERVICE_ACCOUNT,
-        },
-      }),
+      assumedBy: podIdentityPrincipal({ clusterName: props.clusterName, namespace: AGENT_NAMESPACE, serviceAccount: AGENT_SERVICE_ACCOUNT }),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy')],
     });
     Validations.of(this.agentRole).acknowledge({

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { podIdentityPrincipal } from './pod-identity';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -88,17 +89,10 @@ export class TrainingData extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    // Only EKS Pod Identity in this account, for this cluster's trainer service account (Pod Identity session tags).
+    // Only this cluster's trainer service account, through EKS Pod Identity.
     this.trainerRole = new iam.Role(this, 'TrainerRole', {
       description: `Spot-On trainers (${props.namespace}/${props.serviceAccount}) on EKS cluster ${props.clusterName}: read the training data (Pod Identity)`,
-      assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')).withConditions({
-        StringEquals: {
-          'aws:SourceAccount': stack.account,
-          'aws:RequestTag/eks-cluster-name': props.clusterName,
-          'aws:RequestTag/kubernetes-namespace': props.namespace,
-          'aws:RequestTag/kubernetes-service-account': props.serviceAccount,
-        },
-      }),
+      assumedBy: podIdentityPrincipal(props),
     });
     this.trainerRole.addToPolicy(new iam.PolicyStatement({ sid: 'ReadTrainingData', actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects('*')] }));
     const keyRings = props.keyRings ?? [];

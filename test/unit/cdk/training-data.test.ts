@@ -97,7 +97,7 @@ describe('training data bucket', () => {
 });
 
 describe('trainer Pod Identity role', () => {
-  it('trusts only EKS Pod Identity in this account, for the trainers\' service account of this cluster', () => {
+  it('trusts only EKS Pod Identity, for the trainers\' service account of this cluster', () => {
     expect(resources[trainerRole()]?.Properties.AssumeRolePolicyDocument).toStrictEqual({
       Version: '2012-10-17',
       Statement: [
@@ -107,7 +107,6 @@ describe('trainer Pod Identity role', () => {
           Action: ['sts:AssumeRole', 'sts:TagSession'],
           Condition: {
             StringEquals: {
-              'aws:SourceAccount': config.account,
               'aws:RequestTag/eks-cluster-name': 'spot-on',
               'aws:RequestTag/kubernetes-namespace': 'fl',
               'aws:RequestTag/kubernetes-service-account': 'fl-trainer',

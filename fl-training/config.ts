@@ -24,6 +24,7 @@
  * | evaluate | true | evaluate the global model on the test set after every round |
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { PathSegmentSchema } from '../protocol/blob-layout';
 import { canonicalJson } from '../protocol/canonical-json';
@@ -172,4 +173,44 @@ export function parseShardList(text: string): ShardConfig[] {
     if (!parsed.success) throw new ConfigError(`shard ${JSON.stringify(part)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     return parsed.data;
   });
+}
+
+function readJsonFile(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`cannot read run configuration ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/** The settings that make up the run configuration (the aggregator's; `spot-on stage-data` takes the same). */
+export interface RunConfigSettings {
+  readonly config?: string | undefined;
+  readonly configJson?: string | undefined;
+  readonly runId?: string | undefined;
+  readonly task?: TaskName | undefined;
+  readonly rounds?: number | undefined;
+  readonly seed?: number | undefined;
+  readonly shards?: string | undefined;
+  readonly minTrainers?: number | undefined;
+}
+
+/** The run configuration from the settings: the file, then the inline JSON, then the single-value flags. */
+export function assembleRunConfig(s: RunConfigSettings): RunConfig {
+  let input: Record<string, unknown> = {};
+  if (s.config) input = { ...input, ...(readJsonFile(s.config) as Record<string, unknown>) };
+  if (s.configJson) {
+    try {
+      input = { ...input, ...(JSON.parse(s.configJson) as Record<string, unknown>) };
+    } catch (error) {
+      throw new ConfigError('--config-json / SPOTON_FL_CONFIG_JSON is not JSON', { cause: error });
+    }
+  }
+  if (s.runId) input.runId = s.runId;
+  if (s.task) input.task = s.task;
+  if (s.rounds) input.rounds = s.rounds;
+  if (s.seed !== undefined) input.seed = s.seed;
+  if (s.shards) input.shards = parseShardList(s.shards);
+  if (s.minTrainers) input.quorum = { ...(input.quorum as object | undefined), minTrainers: s.minTrainers };
+  return parseRunConfig(input);
 }

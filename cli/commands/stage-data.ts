@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { stageData, type StagedObject } from '../../datasets/stage';
-import { assembleRunConfig, type RunConfigSettings } from '../../fl-training/aggregator/main';
+import { assembleRunConfig, type RunConfigSettings } from '../../fl-training/config';
 import { openDataStore } from '../../fl-training/data/cloud-data-stores';
 import { cloudOf, parseDataUrl } from '../../fl-training/data/data-store';
 

@@ -3,9 +3,8 @@
  * see --help). Prints one line per round; exits 0 on SIGTERM/SIGINT (or when the run completes with
  * --exit-when-done), 2 on invalid settings, 1 when another aggregator owns the run.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseRunConfig, parseShardList, TaskNameSchema, type RunConfig, type TaskName } from '../config';
+import { assembleRunConfig, TaskNameSchema, type RunConfig } from '../config';
 import { openDataStore, type BlobAccess } from '../data/cloud-data-stores';
 import { DataUrlSchema, requireOwnCloud } from '../data/data-store';
 import { loadTestSet } from '../data/load';
@@ -49,46 +48,6 @@ export const AGGREGATOR_SETTINGS = {
 } satisfies Record<string, SettingSpec>;
 
 const line = (text: string) => console.log(`${new Date().toISOString()} [aggregator] ${text}`);
-
-function readJsonFile(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new ConfigError(`cannot read run configuration ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-}
-
-/** The settings that make up the run configuration (the aggregator's; `spot-on stage-data` takes the same). */
-export interface RunConfigSettings {
-  readonly config?: string | undefined;
-  readonly configJson?: string | undefined;
-  readonly runId?: string | undefined;
-  readonly task?: TaskName | undefined;
-  readonly rounds?: number | undefined;
-  readonly seed?: number | undefined;
-  readonly shards?: string | undefined;
-  readonly minTrainers?: number | undefined;
-}
-
-/** The run configuration from the settings: the file, then the inline JSON, then the single-value flags. */
-export function assembleRunConfig(s: RunConfigSettings): RunConfig {
-  let input: Record<string, unknown> = {};
-  if (s.config) input = { ...input, ...(readJsonFile(s.config) as Record<string, unknown>) };
-  if (s.configJson) {
-    try {
-      input = { ...input, ...(JSON.parse(s.configJson) as Record<string, unknown>) };
-    } catch (error) {
-      throw new ConfigError('--config-json / SPOTON_FL_CONFIG_JSON is not JSON', { cause: error });
-    }
-  }
-  if (s.runId) input.runId = s.runId;
-  if (s.task) input.task = s.task;
-  if (s.rounds) input.rounds = s.rounds;
-  if (s.seed !== undefined) input.seed = s.seed;
-  if (s.shards) input.shards = parseShardList(s.shards);
-  if (s.minTrainers) input.quorum = { ...(input.quorum as object | undefined), minTrainers: s.minTrainers };
-  return parseRunConfig(input);
-}
 
 /** The evaluator on the staged test set, read from the aggregator's own cloud (Azure). */
 async function openEvaluator(config: RunConfig, s: { dataUrl?: string | undefined } & BlobAccess): Promise<Evaluator> {

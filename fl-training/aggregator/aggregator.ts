@@ -348,6 +348,19 @@ export class Aggregator extends EventEmitter {
     return undefined;
   }
 
+  /**
+   * Another live trainer of this trainer's shard that took the open round and has not reported yet (the previous
+   * holder, at a handover): its update is what the round waits for, and a second copy would be refused as
+   * shard-covered, so the newcomer starts with the next round.
+   */
+  private shardInProgress(trainer: TrainerRecord, nowMs: number): string | undefined {
+    for (const other of this.trainers.all()) {
+      if (other.clientId === trainer.clientId || other.shard !== trainer.shard || this.pending.has(other.clientId)) continue;
+      if (this.servedRound.get(other.clientId) === this.openRoundValue && this.trainers.live(other, nowMs)) return other.clientId;
+    }
+    return undefined;
+  }
+
   private reject(rejection: Rejection, clientId?: string): Rejection {
     this.counters.rejected.set(rejection.code, (this.counters.rejected.get(rejection.code) ?? 0) + 1);
     this.log(`rejected${clientId ? ` ${clientId}` : ''}: ${rejection.code}: ${rejection.message}`);
@@ -420,8 +433,9 @@ export class Aggregator extends EventEmitter {
     const until = Date.now() + waitMs; // wall time: the wait is a transport concern, not the run's clock
     for (;;) {
       if (this.done) return { kind: 'done' };
-      // A shard another client already contributed to this round waits for the next one: its work would be refused.
-      const covered = this.shardHolder(trainer.shard, clientId) !== undefined;
+      // A shard another client already contributed to, or is training, in this round waits for the next one: its work
+      // would be refused (work trained twice, counted once).
+      const covered = this.shardHolder(trainer.shard, clientId) !== undefined || (this.servedRound.get(clientId) !== this.openRoundValue && this.shardInProgress(trainer, this.now()) !== undefined);
       if (this.openRoundValue >= minRound && !covered && !this.committing && !this.closed) {
         this.servedRound.set(clientId, this.openRoundValue);
         return { kind: 'model', ...this.currentModelFrame() };
@@ -530,10 +544,11 @@ export class Aggregator extends EventEmitter {
 
   private progress(nowMs: number) {
     let outstanding = 0;
-    // A trainer whose shard another client covered before it was given the round has nothing to add: the round does
-    // not wait for it. One already training the round is waited for: its work is then refused as shard-covered and
-    // counted as duplicated, not dropped as if the round had closed without it.
-    const waitedFor = (t: TrainerRecord) => this.shardHolder(t.shard, t.clientId) === undefined || this.servedRound.get(t.clientId) === this.openRoundValue;
+    // A trainer whose shard another client covered, or is training, before it was given the round has nothing to add:
+    // the round does not wait for it. One already training the round is waited for: its work is then refused as
+    // shard-covered and counted as duplicated, not dropped as if the round had closed without it.
+    const waitedFor = (t: TrainerRecord) =>
+      this.servedRound.get(t.clientId) === this.openRoundValue || (this.shardHolder(t.shard, t.clientId) === undefined && this.shardInProgress(t, nowMs) === undefined);
     for (const t of this.trainers.all()) if (this.trainers.live(t, nowMs) && !this.pending.has(t.clientId) && waitedFor(t)) outstanding++;
     return { submitted: this.pending.size, outstanding, deadlinePassed: nowMs - this.roundOpenedMs >= this.config.roundDeadlineMs };
   }

@@ -225,6 +225,26 @@ describe('Aggregator', () => {
     expect(resumed.globalWeights()).toStrictEqual(straight.globalWeights());
   });
 
+  it('hands a shard over between rounds: a newcomer waits while the holder trains the open round, then takes the next', async () => {
+    const { aggregator } = await start();
+    register(aggregator, 'old');
+    register(aggregator, 'other', 'shard-1');
+    expect(await aggregator.model('old', 1, 0)).toMatchObject({ kind: 'model' });
+    register(aggregator, 'new'); // shard-0 again: the replacement arrives while 'old' trains round 1
+    expect(await aggregator.model('new', 1, 0)).toStrictEqual({ kind: 'none' });
+    const committed = nextCommit(aggregator);
+    for (const clientId of ['old', 'other']) {
+      const u = update(aggregator, clientId, 1, { shard: clientId === 'old' ? 'shard-0' : 'shard-1' });
+      await aggregator.submit(u.meta, u.payload);
+    }
+    // The round does not wait for the newcomer: its shard's work for round 1 came from 'old'.
+    expect((await committed).participants.map((p) => p.clientId)).toStrictEqual(['old', 'other']);
+    expect(await aggregator.model('new', 2, 0)).toMatchObject({ kind: 'model' });
+    // Now the old holder is the one that waits: a second copy of shard-0's round 2 would be refused.
+    expect(await aggregator.model('old', 2, 0)).toStrictEqual({ kind: 'none' });
+    expect(aggregator.metricsText()).not.toContain('shard-covered');
+  });
+
   it('takes a partial update as the trainer leaving: the round does not wait for it', async () => {
     const { aggregator } = await start();
     register(aggregator, 'a');

@@ -8,7 +8,7 @@ import type { KeyPurpose } from '../../protocol/keys';
 import { requestBytes, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../protocol/signing';
 import { freshId, send, sendOversize, signedJson, slug, summary, type ChaosCase } from './case';
 import { CHAOS_RUN_ID, TRAINER_INSTANCE, type Harness } from './harness';
-import { updateFrame } from './update';
+import { modelReader, updateFrame } from './update';
 
 /** How an endpoint's requests are signed and what a genuine one looks like. */
 interface Endpoint {
@@ -134,7 +134,7 @@ const ENDPOINTS: readonly Endpoint[] = [
     wrongPurpose: 'signal',
     binds: 'request',
     genuine: async (h) => {
-      modelClient ??= await registerClient(h, 'pinned-aws'); // a shard no update covers before the fault cases
+      modelClient ??= await modelReader(h); // pinned-aws: a shard no update covers before the fault cases
       return '';
     },
     refusal: '401 bad-signature',

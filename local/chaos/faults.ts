@@ -98,6 +98,6 @@ export const FAULT_CASES: readonly ChaosCase[] = [
     const first = await pushUpdate(h, clientId, 'pinned-aws');
     await h.restartAggregator();
     // The new process knows the trainer from status.json and its update from Blob: the retry is a duplicate.
-    return `${first}, then after the restart ${await pushUpdate(h, clientId, 'pinned-aws')}`;
+    return `${first}, then after the restart ${await pushUpdate(h, clientId, 'pinned-aws', { modelFrom: clientId })}`;
   }),
 ];

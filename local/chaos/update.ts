@@ -14,14 +14,32 @@ export interface UpdateChange {
   /** Every weight set to this value instead of the global model's. */
   readonly fill?: number;
   readonly payload?: (bytes: Buffer) => Buffer;
-  /** An attacker need not be served the round to push into it: another client that is. */
+  /** The client whose model the update is built from (an attacker need not be served the round to push into it). */
   readonly modelFrom?: string;
+}
+
+const readers = new WeakMap<Harness, Promise<string>>();
+
+/**
+ * The one client that reads the global model for the cases, per harness. Many cases register on the same shard, and
+ * a second client of a shard that another client took in the open round waits for the next round (the handover
+ * rule), so each case reading the model itself would wait behind the last.
+ */
+export function modelReader(h: Harness): Promise<string> {
+  let reader = readers.get(h);
+  if (reader === undefined) {
+    const clientId = `chaos-model-reader-${process.pid}`;
+    reader = new AggregatorClient(h.aggregatorUrl(), h.keys.trainer).register({ clientId, cloud: 'aws', shard: 'pinned-aws', residency: 'aws' }).then(() => clientId);
+    readers.set(h, reader);
+  }
+  return reader;
 }
 
 /** A frame (meta + weights) from `clientId` for the open round, built from the current global model. */
 export async function updateFrame(h: Harness, clientId: string, shard: string, change: UpdateChange = {}): Promise<Buffer<ArrayBuffer>> {
-  const model = await new AggregatorClient(h.aggregatorUrl(), h.keys.trainer).fetchModel(change.modelFrom ?? clientId, 0, 0);
-  if (model.kind !== 'model') throw new Error(`no model for ${change.modelFrom ?? clientId}: ${model.kind}`);
+  const reader = change.modelFrom ?? (await modelReader(h));
+  const model = await new AggregatorClient(h.aggregatorUrl(), h.keys.trainer).fetchModel(reader, 0, 0);
+  if (model.kind !== 'model') throw new Error(`no model for ${reader}: ${model.kind}`);
   const values = model.weights.map((w) => (change.fill === undefined ? w : new Float32Array(w.length).fill(change.fill)));
   const encoded = encodeWeights(values);
   const meta: UpdateMeta = {

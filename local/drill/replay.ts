@@ -76,7 +76,14 @@ export async function replayEvents(inputs: readonly ReplayInput[], options: Repl
   const cloud = await startLocalCloud({ runId: 'replay', seed: 1, rounds: 10_000, shards, provisioningDelayMs: DEFAULT_DRILL_OPTIONS.provisioningDelayMs, deployment, ...(options.logDir ? { logDir: options.logDir } : {}) }, emit);
   try {
     instances.forEach((id, i) => cloud.simulator.launchAwsNode(shards[i]?.id ?? 'shard-0', id));
-    await sleep(3000); // trainers register and start their flush endpoints
+    // The events find trainers at work: each has its flush endpoint up and its shard's data read (a warning before
+    // that would find nothing in progress to flush).
+    const started = Date.now();
+    while (cloud.simulator.live('aws').some((t) => !t.ready || t.dataLoaded.length === 0)) {
+      if (Date.now() - started > 60_000) throw new Error('the trainers did not start within 60 s');
+      await sleep(100);
+    }
+    await sleep(500); // and the first round under way
     for (const input of inputs) {
       const event = isEventBridgeEvent(input.text);
       if (event) {

@@ -46,6 +46,7 @@ export class S3DataStore implements DataStore {
 
 export class BlobDataStore implements DataStore {
   readonly cloud: Cloud = 'azure';
+  private ensured: Promise<void> | undefined;
   constructor(
     readonly url: string,
     private readonly container: ContainerClient,
@@ -62,7 +63,15 @@ export class BlobDataStore implements DataStore {
   }
 
   async write(name: string, bytes: Uint8Array): Promise<void> {
-    await this.container.createIfNotExists();
+    // Once per store, not once per object; a failed attempt is tried again by the next write.
+    this.ensured ??= this.container.createIfNotExists().then(
+      () => undefined,
+      (error: unknown) => {
+        this.ensured = undefined;
+        throw error;
+      },
+    );
+    await this.ensured;
     await this.container.getBlockBlobClient(keyUnder(this.prefix, name)).uploadData(bytes, { blobHTTPHeaders: { blobContentType: 'application/octet-stream' } });
   }
 

@@ -22,9 +22,8 @@ import { startVpnTunnel, type VpnTunnel } from '../vpn';
 import { startAggregator } from '../drill/run';
 import { startLocalS3 } from '../s3';
 import { stageInMemory, type InMemoryData } from '../../datasets/in-memory';
-import { stageData } from '../../datasets/stage';
+import { stageLocally } from '../drill/data';
 import { parseRunConfig } from '../../fl-training/config';
-import { openDataStore } from '../../fl-training/data/cloud-data-stores';
 import type { Cloud } from '../../protocol/run-status';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -106,7 +105,6 @@ export async function startHarness(log: (line: string) => void = () => undefined
       startKubeApiServer(cluster, 'anonymous'),
     ]);
     stops.push(() => azurite.stop(), () => s3.stop(), () => arm.stop(), () => kube.stop());
-    await s3.createBucket(DATA_BUCKET);
 
     const relays = {
       blob: await startVpnTunnel(azurite.blobUrl),
@@ -195,8 +193,7 @@ export async function startHarness(log: (line: string) => void = () => undefined
       async stageRunData(input) {
         const config = parseRunConfig(input);
         const urls = { aws: `s3://${DATA_BUCKET}/${config.runId}`, azure: `blob://${DATA_CONTAINER}/${config.runId}` };
-        const blob = { blobConnectionString: azurite.connectionString };
-        await stageData(config, { aws: s3.dataStore(urls.aws), azure: openDataStore(urls.azure, blob) });
+        await stageLocally(config, urls, s3, azurite);
         return urls;
       },
       poolCount: () => arm.getPool({ subscriptionId: aks.subscriptionId, resourceGroup: aks.resourceGroup, cluster: aks.name, pool: GPU_POOL })?.count ?? -1,

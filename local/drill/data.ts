@@ -21,15 +21,24 @@ export interface DrillData {
   stop(): Promise<void>;
 }
 
+/**
+ * Stages a run's data into the local cloud as `spot-on stage-data` does into a deployment: the local S3 for AWS (its
+ * bucket created first) and Azurite for Azure. The drill, the chaos federations and the process tests stage this way.
+ */
+export async function stageLocally(config: RunConfig, urls: Readonly<Record<Cloud, string>>, s3: LocalS3, azurite: Pick<Azurite, 'connectionString'>): Promise<{ staged: StagedObject[]; awsStore: DataStore }> {
+  const bucket = parseDataUrl(urls.aws);
+  if (bucket.scheme !== 's3') throw new Error(`AWS trainers' data URL ${urls.aws} is not in S3`);
+  await s3.createBucket(bucket.bucket);
+  const awsStore = s3.dataStore(urls.aws);
+  const staged = await stageData(config, { aws: awsStore, azure: openDataStore(urls.azure, { blobConnectionString: azurite.connectionString }) });
+  return { staged, awsStore };
+}
+
 /** Starts the local S3, creates the bucket and container the URLs name, and stages the run's data. */
 export async function startDrillData(config: RunConfig, urls: Readonly<Record<Cloud, string>>, azurite: Azurite): Promise<DrillData> {
   const s3: LocalS3 = await startLocalS3();
   try {
-    const bucket = parseDataUrl(urls.aws);
-    if (bucket.scheme !== 's3') throw new Error(`AWS trainers' data URL ${urls.aws} is not in S3`);
-    await s3.createBucket(bucket.bucket);
-    const awsStore = s3.dataStore(urls.aws);
-    const staged = await stageData(config, { aws: awsStore, azure: openDataStore(urls.azure, { blobConnectionString: azurite.connectionString }) });
+    const { staged, awsStore } = await stageLocally(config, urls, s3, azurite);
     return {
       urls,
       staged,

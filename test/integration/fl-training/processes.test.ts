@@ -6,9 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { startAzurite, type Azurite } from '../../../local/azurite';
 import { startLocalS3, type LocalS3 } from '../../../local/s3';
-import { stageData } from '../../../datasets/stage';
+import { stageLocally } from '../../../local/drill/data';
 import { parseRunConfig, parseShardList } from '../../../fl-training/config';
-import { openDataStore } from '../../../fl-training/data/cloud-data-stores';
 import { BlobCheckpointStore } from '../../../fl-training/store/blob-store';
 import { blobPaths } from '../../../protocol/blob-layout';
 import { RunStatusSchema } from '../../../protocol/run-status';
@@ -70,11 +69,9 @@ let azurite: Azurite;
 let s3: LocalS3;
 beforeAll(async () => {
   [azurite, s3] = await Promise.all([startAzurite(), startLocalS3()]);
-  await s3.createBucket('spot-on-data');
   // The staging step of a deployment: each shard to the clouds its residency allows, the test set to Azure.
   const config = parseRunConfig({ runId: 'proc-run', task: 'blobs', shards: parseShardList(SHARDS) });
-  const blob = { blobConnectionString: azurite.connectionString };
-  await stageData(config, { aws: s3.dataStore(DATA.aws), azure: openDataStore(DATA.azure, blob) });
+  await stageLocally(config, DATA, s3, azurite);
 });
 afterAll(async () => {
   for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');

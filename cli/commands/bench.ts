@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { benchAggregatorScale } from '../bench/aggregator-scale';
+import { benchBrainLoad } from '../bench/brain-load';
 import { benchCheckpoint } from '../bench/checkpoint';
 import { benchClassify } from '../bench/classify-throughput';
 import { benchFedAvg } from '../bench/fedavg';
@@ -14,8 +15,9 @@ export async function runBench(json: boolean): Promise<CommandResult> {
   const fedavg = benchFedAvg();
   const checkpoint = await benchCheckpoint();
   const signals = await benchSignals();
+  const brain = await benchBrainLoad();
   const aggregator = await benchAggregatorScale();
-  const report = { classify, bundles, fedavg, checkpoint, signals, aggregator };
+  const report = { classify, bundles, fedavg, checkpoint, signals, brain, aggregator };
   if (json) return { exitCode: 0, stdout: [JSON.stringify(report)], stderr: [] };
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
   return {
@@ -38,6 +40,8 @@ export async function runBench(json: boolean): Promise<CommandResult> {
       `brain signals (Azurite + ARM emulator): p50 ${signals.signals.p50Ms.toFixed(1)} ms, p95 ${signals.signals.p95Ms.toFixed(1)} ms over ${signals.signals.n}; ` +
         `failover-starting signal p50 ${signals.failoverSignal.p50Ms.toFixed(1)} ms, p95 ${signals.failoverSignal.p95Ms.toFixed(1)} ms; ` +
         `ARM calls per failover ${signals.armCalls.failover.total}, per failback ${signals.armCalls.failback.total}`,
+      `brain under load: ${brain.signals} signals at ${brain.signalsPerMin}/min over ${brain.runs} runs: p50 ${brain.p50Ms.toFixed(1)} ms, p95 ${brain.p95Ms.toFixed(1)} ms, ` +
+        `${brain.casConflicts} compare-and-swap conflicts, ${brain.retried} retried, ${brain.lost} lost, ${brain.torn} torn`,
     ],
     stderr: [],
   };
@@ -46,7 +50,7 @@ export async function runBench(json: boolean): Promise<CommandResult> {
 export function registerBench(program: Command, run: (result: CommandResult) => void): void {
   program
     .command('bench')
-    .description('run the benchmarks: classify throughput, Lambda bundle sizes, FedAvg throughput, checkpoint writes, signal handling, the aggregator at 8-64 trainers')
+    .description('run the benchmarks: classify throughput, Lambda bundle sizes, FedAvg throughput, checkpoint writes, signal handling, the brain at 1,000 signals a minute over 50 runs, the aggregator at 8-64 trainers')
     .option('--json', 'print one JSON object (the last line of stdout)')
     .action(async (options: { json?: boolean }) => run(await runBench(options.json ?? false)));
 }

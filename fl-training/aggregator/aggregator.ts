@@ -2,27 +2,29 @@
  * The FL aggregator (Flower's server): rounds with a quorum and a deadline, partial participation, FedAvg via
  * a Strategy, one immutable checkpoint per committed round, status.json every round, exact resume from
  * LATEST, per-shard epoch fencing, and the `aws-silent` / `aws-recovered` trigger. Transport-free: http.ts maps
- * HTTP onto these methods, so tests can drive it either way. Its trainers are kept by trainer-registry.ts; what
- * it shows of itself (status.json, /metrics) is built by views.ts.
+ * HTTP onto these methods, so tests can drive it either way. Its parts: trainer-registry.ts keeps the trainers,
+ * round.ts the open round (its fold, updates being stored, who holds which shard), resume.ts picks a run up from
+ * its checkpoints, views.ts builds what it shows of itself (status.json, /metrics).
  */
 import { EventEmitter } from 'node:events';
-import { z } from 'zod';
 import { blobPaths } from '../../protocol/blob-layout';
 import type { Participant, WeightSpec } from '../../protocol/checkpoint';
-import { RunStatusSchema, type Residency, type RunStatus } from '../../protocol/run-status';
+import type { Residency, RunStatus } from '../../protocol/run-status';
 import { configHash as hashConfig, mayProcess, type RunConfig } from '../config';
-import { CheckpointConflictError, ConfigError } from '../errors';
-import { writeCheckpoint, resolveLatest, advanceLatest, type Checkpoint } from '../store/checkpoint';
+import { CheckpointConflictError } from '../errors';
+import { writeCheckpoint, type Checkpoint } from '../store/checkpoint';
 import type { CheckpointStore } from '../store/checkpoint-store';
 import { listStoredUpdates, loadStoredUpdate, storeUpdate } from '../store/updates';
-import { createStrategy, type RoundFold, type Strategy, type StrategyState } from '../strategy/strategy';
+import { createStrategy, type Strategy } from '../strategy/strategy';
 import { shardExampleCounts } from '../task/shards';
-import { initialWeights, modelShape, topologyHash as hashTopology, weightSpecs } from '../task/topology';
+import { modelShape, topologyHash as hashTopology, weightSpecs } from '../task/topology';
 import { encodeFrame } from '../wire/frame';
 import type { ModelHeader, RegisterReply, RegisterRequest, StoredUpdateMeta, UpdateMeta } from '../wire/messages';
 import { encodeWeights } from '../wire/weights';
 import type { SignalSender } from './brain';
 import { decideCommit } from './quorum';
+import { readBrainEpoch, readRunStatus, resumeRun, type Base } from './resume';
+import { OpenRound } from './round';
 import { AwsSilenceMonitor, runCompleteSignal, silenceSignal, type SilenceTransition } from './silence';
 import { assignShard } from './shard-assignment';
 import { SignalOutbox, type SignalOutboxOptions } from './signal-outbox';
@@ -57,20 +59,6 @@ export interface AggregatorOptions {
   readonly now?: () => number;
 }
 
-/** An accepted update of the open round: its weights are already folded into the round (roundFold). */
-interface PendingUpdate {
-  readonly meta: UpdateMeta;
-}
-
-interface Base {
-  readonly round: number;
-  /** Update digest by client of the round's participants: a late retry of one of them is a duplicate, not stale. */
-  readonly participants: ReadonlyMap<string, string>;
-  readonly weights: Float32Array[];
-  readonly state: StrategyState | undefined;
-  readonly metrics: { loss?: number | undefined; accuracy?: number | undefined };
-}
-
 export interface CommitInfo {
   readonly round: number;
   readonly reason: 'all-reported' | 'deadline';
@@ -83,9 +71,6 @@ export interface CommitInfo {
 }
 
 export type ModelAnswer = { readonly kind: 'model'; readonly frame: Buffer; readonly header: ModelHeader } | { readonly kind: 'none' } | { readonly kind: 'done' };
-
-/** Loose view of the brain's state/<runId>.json: only the epoch matters here. */
-const BrainStateSchema = z.looseObject({ epoch: z.number().int().nonnegative() });
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
@@ -101,23 +86,15 @@ export class Aggregator extends EventEmitter {
   private readonly shards: Map<string, Residency>;
   private readonly fullExamples: Map<string, number>;
   private readonly trainers: TrainerRegistry;
-  private readonly pending = new Map<string, PendingUpdate>();
-  private fold: RoundFold | undefined;
   /** LATEST's ETag after this aggregator's last commit: the next commit replaces it without reading it first. */
   private latestEtag: string | undefined;
-  /** The open round each trainer was last given the model of (GET /model). */
-  private readonly servedRound = new Map<string, number>();
-  /** Updates being stored, by client: the shard they are for and the write. */
-  private readonly inflight = new Map<string, { shard: string; work: Promise<unknown> }>();
   private readonly silence: AwsSilenceMonitor;
   private readonly counters = { accepted: 0, examples: 0, partial: 0, rejected: new Map<string, number>(), signals: new Map<string, number>() };
   private waiters = new Set<() => void>();
   private base!: Base;
-  private openRoundValue = 0;
+  private round!: OpenRound;
   private epochValue = 0;
-  private roundOpenedMs = 0;
   private committing: Promise<void> | undefined;
-  private deadlineLogged = false;
   private lastCommit: CommitInfo | undefined;
   private modelFrame: { key: string; frame: Buffer; header: ModelHeader } | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -168,7 +145,7 @@ export class Aggregator extends EventEmitter {
 
   /** The round trainers train now. */
   get openRound(): number {
-    return this.openRoundValue;
+    return this.round.number;
   }
 
   /** The last committed round. */
@@ -191,70 +168,47 @@ export class Aggregator extends EventEmitter {
   }
 
   private async resume(): Promise<void> {
-    const resolved = await resolveLatest(this.store, this.runId);
-    for (const note of resolved.notes) this.log(`resume: ${note}`);
-    let checkpoint: Checkpoint | undefined = resolved.checkpoint;
-    if (checkpoint) {
-      const { manifest } = checkpoint;
-      if (manifest.configHash !== this.configHash) {
-        throw new ConfigError(`run ${this.runId} was started with another configuration (config hash ${manifest.configHash.slice(0, 12)}, now ${this.configHash.slice(0, 12)}); use a new runId`);
-      }
-      if (manifest.topologyHash !== this.topologyHash) throw new ConfigError(`run ${this.runId} checkpoints have another model topology`);
-      if (resolved.pointerRound !== undefined && resolved.pointerRound < manifest.round) await advanceLatest(this.store, this.runId, manifest.round, checkpoint.manifestSha256);
-      this.epochValue = manifest.epoch;
-      this.log(`resumed run ${this.runId} from round ${manifest.round} (${this.store.description})`);
-    } else {
-      const weights = initialWeights(modelShape(this.config), this.config.seed);
-      const state = this.strategy.initialState(weights);
-      const metrics = this.evaluate(weights);
-      checkpoint = await writeCheckpoint(this.store, {
-        runId: this.runId,
-        round: 0,
-        epoch: 0,
-        configHash: this.configHash,
-        topologyHash: this.topologyHash,
-        specs: this.specs,
-        weights,
-        strategyState: state,
-        participants: [],
-        metrics: { examples: 0, ...metrics },
-      });
-      this.log(`started run ${this.runId}: round 0 is the seeded initial model (${this.store.description})`);
+    const { config, store, configHash, topologyHash, specs, strategy, log } = this;
+    const resumed = await resumeRun({ config, store, configHash, topologyHash, specs, strategy, log, evaluate: (weights) => this.evaluate(weights) });
+    this.base = resumed.base;
+    this.epochValue = resumed.epoch;
+    this.round = this.openRoundAt(resumed.openRound);
+    const status = await readRunStatus(store, this.runId, log);
+    if (status) {
+      this.epochValue = Math.max(this.epochValue, status.epoch);
+      this.trainers.restore(status);
+      if (status.awsLastReportAt) this.silence.report(Date.parse(status.awsLastReportAt));
     }
-    const m = checkpoint.manifest.metrics;
-    this.base = {
-      round: checkpoint.manifest.round,
-      participants: new Map(checkpoint.manifest.participants.map((p) => [p.clientId, p.updateDigest])),
-      weights: checkpoint.weights,
-      state: checkpoint.strategyState,
-      metrics: { loss: m.loss, accuracy: m.accuracy },
-    };
-    this.openRoundValue = Math.max(resolved.nextRound, this.base.round + 1);
-    this.roundOpenedMs = this.now();
-    await this.restoreStatus();
     await this.pollBrainState(true);
     await this.reloadStoredUpdates();
-    if (!this.done) this.log(`round ${this.openRoundValue} open (from round ${this.base.round}, epoch ${this.epochValue})`);
+    if (!this.done) this.log(`round ${this.round.number} open (from round ${this.base.round}, epoch ${this.epochValue})`);
   }
 
-  private async restoreStatus(): Promise<void> {
-    const object = await this.store.get(blobPaths.status(this.runId));
-    if (!object) return;
-    const parsed = RunStatusSchema.safeParse(safeJson(object.data));
-    if (!parsed.success) return this.log('resume: status.json is unreadable; trainers must register again');
-    const status = parsed.data;
-    this.epochValue = Math.max(this.epochValue, status.epoch);
-    this.trainers.restore(status);
-    if (status.awsLastReportAt) this.silence.report(Date.parse(status.awsLastReportAt));
+  /**
+   * The round `number`, open from now on. Its fold is the strategy's, from the committed base: each accepted update
+   * is folded in as it is accepted and its weights let go, so memory does not grow with the number of trainers.
+   * Every accepted update is also in Blob, so a restarted aggregator folds them in again (reloadStoredUpdates); the
+   * fold does not depend on their order.
+   */
+  private openRoundAt(number: number): OpenRound {
+    const base = this.base;
+    return new OpenRound(number, this.now(), () =>
+      this.strategy.begin({
+        round: number,
+        current: base.weights,
+        state: base.state,
+        // One update per shard and round, of at most a full shard's local epochs, each weight within the bounds.
+        bounds: { examples: this.config.data.trainExamples * this.config.localEpochs, maxAbsValue: this.config.updateBounds.maxAbsValue },
+      }),
+    );
   }
 
   /** Reads the brain's epoch from state/<runId>.json (the brain bumps it on every phase change). */
   private async pollBrainState(atStart = false): Promise<void> {
     if ((this.options.statePollMs ?? 10_000) <= 0 && !atStart) return;
     try {
-      const object = await this.store.get(blobPaths.state(this.runId));
-      const parsed = object && BrainStateSchema.safeParse(safeJson(object.data));
-      if (parsed?.success && parsed.data.epoch > this.epochValue) this.applyEpoch(parsed.data.epoch, 'state blob');
+      const epoch = await readBrainEpoch(this.store, this.runId);
+      if (epoch !== undefined && epoch > this.epochValue) this.applyEpoch(epoch, 'state blob');
     } catch (error) {
       this.log(`could not read ${blobPaths.state(this.runId)}: ${describe(error)}`);
     }
@@ -266,51 +220,30 @@ export class Aggregator extends EventEmitter {
    * hold updates from the same base: they are carried into the open round.
    */
   private async reloadStoredUpdates(): Promise<void> {
-    for (let round = this.base.round + 1; round <= this.openRoundValue; round++) {
+    for (let round = this.base.round + 1; round <= this.round.number; round++) {
       for (const clientId of await listStoredUpdates(this.store, this.runId, round)) await this.adoptStoredUpdate(round, clientId);
     }
   }
 
-  /**
-   * The open round's aggregation: each accepted update is folded in as it is accepted and its weights let go, so
-   * memory does not grow with the number of trainers. Every accepted update is also in Blob, so a restarted
-   * aggregator folds them in again (reloadStoredUpdates); the fold does not depend on their order.
-   */
-  private roundFold(): RoundFold {
-    this.fold ??= this.strategy.begin({
-      round: this.openRoundValue,
-      current: this.base.weights,
-      state: this.base.state,
-      // One update per shard and round, of at most a full shard's local epochs, each weight within the bounds.
-      bounds: { examples: this.config.data.trainExamples * this.config.localEpochs, maxAbsValue: this.config.updateBounds.maxAbsValue },
-    });
-    return this.fold;
-  }
-
-  private accept(meta: UpdateMeta, values: Float32Array[]): void {
-    this.roundFold().add({ clientId: meta.clientId, examples: meta.examples, values });
-    this.pending.set(meta.clientId, { meta });
-  }
-
   private async adoptStoredUpdate(round: number, clientId: string): Promise<void> {
-    if (this.pending.has(clientId) || this.inflight.has(clientId)) return;
+    if (this.round.hasUpdate(clientId)) return;
     let stored: Awaited<ReturnType<typeof loadStoredUpdate>>;
     try {
       stored = await loadStoredUpdate(this.store, this.runId, round, clientId);
     } catch (error) {
       return this.log(`ignoring stored update ${clientId} of round ${round}: ${describe(error)}`);
     }
-    if (!stored || this.pending.has(clientId)) return;
-    const meta: UpdateMeta = { ...withoutAccepted(stored.meta), round: this.openRoundValue };
+    if (!stored || this.round.hasAccepted(clientId)) return;
+    const meta: UpdateMeta = { ...withoutAccepted(stored.meta), round: this.round.number };
     const registration = this.trainers.get(clientId) ?? { cloud: meta.cloud, shard: meta.shard };
     const rejection = checkUpdateMeta(meta, { ...this.updateContext(clientId), registration, alreadySubmitted: false, acceptedBefore: stored.meta.accepted !== undefined });
     const checked = rejection ?? checkPayload(meta, stored.payload, this.specs, this.payloadBounds());
     if (isRejection(checked)) return this.log(`ignoring stored update ${clientId} of round ${round}: ${checked.code}: ${checked.message}`);
-    if (round !== this.openRoundValue) await storeUpdate(this.store, { ...stored.meta, round: this.openRoundValue }, stored.payload);
-    this.accept(meta, checked.values);
+    if (round !== this.round.number) await storeUpdate(this.store, { ...stored.meta, round: this.round.number }, stored.payload);
+    this.round.accept(meta, checked.values);
     const trainer = this.trainers.get(clientId);
     if (trainer && meta.partial) trainer.leaving = true;
-    this.log(`round ${this.openRoundValue}: picked up stored update from ${clientId} (${meta.examples} examples${meta.partial ? ', partial' : ''})`);
+    this.log(`round ${this.round.number}: picked up stored update from ${clientId} (${meta.examples} examples${meta.partial ? ', partial' : ''})`);
   }
 
   private evaluate(weights: readonly Float32Array[]): { loss?: number; accuracy?: number } {
@@ -323,7 +256,7 @@ export class Aggregator extends EventEmitter {
     const trainer = this.trainers.get(clientId);
     return {
       runId: this.runId,
-      openRound: this.openRoundValue,
+      openRound: this.round.number,
       baseRound: this.base.round,
       epoch: this.epochValue,
       committing: this.committing !== undefined,
@@ -331,34 +264,14 @@ export class Aggregator extends EventEmitter {
       shards: this.shards,
       fullExamples: this.fullExamples,
       registration: trainer && { cloud: trainer.cloud, shard: trainer.shard },
-      alreadySubmitted: this.pending.has(clientId) || this.inflight.has(clientId),
-      shardCoveredBy: (shard) => this.shardHolder(shard, clientId),
+      alreadySubmitted: this.round.hasUpdate(clientId),
+      shardCoveredBy: (shard) => this.round.holder(shard, clientId),
       assignedEpoch: (shard) => this.trainers.assignedEpoch(shard),
     };
   }
 
   private payloadBounds(): PayloadBounds {
     return { ...this.config.updateBounds, current: this.base.weights };
-  }
-
-  /** Another client whose update for `shard` is in the open round (accepted or being stored), if any. */
-  private shardHolder(shard: string, except: string): string | undefined {
-    for (const [clientId, update] of this.pending) if (update.meta.shard === shard && clientId !== except) return clientId;
-    for (const [clientId, update] of this.inflight) if (update.shard === shard && clientId !== except) return clientId;
-    return undefined;
-  }
-
-  /**
-   * Another live trainer of this trainer's shard that took the open round and has not reported yet (the previous
-   * holder, at a handover): its update is what the round waits for, and a second copy would be refused as
-   * shard-covered, so the newcomer starts with the next round.
-   */
-  private shardInProgress(trainer: TrainerRecord, nowMs: number): string | undefined {
-    for (const other of this.trainers.all()) {
-      if (other.clientId === trainer.clientId || other.shard !== trainer.shard || this.pending.has(other.clientId)) continue;
-      if (this.servedRound.get(other.clientId) === this.openRoundValue && this.trainers.live(other, nowMs)) return other.clientId;
-    }
-    return undefined;
   }
 
   private reject(rejection: Rejection, clientId?: string): Rejection {
@@ -397,7 +310,7 @@ export class Aggregator extends EventEmitter {
       this.log(`registered ${request.clientId} (${request.cloud}, shard ${shard}${request.shard === undefined ? ' assigned' : ''}${request.nodeName ? `, node ${request.nodeName}` : ''})`);
       this.writeStatus();
     }
-    return { runId: this.runId, shard, round: this.openRoundValue, epoch: this.epochValue, configHash: this.configHash, submitted: this.pending.has(request.clientId) };
+    return { runId: this.runId, shard, round: this.round.number, epoch: this.epochValue, configHash: this.configHash, submitted: this.round.hasAccepted(request.clientId) };
   }
 
   private assignShard(request: RegisterRequest, nowMs: number): string | undefined {
@@ -435,9 +348,9 @@ export class Aggregator extends EventEmitter {
       if (this.done) return { kind: 'done' };
       // A shard another client already contributed to, or is training, in this round waits for the next one: its work
       // would be refused (work trained twice, counted once).
-      const covered = this.shardHolder(trainer.shard, clientId) !== undefined || (this.servedRound.get(clientId) !== this.openRoundValue && this.shardInProgress(trainer, this.now()) !== undefined);
-      if (this.openRoundValue >= minRound && !covered && !this.committing && !this.closed) {
-        this.servedRound.set(clientId, this.openRoundValue);
+      const covered = this.round.coveredFor(trainer, this.trainers, this.now());
+      if (this.round.number >= minRound && !covered && !this.committing && !this.closed) {
+        this.round.serve(clientId);
         return { kind: 'model', ...this.currentModelFrame() };
       }
       const remaining = until - Date.now();
@@ -458,16 +371,16 @@ export class Aggregator extends EventEmitter {
   }
 
   private currentModelFrame(): { frame: Buffer; header: ModelHeader } {
-    const key = `${this.openRoundValue}/${this.base.round}/${this.epochValue}`;
+    const key = `${this.round.number}/${this.base.round}/${this.epochValue}`;
     if (this.modelFrame?.key !== key) {
       const header: ModelHeader = {
         version: 1,
         runId: this.runId,
-        round: this.openRoundValue,
+        round: this.round.number,
         baseRound: this.base.round,
         epoch: this.epochValue,
         configHash: this.configHash,
-        fit: this.strategy.configureFit(this.openRoundValue),
+        fit: this.strategy.configureFit(this.round.number),
         weights: this.specs,
       };
       this.modelFrame = { key, header, frame: encodeFrame(header, encodeWeights(this.base.weights)) };
@@ -486,7 +399,7 @@ export class Aggregator extends EventEmitter {
     const rejection = checkUpdateMeta(meta, this.updateContext(meta.clientId));
     if (rejection?.code === 'shard-covered') {
       // Its round is answered for: stop waiting for this trainer, which may let the round commit.
-      this.servedRound.delete(meta.clientId);
+      this.round.unserve(meta.clientId);
       const refused = this.reject(rejection, meta.clientId);
       this.maybeCommit();
       return refused;
@@ -494,6 +407,7 @@ export class Aggregator extends EventEmitter {
     if (rejection) return this.reject(rejection, meta.clientId);
     const checked = checkPayload(meta, payload, this.specs, this.payloadBounds());
     if (isRejection(checked)) return this.reject(checked, meta.clientId);
+    const round = this.round;
     const work = (async () => {
       if (this.options.persistUpdates ?? true) {
         const stored: StoredUpdateMeta = { ...meta, accepted: { at: new Date(this.now()).toISOString(), epoch: this.epochValue } };
@@ -503,14 +417,9 @@ export class Aggregator extends EventEmitter {
         }
       }
       // Added in the same continuation as the write, so a commit waiting on in-flight updates sees it.
-      this.accept(meta, checked.values);
+      round.accept(meta, checked.values);
     })();
-    this.inflight.set(meta.clientId, { shard: meta.shard, work });
-    try {
-      await work;
-    } finally {
-      this.inflight.delete(meta.clientId);
-    }
+    await round.storeWhile(meta, work);
     this.counters.accepted++;
     this.counters.examples += meta.examples;
     if (meta.partial) this.counters.partial++;
@@ -521,7 +430,7 @@ export class Aggregator extends EventEmitter {
     this.log(`round ${meta.round}: update from ${meta.clientId} (${meta.cloud}, shard ${meta.shard}, ${meta.examples} examples${meta.partial ? ', partial' : ''}${meta.loss !== undefined ? `, loss ${meta.loss.toFixed(4)}` : ''})`);
     this.emit('accepted', meta);
     this.maybeCommit();
-    return { round: meta.round, pending: this.pending.size };
+    return { round: meta.round, pending: round.size };
   }
 
   /**
@@ -540,17 +449,6 @@ export class Aggregator extends EventEmitter {
     this.log(`epoch ${previous} -> ${epoch} (${source}); updates from epoch ${previous} are now stale`);
     this.emit('epoch', epoch);
     this.writeStatus();
-  }
-
-  private progress(nowMs: number) {
-    let outstanding = 0;
-    // A trainer whose shard another client covered, or is training, before it was given the round has nothing to add:
-    // the round does not wait for it. One already training the round is waited for: its work is then refused as
-    // shard-covered and counted as duplicated, not dropped as if the round had closed without it.
-    const waitedFor = (t: TrainerRecord) =>
-      this.servedRound.get(t.clientId) === this.openRoundValue || (this.shardHolder(t.shard, t.clientId) === undefined && this.shardInProgress(t, nowMs) === undefined);
-    for (const t of this.trainers.all()) if (this.trainers.live(t, nowMs) && !this.pending.has(t.clientId) && waitedFor(t)) outstanding++;
-    return { submitted: this.pending.size, outstanding, deadlinePassed: nowMs - this.roundOpenedMs >= this.config.roundDeadlineMs };
   }
 
   /**
@@ -587,7 +485,8 @@ export class Aggregator extends EventEmitter {
 
   private async scanStoredUpdates(): Promise<void> {
     try {
-      for (const clientId of await listStoredUpdates(this.store, this.runId, this.openRoundValue)) await this.adoptStoredUpdate(this.openRoundValue, clientId);
+      const { number } = this.round;
+      for (const clientId of await listStoredUpdates(this.store, this.runId, number)) await this.adoptStoredUpdate(number, clientId);
     } catch (error) {
       this.log(`could not list stored updates: ${describe(error)}`);
     }
@@ -596,12 +495,12 @@ export class Aggregator extends EventEmitter {
   private maybeCommit(): void {
     if (this.closed || this.committing || this.done || this.fatal) return;
     const nowMs = this.now();
-    const progress = this.progress(nowMs);
+    const progress = this.round.progress(this.trainers, nowMs, this.config.roundDeadlineMs);
     const decision = decideCommit(progress, this.config.quorum);
     if (!decision.commit) {
-      if (progress.deadlinePassed && !this.deadlineLogged) {
-        this.deadlineLogged = true;
-        this.log(`round ${this.openRoundValue}: deadline passed with ${progress.submitted} update(s), ${progress.outstanding} outstanding; need ${decision.need}`);
+      if (progress.deadlinePassed && !this.round.deadlineLogged) {
+        this.round.deadlineLogged = true;
+        this.log(`round ${this.round.number}: deadline passed with ${progress.submitted} update(s), ${progress.outstanding} outstanding; need ${decision.need}`);
       }
       return;
     }
@@ -614,16 +513,14 @@ export class Aggregator extends EventEmitter {
 
   private async commit(reason: 'all-reported' | 'deadline'): Promise<void> {
     const started = this.now();
-    await Promise.allSettled([...this.inflight.values()].map(({ work }) => work)); // updates being stored join this round
+    const open = this.round;
+    await open.stored(); // updates being stored join this round
     await this.scanStoredUpdates();
-    const round = this.openRoundValue;
-    const results = [...this.pending.values()];
-    if (results.length === 0) return;
-    const { weights, state } = this.roundFold().finish();
+    const round = open.number;
+    if (open.size === 0) return;
+    const { weights, state } = open.finish();
     const metrics = this.evaluate(weights);
-    const participants: Participant[] = results
-      .map((r) => ({ clientId: r.meta.clientId, examples: r.meta.examples, updateDigest: r.meta.sha256, baseRound: r.meta.baseRound, partial: r.meta.partial, cloud: r.meta.cloud }))
-      .sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
+    const participants: Participant[] = open.participants();
     const examples = participants.reduce((sum, p) => sum + p.examples, 0);
     const writeStarted = this.now();
     let checkpoint: Checkpoint;
@@ -655,11 +552,7 @@ export class Aggregator extends EventEmitter {
     const checkpointMs = this.now() - writeStarted;
     this.latestEtag = checkpoint.latestEtag;
     this.base = { round, participants: new Map(participants.map((p) => [p.clientId, p.updateDigest])), weights, state, metrics };
-    this.openRoundValue = round + 1;
-    this.pending.clear();
-    this.fold = undefined;
-    this.roundOpenedMs = this.now();
-    this.deadlineLogged = false;
+    this.round = this.openRoundAt(round + 1);
     this.modelFrame = undefined;
     this.committing = undefined; // the next round is open from here on
     this.releaseWaiters();
@@ -714,13 +607,13 @@ export class Aggregator extends EventEmitter {
       nowMs,
       round: this.base.round,
       metrics: this.base.metrics,
-      openRound: this.openRoundValue,
+      openRound: this.round.number,
       epoch: this.epochValue,
       trainers: this.trainers.all(),
       reporting: this.trainers.reporting(nowMs),
       awsLastReportMs: this.silence.lastAwsReportMs,
       awsSilent: this.silence.isSilent,
-      progress: this.progress(nowMs),
+      progress: this.round.progress(this.trainers, nowMs, this.config.roundDeadlineMs),
       counters: this.counters,
       lastCheckpointMs: this.lastCommit?.checkpointMs,
     };
@@ -765,14 +658,6 @@ export class Aggregator extends EventEmitter {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.releaseWaiters();
-  }
-}
-
-function safeJson(data: Buffer): unknown {
-  try {
-    return JSON.parse(data.toString('utf8'));
-  } catch {
-    return undefined;
   }
 }
 

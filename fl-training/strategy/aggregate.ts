@@ -20,7 +20,8 @@ export interface WeightedResult {
 const MAX_EXAMPLES = 2 ** 29;
 /**
  * Results held before they are added together in one pass over the sum (reproducible-sum.ts addBatch): the sum's
- * memory traffic is paid once per batch. Memory: the sum plus at most BATCH - 1 results, whatever the trainers.
+ * memory traffic is paid once per batch. The last batch is added by average() in the same pass as the quotient.
+ * Memory: the sum plus at most BATCH results, whatever the trainers.
  */
 const BATCH = 4;
 
@@ -59,21 +60,16 @@ export class WeightedAverageFold {
     result.values.forEach((v, i) => {
       if (v.length !== this.lengths[i]) throw new AggregationError(`client ${result.clientId} weight ${i} has ${v.length} elements, expected ${this.lengths[i]}`);
     });
+    if (this.held.length >= BATCH) this.sum.addBatch(this.held.splice(0));
     this.held.push({ values: result.values, weight: result.examples });
     this.clients.add(result.clientId);
     this.total += result.examples;
-    if (this.held.length >= BATCH) this.flush();
   }
 
   /** The average so far (the fold can go on after it). */
   average(): Float32Array[] {
     if (this.total === 0) throw new AggregationError('cannot aggregate zero results');
-    this.flush();
-    return this.sum.quotient(this.total);
-  }
-
-  private flush(): void {
-    this.sum.addBatch(this.held.splice(0));
+    return this.sum.addBatchThenQuotient(this.held.splice(0), this.total);
   }
 }
 

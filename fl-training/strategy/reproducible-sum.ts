@@ -71,21 +71,18 @@ export class ReproducibleSum {
    * once per four terms instead of once per term. The result is the same as adding them one by one, in any order.
    */
   addBatch(terms: readonly Term[]): void {
-    for (const { values } of terms) {
-      if (values.length !== this.lengths.length) throw new AggregationError(`reproducible sum: ${values.length} tensors, expected ${this.lengths.length}`);
-      values.forEach((tensor, layer) => {
-        if (tensor.length !== this.lengths[layer]) throw new AggregationError(`reproducible sum: tensor ${layer} has ${tensor.length} elements, expected ${this.lengths[layer]}`);
-      });
-    }
-    // Each chunk of terms leaves S2 within its exact range (RENORMALISE_EVERY terms at most between carries).
-    for (let first = 0; first < terms.length; ) {
-      const chunk = terms.slice(first, first + RENORMALISE_EVERY - this.sinceRenormalised);
-      first += chunk.length;
-      for (const piece of this.pieces) addToPiece(piece, chunk, this.empty, this.c1, this.c2);
-      this.empty = false;
-      this.sinceRenormalised += chunk.length;
-      if (this.sinceRenormalised >= RENORMALISE_EVERY) this.renormalise();
-    }
+    this.addTerms(terms);
+  }
+
+  /**
+   * addBatch, then quotient(divisor), in one pass: each block's quotient is taken while the block is in cache. The
+   * same bits as the two calls.
+   */
+  addBatchThenQuotient(terms: readonly Term[], divisor: number): Float32Array[] {
+    if (terms.length === 0) return this.quotient(divisor);
+    const out = this.lengths.map((n) => new Float32Array(n));
+    this.addTerms(terms, { scale: 1 / divisor, out });
+    return out;
   }
 
   /**
@@ -97,6 +94,25 @@ export class ReproducibleSum {
     if (this.empty) return out;
     for (const piece of this.pieces) quotientOf(piece, 1 / divisor, out);
     return out;
+  }
+
+  private addTerms(terms: readonly Term[], quotient?: { scale: number; out: readonly Float32Array[] }): void {
+    for (const { values } of terms) {
+      if (values.length !== this.lengths.length) throw new AggregationError(`reproducible sum: ${values.length} tensors, expected ${this.lengths.length}`);
+      values.forEach((tensor, layer) => {
+        if (tensor.length !== this.lengths[layer]) throw new AggregationError(`reproducible sum: tensor ${layer} has ${tensor.length} elements, expected ${this.lengths[layer]}`);
+      });
+    }
+    // Each chunk of terms leaves S2 within its exact range (RENORMALISE_EVERY terms at most between carries).
+    for (let first = 0; first < terms.length; ) {
+      const chunk = terms.slice(first, first + RENORMALISE_EVERY - this.sinceRenormalised);
+      first += chunk.length;
+      const last = first >= terms.length;
+      for (const piece of this.pieces) addToPiece(piece, chunk, this.empty, this.c1, this.c2, last ? quotient : undefined);
+      this.empty = false;
+      this.sinceRenormalised += chunk.length;
+      if (this.sinceRenormalised >= RENORMALISE_EVERY) this.renormalise();
+    }
   }
 
   /** Moves S2's multiples of g1 into S1: both stay exact and their sum is unchanged. */

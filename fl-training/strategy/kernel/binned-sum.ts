@@ -111,9 +111,10 @@ export interface Term {
 
 /**
  * Adds every term to one piece's accumulators (overwriting them when `overwrite`), block by block: each block of the
- * accumulators is read and written once per four terms.
+ * accumulators is read and written once per four terms. With `quotient`, each block's float32((s1 + s2) x scale)
+ * is also written to `quotient.out` while the block is still in cache (quotientOf without a second pass).
  */
-export function addToPiece(piece: Piece, terms: readonly Term[], overwrite: boolean, c1: number, c2: number): void {
+export function addToPiece(piece: Piece, terms: readonly Term[], overwrite: boolean, c1: number, c2: number, quotient?: { scale: number; out: readonly Float32Array[] }): void {
   const { bank } = piece;
   const { kernel, inputs } = bank;
   for (let from = piece.start; from < piece.end; from += BLOCK) {
@@ -134,6 +135,7 @@ export function addToPiece(piece: Piece, terms: readonly Term[], overwrite: bool
         group.forEach((term, lane) => kernel.add1(s1, s2, inputs[lane]!, n, term.weight, c1, c2));
       }
     }
+    if (quotient) quotientOfBlock(piece, from, to, quotient.scale, quotient.out);
   }
 }
 
@@ -143,13 +145,14 @@ export function carry(piece: Piece, c1: number): void {
   piece.bank.kernel.carry(piece.s1, piece.s2, n + (n % 2), c1);
 }
 
+function quotientOfBlock(piece: Piece, from: number, to: number, scale: number, out: readonly Float32Array[]): void {
+  const { bank } = piece;
+  const offset = (from - piece.start) * F64;
+  bank.kernel.quotient(piece.s1 + offset, piece.s2 + offset, bank.output, to - from, scale);
+  out[piece.tensor]!.set(bank.f32.subarray(bank.output / F32, bank.output / F32 + (to - from)), from);
+}
+
 /** Writes float32((s1 + s2) x scale) of a piece into its tensor of `out`. */
 export function quotientOf(piece: Piece, scale: number, out: readonly Float32Array[]): void {
-  const { bank } = piece;
-  for (let from = piece.start; from < piece.end; from += BLOCK) {
-    const to = Math.min(piece.end, from + BLOCK);
-    const offset = (from - piece.start) * F64;
-    bank.kernel.quotient(piece.s1 + offset, piece.s2 + offset, bank.output, to - from, scale);
-    out[piece.tensor]!.set(bank.f32.subarray(bank.output / F32, bank.output / F32 + (to - from)), from);
-  }
+  for (let from = piece.start; from < piece.end; from += BLOCK) quotientOfBlock(piece, from, Math.min(piece.end, from + BLOCK), scale, out);
 }

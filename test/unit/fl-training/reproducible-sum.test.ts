@@ -61,6 +61,17 @@ describe('WeightedAverageFold', () => {
 });
 
 describe('ReproducibleSum', () => {
+  it('gives the same bits adding a batch and dividing in one pass as in two', () => {
+    const n = 40_000; // more than two of the kernel's blocks
+    const terms = Array.from({ length: 7 }, (_, k) => ({ values: [Float32Array.from({ length: n }, (_, j) => Math.cos(j * 1.3 + k) * 10 ** ((j % 7) - 3))], weight: 300 + k }));
+    const twoPasses = new ReproducibleSum([n], 7 * 306 * 1e3);
+    twoPasses.addBatch(terms.slice(0, 3));
+    twoPasses.addBatch(terms.slice(3));
+    const onePass = new ReproducibleSum([n], 7 * 306 * 1e3);
+    onePass.addBatch(terms.slice(0, 3));
+    expect(onePass.addBatchThenQuotient(terms.slice(3), 2121)).toStrictEqual(twoPasses.quotient(2121));
+  });
+
   it('stays exact past its renormalisation point (more terms than its fine accumulator holds between carries)', () => {
     const terms = Array.from({ length: 20_000 }, (_, i) => Math.fround(Math.sin(i) * 1e3));
     const sum = (order: readonly number[]) => {

@@ -27,6 +27,8 @@ import type { FailoverPolicy } from './policy';
 import {
   appendBounded,
   clip,
+  IllegalPhaseChangeError,
+  isLegalPhaseChange,
   LIMITS,
   openIncident,
   withNote,
@@ -280,13 +282,14 @@ function newOperation(
   };
 }
 
-/** A phase change: epoch + 1 and a transition record. */
+/** A phase change: epoch + 1 and a transition record. Throws on a change LEGAL_PHASE_CHANGES does not list (a bug). */
 export function changePhase(
   state: FailoverState,
   to: Phase,
   now: Date,
   record: { outcome: 'started' | 'completed' | 'failed'; reason: string; signalId?: string; operationId?: string; error?: { code: string; message: string } },
 ): FailoverState {
+  if (!isLegalPhaseChange(state.phase, to)) throw new IllegalPhaseChangeError(state.phase, to);
   const epoch = state.epoch + 1;
   const at = now.toISOString();
   return {

@@ -32,6 +32,17 @@ export function isLegalPhaseChange(from: Phase, to: Phase): boolean {
   return LEGAL_PHASE_CHANGES[from].includes(to);
 }
 
+/** A phase change the brain must never make: a bug in the decision, not bad input. */
+export class IllegalPhaseChangeError extends Error {
+  override readonly name = 'IllegalPhaseChangeError';
+  constructor(
+    readonly from: Phase,
+    readonly to: Phase,
+  ) {
+    super(`illegal phase change ${from} -> ${to} (legal from ${from}: ${LEGAL_PHASE_CHANGES[from].join(', ')})`);
+  }
+}
+
 /** How much of the training Azure covers: none, the AWS trainers missing below the minimum, or everything movable. */
 export const CoverageSchema = z.enum(['none', 'partial', 'full']);
 export type Coverage = z.infer<typeof CoverageSchema>;

@@ -1,5 +1,5 @@
-import { decide, reconsiderDeferred, type Decision } from '../../../azure-functions/src/domain/decide';
-import { FailoverStateSchema, initialState, LIMITS, type FailoverState } from '../../../azure-functions/src/domain/state';
+import { changePhase, decide, reconsiderDeferred, type Decision } from '../../../azure-functions/src/domain/decide';
+import { FailoverStateSchema, IllegalPhaseChangeError, initialState, LIMITS, type FailoverState } from '../../../azure-functions/src/domain/state';
 import { INSTANCES, iso, at, POLICY, RUN, runStatus, signal } from './helpers';
 
 const fresh = (): FailoverState => initialState(RUN, at(-3600));
@@ -306,6 +306,17 @@ describe('decide: idempotency and records', () => {
 
   it('refuses a signal of another run', () => {
     expect(() => decide(fresh(), { ...signal('drill', 'x'), runId: 'other' }, undefined, POLICY, at(0))).toThrow(new RangeError('signal for run other given to the state of run run-42'));
+  });
+});
+
+describe('changePhase', () => {
+  it('makes only the phase changes LEGAL_PHASE_CHANGES lists: skipping failing-over is a bug, refused loudly', () => {
+    const primary = initialState(RUN, at(0));
+    const over = changePhase(primary, 'failing-over', at(1), { outcome: 'started', reason: 'test' });
+    expect({ phase: over.phase, epoch: over.epoch }).toStrictEqual({ phase: 'failing-over', epoch: 1 });
+    const refused = () => changePhase(primary, 'azure-active', at(1), { outcome: 'completed', reason: 'test' });
+    expect(refused).toThrow(IllegalPhaseChangeError);
+    expect(refused).toThrow('illegal phase change aws-primary -> azure-active (legal from aws-primary: failing-over)');
   });
 });
 

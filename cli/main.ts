@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerBench } from './commands/bench';
 import { registerChaos } from './commands/chaos';
 import { registerClassify, type CommandResult } from './commands/classify';
+import { registerCost } from './commands/cost';
 import { registerDemo } from './commands/demo';
 import { registerDrill } from './commands/drill';
 import { registerPreflight } from './commands/preflight';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerReplay(program, exitWith);
   registerChaos(program, exitWith);
   registerStageData(program, exitWith);
+  registerCost(program, exitWith);
   return program;
 }
 

@@ -8,6 +8,7 @@
  * HTML-escaped (escape.ts): a timeline detail can carry whatever an event contained.
  */
 import type { DrillReport, DrillSummary, RoundMetrics, Scenario, TimelineEntry } from '../report';
+import { costSection } from './cost-section';
 import { escapeHtml, slug } from './escape';
 import { productionSection } from './production-section';
 import { formatCount, formatLoss, formatPercent, formatPp, formatSeconds, NOT_APPLICABLE } from './format';
@@ -55,7 +56,7 @@ export function renderHtmlReport(summary: DrillSummary, options: HtmlReportOptio
       : failed === 0
         ? `<span class="badge pass large">${summary.scenarios.length === 1 ? 'PASS' : `ALL ${summary.scenarios.length} SCENARIOS PASS`}</span>`
         : `<span class="badge fail large">${failed} OF ${summary.scenarios.length} FAIL</span>`;
-  const sections = summary.scenarios.map((report, i) => scenarioSection(report, verdicts[i] ?? judgeReport(report), ids[i] ?? `scenario-${i}`, options));
+  const sections = summary.scenarios.map((report, i) => scenarioSection(report, verdicts[i] ?? judgeReport(report), ids[i] ?? `scenario-${i}`, options, summary.timeCompression?.factor));
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -135,7 +136,7 @@ function kpi(label: string, value: string, note: string, ok = true): string {
   return `<div class="kpi${ok ? '' : ' is-fail'}"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div><div class="note">${escapeHtml(note)}</div></div>`;
 }
 
-function scenarioSection(report: DrillReport, verdict: Verdict, id: string, options: HtmlReportOptions): string {
+function scenarioSection(report: DrillReport, verdict: Verdict, id: string, options: HtmlReportOptions, compressionFactor?: number): string {
   const markers = chartMarkers(report);
   const check = (name: string) => verdict.checks.find((c) => c.name === name)?.pass ?? true;
   const expected = expectedIncidents(report.scenario);
@@ -159,6 +160,7 @@ function scenarioSection(report: DrillReport, verdict: Verdict, id: string, opti
     timingTable(report),
     signalsTable(report),
     '</div>',
+    costSection(report, compressionFactor),
     roundsDetails(report),
     timelineDetails(report, options.timelineOpen ?? true),
     '</section>',

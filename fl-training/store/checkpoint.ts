@@ -10,13 +10,13 @@
  * A manifest newer than LATEST (a crash between manifest and pointer) is complete and verified, so it is
  * adopted (rolled forward).
  */
+import { createHash } from 'node:crypto';
 import { blobPaths, roundOf } from '../../protocol/blob-layout';
 import { CheckpointManifestSchema, LatestPointerSchema, type CheckpointManifest, type LatestPointer, type Participant, type WeightSpec } from '../../protocol/checkpoint';
 import { CheckpointConflictError, CheckpointCorruptError, CheckpointUnrecoverableError, ObjectExistsError, PreconditionFailedError } from '../errors';
 import type { StrategyState } from '../strategy/strategy';
 import { decodeFrame, encodeFrame } from '../wire/frame';
 import { decodeWeights, encodeWeights, sha256Hex, weightBlocks } from '../wire/weights';
-import { BackgroundSha256 } from './background-hash';
 import type { CheckpointStore } from './checkpoint-store';
 
 export interface CheckpointInput {
@@ -107,12 +107,11 @@ const MODEL_BLOCK_BYTES = 8 * 1024 * 1024;
 
 /**
  * model.bin, create-only, uploaded in blocks straight from the weight tensors (no copy into one buffer) and hashed
- * on the hash worker as the blocks go out (background-hash.ts); an existing one must have the same bytes. Resolves
- * the SHA-256 and the size.
+ * as the blocks go out; an existing one must have the same bytes. Resolves the SHA-256 and the size.
  */
 async function writeModel(store: CheckpointStore, path: string, weights: readonly Float32Array[], round: number): Promise<{ sha256: string; bytes: number }> {
   const bytes = weights.reduce((sum, w) => sum + w.byteLength, 0);
-  const hash = new BackgroundSha256();
+  const hash = createHash('sha256');
   const hashed = function* (): Generator<Uint8Array> {
     for (const block of weightBlocks(weights, MODEL_BLOCK_BYTES)) {
       hash.update(block);
@@ -121,9 +120,8 @@ async function writeModel(store: CheckpointStore, path: string, weights: readonl
   };
   try {
     await store.createFromParts(path, hashed());
-    return { sha256: await hash.digest(), bytes };
+    return { sha256: hash.digest('hex'), bytes };
   } catch (error) {
-    hash.digest().catch(() => undefined); // ends the worker's part of this hash
     if (!(error instanceof ObjectExistsError)) throw error;
     const existing = await store.get(path);
     const sha256 = sha256Hex(encodeWeights(weights));

@@ -7,17 +7,11 @@
 /** A setting is missing or invalid; the message names every offending setting. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** A trainer was asked to process a shard its cloud may not process (data residency). */
 export class ShardResidencyError extends Error {
   override readonly name = 'ShardResidencyError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** A create-only write found the object already there (If-None-Match: * answered 409). */
@@ -47,9 +41,6 @@ export class CheckpointCorruptError extends Error {
 /** Neither the LATEST checkpoint nor the round before it could be read. */
 export class CheckpointUnrecoverableError extends Error {
   override readonly name = 'CheckpointUnrecoverableError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** Another writer committed a different checkpoint for the same round: this aggregator must stop. */
@@ -63,17 +54,11 @@ export class CheckpointConflictError extends Error {
 /** Aggregation inputs are inconsistent (no results, zero examples, mismatched shapes). */
 export class AggregationError extends Error {
   override readonly name = 'AggregationError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** A binary frame or weight payload could not be decoded. */
 export class WireFormatError extends Error {
   override readonly name = 'WireFormatError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** A process's part of the training data is not in its data store: it was never staged there (or was removed). */

@@ -21,9 +21,6 @@ export class TransientDependencyError extends Error {
 /** The state document changed under us more often than the retry budget allows (heavy contention). */
 export class StateContentionError extends Error {
   override readonly name = 'StateContentionError';
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /**
@@ -32,17 +29,11 @@ export class StateContentionError extends Error {
  */
 export class CorruptStateError extends Error {
   override readonly name = 'CorruptStateError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** A conditional write lost the race (412, or 409 on create): re-read and decide again. */
 export class StateConflictError extends Error {
   override readonly name = 'StateConflictError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** The Kubernetes API refused for good (401/403/404/422): a misconfiguration to fix, not to retry. */

@@ -32,9 +32,6 @@ export class AggregatorRejectedError extends Error {
 /** The aggregator could not be reached or answered 5xx: worth retrying. */
 export class AggregatorUnavailableError extends Error {
   override readonly name = 'AggregatorUnavailableError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 export type ModelFetch = { kind: 'model'; header: ModelHeader; weights: Float32Array[] } | { kind: 'none' } | { kind: 'done' };

@@ -118,9 +118,6 @@ export interface ArmEmulator {
 /** A seed that does not satisfy the schema or AKS's rules. */
 export class InvalidArmSeedError extends Error {
   override readonly name = 'InvalidArmSeedError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** A TokenCredential for the emulator: any bearer token is accepted there. */

@@ -109,9 +109,6 @@ export function putEventsEntrySize(entry: PutEventsEntry): number {
 /** An event injected by an AWS service is not a valid event. */
 export class InvalidInjectedEventError extends Error {
   override readonly name = 'InvalidInjectedEventError';
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 export interface InjectOptions {

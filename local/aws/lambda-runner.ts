@@ -81,25 +81,16 @@ export interface LambdaInvocation {
 /** The invocation outlived the function timeout. */
 export class LambdaTimeoutError extends Error {
   override readonly name = 'LambdaTimeoutError';
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /** The function's answer broke the batch-item-failures contract. */
 export class InvalidBatchResponseError extends Error {
   override readonly name = 'InvalidBatchResponseError';
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /** Options out of range, as CreateEventSourceMapping would refuse them. */
 export class InvalidEventSourceError extends Error {
   override readonly name = 'InvalidEventSourceError';
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 type Settled = { readonly kind: 'returned'; readonly value: unknown } | { readonly kind: 'threw'; readonly error: unknown } | { readonly kind: 'timeout' };

@@ -30,9 +30,6 @@ export type ContinuationMessage = z.infer<typeof ContinuationMessageSchema>;
 /** A queue message that is not a valid continuation: dropped with a note, never retried. */
 export class InvalidContinuationMessageError extends Error {
   override readonly name = 'InvalidContinuationMessageError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /**

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ConfigError } from '../protocol/config-error';
 import { SignalSchema } from '../protocol/signal';
 import { AzureSchema } from './config-azure';
 import { CidrSchema, NamespaceSchema, PortSchema, idOf } from './config-primitives';
 import { SQS_MAX_RECEIVE_COUNT, minimumRetentionSeconds, receivesToSurvive, visibilityTimeoutSeconds } from './lib/retry-budget';
 import { TerraformOutputsSchema, mergeTerraformOutputs } from './terraform-outputs';
+
+export { ConfigError };
 
 export { AzureDnsSchema, AzureSchema, AzureVpnSchema, AZURE_PRIVATELINK_ZONES, forwardedDomains } from './config-azure';
 
@@ -208,18 +211,6 @@ export type SpotOnConfig = z.infer<typeof SpotOnConfigSchema>;
 /** The configuration as written in the file (defaults optional). */
 export type SpotOnConfigInput = z.input<typeof SpotOnConfigSchema>;
 
-/** The configuration file is missing, not JSON, or invalid; `issues` has one `path: problem` line per setting. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(
-    message: string,
-    readonly issues: readonly string[] = [],
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input;
   for (const key of path) {
@@ -239,7 +230,7 @@ export function parseConfig(input: unknown, source = 'config'): SpotOnConfig {
     return `${path}: ${missing ? 'required' : issue.message}`;
   });
   const lines = issues.map((line) => `config: ${line}`);
-  throw new ConfigError(`${lines.join('\n')}\n(${source})`, issues, { cause: result.error });
+  throw new ConfigError(`${lines.join('\n')}\n(${source})`, { settings: issues, cause: result.error });
 }
 
 function readJson(path: string): unknown {
@@ -247,12 +238,12 @@ function readJson(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`config: cannot read ${path}`, [], { cause: error });
+    throw new ConfigError(`config: cannot read ${path}`, { cause: error });
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`config: ${path} is not valid JSON`, [], { cause: error });
+    throw new ConfigError(`config: ${path} is not valid JSON`, { cause: error });
   }
 }
 
@@ -271,11 +262,11 @@ export function loadConfig(path: string, options: LoadConfigOptions = {}): SpotO
   if (outputsPath === undefined || json === null || typeof json !== 'object' || Array.isArray(json)) return parseConfig(json, path);
   const outputs = TerraformOutputsSchema.safeParse(readJson(outputsPath));
   if (!outputs.success) {
-    throw new ConfigError(`config: ${outputsPath} is not the JSON of \`terraform output -json\``, [], { cause: outputs.error });
+    throw new ConfigError(`config: ${outputsPath} is not the JSON of \`terraform output -json\``, { cause: outputs.error });
   }
   const { config, conflicts } = mergeTerraformOutputs(json as Record<string, unknown>, outputs.data);
   if (conflicts.length > 0) {
-    throw new ConfigError(`${conflicts.map((line) => `config: ${line}`).join('\n')}\n(${path}, ${outputsPath})`, conflicts);
+    throw new ConfigError(`${conflicts.map((line) => `config: ${line}`).join('\n')}\n(${path}, ${outputsPath})`, { settings: conflicts });
   }
   return parseConfig(config, `${path} + ${outputsPath}`);
 }

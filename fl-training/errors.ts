@@ -4,10 +4,8 @@
  * CheckpointCorruptError makes the reader fall back a round.
  */
 
-/** A setting is missing or invalid; the message names every offending setting. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+/** A setting is missing or invalid (one class for every deployable: protocol/config-error.ts). */
+export { ConfigError } from '../protocol/config-error';
 
 /** A trainer was asked to process a shard its cloud may not process (data residency). */
 export class ShardResidencyError extends Error {

@@ -29,7 +29,7 @@ function readSettingFile(setting: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`failover functions configuration: invalid ${setting} (${messageOf(error)})`, [setting], { cause: error });
+    throw new ConfigError(`failover functions configuration: invalid ${setting} (${messageOf(error)})`, { settings: [setting], cause: error });
   }
 }
 

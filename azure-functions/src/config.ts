@@ -3,20 +3,12 @@
  * fails fast with a ConfigError that names it. The reference table is in azure-functions/README.md.
  */
 import { z } from 'zod';
+import { ConfigError } from '../../protocol/config-error';
+
+export { ConfigError };
 import { keyRingSetting, type KeyRing } from '../../protocol/keys';
 import { CONTAINER, PathSegmentSchema } from '../../protocol/blob-layout';
 import { FailoverPolicySchema, POLICY_DEFAULTS, type FailoverPolicy } from './domain/policy';
-
-/** A setting is missing or invalid; the message names every offending setting. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  /** Names of the missing or invalid settings. */
-  readonly settings: readonly string[];
-  constructor(message: string, settings: readonly string[], options?: { cause?: unknown }) {
-    super(message, options);
-    this.settings = settings;
-  }
-}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -123,7 +115,7 @@ function fail(missing: string[], invalid: string[], settings: string[], cause?: 
     ...(missing.length > 0 ? [`missing ${missing.join(', ')}`] : []),
     ...(invalid.length > 0 ? [`invalid ${invalid.join(', ')}`] : []),
   ];
-  throw new ConfigError(`failover functions configuration: ${parts.join('; ')}`, [...new Set(settings)], { cause });
+  throw new ConfigError(`failover functions configuration: ${parts.join('; ')}`, { settings: [...new Set(settings)], cause });
 }
 
 /** Reads and validates the settings; throws ConfigError naming each missing or invalid one. */

@@ -79,7 +79,7 @@ describe('loadConfig', () => {
   it('names a missing setting as required', () => {
     const error = configErrorFor({ 'eks.clusterName': undefined });
     expect(error.name).toBe('ConfigError');
-    expect(error.issues).toStrictEqual(['eks.clusterName: required']);
+    expect(error.settings).toStrictEqual(['eks.clusterName: required']);
     expect(error.message).toBe('config: eks.clusterName: required\n(test.json)');
     expect(error.cause).toBeDefined();
   });
@@ -90,7 +90,7 @@ describe('loadConfig', () => {
       'queues.maxReceiveCount': 10,
       account: undefined,
     });
-    expect(error.issues).toStrictEqual([
+    expect(error.settings).toStrictEqual([
       'account: required',
       'azure.signalsEndpointUrl: must be an https:// URL',
       'queues.maxReceiveCount: Too big: expected number to be <=5',
@@ -128,8 +128,8 @@ describe('loadConfig', () => {
     ['a malformed add-on version', { 'eks.containerInsights.addonVersion': '4.1' }, 'eks.containerInsights.addonVersion: must look like v4.1.0-eksbuild.1'],
   ])('rejects %s', (_what, changes, expected) => {
     const error = configErrorFor(changes);
-    expect(error.issues).toHaveLength(1);
-    expect(error.issues[0]).toContain(expected);
+    expect(error.settings).toHaveLength(1);
+    expect(error.settings[0]).toContain(expected);
     expect(error.message.startsWith(`config: ${expected}`)).toBe(true);
   });
 
@@ -172,7 +172,7 @@ describe('loadConfig', () => {
       writeFileSync(file, JSON.stringify(json));
       const error = thrownBy(() => loadConfig(file));
       expect(error.message).toBe(`config: azure: required\n(${file})`);
-      expect(error.issues).toStrictEqual(['azure: required']);
+      expect(error.settings).toStrictEqual(['azure: required']);
     });
   });
 });

@@ -30,6 +30,7 @@ import { PathSegmentSchema } from '../protocol/blob-layout';
 import { canonicalJson } from '../protocol/canonical-json';
 import { ResidencySchema } from '../protocol/run-status';
 import { ConfigError } from './errors';
+import { issueList } from '../protocol/zod-issues';
 
 export const TaskNameSchema = z.enum(['mnist', 'blobs']);
 export type TaskName = z.infer<typeof TaskNameSchema>;
@@ -144,8 +145,7 @@ export function parseRunConfig(input: unknown): RunConfig {
   }
   const result = RunConfigSchema.safeParse(merged);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  throw new ConfigError(`run configuration: ${problems.join('; ')}`, { cause: result.error });
+  throw new ConfigError(`run configuration: ${issueList(result.error)}`, { cause: result.error });
 }
 
 export { canonicalJson };

@@ -18,6 +18,7 @@ import { encodedBytes } from '../wire/weights';
 import type { Aggregator } from './aggregator';
 import { Gate } from '../gate';
 import { isRejection, type Rejection } from './validate';
+import { issueList } from '../../protocol/zod-issues';
 
 /** Largest JSON request body. */
 const MAX_JSON_BYTES = 64 * 1024;
@@ -93,7 +94,7 @@ function parseJson<T extends z.ZodType>(schema: T, body: Buffer): z.infer<T> {
     throw new HttpError(400, 'malformed', 'body is not JSON');
   }
   const result = schema.safeParse(value);
-  if (!result.success) throw new HttpError(400, 'malformed', result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+  if (!result.success) throw new HttpError(400, 'malformed', issueList(result.error, '(body)'));
   return result.data;
 }
 
@@ -177,7 +178,7 @@ export async function startAggregatorServer(aggregator: Aggregator, options: Agg
           throw new HttpError(400, 'malformed', error instanceof WireFormatError ? error.message : 'body is not a frame');
         }
         const meta = UpdateMetaSchema.safeParse(frame.header);
-        if (!meta.success) throw new HttpError(400, 'malformed', meta.error.issues.map((i) => `${i.path.join('.') || '(meta)'}: ${i.message}`).join('; '));
+        if (!meta.success) throw new HttpError(400, 'malformed', issueList(meta.error, '(meta)'));
         const reply = await aggregator.submit(meta.data, frame.payload);
         return isRejection(reply) ? sendRejection(res, reply) : send(res, 202, { accepted: true, ...reply });
       }

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { FLUSH_PATH, FlushRequestSchema, type FlushRequest } from '../../protocol/flush-request';
 import { verifyWithRing, type KeyRing } from '../../protocol/keys';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../protocol/signing';
+import { issueList } from '../../protocol/zod-issues';
 
 /** What the trainer did with a flush request. */
 export type FlushAcceptance = 'started' | 'in-progress' | 'done';
@@ -66,7 +67,7 @@ export async function startFlushServer(target: FlushTarget, options: { port?: nu
           return reply(400, { error: 'malformed', message: 'body is not JSON' });
         }
         const parsed = FlushRequestSchema.safeParse(json);
-        if (!parsed.success) return reply(400, { error: 'malformed', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+        if (!parsed.success) return reply(400, { error: 'malformed', message: issueList(parsed.error) });
         // A trainer that does not know its instance (IMDS unreachable) cannot tell; it flushes rather than lose work.
         if (options.instanceId !== undefined && parsed.data.instanceId !== options.instanceId) {
           return reply(421, { error: 'wrong-instance', message: `this trainer is not on instance ${parsed.data.instanceId}` });

@@ -26,6 +26,7 @@ import {
   type AgentPoolPutProperties,
   type AgentPoolSpec,
 } from './model';
+import { issueList } from '../../protocol/zod-issues';
 
 /** Provisioning states an accepted PUT puts the pool in while its operation runs. */
 export type OperationKind = 'Creating' | 'Scaling' | 'Updating';
@@ -61,7 +62,7 @@ export function operationInProgress(pool: string, state: string): ArmRequestErro
 }
 
 function summarise(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+  return issueList(error);
 }
 
 /** Parses a PUT body, answering 400 InvalidRequestContent for one that does not fit the API's types. */

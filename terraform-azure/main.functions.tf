@@ -12,7 +12,9 @@ locals {
   # test/unit/terraform checks this list against the config module.
   function_app_base_settings = {
     # Identity-based host storage: no connection string, no account key. The account-name form is the one the Flex
-    # Consumption host resolves reliably (the __blobServiceUri/__queueServiceUri form hit a host bug in 2026).
+    # Consumption host resolves reliably: with a managed identity, the per-service __blobServiceUri/__queueServiceUri
+    # form left hosts unhealthy with HTTP 401s in 2026 (Azure/azure-functions-host#11782, root cause and workaround in
+    # #11787: use __accountName).
     AzureWebJobsStorage__accountName = azurerm_storage_account.this.name
     AzureWebJobsStorage__credential  = "managedidentity"
     # Application Insights with local auth off: telemetry is sent with the app's identity.
@@ -41,6 +43,8 @@ locals {
 }
 
 resource "azurerm_service_plan" "functions" {
+  # checkov:skip=CKV_AZURE_225: a zone-redundant Flex Consumption plan keeps two always-ready instances billed around the clock; the brain scales from zero
+  # checkov:skip=CKV_AZURE_212: Flex Consumption (FC1) has no worker count: instances start per request
   name                = local.names.function_plan
   location            = var.location
   resource_group_name = var.resource_group_name

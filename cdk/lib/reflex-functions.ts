@@ -12,6 +12,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { KeyPurpose } from '../../protocol/keys';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeCheckov } from './checkov';
 import {
   type AutoScalingGroupTag,
   createLambdaRole,
@@ -213,6 +214,29 @@ export class ReflexFunctions extends Construct {
         maxConcurrency: signalMaxConcurrency,
       }),
     );
+    for (const fn of [this.interruptionFunction, this.signalFunction]) {
+      acknowledgeCheckov(
+        fn,
+        {
+          id: 'CKV_AWS_116',
+          reason:
+            'Invoked only by its SQS event source (synchronously); a message that keeps failing moves to the queue\'s own ' +
+            'dead-letter queue after maxReceiveCount. A function DLQ receives failed asynchronous invocations only.',
+        },
+        {
+          id: 'CKV_AWS_173',
+          reason:
+            'The environment holds names, URLs and secret ARNs, no secret value (the key rings are read from Secrets ' +
+            'Manager at run time); Lambda encrypts it at rest with its AWS-managed key.',
+        },
+      );
+    }
+    acknowledgeCheckov(this.signalFunction, {
+      id: 'CKV_AWS_115',
+      reason:
+        'Bounded by its only trigger, the outbox event source, with maxConcurrency (signalMaxConcurrency); a reservation ' +
+        'on top would hold account concurrency back from other functions while the outbox is empty.',
+    });
 
     this.accessEntry = grantInterruption(this, this.interruptionRole, {
       clusterName: props.clusterName,
@@ -272,6 +296,13 @@ export class ReflexFunctions extends Construct {
   }
 
   private createLogGroup(id: string, retention?: logs.RetentionDays): logs.LogGroup {
-    return new logs.LogGroup(this, id, { retention: retention ?? logs.RetentionDays.ONE_MONTH });
+    const logGroup = new logs.LogGroup(this, id, { retention: retention ?? logs.RetentionDays.ONE_MONTH });
+    acknowledgeCheckov(logGroup, {
+      id: 'CKV_AWS_158',
+      reason:
+        'CloudWatch Logs encrypts every log group at rest; the handlers log event ids and decisions, never key ' +
+        'material, so a KMS key (and its policy for logs.amazonaws.com) would protect nothing more.',
+    });
+    return logGroup;
   }
 }

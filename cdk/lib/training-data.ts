@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { acknowledgeCheckov } from './checkov';
 
 /** The bucket's name: one per account and region, so the EKS chart's `data.url` can be written down in advance. */
 export function trainingDataBucketName(account: string, region: string): string {
@@ -68,6 +69,19 @@ export class TrainingData extends Construct {
       lifecycleRules: [{ id: 'expire-access-logs', expiration: props.accessLogRetention ?? Duration.days(365) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    acknowledgeCheckov(
+      this.accessLogsBucket,
+      {
+        id: 'CKV_AWS_18',
+        reason: 'This is the access-log target of the training-data bucket; logging it too would need yet another bucket (or log into itself).',
+      },
+      {
+        id: 'CKV_AWS_21',
+        reason:
+          'S3 log delivery only adds objects and the lifecycle rule expires them; versioning would keep every expired log ' +
+          'as a noncurrent version. The bucket is retained when the stack is deleted.',
+      },
+    );
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName ?? trainingDataBucketName(stack.account, stack.region),

@@ -110,6 +110,9 @@ function localExpression(name: string): string {
   return expression;
 }
 
+// When every test of a file is skipped jest lists none of their names, so the reason is said here too.
+if (TERRAFORM === undefined) console.warn(`terraform-validation.test.ts${NO_TERRAFORM}`);
+
 describe(`variable validation evaluated by terraform plan${NO_TERRAFORM}`, () => {
   withTerraform('accepts the defaults and the four AWS tunnels of the example', () => {
     expect(plan({})).toMatchObject({ ok: true });

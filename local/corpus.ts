@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { sqsBatchOf } from '../lambdas/events/sqs-envelope';
 
 /** Absolute path of the corpus folder (`<repo>/events`). */
 export const EVENTS_DIR: string = path.resolve(__dirname, '..', 'events');
@@ -30,11 +31,32 @@ function collectJson(dir: string, prefix: string, out: string[]): void {
   }
 }
 
-/** Every `.json` file under events/, as sorted relative paths with `/` separators. */
-export function listEvents(): string[] {
+function listJson(): string[] {
   const out: string[] = [];
   collectJson(EVENTS_DIR, '', out);
   return out.sort();
+}
+
+// A Lambda batch or a `receive-message` dump is several events in one file, not one event to classify.
+function holdsSeveralMessages(relPath: string): boolean {
+  try {
+    return sqsBatchOf(JSON.parse(readEventText(relPath))) !== undefined;
+  } catch {
+    return false; // malformed inputs are events too, to be rejected
+  }
+}
+
+/**
+ * Every `.json` file under events/ that holds one event (malformed and empty inputs included), as sorted
+ * relative paths with `/` separators. Files of several SQS messages are listed by listSqsBatches().
+ */
+export function listEvents(): string[] {
+  return listJson().filter((file) => !holdsSeveralMessages(file));
+}
+
+/** The files of several SQS messages: Lambda batches (`{"Records": [...]}`) and dead-letter dumps (`{"Messages": [...]}`). */
+export function listSqsBatches(): string[] {
+  return listJson().filter(holdsSeveralMessages);
 }
 
 /** The raw text of a recorded event (malformed and empty files included). */

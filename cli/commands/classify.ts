@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { classify, parseEventText } from '../../lambdas/events/classify';
+import { classify, parseInputText } from '../../lambdas/events/classify';
 import { InvalidEventError } from '../../lambdas/events/errors';
 import type { Message } from '../../lambdas/events/message';
+import { sqsBatchOf } from '../../lambdas/events/sqs-envelope';
 
 /** What a CLI command prints and how it exits; commands are pure over their input so tests call them directly. */
 export interface CommandResult {
@@ -14,25 +15,23 @@ export interface CommandResult {
 /** Exit code for input that is not a valid event. */
 export const EXIT_INVALID_INPUT = 2;
 
-function isBatch(value: unknown): value is { Records: unknown[] } {
-  return typeof value === 'object' && value !== null && Array.isArray((value as { Records?: unknown }).Records);
-}
-
 /**
- * Classifies event text: one EventBridge event or SQS record (one JSON line out), or a Lambda SQS batch
- * `{"Records": [...]}` (one JSON line per record, failing if any record is malformed).
+ * Classifies event text: one event, SNS notification or SQS message (one JSON line out), or several SQS
+ * messages, as a Lambda batch `{"Records": [...]}` or an `aws sqs receive-message` dump `{"Messages": [...]}`
+ * (one JSON line per message, failing if any message is malformed).
  */
 export function classifyText(text: string): CommandResult {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const emit = (message: Message) => stdout.push(JSON.stringify(message));
   try {
-    const raw = parseEventText(text);
-    if (!isBatch(raw)) {
+    const raw = parseInputText(text);
+    const batch = sqsBatchOf(raw);
+    if (batch === undefined) {
       emit(classify(raw));
       return { exitCode: 0, stdout, stderr };
     }
-    raw.Records.forEach((record, index) => {
+    batch.forEach((record, index) => {
       try {
         emit(classify(record));
       } catch (error) {
@@ -57,7 +56,7 @@ async function readInput(source: string): Promise<string> {
 export function registerClassify(program: Command, run: (result: CommandResult) => void): void {
   program
     .command('classify')
-    .description('classify an AWS event (EventBridge event, SQS record or SQS batch) and print the Message as JSON')
+    .description('classify an AWS event (EventBridge event, hook notification, SNS notification, SQS record, SQS batch or receive-message dump) and print the Message as JSON')
     .argument('<file>', 'event file, or - for standard input')
     .addHelpText(
       'after',

@@ -1,6 +1,28 @@
 import { z } from 'zod';
 import { EC2_INSTANCE_ID } from '../../protocol/ids';
 
+/**
+ * An ISO-8601 instant in UTC, keeping the precision it was given: `2026-12-04T03:00:00+01:00` becomes
+ * `2026-12-04T02:00:00Z`; a time already in `Z` is returned unchanged. Undefined for anything that is not a date.
+ */
+export function toUtcIso(value: string): string | undefined {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) return undefined;
+  if (value.endsWith('Z')) return value;
+  const iso = new Date(ms).toISOString();
+  return /T\d\d:\d\d:\d\d\./.test(value) ? iso : iso.replace('.000Z', 'Z');
+}
+
+/** An ISO-8601 date-time with `Z` or an offset, normalised to UTC so that every message compares and sorts alike. */
+export const UtcTimeSchema = z.iso.datetime({ offset: true }).transform((value, ctx) => {
+  const utc = value.endsWith('Z') ? value : toUtcIso(value); // the format is checked: only offsets need work
+  if (utc === undefined) {
+    ctx.addIssue({ code: 'custom', message: `not a date: ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return utc;
+});
+
 /** The EventBridge envelope around every AWS event (`detail` is validated by the kind's own schema). */
 export const EventBridgeEnvelopeSchema = z.looseObject({
   version: z.string().optional(),
@@ -8,7 +30,7 @@ export const EventBridgeEnvelopeSchema = z.looseObject({
   'detail-type': z.string().min(1),
   source: z.string().min(1),
   account: z.string().optional(),
-  time: z.iso.datetime({ offset: true }),
+  time: UtcTimeSchema,
   region: z.string().min(1),
   resources: z.array(z.string()).optional(),
   // Every event AWS sends has an object detail (possibly empty); its shape is the kind's business.
@@ -16,8 +38,11 @@ export const EventBridgeEnvelopeSchema = z.looseObject({
 });
 export type EventBridgeEnvelope = z.infer<typeof EventBridgeEnvelopeSchema>;
 
-// Real Spot warnings use `arn:aws:ec2:us-west-2c:instance/i-...` (an AZ, no account); Health uses full ARNs.
-const INSTANCE_ARN = /^arn:aws[a-z-]*:ec2:[a-z0-9-]*:\d*:instance\/(i-[0-9a-f]{8,17})$/;
+// The forms seen in real events: `arn:aws:ec2:us-west-2:123456789012:instance/i-…` (documented, Health),
+// `arn:aws:ec2:us-west-2c:instance/i-…` (Spot warnings: an Availability Zone and no account segment at all),
+// `arn:aws:ec2:us-west-2::instance/i-…` (empty account) and `arn:aws:ec2::us-west-2:…` (the EBS samples'
+// region-in-account form); any partition (aws, aws-cn, aws-us-gov).
+const INSTANCE_ARN = /^arn:aws(?:-[a-z]+)*:ec2:(?:[a-z0-9-]*:)?[a-z0-9-]*:instance\/(i-[0-9a-f]{8,17})$/;
 
 /** `i-...` from a bare instance id or an instance ARN; undefined for anything else. */
 export function toInstanceId(value: string): string | undefined {

@@ -7,7 +7,7 @@
 export interface MessageBase {
   /** EventBridge event id (`id`), the idempotency key for everything downstream. */
   readonly eventId: string;
-  /** ISO-8601 time of the event (`time`). */
+  /** ISO-8601 time of the event (`time`), in UTC (`Z`) whatever offset the event was written with. */
   readonly time: string;
   readonly region: string;
   /** Affected EC2 instance ids (`i-...`), taken from the event detail, never from `resources`. */
@@ -19,6 +19,14 @@ export type SpotAction = 'terminate' | 'stop' | 'hibernate';
 export interface SpotInterruptionMessage extends MessageBase {
   readonly kind: 'spot-interruption';
   readonly action: SpotAction;
+}
+
+/** An instance in an interruptible Capacity Reservation or a Capacity Block is about to be reclaimed. */
+export interface CapacityReservationInterruptionMessage extends MessageBase {
+  readonly kind: 'capacity-reservation-interruption';
+  readonly action: SpotAction;
+  /** When EC2 terminates the instance (`instance-termination-time`, ISO-8601 UTC), when the event says. */
+  readonly terminationTime?: string;
 }
 
 export interface RebalanceRecommendationMessage extends MessageBase {
@@ -76,6 +84,7 @@ export interface IgnoredMessage {
 
 export type Message =
   | SpotInterruptionMessage
+  | CapacityReservationInterruptionMessage
   | RebalanceRecommendationMessage
   | InstanceStateChangeMessage
   | ScheduledChangeMessage
@@ -89,6 +98,7 @@ export type MessageKind = Message['kind'];
 /** Kinds that name instances Spot-On may have to flush trainers on. */
 export const INSTANCE_KINDS = [
   'spot-interruption',
+  'capacity-reservation-interruption',
   'rebalance-recommendation',
   'instance-state-change',
   'scheduled-change',

@@ -1,47 +1,41 @@
 /**
- * EventBridge rule patterns, defined once: the CDK InterruptionIngest construct deploys exactly these, and the
- * local EventBridge bus routes with them, so what is tested locally is what runs in AWS.
+ * EventBridge rule patterns, derived from the event modules (registry.ts) so that each event's source and
+ * detail-type are written once, in its module. The CDK InterruptionIngest construct deploys exactly these,
+ * and the local EventBridge bus routes with them, so what is tested locally is what runs in AWS.
  */
+import { EVENT_MODULES, type KnownEventModule } from './registry';
+
+export { ALARM_NAME_PREFIX, FAILOVER_ALARM_NAME } from './kinds/alarm-state-change';
+export { INSTANCE_DOWN_STATES } from './kinds/instance-state-change';
 
 /** An EventBridge event pattern (content filter), as JSON. */
 export type EventPattern = { readonly [field: string]: unknown };
 
-/** Name of the composite alarm whose ALARM/OK states mean "fail over" / "fail back". */
-export const FAILOVER_ALARM_NAME = 'aws-training-unhealthy';
-/** Every other Spot-On alarm is named with this prefix so that one rule catches them all. */
-export const ALARM_NAME_PREFIX = 'spot-on-';
+type PatternOf<M extends KnownEventModule> = {
+  readonly source: readonly [M['source']];
+  readonly 'detail-type': readonly [M['detailType']];
+} & (M extends { readonly ingestDetail: infer Detail } ? { readonly detail: Detail } : unknown);
 
-/** States that mean an instance is going away; `pending` and `running` are not routed at all. */
-export const INSTANCE_DOWN_STATES = ['stopping', 'stopped', 'shutting-down', 'terminated'] as const;
+/** One pattern per module, keyed by the module's `ingestRule`. */
+export type IngestRules = { readonly [M in KnownEventModule as M['ingestRule']]: PatternOf<M> };
+export type IngestRuleName = keyof IngestRules;
 
-export const INGEST_RULES = {
-  spotInterruption: {
-    source: ['aws.ec2'],
-    'detail-type': ['EC2 Spot Instance Interruption Warning'],
-  },
-  rebalanceRecommendation: {
-    source: ['aws.ec2'],
-    'detail-type': ['EC2 Instance Rebalance Recommendation'],
-  },
-  instanceStateChange: {
-    source: ['aws.ec2'],
-    'detail-type': ['EC2 Instance State-change Notification'],
-    detail: { state: [...INSTANCE_DOWN_STATES] },
-  },
-  health: {
-    source: ['aws.health'],
-    'detail-type': ['AWS Health Event'],
-    detail: { service: ['EC2', 'EKS'] },
-  },
-  asgTerminateLifecycle: {
-    source: ['aws.autoscaling'],
-    'detail-type': ['EC2 Instance-terminate Lifecycle Action'],
-  },
-  alarmStateChange: {
-    source: ['aws.cloudwatch'],
-    'detail-type': ['CloudWatch Alarm State Change'],
-    detail: { alarmName: [FAILOVER_ALARM_NAME, { prefix: ALARM_NAME_PREFIX }] },
-  },
-} as const satisfies Record<string, EventPattern>;
+/** The pattern routing one module's events: its source and detail-type, and its detail filter if it has one. */
+export function ingestPattern(module: { readonly source: string; readonly detailType: string; readonly ingestDetail?: Readonly<Record<string, unknown>> }): EventPattern {
+  return {
+    source: [module.source],
+    'detail-type': [module.detailType],
+    ...(module.ingestDetail === undefined ? {} : { detail: module.ingestDetail }),
+  };
+}
 
-export type IngestRuleName = keyof typeof INGEST_RULES;
+function deriveRules(): IngestRules {
+  const rules: Record<string, EventPattern> = {};
+  for (const module of EVENT_MODULES) {
+    if (module.ingestRule in rules) throw new Error(`two event modules name the ingest rule ${module.ingestRule}`);
+    rules[module.ingestRule] = ingestPattern(module);
+  }
+  return rules as IngestRules;
+}
+
+export const INGEST_RULES: IngestRules = deriveRules();

@@ -5,6 +5,7 @@
  * | kind                       | flush trainers | signal          | lifecycle event |
  * |----------------------------|----------------|-----------------|-----------------|
  * | spot-interruption          | yes            | capacity-lost   | yes             |
+ * | capacity-reservation-int.  | yes            | capacity-lost   | yes             |
  * | instance-state-change      | yes            | capacity-lost   | yes             |
  * | asg-terminate-lifecycle    | yes            | capacity-lost   | yes             |
  * | scheduled-change           | no (see below) | none            | yes             |
@@ -24,7 +25,7 @@ import type { FlushReason } from '../../protocol/flush-request';
 import { flushDeadline } from '../../protocol/flush-request';
 import type { SignalType } from '../../protocol/signal';
 import type { InstanceMessage, Message } from '../events/message';
-import { ALARM_NAME_PREFIX } from '../events/rules';
+import { ALARM_NAME_PREFIX } from '../events/kinds/alarm-state-change';
 
 /** Settings the decision depends on. */
 export interface ReflexConfig {
@@ -69,15 +70,19 @@ function assertNever(value: never): never {
   throw new Error(`unhandled message kind: ${JSON.stringify(value)}`);
 }
 
-function flushInstances(message: InstanceMessage, signal: boolean, why: string): ReflexDecision {
+/**
+ * Flush `message`'s instances for `reason` (the protocol's name for why), by `deadline` (the event time plus the
+ * two-minute notice unless the event states one).
+ */
+function flushInstances(message: InstanceMessage, reason: FlushReason, signal: boolean, why: string, deadline?: string): ReflexDecision {
   if (message.instanceIds.length === 0) {
     return { action: 'record', rationale: `${message.kind} names no instance: nothing to flush` };
   }
   return {
     action: 'flush',
     instanceIds: message.instanceIds,
-    reason: message.kind,
-    deadline: flushDeadline(message.time),
+    reason,
+    deadline: deadline ?? flushDeadline(message.time),
     signalType: signal ? 'capacity-lost' : undefined,
     rationale: why,
   };
@@ -87,11 +92,24 @@ function flushInstances(message: InstanceMessage, signal: boolean, why: string):
 export function decide(message: Message, config: ReflexConfig): ReflexDecision {
   switch (message.kind) {
     case 'spot-interruption':
-      return flushInstances(message, true, `Spot ${message.action} in two minutes: flush and report the lost capacity`);
+      return flushInstances(message, message.kind, true, `Spot ${message.action} in two minutes: flush and report the lost capacity`);
+    case 'capacity-reservation-interruption':
+      // The same notice as a Spot warning (two minutes, then the instance is terminated, never reprieved), so
+      // the same answer: flush and report the lost capacity, since the reservation will not give it back.
+      // The flush reason stays 'spot-interruption': FlushReason is a protocol contract the trainers validate,
+      // and to them the two are one thing (stop at the batch boundary, upload before the instance goes).
+      // EC2 states the termination time: that, not the event time plus two minutes, is when the work must be durable.
+      return flushInstances(
+        message,
+        'spot-interruption',
+        true,
+        `reserved capacity reclaimed: ${message.action} ${message.terminationTime === undefined ? 'in two minutes' : `at ${message.terminationTime}`}; flush and report the lost capacity`,
+        message.terminationTime,
+      );
     case 'instance-state-change':
-      return flushInstances(message, true, `instance ${message.state}: flush what can still be reached and report the lost capacity`);
+      return flushInstances(message, message.kind, true, `instance ${message.state}: flush what can still be reached and report the lost capacity`);
     case 'asg-terminate-lifecycle':
-      return flushInstances(message, true, `Auto Scaling is terminating the instance (${message.autoScalingGroupName}): flush and report`);
+      return flushInstances(message, message.kind, true, `Auto Scaling is terminating the instance (${message.autoScalingGroupName}): flush and report`);
     case 'scheduled-change':
       // A retirement or maintenance window is usually days or weeks away: flushing now would stop healthy
       // trainers for nothing, and no capacity is lost yet. Karpenter drains the node before the window and a
@@ -104,7 +122,7 @@ export function decide(message: Message, config: ReflexConfig): ReflexDecision {
       // A rebalance recommendation is a hint of elevated interruption risk, often not followed by an
       // interruption. A proactive checkpoint costs one batch; failing over to Azure costs minutes of GPU
       // provisioning and is driven by the interruption warning that follows (which does signal).
-      return flushInstances(message, false, 'elevated interruption risk: proactive checkpoint only, no signal');
+      return flushInstances(message, message.kind, false, 'elevated interruption risk: proactive checkpoint only, no signal');
     case 'alarm-state-change': {
       if (message.alarmName !== config.failoverAlarmName) {
         // The ingest rule routes only Spot-On's alarms; one of another team's reaching a shared queue is not ours.

@@ -1,19 +1,9 @@
 import { createHash } from 'node:crypto';
 import { SignalSchema, type Signal, type SignalType } from '../../protocol/signal';
 import type { Message } from '../events/message';
+import { EVENT_ORIGINS } from '../events/registry';
 
 type ActedOnMessage = Exclude<Message, { kind: 'ignored' }>;
-
-/** EventBridge `source` and `detail-type` each acted-on kind comes from (the signal's `source` block). */
-export const EVENT_ORIGINS = {
-  'spot-interruption': { source: 'aws.ec2', detailType: 'EC2 Spot Instance Interruption Warning' },
-  'rebalance-recommendation': { source: 'aws.ec2', detailType: 'EC2 Instance Rebalance Recommendation' },
-  'instance-state-change': { source: 'aws.ec2', detailType: 'EC2 Instance State-change Notification' },
-  'scheduled-change': { source: 'aws.health', detailType: 'AWS Health Event' },
-  'service-health': { source: 'aws.health', detailType: 'AWS Health Event' },
-  'asg-terminate-lifecycle': { source: 'aws.autoscaling', detailType: 'EC2 Instance-terminate Lifecycle Action' },
-  'alarm-state-change': { source: 'aws.cloudwatch', detailType: 'CloudWatch Alarm State Change' },
-} as const satisfies Record<ActedOnMessage['kind'], { source: string; detailType: string }>;
 
 /** A signal that does not satisfy the v1 schema: a bug or an event field the schema cannot carry; never retried. */
 export class InvalidSignalError extends Error {
@@ -45,6 +35,7 @@ export interface SignalInput {
 /** Builds and validates a v1 signal for an acted-on event; throws InvalidSignalError if it does not fit. */
 export function buildSignal(input: SignalInput): Signal {
   const { message, type } = input;
+  // The event module's identity, not the raw envelope's: a hook notification lifted from SQS or SNS has none.
   const origin = EVENT_ORIGINS[message.kind];
   const candidate = {
     version: 1,

@@ -1,10 +1,13 @@
 /**
  * `spot-on replay`: recorded (or your own) AWS events through the local cloud, reporting what each component did.
  * The cluster gets one AWS node per instance the events name, with a real trainer on it, so flushes happen for
- * real; EventBridge events go to the default bus, SQS-shaped inputs (an SQS record, a hook notification sent
- * straight to SQS, a malformed body) straight onto the interruption queue, as they would arrive in AWS.
+ * real; EventBridge events go to the default bus, other inputs (a hook notification sent straight to SQS or
+ * through SNS, a malformed body) straight onto the interruption queue, as they would arrive in AWS. SQS-shaped
+ * inputs (a Lambda record or batch, an `aws sqs receive-message` dump of the dead-letter queue) are redriven:
+ * each message's body goes back on the interruption queue unchanged, as a dead-letter redrive does.
  */
-import { classify, parseEventText } from '../../lambdas/events/classify';
+import { classify, parseEventText, parseInputText } from '../../lambdas/events/classify';
+import { redriveBodies } from '../../lambdas/events/sqs-envelope';
 import { matchesPattern } from '../eventbridge/pattern';
 import { startLocalCloud, type Component } from './cloud';
 import { DEFAULT_DRILL_OPTIONS } from './engine';
@@ -24,6 +27,25 @@ export interface ReplayOptions {
   readonly onLine?: (line: string) => void;
   /** Where the processes' logs go. */
   readonly logDir?: string;
+}
+
+/** One thing the replay delivers: an input as it is, or one body redriven from an SQS-shaped input. */
+interface Delivery extends ReplayInput {
+  readonly redriven: boolean;
+}
+
+function redrivenBodies(text: string): string[] | undefined {
+  try {
+    return redriveBodies(parseInputText(text));
+  } catch {
+    return undefined; // not JSON or too big: delivered as it is, to be dead-lettered
+  }
+}
+
+function deliveriesOf(input: ReplayInput): Delivery[] {
+  const bodies = redrivenBodies(input.text);
+  if (bodies === undefined) return [{ ...input, redriven: false }];
+  return bodies.map((text, index) => ({ name: `${input.name} message ${index + 1}/${bodies.length}`, text, redriven: true }));
 }
 
 export interface ReplayResult {
@@ -69,7 +91,8 @@ export async function replayEvents(inputs: readonly ReplayInput[], options: Repl
     if (component === 'aggregator' || event === 'round-committed' || event === 'trainer-started') return;
     say(`${((Date.now() - startedAt) / 1000).toFixed(2).padStart(7)}  ${component.padEnd(11)} ${event.padEnd(24)} ${detail ?? ''}`);
   };
-  const instances = [...new Set(inputs.flatMap((input) => instanceIdsOf(input.text)))];
+  const deliveries = inputs.flatMap(deliveriesOf);
+  const instances = [...new Set(deliveries.flatMap((delivery) => instanceIdsOf(delivery.text)))];
   const shards = drillShards(Math.max(1, instances.length), undefined);
   say(`starting the local cloud with ${instances.length} AWS node(s) named by the events...`);
   const deployment = await drillDeployment();
@@ -84,8 +107,8 @@ export async function replayEvents(inputs: readonly ReplayInput[], options: Repl
       await sleep(100);
     }
     await sleep(500); // and the first round under way
-    for (const input of inputs) {
-      const event = isEventBridgeEvent(input.text);
+    for (const input of deliveries) {
+      const event = input.redriven ? undefined : isEventBridgeEvent(input.text);
       if (event) {
         const routed = deployment.aws.rules.filter((rule) => matchesPattern(rule.pattern, event)).map((rule) => rule.name);
         emit('eventbridge', 'replayed', `${input.name}: ${copies} cop${copies === 1 ? 'y' : 'ies'}, rules ${routed.join(', ') || 'none (dropped by EventBridge)'}`);
@@ -93,7 +116,8 @@ export async function replayEvents(inputs: readonly ReplayInput[], options: Repl
         const first = bus?.inject(event, { restamp: true });
         for (let i = 1; i < copies && first; i++) bus?.inject(first.event);
       } else {
-        emit('sqs', 'replayed', `${input.name}: not an EventBridge event; sent straight to the interruption queue (${copies}x)`);
+        const how = input.redriven ? 'redriven from an SQS message' : 'not an EventBridge event';
+        emit('sqs', 'replayed', `${input.name}: ${how}; sent straight to the interruption queue (${copies}x)`);
         for (let i = 0; i < copies; i++) cloud.queues.interruption.send({ body: input.text });
       }
     }

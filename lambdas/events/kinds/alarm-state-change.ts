@@ -11,6 +11,11 @@ import { z } from 'zod';
 import { baseFields } from '../envelope';
 import type { EventModule } from '../registry-types';
 
+/** Name of the composite alarm whose ALARM/OK states mean "fail over" / "fail back". */
+export const FAILOVER_ALARM_NAME = 'aws-training-unhealthy';
+/** Every other Spot-On alarm is named with this prefix so that one rule catches them all. */
+export const ALARM_NAME_PREFIX = 'spot-on-';
+
 const AlarmStateValueSchema = z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']);
 
 export const AlarmStateChangeDetailSchema = z.looseObject({
@@ -19,9 +24,13 @@ export const AlarmStateChangeDetailSchema = z.looseObject({
   previousState: z.looseObject({ value: AlarmStateValueSchema }).optional(),
 });
 
-export const alarmStateChange: EventModule<z.infer<typeof AlarmStateChangeDetailSchema>> = {
+export const alarmStateChange = {
   source: 'aws.cloudwatch',
   detailType: 'CloudWatch Alarm State Change',
+  ingestRule: 'alarmStateChange',
+  // The account's other alarms never reach the queue; decide() still checks the name (a shared queue may).
+  ingestDetail: { alarmName: [FAILOVER_ALARM_NAME, { prefix: ALARM_NAME_PREFIX }] },
+  kinds: ['alarm-state-change'],
   detailSchema: AlarmStateChangeDetailSchema,
   // Any alarm classifies; which alarms matter is the ingest rule's and the decision's business.
   toMessage: (envelope, detail) => ({
@@ -31,4 +40,4 @@ export const alarmStateChange: EventModule<z.infer<typeof AlarmStateChangeDetail
     state: detail.state.value,
     ...(detail.previousState ? { previousState: detail.previousState.value } : {}),
   }),
-};
+} as const satisfies EventModule<z.infer<typeof AlarmStateChangeDetailSchema>>;

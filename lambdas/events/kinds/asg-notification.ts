@@ -1,7 +1,8 @@
 /**
- * Auto Scaling notifications sent straight to SQS (a lifecycle hook whose target is a queue), not through
- * EventBridge. They have no envelope: this module lifts a termination hook message into the EventBridge form
- * so that asg-terminate-lifecycle.ts handles both, and ignores the hook's `autoscaling:TEST_NOTIFICATION`.
+ * Auto Scaling notifications that reach the queue without EventBridge: a lifecycle hook whose target is the
+ * queue itself, or an SNS topic subscribed to it (../sns-envelope.ts unwraps that first). They have no
+ * envelope: this module lifts a termination hook message into the EventBridge form so that
+ * asg-terminate-lifecycle.ts handles every route, and ignores the hook's `autoscaling:TEST_NOTIFICATION`.
  * Recorded sample (events/aws.autoscaling/terminate-lifecycle/sqs-direct.json, abridged):
  *   { "Origin": "AutoScalingGroup", "Destination": "EC2", "Service": "AWS Auto Scaling",
  *     "Time": "…", "AccountId": "123456789012", "RequestId": "…",
@@ -9,16 +10,15 @@
  *     "LifecycleActionToken": "…", "LifecycleHookName": "…", "AutoScalingGroupName": "…" }
  */
 import { z } from 'zod';
-import type { EventBridgeEnvelope } from '../envelope';
+import { UtcTimeSchema, type EventBridgeEnvelope } from '../envelope';
 import type { IgnoredMessage } from '../message';
-import { asgTerminateLifecycle } from './asg-terminate-lifecycle';
+import { asgTerminateLifecycle, TEST_NOTIFICATION, TEST_NOTIFICATION_REASON } from './asg-terminate-lifecycle';
 
 export const AUTO_SCALING_SERVICE = 'AWS Auto Scaling';
-export const TEST_NOTIFICATION = 'autoscaling:TEST_NOTIFICATION';
 
 export const AsgNotificationSchema = z.looseObject({
   Service: z.literal(AUTO_SCALING_SERVICE),
-  Time: z.iso.datetime({ offset: true }),
+  Time: UtcTimeSchema,
   RequestId: z.string().min(1),
   AccountId: z.string().optional(),
   Event: z.string().optional(),
@@ -39,9 +39,7 @@ export function liftAsgNotification(
   const ignoredBecause = (reason: string) => ({
     ignored: { kind: 'ignored' as const, reason, eventId: notification.RequestId, source: 'aws.autoscaling', detailType: notification.Event ?? 'Auto Scaling notification' },
   });
-  if (notification.Event === TEST_NOTIFICATION) {
-    return ignoredBecause('Auto Scaling test notification, sent once when a hook or notification is created');
-  }
+  if (notification.Event === TEST_NOTIFICATION) return ignoredBecause(TEST_NOTIFICATION_REASON);
   if (notification.LifecycleTransition === undefined) {
     return ignoredBecause(`Auto Scaling notification ${notification.Event ?? '(no Event)'} is not a lifecycle action`);
   }

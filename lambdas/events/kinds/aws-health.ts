@@ -16,7 +16,7 @@ import { baseFields, toInstanceId, type EventBridgeEnvelope } from '../envelope'
 import type { Message } from '../message';
 import { ignored, type EventModule } from '../registry-types';
 
-/** Services whose health Spot-On follows; the ingest rule routes only these. */
+/** Services whose health Spot-On follows; the ingest rule routes only these (the one list of them). */
 export const WATCHED_SERVICES = ['EC2', 'EKS'] as const;
 
 export const AwsHealthDetailSchema = z.looseObject({
@@ -54,6 +54,11 @@ function toMessage(envelope: EventBridgeEnvelope, detail: AwsHealthDetail): Mess
   const common = { service: detail.service, eventTypeCode: detail.eventTypeCode };
   switch (detail.eventTypeCategory) {
     case 'scheduledChange': {
+      // Health updates one event in place: `closed` means the maintenance is over or was cancelled, so the
+      // update is about nothing that is still to come.
+      if (detail.statusCode === 'closed') {
+        return ignored(envelope, `AWS Health scheduled change ${detail.eventTypeCode} is closed: it is over or cancelled, nothing to do`);
+      }
       const notBefore = toIsoTime(detail.startTime);
       return {
         kind: 'scheduled-change',
@@ -74,9 +79,12 @@ function toMessage(envelope: EventBridgeEnvelope, detail: AwsHealthDetail): Mess
   }
 }
 
-export const awsHealth: EventModule<AwsHealthDetail> = {
+export const awsHealth = {
   source: 'aws.health',
   detailType: 'AWS Health Event',
+  ingestRule: 'health',
+  ingestDetail: { service: WATCHED_SERVICES },
+  kinds: ['scheduled-change', 'service-health'],
   detailSchema: AwsHealthDetailSchema,
   toMessage,
-};
+} as const satisfies EventModule<AwsHealthDetail>;

@@ -8,8 +8,10 @@
 import { z } from 'zod';
 import { baseFields, InstanceIdSchema } from '../envelope';
 import type { InstanceDownState } from '../message';
-import { INSTANCE_DOWN_STATES } from '../rules';
 import { ignored, type EventModule } from '../registry-types';
+
+/** States that mean an instance is going away; `pending` and `running` are not routed at all. */
+export const INSTANCE_DOWN_STATES = ['stopping', 'stopped', 'shutting-down', 'terminated'] as const satisfies readonly InstanceDownState[];
 
 export const InstanceStateChangeDetailSchema = z.looseObject({
   'instance-id': InstanceIdSchema,
@@ -20,12 +22,15 @@ function isDownState(state: string): state is InstanceDownState {
   return (INSTANCE_DOWN_STATES as readonly string[]).includes(state);
 }
 
-export const instanceStateChange: EventModule<z.infer<typeof InstanceStateChangeDetailSchema>> = {
+export const instanceStateChange = {
   source: 'aws.ec2',
   detailType: 'EC2 Instance State-change Notification',
+  ingestRule: 'instanceStateChange',
+  ingestDetail: { state: INSTANCE_DOWN_STATES },
+  kinds: ['instance-state-change'],
   detailSchema: InstanceStateChangeDetailSchema,
   toMessage: (envelope, detail) =>
     isDownState(detail.state)
       ? { kind: 'instance-state-change', ...baseFields(envelope, [detail['instance-id']]), state: detail.state }
       : ignored(envelope, `instance state "${detail.state}" does not take capacity away`),
-};
+} as const satisfies EventModule<z.infer<typeof InstanceStateChangeDetailSchema>>;

@@ -12,12 +12,14 @@ import type { EventModule } from '../registry-types';
 
 export const RebalanceRecommendationDetailSchema = z.looseObject({ 'instance-id': InstanceIdSchema });
 
-export const rebalanceRecommendation: EventModule<z.infer<typeof RebalanceRecommendationDetailSchema>> = {
+export const rebalanceRecommendation = {
   source: 'aws.ec2',
   detailType: 'EC2 Instance Rebalance Recommendation',
+  ingestRule: 'rebalanceRecommendation',
+  kinds: ['rebalance-recommendation'],
   detailSchema: RebalanceRecommendationDetailSchema,
   toMessage: (envelope, detail) => ({
     kind: 'rebalance-recommendation',
     ...baseFields(envelope, [detail['instance-id']]),
   }),
-};
+} as const satisfies EventModule<z.infer<typeof RebalanceRecommendationDetailSchema>>;

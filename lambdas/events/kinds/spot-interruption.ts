@@ -14,13 +14,15 @@ export const SpotInterruptionDetailSchema = z.looseObject({
   'instance-action': z.enum(['terminate', 'stop', 'hibernate']),
 });
 
-export const spotInterruption: EventModule<z.infer<typeof SpotInterruptionDetailSchema>> = {
+export const spotInterruption = {
   source: 'aws.ec2',
   detailType: 'EC2 Spot Instance Interruption Warning',
+  ingestRule: 'spotInterruption',
+  kinds: ['spot-interruption'],
   detailSchema: SpotInterruptionDetailSchema,
   toMessage: (envelope, detail) => ({
     kind: 'spot-interruption',
     ...baseFields(envelope, [detail['instance-id']]),
     action: detail['instance-action'],
   }),
-};
+} as const satisfies EventModule<z.infer<typeof SpotInterruptionDetailSchema>>;

@@ -10,17 +10,22 @@ import { matchesPattern, validatePattern, type EventPattern } from '../../../loc
 import { listEvents, loadEvent } from '../../support/events';
 import { buildTestApp, exampleConfig, type TestApp } from './helpers';
 
-// Hook notifications sent straight to SQS and SQS wrappers never pass through EventBridge.
-const NOT_EVENTBRIDGE = new Set(['aws.autoscaling/terminate-lifecycle/sqs-direct.json', 'aws.autoscaling/terminate-lifecycle/test-notification.json']);
+// Hook notifications sent straight to SQS or through SNS, and SQS wrappers, never pass through EventBridge.
+const NOT_EVENTBRIDGE = new Set([
+  'aws.autoscaling/terminate-lifecycle/sqs-direct.json',
+  'aws.autoscaling/terminate-lifecycle/test-notification.json',
+  'aws.autoscaling/terminate-lifecycle/sns-envelope.json',
+]);
 const routed = listEvents().filter((file) => !file.startsWith('malformed/') && !file.startsWith('sqs/') && !NOT_EVENTBRIDGE.has(file));
 
 /** The rules each recorded event should reach; anything not listed should reach none. */
 function expectedRules(file: string): IngestRuleName[] {
   if (file.startsWith('aws.ec2/spot-interruption/')) return ['spotInterruption'];
+  if (file.startsWith('aws.ec2/capacity-reservation-interruption/')) return ['capacityReservationInterruption'];
   if (file.startsWith('aws.ec2/rebalance-recommendation/')) return ['rebalanceRecommendation'];
   if (file.startsWith('aws.ec2/instance-state-change/')) return /\/(pending|running)\.json$/.test(file) ? [] : ['instanceStateChange'];
   if (file.startsWith('aws.health/')) return ['health'];
-  if (file === 'aws.autoscaling/terminate-lifecycle/eventbridge.json') return ['asgTerminateLifecycle'];
+  if (file.startsWith('aws.autoscaling/terminate-lifecycle/eventbridge')) return ['asgTerminateLifecycle'];
   if (file.startsWith('aws.cloudwatch/alarm-state-change/')) return ['alarmStateChange'];
   return [];
 }

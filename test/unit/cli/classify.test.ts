@@ -26,6 +26,38 @@ describe('classifyText', () => {
     expect(result.stderr).toStrictEqual([expect.stringMatching(/^spot-on classify: record 3: event is not JSON: /)]);
   });
 
+  it('prints one line per message of a dead-letter queue dumped by `aws sqs receive-message`', () => {
+    const result = classifyText(readEventText('sqs/dlq-receive-message.json'));
+    expect({ ...result, stdout: result.stdout.map((line) => JSON.parse(line) as unknown) }).toStrictEqual({
+      exitCode: 0,
+      stdout: [
+        {
+          kind: 'asg-terminate-lifecycle',
+          eventId: '9d2f6b84-3e1a-4c57-8f09-6a4b2c7e1d35',
+          time: '2026-11-23T16:42:05.227Z',
+          region: 'us-west-2',
+          instanceIds: ['i-05b7d9f1a3c2e4680'],
+          autoScalingGroupName: 'eks-gpu-spot-2ec9a7b1-4d3f-8e60-5a1c-7b9d2f4e6a08',
+          lifecycleHookName: 'spot-on-flush-before-terminate',
+          lifecycleActionToken: 'c7e3a915-6b2d-4f80-a4c1-93d5e7f20b68',
+        },
+        {
+          kind: 'ignored',
+          reason: 'Auto Scaling test notification, sent once when a hook or notification is created',
+          eventId: 'e6a1c3f8-5b2d-4097-8e4c-1d7f9a0b3c52',
+          source: 'aws.autoscaling',
+          detailType: 'EC2 Instance-terminate Lifecycle Action',
+        },
+      ],
+      stderr: [],
+    });
+  });
+
+  it('reports a malformed message of a dump by its index', () => {
+    const result = classifyText(JSON.stringify({ Messages: [{ MessageId: 'm-1', Body: '{"id": ' }] }));
+    expect(result).toStrictEqual({ exitCode: EXIT_INVALID_INPUT, stdout: [], stderr: [expect.stringMatching(/^spot-on classify: record 0: event is not JSON: /)] });
+  });
+
   it('exits 2 with one line for malformed input', () => {
     expect(classifyText('{"source": "aws.ec2"')).toStrictEqual({
       exitCode: EXIT_INVALID_INPUT,

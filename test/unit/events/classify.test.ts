@@ -19,6 +19,15 @@ describe('classify: recorded events of every kind', () => {
     ['aws.ec2/spot-interruption/stop.json', { kind: 'spot-interruption', instanceIds: ['i-0a1b2c3d4e5f60718'], action: 'stop' }],
     ['aws.ec2/spot-interruption/hibernate.json', { kind: 'spot-interruption', instanceIds: ['i-0f9e8d7c6b5a40312'], action: 'hibernate' }],
     ['aws.ec2/spot-interruption/real-world-arn.json', { kind: 'spot-interruption', instanceIds: ['i-07c3e5a9b1d2f4608'], action: 'terminate' }],
+    ['aws.ec2/spot-interruption/offset-time.json', { kind: 'spot-interruption', instanceIds: ['i-0d4f6a8c0e2b47391'], action: 'terminate' }],
+    [
+      'aws.ec2/capacity-reservation-interruption/interruptible-reservation.json',
+      { kind: 'capacity-reservation-interruption', instanceIds: ['i-0f2a4c6e8b1d3f570'], action: 'terminate', terminationTime: '2026-11-21T09:32:40Z' },
+    ],
+    [
+      'aws.ec2/capacity-reservation-interruption/capacity-block.json',
+      { kind: 'capacity-reservation-interruption', instanceIds: ['i-0b3d5f7a9c1e20468'], action: 'terminate', terminationTime: '2026-11-22T11:22:00Z' },
+    ],
     ['aws.ec2/rebalance-recommendation/documented.json', { kind: 'rebalance-recommendation', instanceIds: [SPOT_NODE] }],
     ['aws.ec2/rebalance-recommendation/real-world-arn.json', { kind: 'rebalance-recommendation', instanceIds: ['i-07c3e5a9b1d2f4608'] }],
     ['aws.ec2/instance-state-change/stopping.json', { kind: 'instance-state-change', instanceIds: ['i-0a1b2c3d4e5f60718'], state: 'stopping' }],
@@ -38,6 +47,7 @@ describe('classify: recorded events of every kind', () => {
       { kind: 'scheduled-change', instanceIds: ['i-07c3e5a9b1d2f4608'], service: 'EC2', eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED', notBefore: '2027-06-12T13:19:03.000Z' },
     ],
     ['aws.health/scheduled-change/ec2-backup-event.json', { kind: 'ignored' }],
+    ['aws.health/scheduled-change/ec2-closed.json', { kind: 'ignored' }],
     ['aws.health/service-health/ec2-operational-issue.json', { kind: 'service-health', instanceIds: [], service: 'EC2', eventTypeCode: 'AWS_EC2_OPERATIONAL_ISSUE', statusCode: 'open' }],
     ['aws.health/service-health/eks-operational-issue.json', { kind: 'service-health', instanceIds: [], service: 'EKS', eventTypeCode: 'AWS_EKS_OPERATIONAL_ISSUE', statusCode: 'open' }],
     ['aws.health/service-health/eks-issue-closed.json', { kind: 'service-health', instanceIds: [], service: 'EKS', eventTypeCode: 'AWS_EKS_OPERATIONAL_ISSUE', statusCode: 'closed' }],
@@ -62,7 +72,18 @@ describe('classify: recorded events of every kind', () => {
         lifecycleActionToken: '0618d8b4-611d-40d0-af5b-829a5f23b2d0',
       },
     ],
+    [
+      'aws.autoscaling/terminate-lifecycle/sns-envelope.json',
+      {
+        kind: 'asg-terminate-lifecycle',
+        instanceIds: ['i-05b7d9f1a3c2e4680'],
+        autoScalingGroupName: 'eks-gpu-spot-2ec9a7b1-4d3f-8e60-5a1c-7b9d2f4e6a08',
+        lifecycleHookName: 'spot-on-flush-before-terminate',
+        lifecycleActionToken: 'c7e3a915-6b2d-4f80-a4c1-93d5e7f20b68',
+      },
+    ],
     ['aws.autoscaling/terminate-lifecycle/test-notification.json', { kind: 'ignored' }],
+    ['aws.autoscaling/terminate-lifecycle/eventbridge-test-notification.json', { kind: 'ignored' }],
     ['aws.cloudwatch/alarm-state-change/metric-alarm-alarm.json', { kind: 'alarm-state-change', instanceIds: [], alarmName: 'spot-on-eks-node-not-ready', state: 'ALARM', previousState: 'OK' }],
     ['aws.cloudwatch/alarm-state-change/metric-alarm-ok.json', { kind: 'alarm-state-change', instanceIds: [], alarmName: 'spot-on-eks-node-not-ready', state: 'OK', previousState: 'ALARM' }],
     ['aws.cloudwatch/alarm-state-change/metric-alarm-insufficient-data.json', { kind: 'alarm-state-change', instanceIds: [], alarmName: 'spot-on-eks-node-not-ready', state: 'INSUFFICIENT_DATA', previousState: 'OK' }],
@@ -81,6 +102,30 @@ describe('classify: recorded events of every kind', () => {
       region: 'us-west-2',
       instanceIds: ['i-07c3e5a9b1d2f4608'],
       action: 'terminate',
+    });
+  });
+
+  it('normalises an event time written with an offset to UTC', () => {
+    expect(classifyFile('aws.ec2/spot-interruption/offset-time.json')).toStrictEqual({
+      kind: 'spot-interruption',
+      eventId: 'c2d94f17-6a3e-4b85-b0c9-8e1f5a7d2436',
+      time: '2026-12-04T02:00:00Z',
+      region: 'us-west-2',
+      instanceIds: ['i-0d4f6a8c0e2b47391'],
+      action: 'terminate',
+    });
+  });
+
+  it('unwraps a hook notification from its SNS envelope, taking the region from the topic and the id from the request', () => {
+    expect(classifyFile('aws.autoscaling/terminate-lifecycle/sns-envelope.json')).toStrictEqual({
+      kind: 'asg-terminate-lifecycle',
+      eventId: '9d2f6b84-3e1a-4c57-8f09-6a4b2c7e1d35',
+      time: '2026-11-23T16:42:05.227Z',
+      region: 'us-west-2',
+      instanceIds: ['i-05b7d9f1a3c2e4680'],
+      autoScalingGroupName: 'eks-gpu-spot-2ec9a7b1-4d3f-8e60-5a1c-7b9d2f4e6a08',
+      lifecycleHookName: 'spot-on-flush-before-terminate',
+      lifecycleActionToken: 'c7e3a915-6b2d-4f80-a4c1-93d5e7f20b68',
     });
   });
 
@@ -110,6 +155,8 @@ describe('classify: ignored events say why', () => {
     ['decoys/health-rds-issue.json', 'AWS Health event for service RDS, which Spot-On does not follow'],
     ['aws.ec2/instance-state-change/running.json', 'instance state "running" does not take capacity away'],
     ['aws.autoscaling/terminate-lifecycle/test-notification.json', 'Auto Scaling test notification, sent once when a hook or notification is created'],
+    ['aws.autoscaling/terminate-lifecycle/eventbridge-test-notification.json', 'Auto Scaling test notification, sent once when a hook or notification is created'],
+    ['aws.health/scheduled-change/ec2-closed.json', 'AWS Health scheduled change AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED is closed: it is over or cancelled, nothing to do'],
     ['aws.health/service-health/eks-operational-issue-backup.json', 'AWS Health backup copy of an event about us-west-2; it is acted on in its own region'],
   ])('%s', (file, reason) => {
     expect(classifyFile(file)).toMatchObject({ kind: 'ignored', reason });

@@ -19,6 +19,30 @@ const flush = (reason: string, signalType: 'capacity-lost' | undefined) => ({
 const cases: [name: string, message: Message, expected: ReflexDecision | Record<string, unknown>][] = [
   ['spot interruption', { ...base, kind: 'spot-interruption', action: 'terminate' }, flush('spot-interruption', 'capacity-lost')],
   ['spot stop', { ...base, kind: 'spot-interruption', action: 'stop' }, flush('spot-interruption', 'capacity-lost')],
+  [
+    'capacity reservation interruption: a Spot warning by another name, flushed by its stated termination time',
+    { ...base, kind: 'capacity-reservation-interruption', action: 'terminate', terminationTime: '2026-03-01T12:01:30Z' },
+    {
+      action: 'flush',
+      instanceIds: ['i-0a00000000000000a'],
+      reason: 'spot-interruption',
+      deadline: '2026-03-01T12:01:30Z',
+      signalType: 'capacity-lost',
+      rationale: 'reserved capacity reclaimed: terminate at 2026-03-01T12:01:30Z; flush and report the lost capacity',
+    },
+  ],
+  [
+    'capacity reservation interruption without a termination time: the two-minute notice',
+    { ...base, kind: 'capacity-reservation-interruption', action: 'terminate' },
+    {
+      action: 'flush',
+      instanceIds: ['i-0a00000000000000a'],
+      reason: 'spot-interruption',
+      deadline: DEADLINE,
+      signalType: 'capacity-lost',
+      rationale: 'reserved capacity reclaimed: terminate in two minutes; flush and report the lost capacity',
+    },
+  ],
   ['instance state change', { ...base, kind: 'instance-state-change', state: 'shutting-down' }, flush('instance-state-change', 'capacity-lost')],
   [
     'ASG terminate lifecycle',
@@ -85,6 +109,7 @@ describe('decide', () => {
     // A record over MessageKind: the typecheck fails when a kind is added to Message and not listed here.
     const every: Record<MessageKind, true> = {
       'spot-interruption': true,
+      'capacity-reservation-interruption': true,
       'rebalance-recommendation': true,
       'instance-state-change': true,
       'scheduled-change': true,

@@ -35,6 +35,20 @@ describe('buildSignal', () => {
     expect(SignalSchema.parse(signal)).toStrictEqual(signal);
   });
 
+  it('takes the source block of a capacity-reservation warning from its event module', () => {
+    const reclaimed = { ...spot, kind: 'capacity-reservation-interruption', eventId: 'evt-cr', terminationTime: '2026-03-01T12:02:00Z' } as const;
+    const signal = buildSignal({ message: reclaimed, type: 'capacity-lost', runId: 'run-7', issuedAt: ISSUED_AT, instanceIds: reclaimed.instanceIds });
+    expect(signal).toStrictEqual({
+      version: 1,
+      id: signalId('evt-cr', 'capacity-lost'),
+      type: 'capacity-lost',
+      runId: 'run-7',
+      issuedAt: '2026-03-01T12:00:20.000Z',
+      source: { eventId: 'evt-cr', source: 'aws.ec2', detailType: 'EC2 Capacity Reservation Instance Interruption Warning', time: '2026-03-01T12:00:00Z' },
+      instanceIds: ['i-0a00000000000000a'],
+    });
+  });
+
   it('carries the alarm name for alarm signals', () => {
     const alarm = { kind: 'alarm-state-change', alarmName: 'aws-training-unhealthy', state: 'ALARM', eventId: 'evt-9', time: '2026-03-01T12:00:00Z', region: 'us-west-2', instanceIds: [] } as const;
     expect(buildSignal({ message: alarm, type: 'aws-unhealthy', runId: 'run-7', issuedAt: ISSUED_AT, alarmName: alarm.alarmName })).toStrictEqual({

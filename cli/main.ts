@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo';
 import { registerDrill } from './commands/drill';
 import { registerPreflight } from './commands/preflight';
 import { registerReplay } from './commands/replay';
+import { registerSimulate } from './commands/simulate';
 import { registerStageData } from './commands/stage-data';
 
 /** Prints a command's result and sets the exit code (never calls process.exit, so output is flushed). */
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerChaos(program, exitWith);
   registerStageData(program, exitWith);
   registerCost(program, exitWith);
+  registerSimulate(program, exitWith);
   return program;
 }
 

@@ -1,0 +1,179 @@
+/**
+ * `spot-on`: today's brain, replayed. The simulator does not re-implement it: every tick this adapter feeds the
+ * brain's own pure functions (azure-functions/src/domain: `decide`, `reconsiderDeferred`, `completeOperation`,
+ * `failOperation`) what the production shell would feed them, keeps the FailoverState they return, and places the
+ * job where the phase says:
+ *
+ *   aws-primary  -> AWS Spot: the job's pool while it has capacity, else the cheapest AWS pool with capacity
+ *                   (Karpenter's replacement), else wait
+ *   failing-over -> changeover to the Azure pool (the first `azure/...` pool given: the brain scales one pool)
+ *   azure-active -> Azure Spot; wait while the Azure pool has no capacity (the brain has no signal for that)
+ *   failing-back -> changeover to AWS Spot, as in aws-primary
+ *
+ * What the shell would feed it, and how it is built here:
+ * - `capacity-lost` (the AWS signal Lambda forwards every Spot interruption warning): when the job is preempted
+ *   from an AWS pool. The job is one gang of trainers (Can't Be Late's polarization rule), so the run status lists
+ *   one AWS trainer on the lost instance and `minAwsTrainers` is 1: one lost instance calls for one Azure node.
+ * - `aws-recovered` (the aggregator, when AWS trainers report again after falling short): once a changeover's
+ *   time has passed since AWS fell short and some AWS pool has had capacity for that long (a node launched).
+ * - continuations: every `schedule-deferred` action is queued and re-evaluated with `reconsiderDeferred` at its time.
+ * - pool operations: a failover completes when the job's changeover into Azure completes, and fails
+ *   (`AllocationFailed`, the brain's abort to failing-back) when the Azure pool has no capacity while failing over;
+ *   a failback completes when the job runs on AWS again.
+ * Not modelled: aws-silent and aws-unhealthy (one gang: capacity-lost already moves everything), the Azure pool's
+ * node count (one node), operation timeouts and ARM retries. The policy is POLICY_DEFAULTS. Never on-demand: the
+ * brain has no on-demand; a missed deadline is finished on on-demand by the engine, as for every policy.
+ */
+import type { RunStatus } from '../../../protocol/run-status';
+import type { Signal, SignalType } from '../../../protocol/signal';
+import { decide, reconsiderDeferred, type BrainAction } from '../../../azure-functions/src/domain/decide';
+import { completeOperation, failOperation } from '../../../azure-functions/src/domain/operation';
+import { FailoverPolicySchema, POLICY_DEFAULTS, type FailoverPolicy } from '../../../azure-functions/src/domain/policy';
+import { initialState, type FailoverState } from '../../../azure-functions/src/domain/state';
+import { IDLE, spotIn, type Location } from '../model';
+import { preferCurrentThenCheapest, ticksOf, type Policy, type PolicySetup, type TickView } from './policy';
+
+const RUN_ID = 'simulated-run';
+/** The simulated clock's origin: any fixed instant works, the brain only compares durations. */
+const EPOCH_MS = Date.UTC(2026, 0, 1);
+
+interface Continuation {
+  readonly signalId: string;
+  readonly notBeforeMs: number;
+}
+
+export interface SpotOnMemory {
+  readonly brain: FailoverState;
+  readonly policy: FailoverPolicy;
+  readonly continuations: readonly Continuation[];
+  /** The tick AWS fell short of its minimum (the aggregator's view), undefined while it is not short. */
+  readonly awsShortSince: number | undefined;
+  /** Consecutive ticks of capacity per pool, this tick included. */
+  readonly upTicks: readonly number[];
+  readonly signalsSent: number;
+}
+
+/** The brain's one Azure pool: the first Azure pool given. */
+export function azurePoolOf(setup: PolicySetup): number | undefined {
+  const index = setup.pools.findIndex((pool) => pool.cloud === 'azure');
+  return index === -1 ? undefined : index;
+}
+
+const clock = (setup: PolicySetup, tick: number) => new Date(EPOCH_MS + tick * setup.settings.tickSeconds * 1000);
+
+/** A made-up but well-formed EC2 instance id for the node the job had on `pool` until `tick`. */
+const instanceId = (pool: number, tick: number) => `i-${(pool * 1_000_000 + tick).toString(16).padStart(17, '0')}`;
+
+function runStatus(now: Date, awsReporting: boolean, lostInstance?: string): RunStatus {
+  const at = now.toISOString();
+  return {
+    version: 1,
+    runId: RUN_ID,
+    round: 0,
+    epoch: 0,
+    updatedAt: at,
+    trainers: lostInstance === undefined ? [] : [{ clientId: 'trainer-0', cloud: 'aws', shard: 'shard-0', residency: 'any', instanceId: lostInstance, lastSeenAt: at }],
+    shards: [{ shard: 'shard-0', residency: 'any', movableToAzure: true }],
+    reporting: { aws: awsReporting ? 1 : 0, azure: 0 },
+  };
+}
+
+function signal(type: SignalType, id: string, now: Date, instanceIds?: readonly string[]): Signal {
+  const time = now.toISOString();
+  return {
+    version: 1,
+    id,
+    type,
+    runId: RUN_ID,
+    issuedAt: time,
+    source: { eventId: id, source: 'spot-on.simulate', detailType: type, time },
+    ...(instanceIds === undefined ? {} : { instanceIds: [...instanceIds] }),
+  };
+}
+
+const deferrals = (actions: readonly BrainAction[]): Continuation[] =>
+  actions.flatMap((action) => (action.kind === 'schedule-deferred' ? [{ signalId: action.signalId, notBeforeMs: Date.parse(action.notBefore) }] : []));
+
+/** Places the job where the brain's phase says. */
+function placement(phase: FailoverState['phase'], view: TickView, setup: PolicySetup, azurePool: number | undefined): Location {
+  const onAws = () => {
+    const pool = preferCurrentThenCheapest(view, (index) => setup.pools[index]?.cloud === 'aws');
+    return pool === undefined ? IDLE : spotIn(pool);
+  };
+  switch (phase) {
+    case 'aws-primary':
+    case 'failing-back':
+      return onAws();
+    case 'failing-over':
+    case 'azure-active':
+      return azurePool !== undefined && view.pools[azurePool]?.available === true ? spotIn(azurePool) : IDLE;
+  }
+}
+
+export const spotOnPolicy: Policy<SpotOnMemory> = {
+  name: 'spot-on',
+  summary: "today's brain: AWS Spot, fail over to the Azure pool on capacity-lost, fail back after the cooldown (its real decide())",
+  seesFuture: false,
+  init(setup) {
+    const policy = FailoverPolicySchema.parse({ ...POLICY_DEFAULTS, minAwsTrainers: 1, maxAzureNodes: azurePoolOf(setup) === undefined ? 0 : 1 });
+    return { brain: initialState(RUN_ID, clock(setup, 0)), policy, continuations: [], awsShortSince: undefined, upTicks: setup.pools.map(() => 0), signalsSent: 0 };
+  },
+  decide(view, memory, setup) {
+    const { job } = view;
+    const now = clock(setup, job.tick);
+    const { policy } = memory;
+    const azurePool = azurePoolOf(setup);
+    const changeoverTicks = ticksOf(setup, 'changeover');
+    const upTicks = view.pools.map((pool, index) => (pool.available ? (memory.upTicks[index] ?? 0) + 1 : 0));
+    const awsUp = setup.pools.some((pool, index) => pool.cloud === 'aws' && view.pools[index]?.available === true);
+    let brain = memory.brain;
+    let continuations = [...memory.continuations];
+    let signalsSent = memory.signalsSent;
+    let awsShortSince = memory.awsShortSince;
+
+    // Pool operations: the job's changeover is the operation.
+    const operation = brain.pendingOperation;
+    const readyIn = (cloud: 'aws' | 'azure') => job.changeoverLeftTicks === 0 && job.at.kind === 'spot' && setup.pools[job.at.pool]?.cloud === cloud;
+    if (operation !== undefined && brain.phase === 'failing-over' && readyIn('azure')) {
+      brain = completeOperation(brain, operation.id, 'simulated: the Azure pool is ready', now).state;
+    } else if (operation !== undefined && brain.phase === 'failing-over' && (azurePool === undefined || view.pools[azurePool]?.available !== true)) {
+      const step = failOperation(brain, operation.id, { code: 'AllocationFailed', message: 'simulated: the Azure pool has no Spot capacity' }, now, policy);
+      brain = step.state;
+    } else if (operation !== undefined && brain.phase === 'failing-back' && readyIn('aws')) {
+      brain = completeOperation(brain, operation.id, 'simulated: the job runs on AWS again', now).state;
+    }
+    // Continuations that are due, in time order.
+    const due = continuations.filter((continuation) => continuation.notBeforeMs <= now.getTime()).sort((a, b) => a.notBeforeMs - b.notBeforeMs);
+    continuations = continuations.filter((continuation) => continuation.notBeforeMs > now.getTime());
+    const awsReporting = awsShortSince !== undefined && job.tick - awsShortSince >= changeoverTicks && setup.pools.some(
+      (pool, index) => pool.cloud === 'aws' && (upTicks[index] ?? 0) >= changeoverTicks,
+    );
+    for (const continuation of due) {
+      const step = reconsiderDeferred(brain, continuation.signalId, runStatus(now, awsShortSince === undefined || awsReporting), policy, now);
+      brain = step.state;
+      continuations.push(...deferrals(step.actions));
+    }
+    // Signals.
+    const send = (type: SignalType, status: RunStatus, instanceIds?: readonly string[]) => {
+      signalsSent += 1;
+      const step = decide(brain, signal(type, `sim-${signalsSent}-${type}`, now, instanceIds), status, policy, now);
+      brain = step.state;
+      continuations.push(...deferrals(step.actions));
+    };
+    const lost = job.preemptedFrom;
+    if (lost !== undefined && setup.pools[lost]?.cloud === 'aws') {
+      const instance = instanceId(lost, job.tick);
+      send('capacity-lost', runStatus(now, true, instance), [instance]);
+      awsShortSince = job.tick;
+    } else if (awsShortSince === undefined && !awsUp && brain.phase !== 'aws-primary') {
+      awsShortSince = job.tick;
+    } else if (awsReporting) {
+      send('aws-recovered', runStatus(now, true));
+      awsShortSince = undefined;
+    }
+    return {
+      target: placement(brain.phase, view, setup, azurePool),
+      memory: { brain, policy, continuations, awsShortSince, upTicks, signalsSent },
+    };
+  },
+};

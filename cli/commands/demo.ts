@@ -58,7 +58,7 @@ export function runDemo(json: boolean): CommandResult {
   const width = Math.max(...rows.map((row) => row.file.length));
   const lines = [
     'Spot-On, AWS side: every recorded event through the ingest rules, classify() and the reflex decision.',
-    '(The full local failover drill comes with the Azure side and the training workload.)',
+    '(`spot-on drill` runs the whole failover, both clouds and the training, on this machine.)',
     '',
     ...rows.map((row) => `${row.file.padEnd(width)}  ${row.outcome}\n${' '.repeat(width + 2)}${row.detail}`),
     '',

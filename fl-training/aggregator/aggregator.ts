@@ -29,7 +29,8 @@ import { AwsSilenceMonitor, runCompleteSignal, silenceSignal, type SilenceTransi
 import { assignShard } from './shard-assignment';
 import { SignalOutbox, type SignalOutboxOptions } from './signal-outbox';
 import { TrainerRegistry, type TrainerRecord } from './trainer-registry';
-import { runMetrics, runStatus, type AggregatorSnapshot } from './views';
+import { runStatus, type AggregatorSnapshot } from './views';
+import { AggregatorMetrics } from './metrics';
 import { checkPayload, checkUpdateMeta, isRejection, type PayloadBounds, type Rejection, type UpdateContext } from './validate';
 
 export type Logger = (line: string) => void;
@@ -89,7 +90,7 @@ export class Aggregator extends EventEmitter {
   /** LATEST's ETag after this aggregator's last commit: the next commit replaces it without reading it first. */
   private latestEtag: string | undefined;
   private readonly silence: AwsSilenceMonitor;
-  private readonly counters = { accepted: 0, examples: 0, partial: 0, rejected: new Map<string, number>(), signals: new Map<string, number>() };
+  private readonly metrics = new AggregatorMetrics(() => this.snapshot());
   private waiters = new Set<() => void>();
   private base!: Base;
   private round!: OpenRound;
@@ -275,7 +276,7 @@ export class Aggregator extends EventEmitter {
   }
 
   private reject(rejection: Rejection, clientId?: string): Rejection {
-    this.counters.rejected.set(rejection.code, (this.counters.rejected.get(rejection.code) ?? 0) + 1);
+    this.metrics.rejected(rejection.code);
     this.log(`rejected${clientId ? ` ${clientId}` : ''}: ${rejection.code}: ${rejection.message}`);
     this.emit('rejected', { clientId, ...rejection });
     return rejection;
@@ -420,9 +421,7 @@ export class Aggregator extends EventEmitter {
       round.accept(meta, checked.values);
     })();
     await round.storeWhile(meta, work);
-    this.counters.accepted++;
-    this.counters.examples += meta.examples;
-    if (meta.partial) this.counters.partial++;
+    this.metrics.updateAccepted(meta);
     if (trainer) {
       trainer.lastRound = meta.round;
       if (meta.partial) trainer.leaving = true;
@@ -570,7 +569,7 @@ export class Aggregator extends EventEmitter {
       this.log(`run ${this.runId} complete after ${round} rounds: signalling run-complete (the brain releases any Azure capacity)`);
       this.emit('done', info);
       const signal = runCompleteSignal(this.runId, this.now());
-      this.counters.signals.set(signal.type, (this.counters.signals.get(signal.type) ?? 0) + 1);
+      this.metrics.signalled(signal.type);
       this.emit('signal', signal);
       void this.outbox?.submit(signal);
     }
@@ -585,7 +584,7 @@ export class Aggregator extends EventEmitter {
   private signal(type: SilenceTransition, instanceIds: readonly string[] = []): void {
     const nowMs = this.now();
     const last = this.silence.lastAwsReportMs ?? nowMs;
-    this.counters.signals.set(type, (this.counters.signals.get(type) ?? 0) + 1);
+    this.metrics.signalled(type);
     const why = { 'aws-silent': `no AWS trainer reported for ${Math.round((nowMs - last) / 1000)} s`, 'aws-recovered': 'AWS trainers report again', 'capacity-lost': `AWS is below its ${this.options.minAwsTrainers} trainers` }[type];
     this.log(`${why}: signalling ${type}`);
     const signal = silenceSignal(type, this.runId, last, nowMs, instanceIds);
@@ -608,13 +607,13 @@ export class Aggregator extends EventEmitter {
       round: this.base.round,
       metrics: this.base.metrics,
       openRound: this.round.number,
+      openRoundSinceMs: this.round.openedMs,
       epoch: this.epochValue,
       trainers: this.trainers.all(),
       reporting: this.trainers.reporting(nowMs),
       awsLastReportMs: this.silence.lastAwsReportMs,
       awsSilent: this.silence.isSilent,
       progress: this.round.progress(this.trainers, nowMs, this.config.roundDeadlineMs),
-      counters: this.counters,
       lastCheckpointMs: this.lastCommit?.checkpointMs,
     };
   }
@@ -639,8 +638,13 @@ export class Aggregator extends EventEmitter {
   }
 
   /** Prometheus text for GET /metrics. */
-  metricsText(): string {
-    return runMetrics(this.snapshot());
+  metricsText(): Promise<string> {
+    return this.metrics.text();
+  }
+
+  /** The registry behind GET /metrics (its metric names are what dashboards may query). */
+  get metricsRegistry(): AggregatorMetrics['registry'] {
+    return this.metrics.registry;
   }
 
   /** Stops the clock and wakes long-polls. Pending work stays in Blob; a new instance resumes it. */

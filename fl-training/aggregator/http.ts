@@ -16,6 +16,7 @@ import { decodeFrame, FRAME_CONTENT_TYPE, MAX_FRAME_HEADER_BYTES } from '../wire
 import { HeartbeatSchema, LeaveSchema, RegisterRequestSchema, UpdateMetaSchema, type ErrorReply, type RejectionCode } from '../wire/messages';
 import { encodedBytes } from '../wire/weights';
 import type { Aggregator } from './aggregator';
+import { METRICS_CONTENT_TYPE } from './metrics';
 import { Gate } from '../gate';
 import { isRejection, type Rejection } from './validate';
 import { issueList } from '../../protocol/zod-issues';
@@ -138,7 +139,7 @@ export async function startAggregatorServer(aggregator: Aggregator, options: Agg
       case 'GET /healthz':
         return send(res, aggregator.fatal ? 503 : 200, { status: aggregator.fatal ? 'fatal' : 'ok', runId: aggregator.runId, round: aggregator.committedRound, openRound: aggregator.openRound, epoch: aggregator.epoch, done: aggregator.done });
       case 'GET /metrics':
-        return send(res, 200, aggregator.metricsText(), 'text/plain; version=0.0.4; charset=utf-8');
+        return send(res, 200, await aggregator.metricsText(), METRICS_CONTENT_TYPE);
       case 'GET /status':
         return send(res, 200, aggregator.status());
       case 'GET /config':

@@ -1,10 +1,10 @@
 /**
  * What the aggregator shows of itself: status.json (protocol/run-status.ts, which the brain reads to size failovers)
- * and the Prometheus text of GET /metrics, both from one snapshot of its state. Pure: no clock, no store.
+ * and the gauges of GET /metrics (metrics.ts), both from one snapshot of its state. Pure: no clock, no store.
  */
 import { RunStatusSchema, type RunStatus } from '../../protocol/run-status';
 import { mayProcess, type RunConfig } from '../config';
-import { renderMetrics } from './metrics';
+import type { AggregatorGauge } from './metrics';
 import { quorumNeed, type RoundProgress } from './quorum';
 import type { TrainerRecord } from './trainer-registry';
 
@@ -17,6 +17,8 @@ export interface AggregatorSnapshot {
   readonly round: number;
   readonly metrics: { readonly loss?: number | undefined; readonly accuracy?: number | undefined };
   readonly openRound: number;
+  /** When the open round opened (the last commit, or the aggregator's start). */
+  readonly openRoundSinceMs: number;
   readonly epoch: number;
   /** Known trainers, by client id, and the live ones per cloud. */
   readonly trainers: readonly TrainerRecord[];
@@ -24,13 +26,6 @@ export interface AggregatorSnapshot {
   readonly awsLastReportMs: number | undefined;
   readonly awsSilent: boolean;
   readonly progress: Pick<RoundProgress, 'submitted' | 'outstanding'>;
-  readonly counters: {
-    readonly accepted: number;
-    readonly examples: number;
-    readonly partial: number;
-    readonly rejected: ReadonlyMap<string, number>;
-    readonly signals: ReadonlyMap<string, number>;
-  };
   readonly lastCheckpointMs: number | undefined;
 }
 
@@ -60,28 +55,26 @@ export function runStatus(s: AggregatorSnapshot): RunStatus {
   } satisfies RunStatus);
 }
 
-/** Prometheus text for GET /metrics. */
-export function runMetrics(s: AggregatorSnapshot): string {
-  const gauge = (name: string, help: string, value: number | undefined) => ({ name, help, type: 'gauge' as const, samples: value === undefined ? [] : [{ value }] });
-  const counter = (name: string, help: string, value: number) => ({ name, help, type: 'counter' as const, samples: [{ value }] });
-  return renderMetrics([
-    gauge('spoton_fl_round', 'Last committed round.', s.round),
-    gauge('spoton_fl_open_round', 'Round being trained.', s.openRound),
-    gauge('spoton_fl_rounds_total', 'Rounds the run trains.', s.config.rounds),
-    gauge('spoton_fl_epoch', 'Current failover epoch.', s.epoch),
-    gauge('spoton_fl_round_updates', 'Updates accepted in the open round.', s.progress.submitted),
-    gauge('spoton_fl_round_outstanding', 'Live trainers without an update in the open round.', s.progress.outstanding),
-    gauge('spoton_fl_round_quorum', 'Updates needed once the deadline has passed.', quorumNeed(s.progress, s.config.quorum)),
-    { name: 'spoton_fl_trainers_reporting', help: 'Live trainers per cloud.', type: 'gauge', samples: (['aws', 'azure'] as const).map((cloud) => ({ labels: { cloud }, value: s.reporting[cloud] })) },
-    gauge('spoton_fl_aws_silent', '1 while AWS trainers are considered silent.', s.awsSilent ? 1 : 0),
-    gauge('spoton_fl_aws_last_report_seconds', 'Unix time an AWS trainer last reported.', s.awsLastReportMs === undefined ? undefined : s.awsLastReportMs / 1000),
-    counter('spoton_fl_updates_accepted_total', 'Updates accepted.', s.counters.accepted),
-    counter('spoton_fl_partial_updates_total', 'Partial (flushed) updates accepted.', s.counters.partial),
-    counter('spoton_fl_examples_total', 'Examples behind accepted updates.', s.counters.examples),
-    { name: 'spoton_fl_updates_rejected_total', help: 'Updates and requests rejected, by reason.', type: 'counter', samples: [...s.counters.rejected].map(([reason, value]) => ({ labels: { reason }, value })) },
-    { name: 'spoton_fl_signals_total', help: 'Signals raised to the failover brain, by type.', type: 'counter', samples: [...s.counters.signals].map(([type, value]) => ({ labels: { type }, value })) },
-    gauge('spoton_fl_checkpoint_write_milliseconds', 'Duration of the last checkpoint write.', s.lastCheckpointMs),
-    gauge('spoton_fl_global_loss', 'Test loss of the last committed model.', s.metrics.loss),
-    gauge('spoton_fl_global_accuracy', 'Test accuracy of the last committed model.', s.metrics.accuracy),
-  ]);
+/** One gauge's value: a number, labelled samples, or nothing to show yet. */
+export type GaugeReading = number | undefined | ReadonlyArray<{ readonly labels: Readonly<Record<string, string>>; readonly value: number }>;
+
+/** What each gauge of GET /metrics shows (metrics.ts names them). */
+export function gaugeReadings(s: AggregatorSnapshot): Readonly<Record<AggregatorGauge, GaugeReading>> {
+  return {
+    round: s.round,
+    openRound: s.openRound,
+    roundsPlanned: s.config.rounds,
+    epoch: s.epoch,
+    roundUpdates: s.progress.submitted,
+    roundOutstanding: s.progress.outstanding,
+    roundQuorum: quorumNeed(s.progress, s.config.quorum),
+    roundOpenedSeconds: s.openRoundSinceMs / 1000,
+    roundDeadlineSeconds: s.config.roundDeadlineMs / 1000,
+    trainersReporting: (['aws', 'azure'] as const).map((cloud) => ({ labels: { cloud }, value: s.reporting[cloud] })),
+    awsSilent: s.awsSilent ? 1 : 0,
+    awsLastReportSeconds: s.awsLastReportMs === undefined ? undefined : s.awsLastReportMs / 1000,
+    checkpointWriteMilliseconds: s.lastCheckpointMs,
+    globalLoss: s.metrics.loss,
+    globalAccuracy: s.metrics.accuracy,
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * The trainer's HTTP edge: `POST /checkpoint` (protocol/flush-request.ts), HMAC-verified with
- * protocol/signing.ts, and `GET /healthz`. It answers as soon as the flush is accepted; the trainer finishes it
+ * protocol/signing.ts, `GET /healthz`, and `GET /metrics` (Prometheus text of metrics.ts; open and read-only, like the
+ * aggregator's, for the cluster's scraper). It answers as soon as the flush is accepted; the trainer finishes it
  * on its own. 202 started, 200 already done for this requestId, 409 a flush is in progress, 400 invalid body,
  * 401 bad or expired signature, 403 no flush key (not an AWS trainer), 413 body too large, 421 the request names another instance (a genuine request
  * replayed at the wrong trainer: flush requests travel over plain HTTP inside the VPC, so the signed body binds the
@@ -8,6 +9,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
 import { FLUSH_PATH, FlushRequestSchema, type FlushRequest } from '../../protocol/flush-request';
 import { verifyWithRing, type KeyRing } from '../../protocol/keys';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../protocol/signing';
@@ -43,7 +45,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 /** Serves flush requests for a trainer. */
-export async function startFlushServer(target: FlushTarget, options: { port?: number; host?: string; flushKeys: KeyRing | undefined; instanceId?: string | undefined }): Promise<FlushServer> {
+export async function startFlushServer(target: FlushTarget, options: { port?: number; host?: string; flushKeys: KeyRing | undefined; instanceId?: string | undefined; metrics?: Registry }): Promise<FlushServer> {
   const { flushKeys } = options;
   const server: Server = createServer((req, res) => {
     const reply = (status: number, body: unknown) => {
@@ -52,6 +54,14 @@ export async function startFlushServer(target: FlushTarget, options: { port?: nu
     };
     const path = new URL(req.url ?? '/', 'http://trainer').pathname;
     if (req.method === 'GET' && path === '/healthz') return reply(200, { status: 'ok', ...target.health() });
+    const { metrics } = options;
+    if (req.method === 'GET' && path === '/metrics' && metrics) {
+      metrics.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(text) }).end(text),
+        (error: unknown) => reply(500, { error: 'internal', message: error instanceof Error ? error.message : String(error) }),
+      );
+      return;
+    }
     if (req.method !== 'POST' || path !== FLUSH_PATH) return reply(404, { error: 'not-found' });
     readBody(req)
       .then((body) => {

@@ -25,6 +25,7 @@ import { encodeWeights, sha256Hex } from '../wire/weights';
 import { AggregatorClient, AggregatorRejectedError, AggregatorUnavailableError } from './aggregator-client';
 import type { KeyRing } from '../../protocol/keys';
 import { startFlushServer, type FlushAcceptance, type FlushServer } from './flush-server';
+import { TrainerMetrics } from './metrics';
 
 export interface TrainerOptions {
   readonly aggregatorUrl: string;
@@ -130,17 +131,20 @@ export class Trainer {
   /** Examples refused for a stale epoch in `round`, counted as redone once that round is contributed again. */
   private awaitingRedo: { round: number; examples: number } | undefined;
   private readonly stats = { processed: 0, contributed: 0, discarded: 0, redone: 0, duplicated: 0, rounds: [] as number[], partialRound: undefined as number | undefined };
+  /** Served at GET /metrics on the flush endpoint's port. */
+  readonly metrics: TrainerMetrics;
 
   constructor(private readonly options: TrainerOptions) {
     this.client = new AggregatorClient(options.aggregatorUrl, options.keys.trainer.signing, options.requestTimeoutMs ?? 30_000);
     this.log = options.log ?? (() => undefined);
+    this.metrics = new TrainerMetrics(options.cloud);
   }
 
   /** Starts the flush endpoint (before training, so a warning during start-up is not missed). */
   async start(): Promise<string> {
     this.server = await startFlushServer(
       { requestFlush: (request) => this.onFlushRequest(request), health: () => ({ phase: this.phase, round: this.currentRound }) },
-      { port: this.options.port ?? 0, host: this.options.host ?? '0.0.0.0', flushKeys: this.options.keys.flush, instanceId: this.options.instanceId },
+      { port: this.options.port ?? 0, host: this.options.host ?? '0.0.0.0', flushKeys: this.options.keys.flush, instanceId: this.options.instanceId, metrics: this.metrics.registry },
     );
     return this.server.url;
   }
@@ -159,14 +163,15 @@ export class Trainer {
   }
 
   private onFlushRequest(request: FlushRequest): FlushAcceptance {
-    if (this.flushDone || this.flushedRequests.has(request.requestId)) return 'done';
-    if (this.flush) return 'in-progress';
-    this.beginFlush(request.requestId, Date.parse(request.deadline), request.reason);
-    return 'started';
+    const outcome = this.flushDone || this.flushedRequests.has(request.requestId) ? 'done' : this.flush ? 'in-progress' : 'started';
+    this.metrics.flushRequested('checkpoint', outcome);
+    if (outcome === 'started') this.beginFlush(request.requestId, Date.parse(request.deadline), request.reason);
+    return outcome;
   }
 
   /** SIGTERM: the same flush as a Spot warning, with the pod's grace period as deadline. */
   terminate(signal = 'SIGTERM'): void {
+    this.metrics.flushRequested('signal', this.flushDone ? 'done' : this.flush ? 'in-progress' : 'started');
     if (this.flush || this.flushDone) return;
     this.beginFlush(`${signal}-${Date.now()}`, Date.now() + (this.options.sigtermGraceMs ?? 25_000), signal);
   }
@@ -293,6 +298,7 @@ export class Trainer {
       if (this.flush) {
         await this.leaveQuietly(`flushed while ${this.phase}: no work in progress`);
         this.log(`flush durable: request ${this.flush.requestId} (${this.flush.reason}), nothing in progress, 0 examples, ${Date.now() - this.flush.atMs} ms after the request`);
+        this.metrics.flushDurable(Date.now() - this.flush.atMs);
         this.options.onFlushDurable?.({ requestId: this.flush.requestId, reason: this.flush.reason, examples: 0, outcome: 'nothing in progress', ms: Date.now() - this.flush.atMs });
         return;
       }
@@ -342,12 +348,15 @@ export class Trainer {
       if (result.examples === 0) continue; // stopped before the first batch: nothing to contribute
       this.log(`round ${header.round}: trained ${result.examples} examples in ${Date.now() - started} ms${result.partial ? ' (partial: flushing)' : ''}, loss ${result.loss.toFixed(4)}`);
       this.phase = this.stopRequested ? 'flushing' : 'pushing';
+      const trainedMs = Date.now() - started;
       const outcome = await this.push(config, header, result);
+      this.metrics.trained(outcome, result.examples, trainedMs);
       this.log(`round ${header.round}: update ${outcome}`);
       const flush = this.activeFlush(); // set by the flush endpoint while we awaited
       if (flush) {
         // One line the local drill can parse for warningToDurableMs.
         this.log(`flush durable: request ${flush.requestId} (${flush.reason}), round ${header.round}, ${result.examples} examples${result.partial ? ' (partial)' : ''}, ${outcome}, ${Date.now() - flush.atMs} ms after the request`);
+        this.metrics.flushDurable(Date.now() - flush.atMs);
         this.options.onFlushDurable?.({ requestId: flush.requestId, reason: flush.reason, round: header.round, examples: result.examples, outcome, ms: Date.now() - flush.atMs });
       }
       switch (outcome) {
@@ -355,7 +364,10 @@ export class Trainer {
         case 'duplicate':
         case 'stored':
           this.stats.contributed += result.examples;
-          if (this.awaitingRedo?.round === header.round) this.stats.redone += this.awaitingRedo.examples;
+          if (this.awaitingRedo?.round === header.round) {
+            this.stats.redone += this.awaitingRedo.examples;
+            this.metrics.redoneWork('stale-epoch', this.awaitingRedo.examples);
+          }
           this.awaitingRedo = undefined;
           this.stats.rounds.push(header.round);
           if (result.partial) this.stats.partialRound = header.round;
@@ -369,6 +381,7 @@ export class Trainer {
         case 'shard-covered':
           this.stats.discarded += result.examples;
           this.stats.duplicated += result.examples;
+          this.metrics.redoneWork('shard-covered', result.examples);
           minRound = header.round + 1;
           break;
         case 'stale-round':

@@ -386,3 +386,18 @@ spec:
 {{- toYaml . -}}
 {{- end -}}
 {{- end }}
+
+{{/*
+Pod template annotations: prometheus.io/scrape, port and path (metrics.podAnnotations) under the user's, which win.
+Call with (dict "annotations" .Values.<workload>.podAnnotations "port" .Values.<workload>.port "root" $).
+*/}}
+{{- define "spot-on-fl.podAnnotations" -}}
+{{- $annotations := deepCopy (.annotations | default dict) -}}
+{{- if .root.Values.metrics.podAnnotations.enabled -}}
+{{- $annotations = merge $annotations (dict "prometheus.io/scrape" "true" "prometheus.io/port" (toString .port) "prometheus.io/path" "/metrics") -}}
+{{- end -}}
+{{- with $annotations -}}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end -}}
+{{- end }}

@@ -65,6 +65,7 @@ describe('flush on a Spot warning (MNIST, 3 trainers x 5 rounds)', () => {
 
     const flushedResult = await runs[0]!;
     answers.repeatAfterDone = await requestFlush(victim.flushUrl!, { requestId: 'evt-spot-1', instanceId: 'i-00000000000000000' });
+    const victimMetrics = (await (await fetch(victim.flushUrl!.replace(/\/checkpoint$/, '/metrics'))).text()).split('\n');
     await victim.close();
 
     // Failover: once round 2 is committed, an Azure trainer takes shard-0 over and rejoins at the open round.
@@ -84,6 +85,15 @@ describe('flush on a Spot warning (MNIST, 3 trainers x 5 rounds)', () => {
     // stopped after batch 9 (10 batches x 32 examples) of round 2
     expect(flushedResult).toStrictEqual({ exit: 'flushed', rounds: [1, 2], examplesProcessed: 1000 + 320, examplesContributed: 1320, examplesDiscarded: 0, examplesRedone: 0, examplesDuplicated: 0, partialRound: 2 });
     expect(results[3]).toMatchObject({ exit: 'complete', rounds: [3, 4, 5] });
+    // GET /metrics on the flush endpoint's port: the three requests that reached the trainer, its two rounds, one flush
+    expect(victimMetrics.filter((line) => /^spoton_fl_trainer_(flush_requests_total|rounds_trained_total|examples_trained_total|flush_seconds_count)\{/.test(line))).toStrictEqual([
+      'spoton_fl_trainer_rounds_trained_total{outcome="accepted",cloud="aws"} 2',
+      'spoton_fl_trainer_examples_trained_total{outcome="accepted",cloud="aws"} 1320',
+      'spoton_fl_trainer_flush_requests_total{source="checkpoint",outcome="started",cloud="aws"} 1',
+      'spoton_fl_trainer_flush_requests_total{source="checkpoint",outcome="in-progress",cloud="aws"} 1',
+      'spoton_fl_trainer_flush_requests_total{source="checkpoint",outcome="done",cloud="aws"} 1',
+      'spoton_fl_trainer_flush_seconds_count{cloud="aws"} 1',
+    ]);
 
     const manifests = await Promise.all(Array.from({ length: ROUNDS }, (_, i) => readCheckpoint(store, config.runId, i + 1).then((c) => c.manifest)));
     expect(manifests[1]!.participants.map((p) => [p.clientId, p.examples, p.partial, p.cloud])).toStrictEqual([
@@ -113,11 +123,16 @@ describe('flush on a Spot warning (MNIST, 3 trainers x 5 rounds)', () => {
 });
 
 describe('the flush endpoint of a trainer without the flush key', () => {
-  it('refuses every flush request: only AWS trainers hold the flush key', async () => {
+  it('refuses every flush request: only AWS trainers hold the flush key; serves GET /metrics', async () => {
     const azureTrainer = makeTrainer('http://127.0.0.1:9', 'azure-0', 'shard-0', { cloud: 'azure', keys: { trainer: KEYS.trainer } });
     const url = await azureTrainer.start();
     try {
       expect(await requestFlush(`${url}/checkpoint`)).toStrictEqual({ status: 403, body: { error: 'flush-disabled', message: 'this trainer takes no flush requests (it has no flush key)' } });
+      // Its metrics stay open to the cluster's scraper, read-only.
+      const metrics = await fetch(`${url}/metrics`);
+      expect([metrics.status, metrics.headers.get('content-type')]).toStrictEqual([200, 'text/plain; version=0.0.4; charset=utf-8']);
+      expect(await metrics.text()).toContain('\nspoton_fl_trainer_training_seconds_total{cloud="azure"} 0\n');
+      expect((await fetch(`${url}/metrics`, { method: 'POST' })).status).toBe(404);
     } finally {
       await azureTrainer.close();
     }

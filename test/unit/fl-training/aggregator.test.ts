@@ -160,7 +160,7 @@ describe('Aggregator', () => {
     expect(await aggregator.submit(b.meta, b.payload)).toMatchObject({ status: 409, code: 'duplicate', message: 'update of b is already in committed round 1' });
     const late = update(aggregator, 'b', 9, { shard: 'shard-1', round: 1, baseRound: 0 });
     expect(await aggregator.submit(late.meta, late.payload)).toMatchObject({ status: 409, code: 'stale-round' });
-    const metrics = aggregator.metricsText();
+    const metrics = await aggregator.metricsText();
     expect(metrics).toContain('spoton_fl_updates_rejected_total{reason="unregistered"} 1');
     expect(metrics).toContain('spoton_fl_updates_rejected_total{reason="duplicate"} 2');
     expect(metrics).toContain('spoton_fl_updates_rejected_total{reason="stale-round"} 1');
@@ -242,7 +242,7 @@ describe('Aggregator', () => {
     expect(await aggregator.model('new', 2, 0)).toMatchObject({ kind: 'model' });
     // Now the old holder is the one that waits: a second copy of shard-0's round 2 would be refused.
     expect(await aggregator.model('old', 2, 0)).toStrictEqual({ kind: 'none' });
-    expect(aggregator.metricsText()).not.toContain('shard-covered');
+    expect(await aggregator.metricsText()).not.toContain('shard-covered');
   });
 
   it('takes a partial update as the trainer leaving: the round does not wait for it', async () => {
@@ -335,7 +335,7 @@ describe('Aggregator', () => {
     aggregator.heartbeat('azure-1');
     aggregator.tick();
     aggregator.tick();
-    expect(aggregator.metricsText()).toContain('spoton_fl_aws_silent 1');
+    expect(await aggregator.metricsText()).toContain('spoton_fl_aws_silent 1');
     clock += 5_000;
     aggregator.heartbeat('aws-1');
     await aggregator.close();
@@ -343,7 +343,7 @@ describe('Aggregator', () => {
       ['aws-silent', `aws-silent-unit-run-${lastAws}`],
       ['aws-recovered', `aws-recovered-unit-run-${clock}`],
     ]);
-    expect(aggregator.metricsText()).toContain('spoton_fl_signals_total{type="aws-silent"} 1');
+    expect(await aggregator.metricsText()).toContain('spoton_fl_signals_total{type="aws-silent"} 1');
   });
 
   it('delivers aws-silent after a 10-minute brain outage that outlasts the sender\'s own retries', async () => {
@@ -429,7 +429,7 @@ describe('Aggregator', () => {
     expect(await aggregator.submit(enormous.meta, enormous.payload)).toMatchObject({ status: 422, code: 'out-of-bounds', message: expect.stringContaining('updateBounds.maxAbsValue') });
     const far = update(aggregator, 'a', 1e5);
     expect(await aggregator.submit(far.meta, far.payload)).toMatchObject({ status: 422, code: 'out-of-bounds', message: expect.stringContaining('updateBounds.maxDeltaNorm') });
-    expect(aggregator.metricsText()).toContain('spoton_fl_updates_rejected_total{reason="out-of-bounds"} 2');
+    expect(await aggregator.metricsText()).toContain('spoton_fl_updates_rejected_total{reason="out-of-bounds"} 2');
   });
 
   it('counts one update per shard and round: a second client on a flushed shard waits for the next round', async () => {

@@ -3,7 +3,6 @@ import { WireFormatError } from '../../../fl-training/errors';
 import { decodeFrame, encodeFrame } from '../../../fl-training/wire/frame';
 import { cloneValues, decodeWeights, encodedBytes, encodeWeights, findNonFinite, sha256Hex, specMismatch, weightBlocks } from '../../../fl-training/wire/weights';
 import { AwsSilenceMonitor, silenceSignal } from '../../../fl-training/aggregator/silence';
-import { renderMetrics } from '../../../fl-training/aggregator/metrics';
 import { SignalSchema } from '../../../protocol/signal';
 
 const specs = [
@@ -113,17 +112,6 @@ describe('AWS silence', () => {
     expect(monitor.evaluate(1000)).toBe('aws-silent');
     expect(monitor.capacity(3, 3)).toBeUndefined();
     expect(monitor.report(2000)).toBe('aws-recovered');
-  });
-});
-
-describe('Prometheus text', () => {
-  it('renders help, type, labels and special values', () => {
-    expect(
-      renderMetrics([
-        { name: 'x_total', help: 'Things.', type: 'counter', samples: [{ labels: { reason: 'a"b' }, value: 3 }] },
-        { name: 'y', help: 'Gauge.', type: 'gauge', samples: [{ value: Number.NaN }, { value: Infinity }] },
-      ]),
-    ).toBe('# HELP x_total Things.\n# TYPE x_total counter\nx_total{reason="a\\"b"} 3\n# HELP y Gauge.\n# TYPE y gauge\ny NaN\ny +Inf\n');
   });
 });
 

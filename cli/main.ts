@@ -9,6 +9,7 @@ import { registerPreflight } from './commands/preflight';
 import { registerReplay } from './commands/replay';
 import { registerSimulate } from './commands/simulate';
 import { registerStageData } from './commands/stage-data';
+import { registerStatus } from './commands/status';
 
 /** Prints a command's result and sets the exit code (never calls process.exit, so output is flushed). */
 function report(result: CommandResult): void {
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerStageData(program, exitWith);
   registerCost(program, exitWith);
   registerSimulate(program, exitWith);
+  registerStatus(program, exitWith);
   return program;
 }
 

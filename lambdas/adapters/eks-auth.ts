@@ -88,9 +88,6 @@ export interface ClusterAccess {
 /** DescribeCluster failed or the cluster has no endpoint or CA yet. Retried. */
 export class ClusterLookupError extends Error {
   override readonly name = 'ClusterLookupError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 export interface EksClusterAccessOptions {

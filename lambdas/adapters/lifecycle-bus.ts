@@ -13,9 +13,6 @@ export interface LifecycleBus {
 /** PutEvents reported failed entries; retried. */
 export class LifecycleEventError extends Error {
   override readonly name = 'LifecycleEventError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** EventBridge PutEvents on `busName`; a failed entry (PutEvents answers 200 even then) is an error. */

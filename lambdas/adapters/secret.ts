@@ -9,9 +9,6 @@ export interface SigningKeySource {
 /** The key ring could not be read or is not a valid ring. Retried: the next invocation reads it again. */
 export class SigningKeyError extends Error {
   override readonly name = 'SigningKeyError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /**

@@ -1,14 +1,8 @@
 import type { z } from 'zod';
 
-/** An event of a kind Spot-On knows that does not have the documented shape. Never retried: it is poison. */
+/** An event of a kind Spot-On knows that does not have the documented shape (cause: the zod issues). Never retried: poison. */
 export class InvalidEventError extends Error {
   override readonly name = 'InvalidEventError';
-  constructor(
-    message: string,
-    options?: { cause?: z.core.$ZodIssue[] | unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 // A union's own issue says only "Invalid input": report why its first alternative, by convention the

@@ -1,24 +1,15 @@
 /** Lambda configuration: environment variables set by the CDK app, validated once per cold start. */
 import { z } from 'zod';
+import { ConfigError } from '../../protocol/config-error';
 
-/** A setting is missing or invalid; the message names every offending variable. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  /** Names of the missing or invalid variables. */
-  readonly settings: readonly string[];
-  constructor(message: string, settings: readonly string[], options?: { cause?: unknown }) {
-    super(message, options);
-    this.settings = settings;
-  }
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
+/** The environment a Lambda is built from: process.env in production, the runner's `environment` locally. */
+export type LambdaEnvironment = Readonly<Record<string, string | undefined>>;
 
 const text = z.string().trim().min(1);
 const httpUrl = z.url({ protocol: /^https?$/ });
 const positiveMs = z.coerce.number().int().min(1).max(900_000);
 
-function parseEnv<T extends z.ZodRawShape>(lambda: string, shape: T, env: Env): z.infer<z.ZodObject<T>> {
+function parseEnv<T extends z.ZodRawShape>(lambda: string, shape: T, env: LambdaEnvironment): z.infer<z.ZodObject<T>> {
   // An empty variable is as good as a missing one.
   const present = Object.fromEntries(Object.keys(shape).flatMap((key) => (env[key] ? [[key, env[key]]] : [])));
   const result = z.object(shape).safeParse(present);
@@ -35,7 +26,7 @@ function parseEnv<T extends z.ZodRawShape>(lambda: string, shape: T, env: Env): 
     ...(invalid.length > 0 ? [`invalid ${invalid.join(', ')}`] : []),
   ];
   const names = result.error.issues.map((issue) => String(issue.path[0]));
-  throw new ConfigError(`${lambda} Lambda configuration: ${parts.join('; ')}`, [...new Set(names)], { cause: result.error.issues });
+  throw new ConfigError(`${lambda} Lambda configuration: ${parts.join('; ')}`, { settings: [...new Set(names)], cause: result.error.issues });
 }
 
 const InterruptionEnvShape = {
@@ -69,7 +60,7 @@ export interface InterruptionConfig {
 }
 
 /** Reads the interruption Lambda's settings; throws ConfigError naming each missing or invalid one. */
-export function loadInterruptionConfig(env: Env = process.env): InterruptionConfig {
+export function loadInterruptionConfig(env: LambdaEnvironment): InterruptionConfig {
   const e = parseEnv('interruption', InterruptionEnvShape, env);
   return {
     region: e.AWS_REGION,
@@ -103,7 +94,7 @@ export interface SignalConfig {
 }
 
 /** Reads the signal Lambda's settings; throws ConfigError naming each missing or invalid one. */
-export function loadSignalConfig(env: Env = process.env): SignalConfig {
+export function loadSignalConfig(env: LambdaEnvironment): SignalConfig {
   const e = parseEnv('signal', SignalEnvShape, env);
   return {
     signalsEndpointUrl: e.SIGNALS_ENDPOINT_URL,

@@ -40,9 +40,6 @@ type ActedOnMessage = Exclude<Message, { kind: 'ignored' }>;
 /** Some of a record's work failed transiently; the record is retried as a whole (every step is idempotent). */
 export class ReflexIncompleteError extends Error {
   override readonly name = 'ReflexIncompleteError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 export interface InterruptionHandlerDeps {

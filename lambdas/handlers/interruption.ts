@@ -1,4 +1,8 @@
-/** Lambda entry point of the interruption reflex: wires the real AWS adapters from the environment. */
+/**
+ * Lambda entry point of the interruption reflex: wires the real AWS adapters from the function's environment.
+ * Libraries read their own settings from process.env, as on Lambda: the SDK its endpoints and credentials,
+ * Powertools POWERTOOLS_*.
+ */
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EKSClient } from '@aws-sdk/client-eks';
@@ -15,15 +19,16 @@ import { secretsManagerKeySource } from '../adapters/secret';
 import { httpTrainerFlusher } from '../adapters/trainer-flush';
 import { kubernetesTrainerLocator } from '../adapters/trainer-locator';
 import { classify } from '../events/classify';
-import { loadInterruptionConfig } from './config';
+import { loadInterruptionConfig, type LambdaEnvironment } from './config';
 import { createInterruptionHandler } from './interruption-handler';
 import type { SqsBatchHandler } from './sqs-batch';
 
 /** Upper bound for one Kubernetes API call; the whole reflex has two minutes. */
 const KUBERNETES_TIMEOUT_MS = 5_000;
 
-function build(): SqsBatchHandler {
-  const config = loadInterruptionConfig(process.env);
+/** The interruption Lambda built from `env` (its settings: lambdas/handlers/config.ts); throws ConfigError. */
+export function createInterruptionLambda(env: LambdaEnvironment): SqsBatchHandler {
+  const config = loadInterruptionConfig(env);
   const sqs = new SQSClient({ region: config.region });
   const keys = secretsManagerKeySource(new SecretsManagerClient({ region: config.region }), 'flush', config.flushKeysSecretArn);
   const access = eksClusterAccess({
@@ -52,6 +57,6 @@ let built: SqsBatchHandler | undefined;
 
 /** SQS-triggered handler; configuration and clients are built once per cold start, on first use. */
 export const handler: SqsBatchHandler = async (event, context) => {
-  built ??= build();
+  built ??= createInterruptionLambda(process.env);
   return built(event, context);
 };

@@ -17,9 +17,6 @@ import { sqsBatchHandler, type SqsBatchHandler } from './sqs-batch';
 /** The outbox held something that is not a valid v1 signal. */
 export class InvalidSignalMessageError extends Error {
   override readonly name = 'InvalidSignalMessageError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** The brain refused the signal for good (4xx). */

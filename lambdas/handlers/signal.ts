@@ -1,15 +1,20 @@
-/** Lambda entry point of the signal forwarder: wires the real adapters from the environment. */
+/**
+ * Lambda entry point of the signal forwarder: wires the real adapters from the function's environment.
+ * Libraries read their own settings from process.env, as on Lambda: the SDK its region, endpoints and
+ * credentials, Powertools POWERTOOLS_*.
+ */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { sqsDeadLetterQueue } from '../adapters/dead-letter';
 import { secretsManagerKeySource } from '../adapters/secret';
 import { httpSignalSender } from '../adapters/signal-sender';
-import { loadSignalConfig } from './config';
+import { loadSignalConfig, type LambdaEnvironment } from './config';
 import type { SqsBatchHandler } from './sqs-batch';
 import { createSignalHandler } from './signal-handler';
 
-function build(): SqsBatchHandler {
-  const config = loadSignalConfig(process.env);
+/** The signal Lambda built from `env` (its settings: lambdas/handlers/config.ts); throws ConfigError. */
+export function createSignalLambda(env: LambdaEnvironment): SqsBatchHandler {
+  const config = loadSignalConfig(env);
   return createSignalHandler({
     sender: httpSignalSender({
       endpointUrl: config.signalsEndpointUrl,
@@ -24,6 +29,6 @@ let built: SqsBatchHandler | undefined;
 
 /** SQS-triggered handler; configuration and clients are built once per cold start, on first use. */
 export const handler: SqsBatchHandler = async (event, context) => {
-  built ??= build();
+  built ??= createSignalLambda(process.env);
   return built(event, context);
 };

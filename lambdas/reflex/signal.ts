@@ -8,9 +8,6 @@ type ActedOnMessage = Exclude<Message, { kind: 'ignored' }>;
 /** A signal that does not satisfy the v1 schema: a bug or an event field the schema cannot carry; never retried. */
 export class InvalidSignalError extends Error {
   override readonly name = 'InvalidSignalError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /**

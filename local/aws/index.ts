@@ -5,12 +5,12 @@
  *
  * Typical drill wiring:
  *   const aws = await startLocalAws({ buses: ['spot-on'], secrets: { 'spot-on/signing': key } });
- *   Object.assign(process.env, aws.env);                         // before the handlers' first invocation
+ *   Object.assign(process.env, aws.env);                         // the SDK's endpoints and credentials, process-wide
  *   const dlq = aws.queues.create('interruption-dlq');
  *   const queue = aws.queues.create('interruption', { visibilityTimeoutSeconds: 360, deadLetterQueue: { queue: dlq, maxReceiveCount: 3 } });
  *   aws.buses.get('default')?.putRules(INGEST_RULES, [queue]);
- *   const { handler } = await import('../../lambdas/handlers/interruption');
- *   createSqsEventSource({ functionName: 'interruption', queue, handler, batchSize: 5, timeoutSeconds: 60,
+ *   const { createInterruptionLambda } = await import('../../lambdas/handlers/interruption');
+ *   createSqsEventSource({ functionName: 'interruption', queue, createHandler: createInterruptionLambda, batchSize: 5, timeoutSeconds: 60,
  *     environment: { DEAD_LETTER_QUEUE_URL: dlq.url, ... } }).start();
  *   aws.buses.get('default')?.inject(loadEvent('aws.ec2/spot-interruption/terminate.json'), { restamp: true });
  */
@@ -46,8 +46,8 @@ export { SecretsManagerService } from './secrets-manager';
 export type { SecretRecord } from './secrets-manager';
 export { EksService } from './eks';
 export type { EksClusterDefinition } from './eks';
-export { createSqsEventSource, SqsEventSource, LambdaTimeoutError, InvalidBatchResponseError, InvalidEventSourceError } from './lambda-runner';
-export type { LambdaInvocation, SqsEventSourceOptions, SqsLambdaHandler } from './lambda-runner';
-export { judgeBatchResponse } from './batch-response';
-export type { BatchVerdict } from './batch-response';
+export { createSqsEventSource, SqsEventSource, InvalidEventSourceError } from './lambda-runner';
+export type { LambdaEnvironment, LambdaInvocation, SqsEventSourceOptions, SqsLambdaFactory, SqsLambdaHandler } from './lambda-runner';
+export { judgeBatchResponse, judgeInvocation, LambdaTimeoutError, InvalidBatchResponseError } from './batch-response';
+export type { BatchVerdict, InvocationVerdict, Settled } from './batch-response';
 export { lambdaContext, lambdaMessageAttributes, sqsEvent, sqsRecord } from './lambda-event';

@@ -11,16 +11,18 @@
  *   alone and reappear after their visibility timeout; the queue's RedrivePolicy moves them on eventually.
  * - Every invocation is recorded (for the drill's timeline) and announced to listeners.
  *
- * Configuration at cold start: Spot-On's handlers (lambdas/handlers/*.ts) read process.env on their first
- * invocation (`built ??= build()`), not at import. Two functions in one process share process.env, yet each
- * needs its own DEAD_LETTER_QUEUE_URL; so `environment` is applied only around the synchronous start of each
- * invocation, where those reads happen, and restored right after. Variables read later, asynchronously (the
- * SDK's region and endpoint), must be process-wide: set LocalAws.env in process.env before the first
- * invocation. A handler module imported into a fresh module registry (jest.isolateModules) starts cold.
+ * Configuration: each production handler module exports a factory that builds its handler from an environment
+ * (lambdas/handlers/signal.ts `createSignalLambda`; its Lambda `handler` passes process.env). The runner calls it at
+ * the cold start (the first invocation, or the next after it threw) with the runtime's variables (AWS_REGION,
+ * AWS_DEFAULT_REGION, AWS_LAMBDA_FUNCTION_*) over `environment`, so process.env is never touched. What libraries read
+ * from process.env themselves stays process-wide, as in one Lambda sandbox: the SDK's region, endpoints
+ * (AWS_ENDPOINT_URL_*) and credentials, which its own loaders resolve lazily (per-function values would take
+ * production code handing them to every client), and Powertools' POWERTOOLS_* when a handler builds its logger and
+ * metrics. Set those (LocalAws.env) before the first invocation: hence one local cloud per process.
  * A timed-out handler cannot be killed in-process: its batch is failed, but its promise runs on.
  */
 import type { Context, SQSEvent } from 'aws-lambda';
-import { judgeBatchResponse } from './batch-response';
+import { judgeInvocation, type Settled } from './batch-response';
 import type { Clock } from './clock';
 import { lambdaContext, sqsEvent } from './lambda-event';
 import { cryptoRandom, type Random } from './random';
@@ -30,10 +32,17 @@ import { SQS_LIMITS, type ReceivedMessage, type SqsQueue } from './sqs-queue';
 /** An SQS-triggered async handler, e.g. lambdas/handlers/signal.ts `handler`. */
 export type SqsLambdaHandler = (event: SQSEvent, context: Context) => Promise<unknown>;
 
+/** A function's environment variables as its code sees them. */
+export type LambdaEnvironment = Readonly<Record<string, string>>;
+
+/** Builds a function's handler from its environment, e.g. lambdas/handlers/signal.ts `createSignalLambda`. */
+export type SqsLambdaFactory = (environment: LambdaEnvironment) => SqsLambdaHandler;
+
 export interface SqsEventSourceOptions {
   readonly functionName: string;
   readonly queue: SqsQueue;
-  readonly handler: SqsLambdaHandler;
+  /** Called at the cold start with the function's environment; a throw fails that invocation, as an init error does. */
+  readonly createHandler: SqsLambdaFactory;
   /** Records per invocation, 1 to 10,000. @default 10 */
   readonly batchSize?: number;
   /** How long to gather records before invoking, 0 to 300 s (Lambda needs ≥ 1 for batchSize > 10). @default 0 */
@@ -46,8 +55,8 @@ export interface SqsEventSourceOptions {
   readonly memoryLimitInMB?: number;
   /** Concurrent pollers, each invoking one batch at a time. @default 1 */
   readonly maxConcurrency?: number;
-  /** The function's own environment variables, applied around each invocation's synchronous start. */
-  readonly environment?: Readonly<Record<string, string>>;
+  /** The function's own environment variables (the runtime's reserved ones are set by the runner). @default {} */
+  readonly environment?: LambdaEnvironment;
   /** Long-poll wait of each receive. @default 20 */
   readonly pollWaitSeconds?: number;
   /** Request ids. @default node:crypto */
@@ -78,25 +87,9 @@ export interface LambdaInvocation {
   readonly response?: unknown;
 }
 
-/** The invocation outlived the function timeout. */
-export class LambdaTimeoutError extends Error {
-  override readonly name = 'LambdaTimeoutError';
-}
-
-/** The function's answer broke the batch-item-failures contract. */
-export class InvalidBatchResponseError extends Error {
-  override readonly name = 'InvalidBatchResponseError';
-}
-
 /** Options out of range, as CreateEventSourceMapping would refuse them. */
 export class InvalidEventSourceError extends Error {
   override readonly name = 'InvalidEventSourceError';
-}
-
-type Settled = { readonly kind: 'returned'; readonly value: unknown } | { readonly kind: 'threw'; readonly error: unknown } | { readonly kind: 'timeout' };
-
-function errorSummary(error: unknown): { name: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) };
 }
 
 function regionOfArn(arn: string): string {
@@ -111,7 +104,7 @@ function accountOfArn(arn: string): string {
 export class SqsEventSource {
   readonly functionName: string;
   private readonly queue: SqsQueue;
-  private readonly handler: SqsLambdaHandler;
+  private readonly createHandler: SqsLambdaFactory;
   private readonly clock: Clock;
   private readonly random: Random;
   private readonly batchSize: number;
@@ -120,19 +113,19 @@ export class SqsEventSource {
   private readonly timeoutMs: number;
   private readonly memoryLimitInMB: number;
   private readonly maxConcurrency: number;
-  private readonly environment: Readonly<Record<string, string>>;
+  private readonly environment: LambdaEnvironment;
   private readonly pollWaitSeconds: number;
   private readonly maxRecorded: number;
   private readonly logStreamId: string;
   private readonly recorded: LambdaInvocation[] = [];
   private readonly listeners = new Set<(invocation: LambdaInvocation) => void>();
-  private warm = false;
+  private handler: SqsLambdaHandler | undefined;
   private polling: { readonly abort: AbortController; readonly loops: Promise<void>[] } | undefined;
 
   constructor(options: SqsEventSourceOptions) {
     this.functionName = options.functionName;
     this.queue = options.queue;
-    this.handler = options.handler;
+    this.createHandler = options.createHandler;
     this.clock = options.queue.clock;
     this.random = options.random ?? cryptoRandom;
     this.batchSize = options.batchSize ?? 10;
@@ -141,7 +134,13 @@ export class SqsEventSource {
     this.timeoutMs = (options.timeoutSeconds ?? 3) * 1000;
     this.memoryLimitInMB = options.memoryLimitInMB ?? 128;
     this.maxConcurrency = options.maxConcurrency ?? 1;
-    this.environment = options.environment ?? {};
+    this.environment = {
+      ...options.environment,
+      AWS_REGION: regionOfArn(options.queue.arn),
+      AWS_DEFAULT_REGION: regionOfArn(options.queue.arn),
+      AWS_LAMBDA_FUNCTION_NAME: options.functionName,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(this.memoryLimitInMB),
+    };
     this.pollWaitSeconds = options.pollWaitSeconds ?? SQS_LIMITS.maxWaitTimeSeconds;
     this.maxRecorded = options.maxRecordedInvocations ?? 1_000;
     this.logStreamId = this.random.hex(16);
@@ -250,19 +249,13 @@ export class SqsEventSource {
     return batch;
   }
 
-  // Applies the function's environment while the handler's synchronous start (its cold-start build) runs.
+  // The cold start builds the handler; a factory that throws fails this invocation and leaves the next one cold.
   private call(event: SQSEvent, context: Context): Promise<unknown> {
-    const saved = new Map(Object.keys(this.environment).map((key) => [key, process.env[key]]));
-    Object.assign(process.env, this.environment);
     try {
+      this.handler ??= this.createHandler(this.environment);
       return Promise.resolve(this.handler(event, context));
     } catch (error) {
       return Promise.reject(error);
-    } finally {
-      for (const [key, value] of saved) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
     }
   }
 
@@ -270,8 +263,7 @@ export class SqsEventSource {
     const requestId = this.random.uuid();
     const startedAt = this.clock.now();
     const deadlineMs = startedAt + this.timeoutMs;
-    const coldStart = !this.warm;
-    this.warm = true;
+    const coldStart = this.handler === undefined;
     const event = sqsEvent(messages, { eventSourceArn: this.queue.arn, awsRegion: regionOfArn(this.queue.arn) });
     const context = lambdaContext({
       functionName: this.functionName,
@@ -299,23 +291,7 @@ export class SqsEventSource {
     cancelTimeout();
 
     const messageIds = messages.map((m) => m.messageId);
-    let failed: ReadonlySet<string>;
-    let error: { name: string; message: string } | undefined;
-    if (settled.kind === 'threw') {
-      failed = new Set(messageIds);
-      error = errorSummary(settled.error);
-    } else if (settled.kind === 'timeout') {
-      failed = new Set(messageIds);
-      error = errorSummary(new LambdaTimeoutError(`Task timed out after ${(this.timeoutMs / 1000).toFixed(2)} seconds`));
-    } else {
-      const verdict = judgeBatchResponse(settled.value, messageIds, this.reportBatchItemFailures);
-      if (verdict.kind === 'failure') {
-        failed = new Set(messageIds);
-        error = errorSummary(new InvalidBatchResponseError(verdict.reason));
-      } else {
-        failed = verdict.kind === 'partial' ? verdict.failedMessageIds : new Set();
-      }
-    }
+    const { failed, error } = judgeInvocation(settled, messageIds, { reportBatchItemFailures: this.reportBatchItemFailures, timeoutMs: this.timeoutMs });
 
     const deleted: string[] = [];
     for (const message of messages) {
@@ -350,7 +326,7 @@ export class SqsEventSource {
   }
 }
 
-/** Creates an SQS event source mapping for `handler` (call start() to begin polling). */
+/** Creates an SQS event source mapping for the handler `createHandler` builds (call start() to begin polling). */
 export function createSqsEventSource(options: SqsEventSourceOptions): SqsEventSource {
   return new SqsEventSource(options);
 }

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { KEY_PURPOSES, type KeyPurpose } from '../../protocol/keys';
 import { startArmEmulator, spotOnDevSeed, type ArmEmulator } from '../arm';
-import { createSqsEventSource, startLocalAws, type LocalAws, type SqsEventSource, type SqsLambdaHandler, type SqsQueue } from '../aws';
+import { createInterruptionLambda } from '../../lambdas/handlers/interruption';
+import { createSignalLambda } from '../../lambdas/handlers/signal';
+import { createSqsEventSource, startLocalAws, type LocalAws, type SqsEventSource, type SqsQueue } from '../aws';
 import { startAzurite } from '../azurite';
 import { startLocalProcess, type LocalProcess } from '../child-process';
 import { startInstanceMetadata } from '../cluster/instance-metadata';
@@ -22,7 +24,7 @@ import { startLostAnswerProxy, type LostAnswerProxy } from '../lost-answer-proxy
 import { startVpnTunnel, type VpnTunnel } from '../vpn';
 import type { EnvValue } from './production/aws-template';
 import type { DrillDeployment } from './production/deployment';
-import type { TimelineEntry } from './report';
+import type { TimelineEntry, TimelineFacts } from './report';
 import { drillBatchMs, drillRunConfig, startAggregator } from './run';
 import { startDrillData, withoutAws, type DrillData } from './data';
 import { mayProcess, parseRunConfig, type ShardConfig } from '../../fl-training/config';
@@ -47,7 +49,7 @@ export interface CloudOptions {
 }
 
 export type Component = TimelineEntry['component'];
-export type Emit = (component: Component, event: string, detail?: string) => void;
+export type Emit = (component: Component, event: string, detail?: string, facts?: TimelineFacts) => void;
 
 export interface LocalCloud {
   readonly aws: LocalAws;
@@ -71,13 +73,6 @@ export interface LocalCloud {
   readonly signal: SqsEventSource;
   readonly hostInvocations: { functionName: string; outcome: string; status?: number }[];
   stop(): Promise<void>;
-}
-
-/** Imports a production handler as a fresh module, as a new Lambda deployment's cold start does. */
-function freshHandler(modulePath: string): SqsLambdaHandler {
-  for (const key of Object.keys(require.cache)) if (key.startsWith(path.join(REPO_ROOT, 'lambdas') + path.sep)) delete require.cache[key];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the environment is set
-  return (require(modulePath) as { handler: SqsLambdaHandler }).handler;
 }
 
 /** Starts everything; `emit` receives the timeline. */
@@ -111,7 +106,9 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     const template = deployment.aws;
     const aws = await startLocalAws({ buses: ['spot-on'], seed: options.seed });
     stops.push(() => aws.stop());
-    Object.assign(process.env, aws.env);
+    // Read by the libraries themselves, so process-wide (aws/lambda-runner.ts): the SDK's endpoints and credentials,
+    // and Powertools' switches (logs and metrics go nowhere: the drill reads typed events, not CloudWatch).
+    Object.assign(process.env, aws.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
     const eksCluster = literal(template.interruption.environment, 'EKS_CLUSTER_NAME');
     // The simulated clusters label and place trainers as the chart does; the stack must look for them there.
     for (const [name, simulated] of [['TRAINER_NAMESPACE', TRAINER_NAMESPACE], ['TRAINER_LABEL_SELECTOR', TRAINER_LABEL_SELECTOR]] as const) {
@@ -231,7 +228,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     stops.push(() => simulator.stop());
     arm.onEvent((event) => {
       if (event.operation.pool.pool !== 'gpuspot') return;
-      emit('arm', event.type, `gpuspot ${event.operation.fromCount} -> ${event.operation.toCount} nodes`);
+      emit('arm', event.type, `gpuspot ${event.operation.fromCount} -> ${event.operation.toCount} nodes`, { nodeCount: event.operation.toCount });
       if (event.type !== 'operation-succeeded') return;
       const pool = arm.getPool({ subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, cluster: cluster.name, pool: 'gpuspot' });
       simulator.syncGpuPool(pool?.readyNodeCount ?? 0);
@@ -247,25 +244,23 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         if (type === 'AWS::Events::EventBus') return 'spot-on';
         return undefined;
       });
-    // Logs and metrics go nowhere: the drill reads typed events, not CloudWatch.
-    const local = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', NODE_OPTIONS: '' };
     const interruption = createSqsEventSource({
       functionName: 'spot-on-interruption',
       queue: interruptionQueue,
-      handler: freshHandler(path.join(REPO_ROOT, 'lambdas', 'handlers', 'interruption.ts')),
+      createHandler: createInterruptionLambda,
       batchSize: template.interruption.batchSize,
       timeoutSeconds: template.interruption.timeoutSeconds,
       pollWaitSeconds: 1,
-      environment: resolve(template.interruption.environment, { ...local, TRAINER_PORT: String(trainerPort), RUN_ID: options.runId }),
+      environment: resolve(template.interruption.environment, { TRAINER_PORT: String(trainerPort), RUN_ID: options.runId }),
     });
     const signal = createSqsEventSource({
       functionName: 'spot-on-signal',
       queue: outbox,
-      handler: freshHandler(path.join(REPO_ROOT, 'lambdas', 'handlers', 'signal.ts')),
+      createHandler: createSignalLambda,
       batchSize: template.signal.batchSize,
       timeoutSeconds: template.signal.timeoutSeconds,
       pollWaitSeconds: 1,
-      environment: resolve(template.signal.environment, { ...local, SIGNALS_ENDPOINT_URL: `${vpn.url}/api/signals`, SIGNAL_TIMEOUT_MS: String(deployment.signalTimeoutMs) }),
+      environment: resolve(template.signal.environment, { SIGNALS_ENDPOINT_URL: `${vpn.url}/api/signals`, SIGNAL_TIMEOUT_MS: String(deployment.signalTimeoutMs) }),
     });
     for (const source of [interruption, signal]) {
       source.onInvocation((invocation) =>

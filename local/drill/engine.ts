@@ -11,14 +11,14 @@ import { CheckpointManifestSchema, type CheckpointManifest } from '../../protoco
 import { TrainerProcess } from '../cluster/trainer-process';
 import { startAzurite } from '../azurite';
 import { freePort } from '../net';
-import { startLocalCloud, type Component } from './cloud';
+import { startLocalCloud, type Component, type Emit } from './cloud';
 import { drillRunConfig, drillShards, startAggregator } from './run';
 import { startDrillData } from './data';
 import { checkResidency } from './residency';
 import { parseRunConfig } from '../../fl-training/config';
 import type { DrillDeployment } from './production/deployment';
 import { TIME_COMPRESSION_FACTOR } from './production/time-compression';
-import { DrillReportSchema, type DrillReport, type RoundMetrics, type Scenario, type TimelineEntry } from './report';
+import { DrillReportSchema, type DrillReport, type RoundMetrics, type Scenario, type TimelineEntry, type TimelineFacts } from './report';
 import { notePhase, recordedEvent, SCENARIO_DEFINITIONS, type ScenarioContext, type ScenarioTiming } from './scenarios';
 import { MARKER_EVENTS } from './view/markers';
 import type { DrillObserver } from './view/progress-view';
@@ -123,11 +123,12 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
   const startedAt = Date.now();
   const timeline: TimelineEntry[] = [];
   let currentRound = 0;
-  const emit = (component: Component, event: string, detail?: string, atMs = Date.now()) => {
-    const entry: TimelineEntry = { t: Math.max(0, atMs - startedAt), at: new Date(atMs).toISOString(), component, event, ...(detail ? { detail } : {}), round: currentRound };
+  const record = (atMs: number, component: Component, event: string, detail?: string, facts: TimelineFacts = {}) => {
+    const entry: TimelineEntry = { t: Math.max(0, atMs - startedAt), at: new Date(atMs).toISOString(), component, event, ...(detail ? { detail } : {}), ...facts, round: currentRound };
     timeline.push(entry);
     observer.timeline(scenario, entry);
   };
+  const emit: Emit = (component, event, detail, facts) => record(Date.now(), component, event, detail, facts);
   observer.scenarioStarted(scenario, options.rounds);
   emit('drill', 'scenario-started', scenario);
   const runId = `drill-${scenario}-${options.seed}`;
@@ -184,7 +185,7 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
         notePhase(context, phase);
         const marker = { 'failing-over': MARKER_EVENTS.failoverStarted, 'azure-active': MARKER_EVENTS.azureActive, 'failing-back': MARKER_EVENTS.failbackStarted, 'aws-primary': MARKER_EVENTS.awsPrimary }[brain.phase];
         // Timed when the brain changed phase (phaseSince), not when this poll noticed it.
-        emit('brain', marker ?? brain.phase, `phase ${brain.phase}, epoch ${brain.epoch}`, Date.parse(brain.phaseSince) || Date.now());
+        record(Date.parse(brain.phaseSince) || Date.now(), 'brain', marker ?? brain.phase, `phase ${brain.phase}, epoch ${brain.epoch}`);
         observer.phaseChanged(scenario, brain.phase, brain.epoch);
       }
       if (brain && !epochs.includes(brain.epoch)) epochs.push(brain.epoch);
@@ -251,7 +252,7 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
     const warning = at(MARKER_EVENTS.spotWarning);
     const durable = timeline.find((e) => e.event === 'flush-durable' && warning !== undefined && e.t >= warning)?.t;
     const failoverAt = at(MARKER_EVENTS.failoverStarted);
-    const poolScaled = timeline.find((e) => e.component === 'arm' && e.event === 'operation-succeeded' && failoverAt !== undefined && e.t >= failoverAt && /-> [1-9]/.test(e.detail ?? ''))?.t;
+    const poolScaled = timeline.find((e) => e.component === 'arm' && e.event === 'operation-succeeded' && failoverAt !== undefined && e.t >= failoverAt && (e.nodeCount ?? 0) > 0)?.t;
     const resumed = rounds.find((r) => r.participants.azure > 0)?.t;
     const failbackAt = at(MARKER_EVENTS.failbackStarted);
     const primaryAgain = timeline.find((e) => e.event === MARKER_EVENTS.awsPrimary && failbackAt !== undefined && e.t >= failbackAt)?.t;

@@ -1,6 +1,6 @@
 /**
  * Scenarios side by side, each in a process of its own. A local cloud is process-wide (the SDKs find the local AWS
- * through the environment, the Lambda runner swaps it per invocation), so two clouds cannot share a process; as
+ * through process.env, aws/lambda-runner.ts), so two clouds cannot share a process; as
  * processes they share nothing but the CPU, and paced rounds leave most of it idle. Each child runs one scenario
  * against the baseline it is given and prints its report as the last line of stdout.
  */

@@ -18,9 +18,13 @@ export const TimelineEntrySchema = z.strictObject({
   component: ComponentSchema,
   event: z.string().min(1),
   detail: z.string().optional(),
+  /** An ARM agent-pool operation's entry: the node count the operation sets. */
+  nodeCount: z.number().int().nonnegative().optional(),
   round: z.number().int().nonnegative().optional(),
 });
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
+/** What a timeline entry carries besides its prose, for the drill to measure by. */
+export type TimelineFacts = Pick<TimelineEntry, 'nodeCount'>;
 
 export const RoundMetricsSchema = z.strictObject({
   round: z.number().int().nonnegative(),

@@ -9,6 +9,8 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FAILOVER_ALARM_NAME, INGEST_RULES } from '../../../lambdas/events/rules';
+import { createInterruptionLambda } from '../../../lambdas/handlers/interruption';
+import { createSignalLambda } from '../../../lambdas/handlers/signal';
 import { createSqsEventSource, startLocalAws, type LambdaInvocation, type LocalAws, type SqsEventSource, type SqsQueue } from '../../../local/aws';
 import { SignalSchema } from '../../../protocol/signal';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../../protocol/signing';
@@ -56,14 +58,6 @@ afterAll(async () => {
   process.env = savedEnv;
 });
 
-function productionHandler<M extends { handler: unknown }>(load: () => M): M['handler'] {
-  let handler: M['handler'] | undefined;
-  jest.isolateModules(() => {
-    handler = load().handler;
-  });
-  return handler as M['handler'];
-}
-
 function firstInvocation(source: SqsEventSource, timeoutMs = 15_000): Promise<LambdaInvocation> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${source.functionName} was not invoked within ${timeoutMs} ms`)), timeoutMs);
@@ -86,7 +80,7 @@ it('turns an injected failover alarm into a signed signal at the brain and a lif
   const interruption = createSqsEventSource({
     functionName: 'spot-on-interruption',
     queue: interruptionQueue,
-    handler: productionHandler(() => jest.requireActual<typeof import('../../../lambdas/handlers/interruption')>('../../../lambdas/handlers/interruption')),
+    createHandler: createInterruptionLambda,
     batchSize: 5,
     timeoutSeconds: 60,
     environment: {
@@ -105,7 +99,7 @@ it('turns an injected failover alarm into a signed signal at the brain and a lif
   const signal = createSqsEventSource({
     functionName: 'spot-on-signal',
     queue: outbox,
-    handler: productionHandler(() => jest.requireActual<typeof import('../../../lambdas/handlers/signal')>('../../../lambdas/handlers/signal')),
+    createHandler: createSignalLambda,
     batchSize: 5,
     timeoutSeconds: 30,
     environment: {

@@ -1,5 +1,5 @@
 /**
- * The production signal Lambda (lambdas/handlers/signal.ts `handler`, unchanged) run by the local SQS event
+ * The production signal Lambda (lambdas/handlers/signal.ts `createSignalLambda`, what `handler` builds) run by the local SQS event
  * source mapping from a local outbox queue, with the real SDK clients pointed at the local AWS through the
  * environment, posting to a stand-in for the Azure brain's POST /api/signals over plain HTTP
  * (SIGNALS_ENDPOINT_URL accepts http: lambdas/handlers/config.ts).
@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { sqsSignalOutbox } from '../../../lambdas/adapters/outbox';
+import { createSignalLambda } from '../../../lambdas/handlers/signal';
 import { createSqsEventSource, startLocalAws, type LambdaInvocation, type LocalAws, type SqsEventSource, type SqsQueue } from '../../../local/aws';
 import type { Signal } from '../../../protocol/signal';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../../protocol/signing';
@@ -82,17 +83,12 @@ afterAll(async () => {
   process.env = savedEnv;
 });
 
-/** The production handler from a fresh module registry: its first invocation is a cold start. */
+/** A new deployment of the production Lambda: its first invocation is a cold start. */
 function startSignalLambda(): SqsEventSource {
-  let handler: typeof import('../../../lambdas/handlers/signal').handler | undefined;
-  jest.isolateModules(() => {
-    handler = jest.requireActual<typeof import('../../../lambdas/handlers/signal')>('../../../lambdas/handlers/signal').handler;
-  });
-  if (handler === undefined) throw new Error('signal handler did not load');
   runner = createSqsEventSource({
     functionName: 'spot-on-signal',
     queue: outbox,
-    handler,
+    createHandler: createSignalLambda,
     batchSize: 5,
     timeoutSeconds: 30,
     environment: {

@@ -1,6 +1,7 @@
-import { ConfigError, loadInterruptionConfig, loadSignalConfig } from '../../../lambdas/handlers/config';
+import { loadInterruptionConfig, loadSignalConfig } from '../../../lambdas/handlers/config';
 import * as interruption from '../../../lambdas/handlers/interruption';
 import * as signal from '../../../lambdas/handlers/signal';
+import { ConfigError } from '../../../protocol/config-error';
 
 const INTERRUPTION_ENV = {
   AWS_REGION: 'us-west-2',
@@ -93,7 +94,22 @@ describe('entry points', () => {
     process.env = { ...saved };
   });
 
-  it('fail the invocation with a ConfigError naming what is missing', async () => {
+  it('build from the environment they are given, failing fast with a ConfigError naming what is missing', () => {
+    const interruptionError = configError(() => interruption.createInterruptionLambda({ ...INTERRUPTION_ENV, RUN_ID: undefined, TRAINER_PORT: '' }));
+    const signalError = configError(() => signal.createSignalLambda({ ...SIGNAL_ENV, SIGNAL_KEYS_SECRET_ARN: undefined }));
+    expect([interruptionError.name, interruptionError.message, interruptionError.settings]).toStrictEqual([
+      'ConfigError',
+      'interruption Lambda configuration: missing TRAINER_PORT, RUN_ID',
+      ['TRAINER_PORT', 'RUN_ID'],
+    ]);
+    expect([signalError.name, signalError.message, signalError.settings]).toStrictEqual([
+      'ConfigError',
+      'signal Lambda configuration: missing SIGNAL_KEYS_SECRET_ARN',
+      ['SIGNAL_KEYS_SECRET_ARN'],
+    ]);
+  });
+
+  it('deployed, build from process.env and fail the invocation with a ConfigError naming what is missing', async () => {
     for (const name of [...Object.keys(INTERRUPTION_ENV), ...Object.keys(SIGNAL_ENV)]) delete process.env[name];
     await expect(interruption.handler({ Records: [] })).rejects.toThrow(ConfigError);
     await expect(interruption.handler({ Records: [] })).rejects.toThrow(/^interruption Lambda configuration: missing AWS_REGION, OUTBOX_QUEUE_URL, /);

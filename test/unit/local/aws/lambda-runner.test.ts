@@ -1,16 +1,18 @@
 /** The SQS event source mapping on a manual clock: the event it builds and how it reads the handler's answer. */
 import type { Context, SQSEvent } from 'aws-lambda';
-import { judgeBatchResponse } from '../../../../local/aws/batch-response';
-import { createSqsEventSource, InvalidEventSourceError, type SqsEventSourceOptions, type SqsLambdaHandler } from '../../../../local/aws/lambda-runner';
+import { judgeBatchResponse, judgeInvocation, type Settled } from '../../../../local/aws/batch-response';
+import { createSqsEventSource, InvalidEventSourceError, type LambdaEnvironment, type SqsEventSourceOptions, type SqsLambdaHandler } from '../../../../local/aws/lambda-runner';
 import { md5Hex } from '../../../../local/aws/md5';
 import { seededRandom } from '../../../../local/aws/random';
 import { ACCOUNT, localSqs, REGION, settle } from './helpers';
 
-function setup(options: Partial<SqsEventSourceOptions> & { handler: SqsLambdaHandler }) {
+/** An event source on the `outbox` queue; `handler` is what a factory that ignores its environment builds. */
+function setup({ handler, ...options }: Partial<SqsEventSourceOptions> & { handler?: SqsLambdaHandler }) {
   const { clock, sqs } = localSqs();
   const dlq = sqs.create('outbox-dlq');
   const queue = sqs.create('outbox', { visibilityTimeoutSeconds: 30, deadLetterQueue: { queue: dlq, maxReceiveCount: 3 } });
-  const source = createSqsEventSource({ functionName: 'signal', queue, random: seededRandom(9), ...options });
+  const createHandler = () => handler ?? (async () => undefined);
+  const source = createSqsEventSource({ functionName: 'signal', queue, random: seededRandom(9), createHandler, ...options });
   return { clock, queue, dlq, source };
 }
 
@@ -141,12 +143,16 @@ describe('SqsEventSource', () => {
 
   it('fails a batch whose handler outlives the timeout', async () => {
     let remainingAtTimeout = -1;
-    const handler: SqsLambdaHandler = (_event, context) =>
-      new Promise((resolve) => {
-        remainingAtTimeout = context.getRemainingTimeInMillis();
-        setTimeout(resolve, 10_000).unref();
-      });
-    const { clock, queue, source } = setup({ handler, timeoutSeconds: 2 });
+    let finished = false;
+    const { clock, queue, source } = setup({
+      timeoutSeconds: 2,
+      // Takes 10 s on the event source's own clock, so the test moves time instead of waiting for it.
+      createHandler: () => (_event, context) =>
+        new Promise((resolve) => {
+          remainingAtTimeout = context.getRemainingTimeInMillis();
+          clock.setTimer(() => resolve((finished = true)), 10_000);
+        }),
+    });
     queue.send({ body: 'slow' });
     const pending = source.pollOnce();
     await settle();
@@ -154,6 +160,9 @@ describe('SqsEventSource', () => {
     expect(await pending).toMatchObject({ outcome: 'failed', error: { name: 'LambdaTimeoutError', message: 'Task timed out after 2.00 seconds' } });
     expect(remainingAtTimeout).toBe(2_000);
     expect(queue.counts().inFlight).toBe(1);
+    clock.advance(8_000);
+    await settle();
+    expect([finished, source.invocations().length, queue.counts().inFlight]).toStrictEqual([true, 1, 1]);
   });
 
   it('gathers up to batchSize records within the batching window', async () => {
@@ -174,18 +183,51 @@ describe('SqsEventSource', () => {
     expect((await rest)?.messageIds).toHaveLength(5);
   });
 
-  it('applies the function environment only while the handler starts', async () => {
+  it('builds the handler once, at the cold start, from the function environment and the runtime variables', async () => {
+    const built: LambdaEnvironment[] = [];
     const seen: (string | undefined)[] = [];
-    const handler: SqsLambdaHandler = async () => {
-      seen.push(process.env.LOCAL_AWS_TEST_SETTING);
-      await Promise.resolve();
-      seen.push(process.env.LOCAL_AWS_TEST_SETTING);
-    };
-    const { queue, source } = setup({ handler, environment: { LOCAL_AWS_TEST_SETTING: 'function-value' } });
+    const { queue, source } = setup({
+      memoryLimitInMB: 256,
+      environment: { LOCAL_AWS_TEST_SETTING: 'function-value' },
+      createHandler: (environment) => {
+        built.push(environment);
+        return async () => {
+          seen.push(process.env.LOCAL_AWS_TEST_SETTING);
+        };
+      },
+    });
+    queue.send({ body: 'a' });
+    const first = await source.pollOnce();
+    queue.send({ body: 'b' });
+    const second = await source.pollOnce();
+    expect(built).toStrictEqual([
+      {
+        LOCAL_AWS_TEST_SETTING: 'function-value',
+        AWS_REGION: REGION,
+        AWS_DEFAULT_REGION: REGION,
+        AWS_LAMBDA_FUNCTION_NAME: 'signal',
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+      },
+    ]);
+    expect([first?.coldStart, second?.coldStart]).toStrictEqual([true, false]);
+    expect(seen).toStrictEqual([undefined, undefined]);
+  });
+
+  it('fails the invocation whose cold start throws, as an init error does, and starts cold again at the next', async () => {
+    const attempts: number[] = [];
+    const { clock, queue, source } = setup({
+      createHandler: () => {
+        attempts.push(attempts.length + 1);
+        if (attempts.length === 1) throw new TypeError('DEAD_LETTER_QUEUE_URL is missing');
+        return async () => undefined;
+      },
+    });
     queue.send({ body: 'x' });
-    await source.pollOnce();
-    expect(seen).toStrictEqual(['function-value', undefined]);
-    expect(process.env.LOCAL_AWS_TEST_SETTING).toBeUndefined();
+    const failed = await source.pollOnce();
+    clock.advance(30_000);
+    const retried = await source.pollOnce();
+    expect([failed?.coldStart, failed?.outcome, failed?.error]).toStrictEqual([true, 'failed', { name: 'TypeError', message: 'DEAD_LETTER_QUEUE_URL is missing' }]);
+    expect([retried?.coldStart, retried?.outcome, attempts]).toStrictEqual([true, 'succeeded', [1, 2]]);
   });
 
   it('polls continuously once started, records every invocation and stops cleanly', async () => {
@@ -231,5 +273,24 @@ describe('judgeBatchResponse', () => {
 
   it('treats any answer as success without ReportBatchItemFailures', () => {
     expect(judgeBatchResponse({ batchItemFailures: [{ itemIdentifier: 'm9' }] }, ids, false)).toStrictEqual({ kind: 'success' });
+  });
+});
+
+describe('judgeInvocation', () => {
+  const ids = ['m1', 'm2'];
+  const options = { reportBatchItemFailures: true, timeoutMs: 2_500 };
+  it.each<[string, Settled, ReturnType<typeof judgeInvocation>]>([
+    ['a partial answer', { kind: 'returned', value: { batchItemFailures: [{ itemIdentifier: 'm2' }] } }, { failed: new Set(['m2']) }],
+    ['a complete success', { kind: 'returned', value: undefined }, { failed: new Set() }],
+    ['a throw', { kind: 'threw', error: new RangeError('no') }, { failed: new Set(ids), error: { name: 'RangeError', message: 'no' } }],
+    ['a thrown non-error', { kind: 'threw', error: 'no' }, { failed: new Set(ids), error: { name: 'Error', message: 'no' } }],
+    ['a timeout', { kind: 'timeout' }, { failed: new Set(ids), error: { name: 'LambdaTimeoutError', message: 'Task timed out after 2.50 seconds' } }],
+    [
+      'an invalid answer',
+      { kind: 'returned', value: { batchItemFailures: 'm1' } },
+      { failed: new Set(ids), error: { name: 'InvalidBatchResponseError', message: 'batchItemFailures is not a list' } },
+    ],
+  ])('judges %s', (_name, settled, verdict) => {
+    expect(judgeInvocation(settled, ids, options)).toStrictEqual(verdict);
   });
 });

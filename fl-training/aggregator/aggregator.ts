@@ -18,16 +18,16 @@ import { listStoredUpdates, loadStoredUpdate, storeUpdate } from '../store/updat
 import { createStrategy, type Strategy } from '../strategy/strategy';
 import { shardExampleCounts } from '../task/shards';
 import { modelShape, topologyHash as hashTopology, weightSpecs } from '../task/topology';
-import { encodeFrame } from '../wire/frame';
 import type { ModelHeader, RegisterReply, RegisterRequest, StoredUpdateMeta, UpdateMeta } from '../wire/messages';
-import { encodeWeights } from '../wire/weights';
 import type { SignalSender } from './brain';
+import { ModelServer } from './model-server';
 import { decideCommit } from './quorum';
 import { readBrainEpoch, readRunStatus, resumeRun, type Base } from './resume';
 import { OpenRound } from './round';
 import { AwsSilenceMonitor, runCompleteSignal, silenceSignal, type SilenceTransition } from './silence';
 import { assignShard } from './shard-assignment';
 import { SignalOutbox, type SignalOutboxOptions } from './signal-outbox';
+import { StatusWriter } from './status-writer';
 import { TrainerRegistry, type TrainerRecord } from './trainer-registry';
 import { runStatus, type AggregatorSnapshot } from './views';
 import { AggregatorMetrics } from './metrics';
@@ -91,18 +91,16 @@ export class Aggregator extends EventEmitter {
   private latestEtag: string | undefined;
   private readonly silence: AwsSilenceMonitor;
   private readonly metrics = new AggregatorMetrics(() => this.snapshot());
-  private waiters = new Set<() => void>();
+  private readonly models = new ModelServer();
   private base!: Base;
   private round!: OpenRound;
   private epochValue = 0;
   private committing: Promise<void> | undefined;
   private lastCommit: CommitInfo | undefined;
-  private modelFrame: { key: string; frame: Buffer; header: ModelHeader } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastStatePollMs = 0;
   private lastScanMs = 0;
-  private statusWrite: Promise<void> = Promise.resolve();
-  private writtenLiveSignature = '';
+  private readonly statusWriter: StatusWriter;
   private readonly outbox: SignalOutbox | undefined;
   private closed = false;
   /** Set when another writer committed a round this aggregator was committing: it must stop. */
@@ -124,6 +122,7 @@ export class Aggregator extends EventEmitter {
     this.fullExamples = new Map([...perShard].map(([id, n]) => [id, n * this.config.localEpochs]));
     this.silence = new AwsSilenceMonitor(this.config.awsSilenceTimeoutMs);
     this.trainers = new TrainerRegistry(this.config.trainerTimeoutMs);
+    this.statusWriter = new StatusWriter(this.store, this.config.runId, this.log);
     if (options.signals) this.outbox = new SignalOutbox(options.signals, this.now, { ...options.signalRetry, log: this.log });
   }
 
@@ -356,37 +355,24 @@ export class Aggregator extends EventEmitter {
       }
       const remaining = until - Date.now();
       if (remaining <= 0 || this.closed || abort?.aborted) return { kind: 'none' };
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          this.waiters.delete(done);
-          abort?.removeEventListener('abort', done);
-          resolve();
-        };
-        const timer = setTimeout(done, remaining);
-        this.waiters.add(done);
-        abort?.addEventListener('abort', done);
-      });
+      await this.models.wait(remaining, abort);
       this.touch(trainer);
     }
   }
 
   private currentModelFrame(): { frame: Buffer; header: ModelHeader } {
-    const key = `${this.round.number}/${this.base.round}/${this.epochValue}`;
-    if (this.modelFrame?.key !== key) {
-      const header: ModelHeader = {
-        version: 1,
-        runId: this.runId,
-        round: this.round.number,
-        baseRound: this.base.round,
-        epoch: this.epochValue,
-        configHash: this.configHash,
-        fit: this.strategy.configureFit(this.round.number),
-        weights: this.specs,
-      };
-      this.modelFrame = { key, header, frame: encodeFrame(header, encodeWeights(this.base.weights)) };
-    }
-    return this.modelFrame;
+    const { number } = this.round;
+    const header = (): ModelHeader => ({
+      version: 1,
+      runId: this.runId,
+      round: number,
+      baseRound: this.base.round,
+      epoch: this.epochValue,
+      configHash: this.configHash,
+      fit: this.strategy.configureFit(number),
+      weights: this.specs,
+    });
+    return this.models.frame(`${number}/${this.base.round}/${this.epochValue}`, header, () => this.base.weights);
   }
 
   /** POST /update: validates, stores (durably, before answering) and adds the update to the open round. */
@@ -444,7 +430,7 @@ export class Aggregator extends EventEmitter {
   private applyEpoch(epoch: number, source: string): void {
     const previous = this.epochValue;
     this.epochValue = epoch;
-    this.modelFrame = undefined;
+    this.models.invalidate();
     this.log(`epoch ${previous} -> ${epoch} (${source}); updates from epoch ${previous} are now stale`);
     this.emit('epoch', epoch);
     this.writeStatus();
@@ -467,7 +453,7 @@ export class Aggregator extends EventEmitter {
     }
     if (this.outbox) work.push(this.outbox.tick());
     // The brain sizes failovers from status.json: keep it current when trainers go quiet, not only at commits.
-    if (this.trainers.liveSignature(nowMs) !== this.writtenLiveSignature) this.writeStatus();
+    if (this.statusWriter.isStale(this.trainers.liveSignature(nowMs))) this.writeStatus();
     const statePollMs = this.options.statePollMs ?? 10_000;
     if (statePollMs > 0 && nowMs - this.lastStatePollMs >= statePollMs) {
       this.lastStatePollMs = nowMs;
@@ -505,7 +491,7 @@ export class Aggregator extends EventEmitter {
     }
     const commit: Promise<void> = this.commit(decision.reason).finally(() => {
       if (this.committing === commit) this.committing = undefined;
-      this.releaseWaiters();
+      this.models.wakeAll();
     });
     this.committing = commit;
   }
@@ -552,9 +538,9 @@ export class Aggregator extends EventEmitter {
     this.latestEtag = checkpoint.latestEtag;
     this.base = { round, participants: new Map(participants.map((p) => [p.clientId, p.updateDigest])), weights, state, metrics };
     this.round = this.openRoundAt(round + 1);
-    this.modelFrame = undefined;
+    this.models.invalidate();
     this.committing = undefined; // the next round is open from here on
-    this.releaseWaiters();
+    this.models.wakeAll();
     const info: CommitInfo = { round, reason, participants, examples, loss: metrics.loss, accuracy: metrics.accuracy, checkpointMs, manifestSha256: checkpoint.manifestSha256 };
     this.lastCommit = info;
     this.writeStatus();
@@ -573,12 +559,6 @@ export class Aggregator extends EventEmitter {
       this.emit('signal', signal);
       void this.outbox?.submit(signal);
     }
-  }
-
-  private releaseWaiters(): void {
-    const waiters = this.waiters;
-    this.waiters = new Set();
-    for (const wake of waiters) wake();
   }
 
   private signal(type: SilenceTransition, instanceIds: readonly string[] = []): void {
@@ -620,21 +600,13 @@ export class Aggregator extends EventEmitter {
 
   /** Rewrites status.json (serialised; a failure is logged, the next write catches up). */
   private writeStatus(): void {
-    this.writtenLiveSignature = this.trainers.liveSignature(this.now());
-    this.statusWrite = this.statusWrite.then(async () => {
-      if (this.closed) return;
-      try {
-        await this.store.put(blobPaths.status(this.runId), Buffer.from(JSON.stringify(this.status(), null, 2)));
-      } catch (error) {
-        this.log(`status.json write failed: ${describe(error)}`);
-      }
-    });
+    this.statusWriter.write(this.trainers.liveSignature(this.now()), () => this.status(), () => this.closed);
   }
 
   /** Resolves once pending background writes (status.json) are done. */
   async flushWrites(): Promise<void> {
     await this.committing;
-    await this.statusWrite;
+    await this.statusWriter.flushed();
   }
 
   /** Prometheus text for GET /metrics. */
@@ -650,10 +622,10 @@ export class Aggregator extends EventEmitter {
   /** Stops the clock and wakes long-polls. Pending work stays in Blob; a new instance resumes it. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.statusWrite;
+    await this.statusWriter.flushed();
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    this.releaseWaiters();
+    this.models.wakeAll();
     await this.outbox?.drain();
   }
 
@@ -661,7 +633,7 @@ export class Aggregator extends EventEmitter {
   kill(): void {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    this.releaseWaiters();
+    this.models.wakeAll();
   }
 }
 

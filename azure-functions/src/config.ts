@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../../protocol/config-error';
+import { configurationError, readEnvironment } from '../../protocol/environment';
 
 export { ConfigError };
 import { keyRingSetting, type KeyRing } from '../../protocol/keys';
@@ -111,29 +112,12 @@ export function isLoopbackUrl(value: string): boolean {
 }
 
 function fail(missing: string[], invalid: string[], settings: string[], cause?: unknown): never {
-  const parts = [
-    ...(missing.length > 0 ? [`missing ${missing.join(', ')}`] : []),
-    ...(invalid.length > 0 ? [`invalid ${invalid.join(', ')}`] : []),
-  ];
-  throw new ConfigError(`failover functions configuration: ${parts.join('; ')}`, { settings: [...new Set(settings)], cause });
+  return configurationError('failover functions', missing, invalid, settings, cause);
 }
 
 /** Reads and validates the settings; throws ConfigError naming each missing or invalid one. */
 export function loadConfig(env: Env = process.env): AppConfig {
-  // An empty setting is as good as a missing one.
-  const present = Object.fromEntries(Object.keys(EnvShape).flatMap((key) => (env[key]?.trim() ? [[key, env[key]]] : [])));
-  const result = z.object(EnvShape).safeParse(present);
-  if (!result.success) {
-    const missing: string[] = [];
-    const invalid: string[] = [];
-    for (const issue of result.error.issues) {
-      const key = String(issue.path[0]);
-      if (present[key] === undefined) missing.push(key);
-      else invalid.push(`${key} (${issue.message})`);
-    }
-    fail(missing, invalid, result.error.issues.map((issue) => String(issue.path[0])), result.error.issues);
-  }
-  const e = result.data;
+  const e = readEnvironment('failover functions', EnvShape, env);
 
   if (e.SPOTON_STORAGE_CONNECTION_STRING === undefined && e.SPOTON_STORAGE_ACCOUNT === undefined) {
     fail(['SPOTON_STORAGE_ACCOUNT (or SPOTON_STORAGE_CONNECTION_STRING for Azurite)'], [], ['SPOTON_STORAGE_ACCOUNT']);

@@ -14,6 +14,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { StateConflictError } from '../../azure-functions/src/errors';
 import type { BrainServices } from '../../azure-functions/src/use-cases/services';
 import type { SignalType } from '../../protocol/signal';
+import { mulberry32 } from '../../fl-training/task/random';
 import { percentile, roundMs, runStatus, signalBody, startBrainHarness } from './brain-harness';
 
 export interface BrainLoadBench {
@@ -31,18 +32,6 @@ export interface BrainLoadBench {
   readonly lost: number;
   /** Runs whose state blob did not read back as a valid state document. */
   readonly torn: number;
-}
-
-/** Seeded uniform [0, 1) (mulberry32): the same load every run, without a dependency for five lines. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Planned {
@@ -105,7 +94,7 @@ export async function benchBrainLoad(options: { signalsPerMin?: number; runs?: n
     }
     casConflicts = 0; // the warm-up's first writes do not count
 
-    const planned = plan(runs, signalsPerMin, options.seconds ?? 60, seededRandom(options.seed ?? 1));
+    const planned = plan(runs, signalsPerMin, options.seconds ?? 60, mulberry32(options.seed ?? 1));
     const latencies: number[] = [];
     const accepted = runs.map(() => new Set<string>());
     let retried = 0;

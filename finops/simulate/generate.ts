@@ -9,18 +9,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Cloud } from './model';
 import type { PoolSource } from './windows';
+import { mulberry32 } from '../../fl-training/task/random';
 
-/** A deterministic PRNG (mulberry32): same seed, same traces, on every machine. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG (mulberry32, shared with training): same seed, same traces, on every machine. */
+export const prng = mulberry32;
 
 export interface ChainSpec {
   readonly meanUpHours: number;

@@ -1,6 +1,6 @@
 /** Lambda configuration: environment variables set by the CDK app, validated once per cold start. */
 import { z } from 'zod';
-import { ConfigError } from '../../protocol/config-error';
+import { readEnvironment } from '../../protocol/environment';
 
 /** The environment a Lambda is built from: process.env in production, the runner's `environment` locally. */
 export type LambdaEnvironment = Readonly<Record<string, string | undefined>>;
@@ -9,25 +9,7 @@ const text = z.string().trim().min(1);
 const httpUrl = z.url({ protocol: /^https?$/ });
 const positiveMs = z.coerce.number().int().min(1).max(900_000);
 
-function parseEnv<T extends z.ZodRawShape>(lambda: string, shape: T, env: LambdaEnvironment): z.infer<z.ZodObject<T>> {
-  // An empty variable is as good as a missing one.
-  const present = Object.fromEntries(Object.keys(shape).flatMap((key) => (env[key] ? [[key, env[key]]] : [])));
-  const result = z.object(shape).safeParse(present);
-  if (result.success) return result.data;
-  const missing: string[] = [];
-  const invalid: string[] = [];
-  for (const issue of result.error.issues) {
-    const key = String(issue.path[0]);
-    if (present[key] === undefined) missing.push(key);
-    else invalid.push(`${key} (${issue.message})`);
-  }
-  const parts = [
-    ...(missing.length > 0 ? [`missing ${missing.join(', ')}`] : []),
-    ...(invalid.length > 0 ? [`invalid ${invalid.join(', ')}`] : []),
-  ];
-  const names = result.error.issues.map((issue) => String(issue.path[0]));
-  throw new ConfigError(`${lambda} Lambda configuration: ${parts.join('; ')}`, { settings: [...new Set(names)], cause: result.error.issues });
-}
+const parseEnv = <T extends z.ZodRawShape>(lambda: string, shape: T, env: LambdaEnvironment) => readEnvironment(`${lambda} Lambda`, shape, env);
 
 const InterruptionEnvShape = {
   AWS_REGION: text,

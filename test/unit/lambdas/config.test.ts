@@ -1,6 +1,7 @@
 import { loadInterruptionConfig, loadSignalConfig } from '../../../lambdas/handlers/config';
 import * as interruption from '../../../lambdas/handlers/interruption';
 import * as signal from '../../../lambdas/handlers/signal';
+import { ZodError } from 'zod';
 import { ConfigError } from '../../../protocol/config-error';
 
 const INTERRUPTION_ENV = {
@@ -62,7 +63,8 @@ describe('loadInterruptionConfig', () => {
       'interruption Lambda configuration: missing EVENT_BUS_NAME; invalid TRAINER_PORT (Too big: expected number to be <=65535), RUN_ID (must be 1-63 of [A-Za-z0-9._-])',
     );
     expect(error.settings).toStrictEqual(['EVENT_BUS_NAME', 'TRAINER_PORT', 'RUN_ID']);
-    expect(error.cause).toHaveLength(3);
+    expect(error.cause).toBeInstanceOf(ZodError);
+    expect((error.cause as ZodError).issues).toHaveLength(3);
   });
 });
 

@@ -145,6 +145,7 @@ variable "monitoring" {
     bastion_public_ip_enabled = optional(bool, true)
     admin_source_cidrs        = optional(list(string), [])
     aks_log_categories        = optional(list(string), ["kube-audit-admin", "guard", "cluster-autoscaler"])
+    alert_emails              = optional(list(string), [])
   })
   description = <<-EOT
     Log Analytics and the two B-series VMs of the seed design (`<prefix>-bastion-vm`, `<prefix>-mon-vm`).
@@ -154,6 +155,7 @@ variable "monitoring" {
     - `bastion_vm_size` / `monitoring_vm_size`: B-series sizes (the seed uses Standard_B1s and Standard_B2s).
     - `bastion_public_ip_enabled`: give the jump host a public IP; SSH is then open only to `admin_source_cidrs`.
     - `aks_log_categories`: AKS resource-log categories sent to Log Analytics (`cluster-autoscaler` shows the GPU pool's scaling).
+    - `alert_emails`: who is mailed when the brain fails or refuses signals (main.alerts.tf); the alerts exist either way.
   EOT
 
   validation {

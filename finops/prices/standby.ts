@@ -94,6 +94,7 @@ export const STANDBY_LINES: readonly StandbyLine[] = [
   { id: 'azure-key-vault', category: 'platform', cloud: 'azure', what: 'Key Vault (key rings)', resource: tf('azurerm_key_vault'), quantity: 1, unit: 'month', usdPerUnit: 0, basis: 'usage', source: usage('per 10,000 operations; the CSI driver polls every 2 minutes') },
   { id: 'azure-log-analytics', category: 'platform', cloud: 'azure', what: 'Log Analytics workspace (Container Insights, diagnostics, App Insights)', resource: tf('azurerm_log_analytics_workspace'), quantity: 1, unit: 'month', usdPerUnit: 0, basis: 'usage', source: usage('per GB ingested; not zero while AKS runs') },
   { id: 'azure-app-insights', category: 'platform', cloud: 'azure', what: 'Application Insights (workspace-based)', resource: tf('azurerm_application_insights'), quantity: 1, unit: 'month', usdPerUnit: 0, basis: 'usage', source: usage('billed as Log Analytics ingestion') },
+  { id: 'azure-log-alerts', category: 'platform', cloud: 'azure', what: 'Log alert rules on the brain (failures, refused signals), every 5 minutes', resource: tf('azurerm_monitor_scheduled_query_rules_alert_v2'), quantity: 2, unit: 'month', usdPerUnit: 1.5, basis: 'illustrative', source: ILLUSTRATIVE },
   { id: 'azure-vnet-peering', category: 'network', cloud: 'azure', what: 'Hub-spoke VNet peering', resource: tf('azurerm_virtual_network_peering'), quantity: 2, unit: 'month', usdPerUnit: 0, basis: 'usage', source: usage('per GB each way') },
 ];
 
@@ -131,6 +132,7 @@ export const FREE_RESOURCES: Readonly<Record<string, string>> = {
   azurerm_storage_queue: 'billed with the storage account',
   azurerm_storage_management_policy: 'no charge',
   azurerm_monitor_diagnostic_setting: 'ingestion is billed by the Log Analytics workspace',
+  azurerm_monitor_action_group: 'emails are free up to a monthly grant; only created when someone receives the alerts',
   azapi_resource: 'Key Vault secrets: billed as vault operations',
   azapi_update_resource: 'configuration of the function app',
 };

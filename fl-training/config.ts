@@ -22,6 +22,7 @@
  * | seed | 42 | seeds data split, data order and initial weights |
  * | shards | shard-0..2, residency `any` | data shards and where each may be processed |
  * | evaluate | true | evaluate the global model on the test set after every round |
+ * | deadlineMs | none | the run must finish this long after it started (status.json's `schedule.deadlineAt`); may change on a resume |
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -85,6 +86,7 @@ export const RunConfigSchema = z
     seed: int(0, 0xffff_ffff),
     shards: z.array(ShardConfigSchema).min(1).max(10_000),
     evaluate: z.boolean(),
+    deadlineMs: int(60_000, 366 * 86_400_000).optional(),
   })
   .superRefine((config, ctx) => {
     const ids = config.shards.map((s) => s.id);

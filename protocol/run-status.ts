@@ -45,5 +45,12 @@ export const RunStatusSchema = z.strictObject({
   /** Last time any AWS trainer reported (drives the aggregator's aws-silent signal). */
   awsLastReportAt: z.iso.datetime({ offset: true }).optional(),
   metrics: z.strictObject({ loss: z.number().optional(), accuracy: z.number().min(0).max(1).optional() }).optional(),
+  /**
+   * The run's schedule: rounds to train, when it started (its round 0), and the deadline it must finish by when the
+   * run configuration sets one (`deadlineMs`). What a deadline-aware decision and an operator compare progress with.
+   */
+  schedule: z
+    .strictObject({ rounds: z.number().int().positive(), startedAt: z.iso.datetime({ offset: true }), deadlineAt: z.iso.datetime({ offset: true }).optional() })
+    .optional(),
 });
 export type RunStatus = z.infer<typeof RunStatusSchema>;

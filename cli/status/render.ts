@@ -28,7 +28,16 @@ function trainingLine(report: StatusReport): string {
   if (report.runStatus.updatedAt === null) return 'no run status yet';
   const metrics = [report.loss === null ? undefined : `loss ${report.loss.toFixed(4)}`, report.accuracy === null ? undefined : `accuracy ${percent(report.accuracy)}`].filter(Boolean);
   const age = formatDuration(secondsSince(report.runStatus.updatedAt, report.asOf));
-  return `round ${report.round ?? '-'}${metrics.length === 0 ? '' : `, ${metrics.join(', ')}`} (${report.runStatus.source}, ${age} ago, aggregator epoch ${report.runStatus.aggregatorEpoch ?? '-'})`;
+  const of = report.schedule === null ? '' : ` of ${report.schedule.rounds}`;
+  return `round ${report.round ?? '-'}${of}${metrics.length === 0 ? '' : `, ${metrics.join(', ')}`}${deadlineText(report)} (${report.runStatus.source}, ${age} ago, aggregator epoch ${report.runStatus.aggregatorEpoch ?? '-'})`;
+}
+
+function deadlineText(report: StatusReport): string {
+  const schedule = report.schedule;
+  if (schedule?.deadlineAt == null) return '';
+  const left = (Date.parse(schedule.deadlineAt) - Date.parse(report.asOf)) / 1000;
+  const when = left >= 0 ? `deadline in ${formatDuration(left)}` : `deadline passed ${formatDuration(-left)} ago`;
+  return `; ${when}, ${schedule.onTrack ? 'on track' : 'behind the uniform-progress line'}`;
 }
 
 function incidentLine(incident: IncidentReport): string {

@@ -65,6 +65,13 @@ export const StatusReportSchema = z.strictObject({
   round: z.int().nonnegative().nullable(),
   loss: z.number().nullable(),
   accuracy: z.number().min(0).max(1).nullable(),
+  /**
+   * Rounds to train, the run's start and deadline (status.json's `schedule`); `onTrack` compares the committed
+   * rounds with the uniform-progress line rounds x elapsed / (deadline - start). Null without a schedule.
+   */
+  schedule: z
+    .strictObject({ rounds: z.int().positive(), startedAt: isoDate, deadlineAt: isoDate.nullable(), onTrack: z.boolean().nullable() })
+    .nullable(),
   runStatus: z.strictObject({
     /** Where the run status came from: the aggregator's GET /status or runs/<runId>/status.json in Blob. */
     source: z.enum(['aggregator', 'blob']),
@@ -124,6 +131,14 @@ function incidentReport(incident: Incident, transitions: readonly Transition[], 
   };
 }
 
+/** The run's schedule, and whether its committed rounds keep up with the uniform-progress line to the deadline. */
+function scheduleReport(schedule: { rounds: number; startedAt: string; deadlineAt?: string }, round: number, asOf: string): NonNullable<StatusReport['schedule']> {
+  const { rounds, startedAt, deadlineAt } = schedule;
+  if (deadlineAt === undefined) return { rounds, startedAt, deadlineAt: null, onTrack: null };
+  const share = Math.min(1, (Date.parse(asOf) - Date.parse(startedAt)) / (Date.parse(deadlineAt) - Date.parse(startedAt)));
+  return { rounds, startedAt, deadlineAt, onTrack: round >= rounds * share };
+}
+
 /** The status report of one moment: pure, from what the brain and the run status said at `asOf`. */
 export function statusReport(brain: BrainStatus, run: RunStatusRead, asOf: Date): StatusReport {
   const at = asOf.toISOString();
@@ -146,6 +161,7 @@ export function statusReport(brain: BrainStatus, run: RunStatusRead, asOf: Date)
     round: status?.round ?? null,
     loss: status?.metrics?.loss ?? null,
     accuracy: status?.metrics?.accuracy ?? null,
+    schedule: status?.schedule ? scheduleReport(status.schedule, status.round, at) : null,
     runStatus: { source: run.source, updatedAt: status?.updatedAt ?? null, aggregatorEpoch: status?.epoch ?? null },
     incidents: brain.incidents.map((incident) => incidentReport(incident, brain.transitions, at)),
     notes,

@@ -95,6 +95,8 @@ export class Aggregator extends EventEmitter {
   private base!: Base;
   private round!: OpenRound;
   private epochValue = 0;
+  /** When the run started (status.json keeps it across restarts). */
+  private startedAtMs = 0;
   private committing: Promise<void> | undefined;
   private lastCommit: CommitInfo | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -174,6 +176,7 @@ export class Aggregator extends EventEmitter {
     this.epochValue = resumed.epoch;
     this.round = this.openRoundAt(resumed.openRound);
     const status = await readRunStatus(store, this.runId, log);
+    this.startedAtMs = status?.schedule ? Date.parse(status.schedule.startedAt) : this.now();
     if (status) {
       this.epochValue = Math.max(this.epochValue, status.epoch);
       this.trainers.restore(status);
@@ -595,6 +598,7 @@ export class Aggregator extends EventEmitter {
       awsSilent: this.silence.isSilent,
       progress: this.round.progress(this.trainers, nowMs, this.config.roundDeadlineMs),
       lastCheckpointMs: this.lastCommit?.checkpointMs,
+      startedAtMs: this.startedAtMs,
     };
   }
 

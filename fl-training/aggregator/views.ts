@@ -27,6 +27,8 @@ export interface AggregatorSnapshot {
   readonly awsSilent: boolean;
   readonly progress: Pick<RoundProgress, 'submitted' | 'outstanding'>;
   readonly lastCheckpointMs: number | undefined;
+  /** When the run started: restored from status.json, else when this aggregator first opened it. */
+  readonly startedAtMs: number;
 }
 
 /** The run as status.json describes it (validated against its schema). */
@@ -52,6 +54,11 @@ export function runStatus(s: AggregatorSnapshot): RunStatus {
     reporting: s.reporting,
     ...(s.awsLastReportMs !== undefined ? { awsLastReportAt: new Date(s.awsLastReportMs).toISOString() } : {}),
     ...(loss !== undefined || accuracy !== undefined ? { metrics: { ...(loss !== undefined ? { loss } : {}), ...(accuracy !== undefined ? { accuracy } : {}) } } : {}),
+    schedule: {
+      rounds: s.config.rounds,
+      startedAt: new Date(s.startedAtMs).toISOString(),
+      ...(s.config.deadlineMs !== undefined ? { deadlineAt: new Date(s.startedAtMs + s.config.deadlineMs).toISOString() } : {}),
+    },
   } satisfies RunStatus);
 }
 

@@ -108,6 +108,7 @@ describe('spot-on status on the local cloud', () => {
       round: 3,
       loss: 0.5,
       accuracy: 0.75,
+      schedule: null,
       runStatus: { source: 'blob', updatedAt: expect.any(String), aggregatorEpoch: 0 },
     };
     expect([before.code, before.stderr, before.report]).toStrictEqual([

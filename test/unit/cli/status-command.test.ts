@@ -82,6 +82,7 @@ describe('spot-on status', () => {
       round: 7,
       loss: null,
       accuracy: null,
+      schedule: null,
       runStatus: { source: 'aggregator', updatedAt: iso(0), aggregatorEpoch: 0 },
     } as const;
     expect([...reports(before.out), ...reports(after.out)]).toStrictEqual([

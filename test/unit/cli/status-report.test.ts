@@ -49,6 +49,8 @@ const run: RunStatus = {
   shards: [],
   reporting: { aws: 0, azure: 2 },
   metrics: { loss: 0.23456, accuracy: 0.9125 },
+  // Started an hour before the first incident, 40 rounds due 20,000 s after: at 3,720 s the line is at round 14.64.
+  schedule: { rounds: 40, startedAt: iso(-3_600), deadlineAt: iso(16_400) },
 };
 
 const expected: StatusReport = {
@@ -66,6 +68,7 @@ const expected: StatusReport = {
   round: 14,
   loss: 0.23456,
   accuracy: 0.9125,
+  schedule: { rounds: 40, startedAt: iso(-3_600), deadlineAt: iso(16_400), onTrack: false },
   runStatus: { source: 'aggregator', updatedAt: iso(3_700), aggregatorEpoch: 5 },
   incidents: [
     { id: 'sig-a', cause: 'capacity-lost', openedAt: iso(0), closedAt: iso(760), ongoing: false, durationSeconds: 760, azureActiveAfterSeconds: 90, outcome: 'recovered', error: null },
@@ -96,10 +99,19 @@ describe('status view model', () => {
       round: null,
       loss: null,
       accuracy: null,
+      schedule: null,
       runStatus: { source: 'blob', updatedAt: null, aggregatorEpoch: null },
       incidents: [],
       notes: ['the brain has received no signal for this run yet: it is in its initial state', 'runs/run-1/status.json does not exist yet (the aggregator writes it once it runs)'],
     });
+  });
+
+  it('puts a run without a deadline, and one on its uniform-progress line, on track or not by the rounds committed', () => {
+    const at = new Date(T0 + 3_720_000);
+    const withoutDeadline = statusReport(brain, { source: 'aggregator', status: { ...run, schedule: { rounds: 40, startedAt: iso(-3_600) } } }, at);
+    expect(withoutDeadline.schedule).toStrictEqual({ rounds: 40, startedAt: iso(-3_600), deadlineAt: null, onTrack: null });
+    const onTheLine = statusReport(brain, { source: 'aggregator', status: { ...run, round: 15 } }, at);
+    expect(onTheLine.schedule?.onTrack).toBe(true);
   });
 
   it('reads the pool from AKS node names only', () => {
@@ -125,7 +137,7 @@ describe('status text', () => {
       'brain       azure-active, epoch 6, for 1m 15s',
       'azure pool  2 node(s), Succeeded; the brain wants 2',
       'trainers    aws 0 of 2 reporting (pool not named: 2); azure 2 of 2 reporting (gpuspot: 2)',
-      'training    round 14, loss 0.2346, accuracy 91.25% (aggregator, 20s ago, aggregator epoch 5)',
+      'training    round 14 of 40, loss 0.2346, accuracy 91.25%; deadline in 3h 31m, behind the uniform-progress line (aggregator, 20s ago, aggregator epoch 5)',
       'incidents   (newest last)',
       `  ${iso(0)}  capacity-lost  lasted 12m 40s, Azure active after 1m 30s, recovered  [sig-a]`,
       `  ${iso(3_600)}  aws-unhealthy  ongoing for 2m 00s, Azure active after 45s  [sig-b]`,

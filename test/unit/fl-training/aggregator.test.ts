@@ -69,6 +69,21 @@ function update(a: Aggregator, clientId: string, fill: number, extra: Partial<Up
 const nextCommit = (a: Aggregator) => new Promise<CommitInfo>((resolve) => a.once('committed', resolve));
 
 describe('Aggregator', () => {
+  it("writes the run's schedule to status.json and keeps its start across a restart, so the deadline does not move", async () => {
+    const config = { ...baseConfig, deadlineMs: 48 * 3_600_000 };
+    const startedAt = clock;
+    const first = await start(new MemoryCheckpointStore(), config);
+    register(first.aggregator, 'a1');
+    await first.aggregator.flushWrites();
+    first.aggregator.kill();
+    clock += 3_600_000; // an hour later, another aggregator resumes the run
+    const second = await start(first.store, config);
+    const schedule = { rounds: 3, startedAt: new Date(startedAt).toISOString(), deadlineAt: new Date(startedAt + 48 * 3_600_000).toISOString() };
+    expect(second.aggregator.status().schedule).toStrictEqual(schedule);
+    const { schedule: withoutDeadline } = (await start(new MemoryCheckpointStore(), baseConfig)).aggregator.status();
+    expect(withoutDeadline).toStrictEqual({ rounds: 3, startedAt: new Date(clock).toISOString() });
+  });
+
   it('starts a fresh run with the seeded round 0 checkpoint and opens round 1', async () => {
     const { aggregator, store } = await start();
     expect([aggregator.committedRound, aggregator.openRound, aggregator.epoch, aggregator.done]).toStrictEqual([0, 1, 0, false]);

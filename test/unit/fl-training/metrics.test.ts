@@ -21,6 +21,7 @@ const snapshot: AggregatorSnapshot = {
   awsSilent: false,
   progress: { submitted: 1, outstanding: 2 },
   lastCheckpointMs: undefined,
+  startedAtMs: 0,
 };
 
 describe('aggregator metrics', () => {

@@ -1,7 +1,6 @@
 /**
- * Time for the local AWS: the queue, the bus and the Lambda runner read the time and set timers only through a
- * Clock, so unit tests drive visibility timeouts, delays, long polls and batching windows with a ManualClock
- * instead of waiting.
+ * Time for the local AWS: the bus, Secrets Manager and the Lambda runner read the time and set timers only through
+ * a Clock, so unit tests drive function timeouts and batching windows with a ManualClock instead of waiting.
  */
 
 /** Reads the time and schedules callbacks. */

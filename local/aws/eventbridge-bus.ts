@@ -15,6 +15,11 @@
  * AWS service events (Spot warnings, state changes, alarms) cannot be sent with PutEvents; `inject` puts a
  * recorded one on a bus as AWS would.
  *
+ * Delivery to a queue is an SQS SendMessage (`deliver`, to fauxqs in the local AWS). SQS delivers at least once and,
+ * for standard queues, not in order: `copies` makes the bus deliver each matched event that many times, each copy
+ * after a seeded delay of 0 or 1 s, which is how duplicates and reordering show up to a queue's consumers (the drill's
+ * duplicate-storm; a duplicate sent on to the signal outbox by the interruption Lambda is then a duplicate there too).
+ *
  * One deliberate difference: an entry for a bus that does not exist fails with ResourceNotFoundException.
  * The service has answered such entries with a success and dropped the event (aws/aws-sdk#186,
  * aws/aws-cli#9186); failing loudly here catches a wrong EVENT_BUS_NAME in the drill.
@@ -23,7 +28,13 @@ import { matchesPattern, validatePattern, type EventPattern } from '../eventbrid
 import type { Clock } from './clock';
 import { AwsServiceError } from './errors';
 import type { Random } from './random';
-import type { SqsQueue } from './sqs-queue';
+import type { SqsQueueRef } from './sqs';
+
+/** An SQS target of a rule. */
+export type SqsTarget = Pick<SqsQueueRef, 'url' | 'arn'>;
+
+/** Sends one message to a queue (SendMessage) and resolves with its message id. */
+export type DeliverToQueue = (target: SqsTarget, body: string, delaySeconds: number) => Promise<string>;
 
 /** An event as EventBridge delivers it to targets. */
 export interface EventBridgeEvent {
@@ -63,13 +74,13 @@ export interface RuleDefinition {
   readonly name: string;
   /** An EventBridge event pattern (validated as PutRule does). */
   readonly pattern: object;
-  readonly targets: readonly SqsQueue[];
+  readonly targets: readonly SqsTarget[];
 }
 
 interface Rule {
   readonly name: string;
   readonly pattern: EventPattern;
-  readonly targets: readonly SqsQueue[];
+  readonly targets: readonly SqsTarget[];
 }
 
 /** Where an event went. */
@@ -87,8 +98,6 @@ export interface BusEventRecord {
   readonly deliveries: readonly Delivery[];
 }
 
-/** SenderId of messages EventBridge puts on target queues. */
-export const EVENTBRIDGE_SENDER_ID = 'events.amazonaws.com';
 /** PutEvents limits. */
 export const PUT_EVENTS_LIMITS = { maxEntries: 10, maxTotalEntryBytes: 256 * 1024 } as const;
 
@@ -124,6 +133,9 @@ export interface EventBusOptions {
   readonly random: Random;
   /** Events kept in `events()`, oldest dropped first. */
   readonly maxRecordedEvents: number;
+  readonly deliver: DeliverToQueue;
+  /** Deliveries of each matched event to each target (at-least-once delivery, injected). @default 1 */
+  readonly copies?: number;
 }
 
 /** One event bus. */
@@ -147,7 +159,7 @@ export class EventBus {
   }
 
   /** One rule per entry of `patterns` (e.g. INGEST_RULES), each targeting `targets`. */
-  putRules(patterns: Readonly<Record<string, object>>, targets: readonly SqsQueue[]): void {
+  putRules(patterns: Readonly<Record<string, object>>, targets: readonly SqsTarget[]): void {
     for (const [name, pattern] of Object.entries(patterns)) this.putRule({ name, pattern, targets });
   }
 
@@ -173,13 +185,17 @@ export class EventBus {
   }
 
   /** Routes an event to the targets of every matching rule and records it. */
-  publish(event: EventBridgeEvent, via: BusEventRecord['via']): BusEventRecord {
+  async publish(event: EventBridgeEvent, via: BusEventRecord['via']): Promise<BusEventRecord> {
     const matched = [...this.ruleMap.values()].filter((rule) => matchesPattern(rule.pattern, event));
     const body = JSON.stringify(event);
-    const deliveries: Delivery[] = matched.flatMap((rule) =>
-      rule.targets.map((queue): Delivery => {
+    const copies = Math.max(1, Math.floor(this.options.copies ?? 1));
+    const sends = matched.flatMap((rule) => rule.targets.flatMap((queue) => Array.from({ length: copies }, () => ({ rule, queue }))));
+    // The delays are drawn in order before any send, so that a seed gives the same deliveries whatever the timing.
+    const delays = sends.map(() => (copies === 1 ? 0 : Math.floor(this.options.random.next() * 2)));
+    const deliveries: Delivery[] = await Promise.all(
+      sends.map(async ({ rule, queue }, i): Promise<Delivery> => {
         try {
-          return { rule: rule.name, targetArn: queue.arn, messageId: queue.send({ body, senderId: EVENTBRIDGE_SENDER_ID }).messageId };
+          return { rule: rule.name, targetArn: queue.arn, messageId: await this.options.deliver(queue, body, delays[i] ?? 0) };
         } catch (error) {
           // EventBridge retries and then dead-letters a failed target; here the failure is recorded.
           return { rule: rule.name, targetArn: queue.arn, error: (error as Error).message };
@@ -197,7 +213,7 @@ export class EventBus {
    * Puts an AWS service event (e.g. a recorded Spot warning from events/) on this bus, as the service would.
    * Missing envelope fields get EventBridge's values; `restamp` replaces id, time, account and region.
    */
-  inject(event: unknown, options: InjectOptions = {}): BusEventRecord {
+  async inject(event: unknown, options: InjectOptions = {}): Promise<BusEventRecord> {
     if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new InvalidInjectedEventError('an event must be a JSON object');
     const raw = event as Record<string, unknown>;
     if (typeof raw.source !== 'string' || raw.source === '') throw new InvalidInjectedEventError('event has no source');
@@ -237,6 +253,9 @@ export interface EventBridgeServiceOptions {
   readonly random: Random;
   /** @default 10_000 */
   readonly maxRecordedEvents?: number;
+  readonly deliver: DeliverToQueue;
+  /** Deliveries of each matched event to each target. @default 1 */
+  readonly copies?: number;
 }
 
 /** The event buses of the local account; `default` always exists. */
@@ -253,8 +272,8 @@ export class EventBridgeService {
   create(name: string): EventBus {
     const existing = this.buses.get(name);
     if (existing !== undefined) return existing;
-    const { region, accountId, clock, random } = this.options;
-    const bus = new EventBus({ name, region, accountId, clock, random, maxRecordedEvents: this.options.maxRecordedEvents ?? 10_000 });
+    const { region, accountId, clock, random, deliver, copies } = this.options;
+    const bus = new EventBus({ name, region, accountId, clock, random, deliver, maxRecordedEvents: this.options.maxRecordedEvents ?? 10_000, ...(copies === undefined ? {} : { copies }) });
     this.buses.set(name, bus);
     return bus;
   }
@@ -273,7 +292,7 @@ export class EventBridgeService {
   }
 
   /** PutEvents: validates the request (AwsServiceError) and then each entry (a failed result entry). */
-  putEvents(entries: readonly PutEventsEntry[]): PutEventsResult {
+  async putEvents(entries: readonly PutEventsEntry[]): Promise<PutEventsResult> {
     if (entries.length === 0) {
       throw new AwsServiceError('ValidationException', "1 validation error detected: Value '[]' at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1");
     }
@@ -287,11 +306,12 @@ export class EventBridgeService {
     if (total > PUT_EVENTS_LIMITS.maxTotalEntryBytes) {
       throw new AwsServiceError('ValidationException', 'Total size of the entries in the request is over the limit.');
     }
-    const results = entries.map((entry) => this.putEntry(entry));
+    const results: PutEventsResultEntry[] = [];
+    for (const entry of entries) results.push(await this.putEntry(entry)); // in order, as the bus records them
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
 
-  private putEntry(entry: PutEventsEntry): PutEventsResultEntry {
+  private async putEntry(entry: PutEventsEntry): Promise<PutEventsResultEntry> {
     if (!entry.Source) return entryError('InvalidArgument', requiredMessage('Source'));
     if (!entry.DetailType) return entryError('InvalidArgument', requiredMessage('DetailType'));
     if (entry.Detail === undefined || entry.Detail === '') return entryError('InvalidArgument', requiredMessage('Detail'));
@@ -318,7 +338,7 @@ export class EventBridgeService {
       resources: [...(entry.Resources ?? [])],
       detail: detail as Record<string, unknown>,
     };
-    bus.publish(event, 'PutEvents');
+    await bus.publish(event, 'PutEvents');
     return { EventId: event.id };
   }
 }

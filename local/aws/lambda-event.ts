@@ -2,9 +2,8 @@
  * What Lambda hands an SQS-triggered function: the event (one record per message, in the shape of the Lambda
  * Developer Guide's "Example standard queue message event") and the invocation context.
  */
+import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
-import type { MessageAttributes } from './md5';
-import type { ReceivedMessage } from './sqs-queue';
 
 /** Where the records come from. */
 export interface SqsEventSourceRef {
@@ -14,24 +13,24 @@ export interface SqsEventSourceRef {
 }
 
 /** Message attributes in Lambda's shape: camelCase, binary as base64, empty list members. */
-export function lambdaMessageAttributes(attributes: MessageAttributes): SQSMessageAttributes {
+export function lambdaMessageAttributes(attributes: Readonly<Record<string, MessageAttributeValue>>): SQSMessageAttributes {
   return Object.fromEntries(
     Object.entries(attributes).map(([name, a]) => [
       name,
       {
-        ...(a.stringValue === undefined ? {} : { stringValue: a.stringValue }),
-        ...(a.binaryValue === undefined ? {} : { binaryValue: a.binaryValue.toString('base64') }),
+        ...(a.StringValue === undefined ? {} : { stringValue: a.StringValue }),
+        ...(a.BinaryValue === undefined ? {} : { binaryValue: Buffer.from(a.BinaryValue).toString('base64') }),
         stringListValues: [],
         binaryListValues: [],
-        dataType: a.dataType,
+        dataType: a.DataType ?? 'String',
       },
     ]),
   );
 }
 
-/** One record of the event, from a message received with every system and message attribute. */
-export function sqsRecord(message: ReceivedMessage, source: SqsEventSourceRef): SQSRecord {
-  const a = message.attributes;
+/** One record of the event, from an SDK message received with every system and message attribute. */
+export function sqsRecord(message: Message, source: SqsEventSourceRef): SQSRecord {
+  const a = message.Attributes ?? {};
   const attributes: SQSRecordAttributes = {
     ApproximateReceiveCount: a.ApproximateReceiveCount ?? '1',
     SentTimestamp: a.SentTimestamp ?? '0',
@@ -41,13 +40,13 @@ export function sqsRecord(message: ReceivedMessage, source: SqsEventSourceRef): 
     ...(a.DeadLetterQueueSourceArn === undefined ? {} : { DeadLetterQueueSourceArn: a.DeadLetterQueueSourceArn }),
   };
   return {
-    messageId: message.messageId,
-    receiptHandle: message.receiptHandle,
-    body: message.body,
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
     attributes,
-    messageAttributes: lambdaMessageAttributes(message.messageAttributes),
-    md5OfBody: message.md5OfBody,
-    ...(message.md5OfMessageAttributes === undefined ? {} : { md5OfMessageAttributes: message.md5OfMessageAttributes }),
+    messageAttributes: lambdaMessageAttributes(message.MessageAttributes ?? {}),
+    md5OfBody: message.MD5OfBody ?? '',
+    ...(message.MD5OfMessageAttributes === undefined ? {} : { md5OfMessageAttributes: message.MD5OfMessageAttributes }),
     eventSource: 'aws:sqs',
     eventSourceARN: source.eventSourceArn,
     awsRegion: source.awsRegion,
@@ -55,7 +54,7 @@ export function sqsRecord(message: ReceivedMessage, source: SqsEventSourceRef): 
 }
 
 /** The event for a batch of messages. */
-export function sqsEvent(messages: readonly ReceivedMessage[], source: SqsEventSourceRef): SQSEvent {
+export function sqsEvent(messages: readonly Message[], source: SqsEventSourceRef): SQSEvent {
   return { Records: messages.map((m) => sqsRecord(m, source)) };
 }
 

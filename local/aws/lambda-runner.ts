@@ -1,14 +1,13 @@
 /**
  * An SQS event source mapping, run the way Lambda runs one, invoking an async handler in this process.
  *
- * - Pollers (maxConcurrency of them) long-poll the queue (20 s waits, up to 10 messages a receive, every
- *   system and message attribute) and gather a batch of up to `batchSize` for at most the maximum batching
- *   window, then invoke the handler with the SQS event and a Lambda context (getRemainingTimeInMillis counts
- *   down the function timeout). The queue is read in-process, like the service's internal pollers, with the
- *   same semantics SQS clients get over the wire.
- * - With ReportBatchItemFailures, only the messages not listed in `batchItemFailures` are deleted; a thrown
- *   error, a timeout or an invalid answer fails the whole batch (batch-response.ts). Failed messages are left
- *   alone and reappear after their visibility timeout; the queue's RedrivePolicy moves them on eventually.
+ * - Pollers (maxConcurrency of them) long-poll the queue with the real @aws-sdk/client-sqs (ReceiveMessage: 20 s
+ *   waits, up to 10 messages a receive, every system and message attribute) and gather a batch of up to
+ *   `batchSize` for at most the maximum batching window, then invoke the handler with the SQS event built from the
+ *   SDK's messages (lambda-event.ts) and a Lambda context (getRemainingTimeInMillis counts down the function timeout).
+ * - With ReportBatchItemFailures, only the messages not listed in `batchItemFailures` are deleted (DeleteMessage);
+ *   a thrown error, a timeout or an invalid answer fails the whole batch (batch-response.ts). Failed messages are
+ *   left alone and reappear after their visibility timeout; the queue's RedrivePolicy moves them on eventually.
  * - Every invocation is recorded (for the drill's timeline) and announced to listeners.
  *
  * Configuration: each production handler module exports a factory that builds its handler from an environment
@@ -21,13 +20,17 @@
  * metrics. Set those (LocalAws.env) before the first invocation: hence one local cloud per process.
  * A timed-out handler cannot be killed in-process: its batch is failed, but its promise runs on.
  */
+import { DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { judgeInvocation, type Settled } from './batch-response';
-import type { Clock } from './clock';
+import { systemClock, type Clock } from './clock';
 import { lambdaContext, sqsEvent } from './lambda-event';
 import { cryptoRandom, type Random } from './random';
-import { receiveMessages } from './sqs-long-poll';
-import { SQS_LIMITS, type ReceivedMessage, type SqsQueue } from './sqs-queue';
+import type { SqsQueueRef } from './sqs';
+
+/** ReceiveMessage's limits. */
+const MAX_MESSAGES_PER_RECEIVE = 10;
+const MAX_WAIT_SECONDS = 20;
 
 /** An SQS-triggered async handler, e.g. lambdas/handlers/signal.ts `handler`. */
 export type SqsLambdaHandler = (event: SQSEvent, context: Context) => Promise<unknown>;
@@ -40,7 +43,11 @@ export type SqsLambdaFactory = (environment: LambdaEnvironment) => SqsLambdaHand
 
 export interface SqsEventSourceOptions {
   readonly functionName: string;
-  readonly queue: SqsQueue;
+  /** The SQS client the pollers use (e.g. LocalSqs.client). */
+  readonly client: SQSClient;
+  readonly queue: Pick<SqsQueueRef, 'url' | 'arn'>;
+  /** Timers (batching window, function timeout) and timestamps. @default the system clock */
+  readonly clock?: Clock;
   /** Called at the cold start with the function's environment; a throw fails that invocation, as an init error does. */
   readonly createHandler: SqsLambdaFactory;
   /** Records per invocation, 1 to 10,000. @default 10 */
@@ -103,7 +110,8 @@ function accountOfArn(arn: string): string {
 /** A running (or stopped) SQS event source mapping. */
 export class SqsEventSource {
   readonly functionName: string;
-  private readonly queue: SqsQueue;
+  private readonly client: SQSClient;
+  private readonly queue: Pick<SqsQueueRef, 'url' | 'arn'>;
   private readonly createHandler: SqsLambdaFactory;
   private readonly clock: Clock;
   private readonly random: Random;
@@ -124,9 +132,10 @@ export class SqsEventSource {
 
   constructor(options: SqsEventSourceOptions) {
     this.functionName = options.functionName;
+    this.client = options.client;
     this.queue = options.queue;
     this.createHandler = options.createHandler;
-    this.clock = options.queue.clock;
+    this.clock = options.clock ?? systemClock;
     this.random = options.random ?? cryptoRandom;
     this.batchSize = options.batchSize ?? 10;
     this.windowMs = (options.maximumBatchingWindowSeconds ?? 0) * 1000;
@@ -141,7 +150,7 @@ export class SqsEventSource {
       AWS_LAMBDA_FUNCTION_NAME: options.functionName,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(this.memoryLimitInMB),
     };
-    this.pollWaitSeconds = options.pollWaitSeconds ?? SQS_LIMITS.maxWaitTimeSeconds;
+    this.pollWaitSeconds = options.pollWaitSeconds ?? MAX_WAIT_SECONDS;
     this.maxRecorded = options.maxRecordedInvocations ?? 1_000;
     this.logStreamId = this.random.hex(16);
     this.validate(options);
@@ -185,7 +194,11 @@ export class SqsEventSource {
     this.polling = { abort, loops };
   }
 
-  /** Stops polling and waits for running invocations to finish. */
+  /**
+   * Stops polling (Enabled: false) and waits for the pollers' last receives (at most `pollWaitSeconds`) and the
+   * invocations of what they received. Receives are not cut short: a long poll abandoned by its client may still
+   * take a message, which would then stay invisible for a visibility timeout.
+   */
   async stop(): Promise<void> {
     const polling = this.polling;
     if (polling === undefined) return;
@@ -206,7 +219,7 @@ export class SqsEventSource {
   private async pollLoop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
-        await this.pollOnce(this.pollWaitSeconds, signal);
+        await this.pollOnce(this.pollWaitSeconds);
       } catch {
         // The queue went away or refused the receive: back off instead of spinning, as the pollers do.
         await new Promise<void>((resolve) => {
@@ -222,29 +235,30 @@ export class SqsEventSource {
     }
   }
 
-  private receive(max: number, waitSeconds: number, signal: AbortSignal | undefined): Promise<ReceivedMessage[]> {
-    return receiveMessages(
-      this.queue,
-      { maxNumberOfMessages: Math.min(max, SQS_LIMITS.maxMessagesPerReceive), waitTimeSeconds: waitSeconds, attributeNames: ['All'], messageAttributeNames: ['All'] },
-      signal,
-    );
+  private async receive(max: number, waitSeconds: number, signal: AbortSignal | undefined): Promise<Message[]> {
+    const command = new ReceiveMessageCommand({
+      QueueUrl: this.queue.url,
+      MaxNumberOfMessages: Math.min(max, MAX_MESSAGES_PER_RECEIVE),
+      WaitTimeSeconds: waitSeconds,
+      MessageSystemAttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
+    });
+    const { Messages = [] } = await this.client.send(command, signal === undefined ? {} : { abortSignal: signal });
+    return Messages;
   }
 
-  // The window opens with the first message and closes after windowMs, at batchSize records, or on stop.
-  private async gatherBatch(waitSeconds: number, signal: AbortSignal | undefined): Promise<ReceivedMessage[]> {
+  // The window opens with the first message and closes after windowMs or at batchSize records. Later receives
+  // wait no longer than the window has left (whole seconds; short polls in its last second), so that no receive is
+  // cut off holding messages.
+  private async gatherBatch(waitSeconds: number, signal: AbortSignal | undefined): Promise<Message[]> {
     const batch = await this.receive(this.batchSize, waitSeconds, signal);
     if (batch.length === 0 || this.windowMs === 0) return batch;
-    const window = new AbortController();
-    const cancelTimer = this.clock.setTimer(() => window.abort(), this.windowMs);
-    const onStop = () => window.abort();
-    signal?.addEventListener('abort', onStop, { once: true });
-    try {
-      while (batch.length < this.batchSize && !window.signal.aborted) {
-        batch.push(...(await this.receive(this.batchSize - batch.length, SQS_LIMITS.maxWaitTimeSeconds, window.signal)));
-      }
-    } finally {
-      cancelTimer();
-      signal?.removeEventListener('abort', onStop);
+    const closesAt = this.clock.now() + this.windowMs;
+    for (let left = this.windowMs; batch.length < this.batchSize && left > 0 && signal?.aborted !== true; left = closesAt - this.clock.now()) {
+      const wait = Math.min(MAX_WAIT_SECONDS, Math.floor(left / 1000));
+      const received = await this.receive(this.batchSize - batch.length, wait, undefined);
+      batch.push(...received);
+      if (wait === 0 && received.length === 0) await new Promise<void>((resolve) => this.clock.setTimer(resolve, Math.min(left, 50)));
     }
     return batch;
   }
@@ -259,7 +273,7 @@ export class SqsEventSource {
     }
   }
 
-  private async invoke(messages: readonly ReceivedMessage[]): Promise<LambdaInvocation> {
+  private async invoke(messages: readonly Message[]): Promise<LambdaInvocation> {
     const requestId = this.random.uuid();
     const startedAt = this.clock.now();
     const deadlineMs = startedAt + this.timeoutMs;
@@ -290,16 +304,17 @@ export class SqsEventSource {
     ]);
     cancelTimeout();
 
-    const messageIds = messages.map((m) => m.messageId);
+    const messageIds = messages.map((m) => m.MessageId ?? '');
     const { failed, error } = judgeInvocation(settled, messageIds, { reportBatchItemFailures: this.reportBatchItemFailures, timeoutMs: this.timeoutMs });
 
     const deleted: string[] = [];
     for (const message of messages) {
-      if (failed.has(message.messageId)) continue;
+      if (message.MessageId === undefined || failed.has(message.MessageId)) continue;
       try {
-        if (this.queue.delete(message.receiptHandle) === 'deleted') deleted.push(message.messageId);
+        await this.client.send(new DeleteMessageCommand({ QueueUrl: this.queue.url, ReceiptHandle: message.ReceiptHandle }));
+        deleted.push(message.MessageId);
       } catch {
-        // A handle this queue never issued cannot happen here; nothing to delete then.
+        // The message stays and comes back after its visibility timeout, as when Lambda's delete fails.
       }
     }
     const endedAt = this.clock.now();
@@ -312,7 +327,7 @@ export class SqsEventSource {
       endedAt,
       durationMs: endedAt - startedAt,
       messageIds,
-      receiveCounts: messages.map((m) => Number(m.attributes.ApproximateReceiveCount ?? '1')),
+      receiveCounts: messages.map((m) => Number(m.Attributes?.ApproximateReceiveCount ?? '1')),
       outcome: failedMessageIds.length === 0 ? 'succeeded' : failedMessageIds.length === messageIds.length ? 'failed' : 'partially-failed',
       failedMessageIds,
       deletedMessageIds: deleted,

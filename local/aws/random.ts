@@ -1,7 +1,7 @@
 /**
- * Randomness for the local AWS. Ids (message ids, receipt-handle nonces, event ids) and injected faults
- * (duplicates, reordering) come from a Random, so a seeded run delivers the same messages in the same order
- * every time; without a seed, node:crypto supplies it.
+ * Randomness for the local AWS. Ids (event ids, request ids) and injected faults (the bus's duplicate deliveries
+ * and their delays) come from a Random, so a seeded run injects the same faults every time; without a seed,
+ * node:crypto supplies it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 // The training's generator: small, fast and good enough for fault injection (not for secrets).
@@ -46,14 +46,4 @@ export const cryptoRandom: Random = {
 /** A seeded Random when a seed is given, otherwise cryptoRandom. */
 export function randomFor(seed: number | undefined): Random {
   return seed === undefined ? cryptoRandom : seededRandom(seed);
-}
-
-/** Fisher-Yates shuffle of a copy of `items`. */
-export function shuffled<T>(items: readonly T[], random: Random): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random.next() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }

@@ -1,11 +1,12 @@
 /**
- * The local AWS: one HTTP server on 127.0.0.1 that speaks the wire protocols of the four services Spot-On's
- * Lambdas call, so the production handlers and the real SDK v3 clients run against it with nothing but
- * endpoint variables and dummy credentials (`env`):
+ * The local AWS: SQS is fauxqs (sqs.ts, a process of its own); the three services Spot-On's Lambdas call that no
+ * maintained emulator here provides are served by one HTTP server on 127.0.0.1 that speaks their wire protocols. The
+ * production handlers and the real SDK v3 clients run against both with nothing but endpoint variables and dummy
+ * credentials (`env`):
  *
  * | service         | SDK client                       | protocol  | request                                         |
  * |-----------------|----------------------------------|-----------|-------------------------------------------------|
- * | SQS             | @aws-sdk/client-sqs              | JSON 1.0  | POST /, X-Amz-Target: AmazonSQS.<Operation>     |
+ * | SQS             | @aws-sdk/client-sqs              | fauxqs    | AWS_ENDPOINT_URL_SQS                            |
  * | EventBridge     | @aws-sdk/client-eventbridge      | JSON 1.1  | POST /, X-Amz-Target: AWSEvents.PutEvents       |
  * | Secrets Manager | @aws-sdk/client-secrets-manager  | JSON 1.1  | POST /, X-Amz-Target: secretsmanager.GetSecretValue |
  * | EKS             | @aws-sdk/client-eks              | REST-JSON | GET /clusters/{name}                            |
@@ -13,8 +14,7 @@
  * The SDK picks the endpoint from AWS_ENDPOINT_URL_<SERVICE ID> (service id upper-cased, spaces to
  * underscores: SQS, EVENTBRIDGE, SECRETS_MANAGER, EKS), then AWS_ENDPOINT_URL; see @smithy/core's
  * endpoints `getEndpointUrlConfig`. Requests must be SigV4-signed for the right service and region (any key
- * and signature are accepted). Queue URLs are `<endpoint>/<account>/<name>`, so the SQS client's
- * "QueueUrl as endpoint" rule lands here too.
+ * and signature are accepted).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -25,20 +25,12 @@ import { EventBridgeService } from './eventbridge-bus';
 import { eventBridgeOperations } from './eventbridge-protocol';
 import { randomFor } from './random';
 import { SecretsManagerService, secretsManagerOperations } from './secrets-manager';
-import { sqsOperations, type SqsRequestContext } from './sqs-protocol';
-import { SqsService, type QueueOptions } from './sqs-service';
+import { startLocalSqs, type LocalSqs } from './sqs';
 import { checkCredentialScope, errorAnswer, jsonAnswer, readBody, type AwsProtocol, type ErrorShape, type WireAnswer } from './wire';
 import { listen } from '../net';
 
 /** AWS's documentation example key pair: obviously not a credential. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } as const;
-/** SenderId of messages sent in-process (a stand-in IAM user id). */
-export const LOCAL_SENDER_ID = 'AIDAIOSFODNN7EXAMPLE';
-
-/** A queue to create at start. */
-export interface QueueDefinition extends QueueOptions {
-  readonly name: string;
-}
 
 export interface LocalAwsOptions {
   /** @default 'us-west-2' (the region of the recorded events) */
@@ -53,8 +45,8 @@ export interface LocalAwsOptions {
   readonly clock?: Clock;
   /** Seeds ids and injected faults; unseeded runs use node:crypto. */
   readonly seed?: number;
-  /** Queues to create, in order (a dead-letter queue before the queue that names it). */
-  readonly queues?: readonly QueueDefinition[];
+  /** Deliveries of each matched event to each SQS target: SQS's at-least-once delivery, injected. @default 1 */
+  readonly duplicateDeliveries?: number;
   /** Event buses besides `default`, e.g. 'spot-on'. */
   readonly buses?: readonly string[];
   /** Secrets by name. */
@@ -69,7 +61,7 @@ export interface LocalAwsOptions {
 /** One request as the local AWS saw it. */
 export interface AwsRequestLogEntry {
   readonly at: number;
-  readonly service: 'sqs' | 'events' | 'secretsmanager' | 'eks' | 'unknown';
+  readonly service: 'events' | 'secretsmanager' | 'eks' | 'unknown';
   readonly operation: string;
   readonly status: number;
   readonly errorCode?: string;
@@ -88,13 +80,14 @@ export interface LocalAws {
    * and AWS_EC2_METADATA_DISABLED. Set it in process.env before the handlers' first invocation.
    */
   readonly env: Readonly<Record<string, string>>;
-  readonly queues: SqsService;
+  /** The local SQS (fauxqs). */
+  readonly queues: LocalSqs;
   readonly buses: EventBridgeService;
   readonly secrets: SecretsManagerService;
   readonly eks: EksService;
   /** Recent requests, oldest first. */
   requests(): AwsRequestLogEntry[];
-  /** Ends long polls, closes the server and every connection. */
+  /** Closes the server and every connection, and stops the local SQS. */
   stop(): Promise<void>;
 }
 
@@ -103,20 +96,20 @@ interface JsonRpcService {
   readonly signingName: string;
   readonly protocol: AwsProtocol;
   readonly shape: ErrorShape;
-  readonly operations: Readonly<Record<string, (input: unknown, context: SqsRequestContext) => unknown>>;
+  readonly operations: Readonly<Record<string, (input: unknown) => unknown>>;
 }
 
-const SERVICE_BY_TARGET_PREFIX = { AmazonSQS: 'sqs', AWSEvents: 'events', secretsmanager: 'secretsmanager' } as const;
+const SERVICE_BY_TARGET_PREFIX = { AWSEvents: 'events', secretsmanager: 'secretsmanager' } as const;
 
-/** The environment that points AWS SDK v3 clients at `endpoint`. */
-export function localAwsEnv(endpoint: string, region: string): Record<string, string> {
+/** The environment that points AWS SDK v3 clients at `endpoint`, and SQS clients at `sqsEndpoint`. */
+export function localAwsEnv(endpoint: string, region: string, sqsEndpoint: string): Record<string, string> {
   return {
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL: endpoint,
-    AWS_ENDPOINT_URL_SQS: endpoint,
+    AWS_ENDPOINT_URL_SQS: sqsEndpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
     AWS_ENDPOINT_URL_EKS: endpoint,
@@ -141,13 +134,12 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const clock = options.clock ?? systemClock;
   const random = randomFor(options.seed);
   const requestLogSize = options.requestLogSize ?? 1_000;
-  const stopping = new AbortController();
   const requestLog: AwsRequestLogEntry[] = [];
 
   // Filled in once the port, and so the queue URLs, are known.
-  const started: { services?: { sqs: JsonRpcService; events: JsonRpcService; secretsmanager: JsonRpcService; eks: EksService } } = {};
+  const started: { services?: { events: JsonRpcService; secretsmanager: JsonRpcService; eks: EksService } } = {};
 
-  async function handle(req: IncomingMessage, signal: AbortSignal): Promise<{ answer: WireAnswer; entry: Omit<AwsRequestLogEntry, 'at' | 'durationMs' | 'status'> }> {
+  async function handle(req: IncomingMessage): Promise<{ answer: WireAnswer; entry: Omit<AwsRequestLogEntry, 'at' | 'durationMs' | 'status'> }> {
     const requestId = randomUUID();
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://local');
@@ -162,9 +154,9 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       const protocol: AwsProtocol = service?.protocol ?? 'awsJson1_1';
       try {
         if (service === undefined || method !== 'POST') {
-          throw new AwsServiceError('UnknownOperationException', `The local AWS does not serve ${target}.`, { queryCode: 'UnknownOperation' });
+          throw new AwsServiceError('UnknownOperationException', `The local AWS does not serve ${target}.`);
         }
-        const scope = checkCredentialScope(header(req, 'authorization'), service.signingName, region);
+        checkCredentialScope(header(req, 'authorization'), service.signingName, region);
         const body = await readBody(req);
         let input: unknown;
         try {
@@ -174,9 +166,9 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
         }
         const run = service.operations[operation];
         if (run === undefined) {
-          throw new AwsServiceError('UnknownOperationException', `The local AWS does not serve ${target}.`, { queryCode: 'UnknownOperation' });
+          throw new AwsServiceError('UnknownOperationException', `The local AWS does not serve ${target}.`);
         }
-        const output = await run(input, { senderId: scope.accessKeyId, signal });
+        const output = await run(input);
         return { answer: jsonAnswer(protocol, output, requestId), entry: { service: service.name, operation } };
       } catch (error) {
         if (!(error instanceof AwsServiceError)) throw error;
@@ -207,15 +199,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const server = createServer((req, res) => {
     const startedAt = Date.now();
     const at = clock.now();
-    // A client that hangs up ends its long poll before messages are taken, as the service does.
-    const request = new AbortController();
-    const onStop = () => request.abort();
-    stopping.signal.addEventListener('abort', onStop, { once: true });
-    res.on('close', () => {
-      stopping.signal.removeEventListener('abort', onStop);
-      if (!res.writableFinished) request.abort();
-    });
-    handle(req, request.signal)
+    handle(req)
       .then(({ answer, entry }) => {
         requestLog.push({ at, ...entry, status: answer.status, durationMs: Date.now() - startedAt });
         if (requestLog.length > requestLogSize) requestLog.shift();
@@ -233,26 +217,23 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const port = await listen(server, host, options.port ?? 0);
   const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-  const queues = new SqsService({
+  const queues = await startLocalSqs(region, LOCAL_CREDENTIALS).catch((error: unknown) => {
+    server.close();
+    throw error;
+  });
+  const deliver = (target: { url: string }, body: string, delaySeconds: number) => queues.send(target, body, delaySeconds);
+  const buses = new EventBridgeService({
     region,
     accountId,
-    baseUrl: endpoint,
     clock,
     random,
-    ...(options.seed === undefined ? {} : { seed: options.seed }),
-    defaultSenderId: LOCAL_SENDER_ID,
+    deliver,
+    ...(options.duplicateDeliveries === undefined ? {} : { copies: options.duplicateDeliveries }),
+    ...(options.maxRecordedEvents === undefined ? {} : { maxRecordedEvents: options.maxRecordedEvents }),
   });
-  const buses = new EventBridgeService({ region, accountId, clock, random, ...(options.maxRecordedEvents === undefined ? {} : { maxRecordedEvents: options.maxRecordedEvents }) });
   const secrets = new SecretsManagerService({ region, accountId, clock, random });
   const eks = new EksService({ region, accountId, clock });
   started.services = {
-    sqs: {
-      name: 'sqs',
-      signingName: 'sqs',
-      protocol: 'awsJson1_0',
-      shape: { typeNamespace: 'com.amazonaws.sqs', queryCompatible: true },
-      operations: sqsOperations(queues),
-    },
     events: { name: 'events', signingName: 'events', protocol: 'awsJson1_1', shape: {}, operations: eventBridgeOperations(buses) },
     secretsmanager: {
       name: 'secretsmanager',
@@ -265,12 +246,12 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   };
 
   try {
-    for (const { name, ...queueOptions } of options.queues ?? []) queues.create(name, queueOptions);
     for (const name of options.buses ?? []) buses.create(name);
     for (const [name, value] of Object.entries(options.secrets ?? {})) secrets.put(name, value);
     for (const cluster of options.eksClusters ?? []) eks.putCluster(cluster);
   } catch (error) {
     server.close();
+    await queues.stop();
     throw error;
   }
 
@@ -279,18 +260,18 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     port,
     region,
     accountId,
-    env: localAwsEnv(endpoint, region),
+    env: localAwsEnv(endpoint, region, queues.endpoint),
     queues,
     buses,
     secrets,
     eks,
     requests: () => [...requestLog],
     stop: async () => {
-      stopping.abort();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await queues.stop();
     },
   };
 }

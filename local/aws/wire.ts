@@ -2,8 +2,7 @@
  * HTTP plumbing shared by the local AWS protocols: the request body, the SigV4 credential scope (any signature
  * is accepted, but the scope must name the right service and region, as AWS checks it), and answers in each
  * protocol's documented shape:
- * - AWS JSON 1.0 / 1.1: `application/x-amz-json-1.x`, errors `{ "__type": ..., "message": ... }`; SQS (awsQueryCompatible)
- *   adds `x-amzn-query-error: <query code>;Sender|Receiver`, which @aws-sdk/core reads before `__type`.
+ * - AWS JSON 1.1: `application/x-amz-json-1.1`, errors `{ "__type": ..., "message": ... }`.
  * - REST-JSON (EKS): `application/json`, errors named by the `x-amzn-ErrorType` header with `message` in the body.
  * Every answer carries an `x-amzn-RequestId`.
  */
@@ -11,7 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { AwsServiceError } from './errors';
 
 /** The protocols the local AWS speaks. */
-export type AwsProtocol = 'awsJson1_0' | 'awsJson1_1' | 'restJson1';
+export type AwsProtocol = 'awsJson1_1' | 'restJson1';
 
 /** An HTTP answer. */
 export interface WireAnswer {
@@ -29,7 +28,6 @@ export interface CredentialScope {
 }
 
 const CONTENT_TYPE: Readonly<Record<AwsProtocol, string>> = {
-  awsJson1_0: 'application/x-amz-json-1.0',
   awsJson1_1: 'application/x-amz-json-1.1',
   restJson1: 'application/json',
 };
@@ -87,10 +85,8 @@ export function jsonAnswer(protocol: AwsProtocol, body: unknown, requestId: stri
 }
 
 export interface ErrorShape {
-  /** Namespace prefixed to `__type` (SQS: com.amazonaws.sqs); codes that carry their own `#` keep theirs. */
+  /** Namespace prefixed to `__type`; codes that carry their own `#` keep theirs. */
   readonly typeNamespace?: string;
-  /** Send `x-amzn-query-error` (SQS). */
-  readonly queryCompatible?: boolean;
   /** Member name of the message in the body. @default 'message' */
   readonly messageKey?: 'message' | 'Message';
 }
@@ -103,9 +99,6 @@ export function errorAnswer(protocol: AwsProtocol, error: AwsServiceError, reque
   if (protocol === 'restJson1') {
     headers['x-amzn-errortype'] = shortCode;
     return { status: error.status, headers, body: JSON.stringify({ ...error.fields, [messageKey]: error.message }) };
-  }
-  if (shape.queryCompatible === true) {
-    headers['x-amzn-query-error'] = `${error.queryCode ?? shortCode};${error.senderFault ? 'Sender' : 'Receiver'}`;
   }
   const type = error.code.includes('#') || shape.typeNamespace === undefined ? error.code : `${shape.typeNamespace}#${error.code}`;
   return { status: error.status, headers, body: JSON.stringify({ __type: type, [messageKey]: error.message, ...error.fields }) };

@@ -1,7 +1,7 @@
 /**
  * The whole system on one machine, for one drill scenario: Azurite, the ARM emulator, the EKS and AKS clusters
  * (simulated nodes, real trainer processes, their Kubernetes APIs), the local AWS (EventBridge with the CDK's
- * rule patterns, SQS, Secrets Manager, EKS), the production Lambda handlers on an SQS event source, the
+ * rule patterns, SQS on fauxqs, Secrets Manager, EKS), the production Lambda handlers on an SQS event source, the
  * production brain in a local Functions host process, the VPN between them, and the aggregator process.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,7 +12,7 @@ import { KEY_PURPOSES, type KeyPurpose } from '../../protocol/keys';
 import { startArmEmulator, spotOnDevSeed, type ArmEmulator } from '../arm';
 import { createInterruptionLambda } from '../../lambdas/handlers/interruption';
 import { createSignalLambda } from '../../lambdas/handlers/signal';
-import { createSqsEventSource, startLocalAws, type LocalAws, type SqsEventSource, type SqsQueue } from '../aws';
+import { createSqsEventSource, startLocalAws, type LocalAws, type SqsEventSource, type SqsQueueRef } from '../aws';
 import { startAzurite } from '../azurite';
 import { startLocalProcess, type LocalProcess } from '../child-process';
 import { startInstanceMetadata } from '../cluster/instance-metadata';
@@ -38,7 +38,7 @@ export interface CloudOptions {
   readonly rounds: number;
   /** Shards, one per AWS trainer at the start, with their residency (the deployment's, run.ts drillShards). */
   readonly shards: readonly ShardConfig[];
-  /** Every SQS message delivered this many times, out of order (duplicate-storm). */
+  /** Every event EventBridge routes delivered this many times, out of order (duplicate-storm). */
   readonly duplicateDeliveries?: number;
   /** Standing for GPU node provisioning (5-11 min in AKS). */
   readonly provisioningDelayMs: number;
@@ -68,7 +68,7 @@ export interface LocalCloud {
   /** Shards Azure may not train (pinned to AWS): a scenario's failover covers the others. */
   readonly pinnedToAws: ReadonlySet<string>;
   readonly aggregatorUrl: string;
-  readonly queues: { readonly interruption: SqsQueue; readonly interruptionDlq: SqsQueue; readonly outbox: SqsQueue; readonly outboxDlq: SqsQueue };
+  readonly queues: { readonly interruption: SqsQueueRef; readonly interruptionDlq: SqsQueueRef; readonly outbox: SqsQueueRef; readonly outboxDlq: SqsQueueRef };
   readonly interruption: SqsEventSource;
   readonly signal: SqsEventSource;
   readonly hostInvocations: { functionName: string; outcome: string; status?: number }[];
@@ -104,7 +104,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
 
     const { deployment } = options;
     const template = deployment.aws;
-    const aws = await startLocalAws({ buses: ['spot-on'], seed: options.seed });
+    const aws = await startLocalAws({ buses: ['spot-on'], seed: options.seed, ...(options.duplicateDeliveries ? { duplicateDeliveries: options.duplicateDeliveries } : {}) });
     stops.push(() => aws.stop());
     // Read by the libraries themselves, so process-wide (aws/lambda-runner.ts): the SDK's endpoints and credentials,
     // and Powertools' switches (logs and metrics go nowhere: the drill reads typed events, not CloudWatch).
@@ -116,12 +116,11 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
       if (deployed !== simulated) throw new Error(`the stack's ${name} is ${deployed}, but trainer pods run with ${simulated}: the Lambda would find no trainer`);
     }
     aws.eks.putCluster({ name: eksCluster, endpoint: eksApi.url, caPem: eksApi.caPem });
-    const faults = options.duplicateDeliveries ? { duplicates: { copies: options.duplicateDeliveries }, outOfOrder: true } : undefined;
     // Visibility timeouts, receive counts and dead-letter queues as the stack deploys them, on the drill's clock.
-    const interruptionDlq = aws.queues.create('spot-on-interruption-dlq');
-    const interruptionQueue = aws.queues.create('spot-on-interruption', { ...deploymentQueue(deployment.queues.interruption, interruptionDlq), ...(faults ? { faults } : {}) });
-    const outboxDlq = aws.queues.create('spot-on-outbox-dlq');
-    const outbox = aws.queues.create('spot-on-outbox', { ...deploymentQueue(deployment.queues.outbox, outboxDlq), ...(faults ? { faults } : {}) });
+    const interruptionDlq = await aws.queues.create({ name: 'spot-on-interruption-dlq' });
+    const interruptionQueue = await aws.queues.create({ name: 'spot-on-interruption', ...deploymentQueue(deployment.queues.interruption, interruptionDlq) });
+    const outboxDlq = await aws.queues.create({ name: 'spot-on-outbox-dlq' });
+    const outbox = await aws.queues.create({ name: 'spot-on-outbox', ...deploymentQueue(deployment.queues.outbox, outboxDlq) });
     const queueUrls = new Map([
       [template.interruptionQueue.logicalId, interruptionQueue.url],
       [template.interruptionDlq.logicalId, interruptionDlq.url],
@@ -246,6 +245,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
       });
     const interruption = createSqsEventSource({
       functionName: 'spot-on-interruption',
+      client: aws.queues.client,
       queue: interruptionQueue,
       createHandler: createInterruptionLambda,
       batchSize: template.interruption.batchSize,
@@ -255,6 +255,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     });
     const signal = createSqsEventSource({
       functionName: 'spot-on-signal',
+      client: aws.queues.client,
       queue: outbox,
       createHandler: createSignalLambda,
       batchSize: template.signal.batchSize,
@@ -278,8 +279,8 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
   }
 }
 
-/** The local SQS settings of a deployed queue (already compressed) and its dead-letter queue. */
-function deploymentQueue(settings: { visibilityTimeoutSeconds: number; maxReceiveCount: number }, deadLetter: SqsQueue) {
+/** The local SQS settings of a deployed queue (already compressed to whole seconds) and its dead-letter queue. */
+function deploymentQueue(settings: { visibilityTimeoutSeconds: number; maxReceiveCount: number }, deadLetter: SqsQueueRef) {
   return { visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds, deadLetterQueue: { queue: deadLetter, maxReceiveCount: settings.maxReceiveCount } };
 }
 

@@ -162,14 +162,14 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
         await sleep(100);
       }
     },
-    inject(file, change, copies = 1) {
+    async inject(file, change, copies = 1) {
       const event = recordedEvent(file);
       change(event);
       const bus = cloud.aws.buses.get('default');
       if (bus === undefined) throw new Error('no default bus');
-      const first = bus.inject(event, { restamp: true });
+      const first = await bus.inject(event, { restamp: true });
       // EventBridge delivers at least once: a copy keeps the event's id.
-      for (let i = 1; i < copies; i++) bus.inject(first.event);
+      for (let i = 1; i < copies; i++) await bus.inject(first.event);
       return first.event.id;
     },
   };
@@ -234,6 +234,7 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
   const residency = await checkResidency({ data: cloud.data, pinnedToAws: cloud.pinnedToAws, storage: cloud.storage, trainers: cloud.simulator.allTrainers() });
   if (residency.leaks.length > 0) emit('drill', 'residency-breach', residency.leaks.join('; '));
   timeline.sort((a, b) => a.t - b.t);
+  const deadLettered = { interruption: await cloud.aws.queues.count(cloud.queues.interruptionDlq), outbox: await cloud.aws.queues.count(cloud.queues.outboxDlq) };
   const report = measure();
   await cloud.stop();
   if (failure) throw Object.assign(failure, { report });
@@ -279,7 +280,7 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
         duplicates: hostSignals.filter((i) => i.status === 200).length,
         retried: signalInvocations.reduce((sum, i) => sum + i.failedMessageIds.length, 0),
       },
-      deadLettered: { interruption: cloud.queues.interruptionDlq.messages().length, outbox: cloud.queues.outboxDlq.messages().length },
+      deadLettered,
       durationMs: Date.now() - startedAt,
       residency,
       roundsDetail: rounds,

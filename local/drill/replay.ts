@@ -107,20 +107,25 @@ export async function replayEvents(inputs: readonly ReplayInput[], options: Repl
       await sleep(100);
     }
     await sleep(500); // and the first round under way
+    // Every copy of every event is on the queue before the interruption Lambda polls, so that its batches hold them
+    // together (as they did when the whole replay arrived at once); copies split over batches are the drill's
+    // duplicate-storm.
+    await cloud.interruption.stop();
     for (const input of deliveries) {
       const event = input.redriven ? undefined : isEventBridgeEvent(input.text);
       if (event) {
         const routed = deployment.aws.rules.filter((rule) => matchesPattern(rule.pattern, event)).map((rule) => rule.name);
         emit('eventbridge', 'replayed', `${input.name}: ${copies} cop${copies === 1 ? 'y' : 'ies'}, rules ${routed.join(', ') || 'none (dropped by EventBridge)'}`);
         const bus = cloud.aws.buses.get('default');
-        const first = bus?.inject(event, { restamp: true });
-        for (let i = 1; i < copies && first; i++) bus?.inject(first.event);
+        const first = await bus?.inject(event, { restamp: true });
+        for (let i = 1; i < copies && first; i++) await bus?.inject(first.event);
       } else {
         const how = input.redriven ? 'redriven from an SQS message' : 'not an EventBridge event';
         emit('sqs', 'replayed', `${input.name}: ${how}; sent straight to the interruption queue (${copies}x)`);
-        for (let i = 0; i < copies; i++) cloud.queues.interruption.send({ body: input.text });
+        for (let i = 0; i < copies; i++) await cloud.aws.queues.send(cloud.queues.interruption, input.text);
       }
     }
+    cloud.interruption.start();
     lastActivity = Date.now();
     const quietMs = options.quietMs ?? 4000;
     while (Date.now() - (lastActivity ?? 0) < quietMs && Date.now() - startedAt < 90_000) await sleep(200);
@@ -128,8 +133,8 @@ export async function replayEvents(inputs: readonly ReplayInput[], options: Repl
     say('');
     say('summary');
     say(`  interruption Lambda: ${cloud.interruption.invocations().length} invocation(s), ${cloud.interruption.invocations().reduce((n, i) => n + i.failedMessageIds.length, 0)} record(s) left for retry`);
-    for (const message of cloud.queues.interruptionDlq.messages()) {
-      say(`  dead letter: ${message.messageAttributes.reason?.stringValue ?? 'no reason'} (${message.body.slice(0, 60).replace(/\s+/g, ' ')}...)`);
+    for (const message of await cloud.aws.queues.peek(cloud.queues.interruptionDlq)) {
+      say(`  dead letter: ${message.MessageAttributes?.reason?.StringValue ?? 'no reason'} (${(message.Body ?? '').slice(0, 60).replace(/\s+/g, ' ')}...)`);
     }
     const flushes = cloud.simulator.allTrainers().flatMap((t) => t.flushes.map((f) => `${t.spec.clientId} on ${t.spec.instanceId ?? t.spec.nodeName}: ${f.examples} examples, ${f.outcome}`));
     say(`  trainer flushes: ${flushes.length ? flushes.join('; ') : 'none'}`);

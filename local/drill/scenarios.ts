@@ -1,6 +1,6 @@
 /**
  * What each drill scenario does to the system. A scenario only acts the way the world would (EC2 warns and
- * reclaims, Karpenter replaces, an outage starts and ends, the VPN drops, SQS duplicates); everything Spot-On
+ * reclaims, Karpenter replaces, an outage starts and ends, the VPN drops, EventBridge and SQS deliver twice); everything Spot-On
  * does in response is the production code reacting.
  */
 import { loadEvent } from '../corpus';
@@ -21,7 +21,7 @@ export interface ScenarioContext {
   until(what: string, predicate: () => boolean, timeoutMs?: number): Promise<void>;
   sleep(ms: number): Promise<void>;
   /** Injects a recorded AWS event (made current) `copies` times onto the default bus; returns its new id. */
-  inject(file: string, change: (event: Record<string, unknown>) => void, copies?: number): string;
+  inject(file: string, change: (event: Record<string, unknown>) => void, copies?: number): Promise<string>;
 }
 
 export interface ScenarioTiming {
@@ -65,7 +65,7 @@ async function spotInterruption(context: ScenarioContext, timing: ScenarioTiming
   if (victim === undefined) throw new Error('no AWS node with a shard Azure may take over');
   const shard = context.cloud.simulator.live('aws').find((p) => p.spec.instanceId === victim)?.shard ?? 'no shard yet';
   context.emit('aws', MARKER_EVENTS.spotWarning, `EC2 Spot Instance Interruption Warning for ${victim} (${shard})${copies > 1 ? `, delivered ${copies} times` : ''}`);
-  context.inject('aws.ec2/spot-interruption/terminate.json', spotWarningFor(victim), copies);
+  await context.inject('aws.ec2/spot-interruption/terminate.json', spotWarningFor(victim), copies);
   await context.sleep(timing.noticeMs);
   context.cloud.simulator.terminateAwsNode(victim);
   await context.sleep(replacementMs);
@@ -104,7 +104,7 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
       context.emit('aws', MARKER_EVENTS.outageStarted, `EC2 reclaims every Spot node (${instances.length}); no Spot capacity left in the region`);
       for (const id of instances) {
         context.emit('aws', MARKER_EVENTS.spotWarning, `EC2 Spot Instance Interruption Warning for ${id}`);
-        context.inject('aws.ec2/spot-interruption/terminate.json', spotWarningFor(id));
+        await context.inject('aws.ec2/spot-interruption/terminate.json', spotWarningFor(id));
       }
       await context.sleep(timing.noticeMs);
       for (const id of instances) context.cloud.simulator.terminateAwsNode(id);
@@ -119,7 +119,7 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
       context.emit('aws', MARKER_EVENTS.outageStarted, 'EKS nodes go NotReady; the kubelet stops every trainer (SIGTERM: each flushes)');
       context.cloud.simulator.shutDownAwsNodes();
       context.emit('aws', 'alarm', 'CloudWatch composite alarm aws-training-unhealthy: OK -> ALARM');
-      context.inject('aws.cloudwatch/alarm-state-change/composite-alarm-alarm.json', () => undefined);
+      await context.inject('aws.cloudwatch/alarm-state-change/composite-alarm-alarm.json', () => undefined);
       await context.until('Azure takes over', () => context.phase() === 'azure-active', 120_000);
       const resumedAt = context.round();
       await context.until('two rounds on Azure', () => context.round() >= resumedAt + 2 || context.done(), 120_000);
@@ -128,7 +128,7 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
       for (let i = 0; i < nodes; i++) context.cloud.simulator.launchAwsNode();
       await context.sleep(timing.replacementMs);
       context.emit('aws', 'alarm', 'CloudWatch composite alarm aws-training-unhealthy: ALARM -> OK');
-      context.inject('aws.cloudwatch/alarm-state-change/composite-alarm-ok.json', () => undefined);
+      await context.inject('aws.cloudwatch/alarm-state-change/composite-alarm-ok.json', () => undefined);
       await context.until('failback to AWS', () => context.phase() === 'aws-primary' && sawPhase(context, 'failing-back'), 120_000);
     },
   },
@@ -216,7 +216,7 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
       if (victim === undefined) throw new Error('no AWS node with a shard Azure may take over');
       context.emit('aws', MARKER_EVENTS.outageStarted, `EC2 reclaims ${victim} without a warning`);
       context.cloud.simulator.terminateAwsNode(victim);
-      context.inject('aws.ec2/instance-state-change/terminated.json', (event) => {
+      await context.inject('aws.ec2/instance-state-change/terminated.json', (event) => {
         event.resources = [`arn:aws:ec2:us-west-2:123456789012:instance/${victim}`];
         event.detail = { 'instance-id': victim, state: 'terminated' };
       });

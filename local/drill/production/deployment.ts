@@ -144,7 +144,8 @@ async function terraformSizes(dir: string, tfvars: string | undefined): Promise<
 export async function drillDeployment(sources: DeploymentSources = EXAMPLE_SOURCES, compression = new Compression()): Promise<DrillDeployment> {
   const aws = readAwsDeployment(synthesizeTemplate(sources.cdkConfig, sources.terraformOutputs));
   const queue = (name: string, settings: AwsDeployment['outbox']) => ({
-    visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds / compression.factor,
+    // SQS takes whole seconds (fauxqs, like SQS, refuses anything else): rounded up and reported when not exact.
+    visibilityTimeoutSeconds: compression.seconds(`${name} VisibilityTimeout`, settings.visibilityTimeoutSeconds, 0),
     maxReceiveCount: settings.maxReceiveCount ?? 1,
   });
 

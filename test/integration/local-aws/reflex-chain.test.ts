@@ -2,7 +2,8 @@
  * The whole AWS side of a failover signal on the local AWS, production code only: a recorded composite-alarm
  * event injected on the default bus is routed by INGEST_RULES to the interruption queue; the interruption
  * Lambda queues a signal in the outbox (SQS SendMessage) and publishes its lifecycle event on the `spot-on`
- * bus (EventBridge PutEvents); the signal Lambda posts the signal, signed, to the brain. The alarm path needs
+ * bus (EventBridge PutEvents); the signal Lambda posts the signal, signed, to the brain. The queues are fauxqs's,
+ * polled by the event source mappings with the real SQS client. The alarm path needs
  * no Kubernetes API, so no cluster simulator takes part.
  */
 import { once } from 'node:events';
@@ -11,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { FAILOVER_ALARM_NAME, INGEST_RULES } from '../../../lambdas/events/rules';
 import { createInterruptionLambda } from '../../../lambdas/handlers/interruption';
 import { createSignalLambda } from '../../../lambdas/handlers/signal';
-import { createSqsEventSource, startLocalAws, type LambdaInvocation, type LocalAws, type SqsEventSource, type SqsQueue } from '../../../local/aws';
+import { createSqsEventSource, startLocalAws, type LambdaInvocation, type LocalAws, type SqsEventSource } from '../../../local/aws';
 import { SignalSchema } from '../../../protocol/signal';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../../protocol/signing';
 import { loadEvent } from '../../support/events';
@@ -29,12 +30,6 @@ beforeAll(async () => {
     seed: 2026,
     buses: ['spot-on'],
     secrets: { 'spot-on/signal-keys': SECRET, 'spot-on/flush-keys': FLUSH_KEY },
-    queues: [
-      { name: 'spot-on-interruption-dlq' },
-      { name: 'spot-on-interruption', visibilityTimeoutSeconds: 360, deadLetterQueue: { queue: 'spot-on-interruption-dlq', maxReceiveCount: 3 } },
-      { name: 'spot-on-signal-outbox-dlq' },
-      { name: 'spot-on-signal-outbox', visibilityTimeoutSeconds: 180, deadLetterQueue: { queue: 'spot-on-signal-outbox-dlq', maxReceiveCount: 3 } },
-    ],
   });
   Object.assign(process.env, aws.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
   brain = createServer((req, res) => {
@@ -72,13 +67,16 @@ function firstInvocation(source: SqsEventSource, timeoutMs = 15_000): Promise<La
 it('turns an injected failover alarm into a signed signal at the brain and a lifecycle event on the spot-on bus', async () => {
   const signalKeysArn = aws.secrets.find('spot-on/signal-keys')?.arn ?? '';
   const flushKeysArn = aws.secrets.find('spot-on/flush-keys')?.arn ?? '';
-  const [interruptionDlq, interruptionQueue, outboxDlq, outbox] = ['spot-on-interruption-dlq', 'spot-on-interruption', 'spot-on-signal-outbox-dlq', 'spot-on-signal-outbox'].map(
-    (name) => aws.queues.require(name),
-  ) as [SqsQueue, SqsQueue, SqsQueue, SqsQueue];
+  const interruptionDlq = await aws.queues.create({ name: 'spot-on-interruption-dlq' });
+  const interruptionQueue = await aws.queues.create({ name: 'spot-on-interruption', visibilityTimeoutSeconds: 360, deadLetterQueue: { queue: interruptionDlq, maxReceiveCount: 3 } });
+  const outboxDlq = await aws.queues.create({ name: 'spot-on-signal-outbox-dlq' });
+  const outbox = await aws.queues.create({ name: 'spot-on-signal-outbox', visibilityTimeoutSeconds: 180, deadLetterQueue: { queue: outboxDlq, maxReceiveCount: 3 } });
   aws.buses.get('default')?.putRules(INGEST_RULES, [interruptionQueue]);
 
   const interruption = createSqsEventSource({
     functionName: 'spot-on-interruption',
+    client: aws.queues.client,
+    pollWaitSeconds: 1,
     queue: interruptionQueue,
     createHandler: createInterruptionLambda,
     batchSize: 5,
@@ -98,6 +96,8 @@ it('turns an injected failover alarm into a signed signal at the brain and a lif
   });
   const signal = createSqsEventSource({
     functionName: 'spot-on-signal',
+    client: aws.queues.client,
+    pollWaitSeconds: 1,
     queue: outbox,
     createHandler: createSignalLambda,
     batchSize: 5,
@@ -116,7 +116,7 @@ it('turns an injected failover alarm into a signed signal at the brain and a lif
   signal.start();
 
   const alarm = loadEvent<{ id: string }>('aws.cloudwatch/alarm-state-change/composite-alarm-alarm.json');
-  expect(aws.buses.get('default')?.inject(alarm).matchedRules).toStrictEqual(['alarmStateChange']);
+  expect((await aws.buses.get('default')?.inject(alarm))?.matchedRules).toStrictEqual(['alarmStateChange']);
 
   expect(await reflexed).toMatchObject({ outcome: 'succeeded', coldStart: true });
   expect(await signalled).toMatchObject({ outcome: 'succeeded', coldStart: true });
@@ -129,5 +129,5 @@ it('turns an injected failover alarm into a signed signal at the brain and a lif
   const lifecycle = aws.buses.get('spot-on')?.events() ?? [];
   expect(lifecycle.map((r) => [r.via, r.event.source, r.event['detail-type']])).toStrictEqual([['PutEvents', 'spot-on', 'Spot-On Reflex Action']]);
   expect(lifecycle[0]?.event.detail).toMatchObject({ eventId: alarm.id });
-  for (const queue of [interruptionQueue, interruptionDlq, outbox, outboxDlq]) expect(queue.counts()).toStrictEqual({ visible: 0, inFlight: 0, delayed: 0 });
+  for (const queue of [interruptionQueue, interruptionDlq, outbox, outboxDlq]) expect(await aws.queues.count(queue)).toBe(0);
 });

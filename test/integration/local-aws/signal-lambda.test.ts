@@ -1,6 +1,6 @@
 /**
  * The production signal Lambda (lambdas/handlers/signal.ts `createSignalLambda`, what `handler` builds) run by the local SQS event
- * source mapping from a local outbox queue, with the real SDK clients pointed at the local AWS through the
+ * source mapping from an outbox queue in fauxqs, with the real SDK clients pointed at the local AWS through the
  * environment, posting to a stand-in for the Azure brain's POST /api/signals over plain HTTP
  * (SIGNALS_ENDPOINT_URL accepts http: lambdas/handlers/config.ts).
  */
@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { sqsSignalOutbox } from '../../../lambdas/adapters/outbox';
 import { createSignalLambda } from '../../../lambdas/handlers/signal';
-import { createSqsEventSource, startLocalAws, type LambdaInvocation, type LocalAws, type SqsEventSource, type SqsQueue } from '../../../local/aws';
+import { createSqsEventSource, startLocalAws, type LambdaInvocation, type LocalAws, type SqsEventSource, type SqsQueueRef } from '../../../local/aws';
 import type { Signal } from '../../../protocol/signal';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../../protocol/signing';
 
@@ -54,8 +54,8 @@ class FakeBrain {
 let aws: LocalAws;
 let brain: FakeBrain;
 let signalsUrl: string;
-let outbox: SqsQueue;
-let deadLetters: SqsQueue;
+let outbox: SqsQueueRef;
+let deadLetters: SqsQueueRef;
 let secretArn: string;
 let runner: SqsEventSource | undefined;
 
@@ -65,8 +65,8 @@ beforeAll(async () => {
   signalsUrl = await brain.start();
   // Process-wide, as a Lambda's runtime environment is: the SDK reads region and endpoints lazily.
   Object.assign(process.env, aws.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
-  deadLetters = aws.queues.create('spot-on-signal-outbox-dlq');
-  outbox = aws.queues.create('spot-on-signal-outbox', { visibilityTimeoutSeconds: 1, deadLetterQueue: { queue: deadLetters, maxReceiveCount: 3 } });
+  deadLetters = await aws.queues.create({ name: 'spot-on-signal-outbox-dlq' });
+  outbox = await aws.queues.create({ name: 'spot-on-signal-outbox', visibilityTimeoutSeconds: 1, deadLetterQueue: { queue: deadLetters, maxReceiveCount: 3 } });
   secretArn = aws.secrets.put('spot-on/signal-keys', SECRET).arn;
 });
 
@@ -87,6 +87,8 @@ afterAll(async () => {
 function startSignalLambda(): SqsEventSource {
   runner = createSqsEventSource({
     functionName: 'spot-on-signal',
+    client: aws.queues.client,
+    pollWaitSeconds: 1,
     queue: outbox,
     createHandler: createSignalLambda,
     batchSize: 5,
@@ -137,9 +139,9 @@ describe('the production signal Lambda on the local AWS', () => {
   it('posts the queued signal, signed, and the message is deleted', async () => {
     const lambda = startSignalLambda();
     const body = await enqueue(signal('capacity-lost-0001'));
-    const [messageId] = outbox.messages().map((m) => m.messageId);
 
     const invocation = await lambda.pollOnce(5);
+    const [messageId] = invocation?.messageIds ?? [];
 
     expect(invocation).toMatchObject({
       functionName: 'spot-on-signal',
@@ -150,17 +152,17 @@ describe('the production signal Lambda on the local AWS', () => {
       response: { batchItemFailures: [] },
     });
     expect(brain.requests).toStrictEqual([{ path: '/api/signals', body, verified: true }]);
-    expect(outbox.counts()).toStrictEqual({ visible: 0, inFlight: 0, delayed: 0 });
+    expect(await aws.queues.count(outbox)).toBe(0);
   });
 
   it('leaves a signal the brain answers 503 for, and delivers it when SQS redelivers it after the visibility timeout', async () => {
     brain.answers.push({ status: 503, body: { reason: 'state store busy' } });
     const lambda = startSignalLambda();
     const body = await enqueue(signal('capacity-lost-0002'));
-    const [messageId] = outbox.messages().map((m) => m.messageId);
     lambda.start();
 
     const [first, second] = await invocations(lambda, 2);
+    const [messageId] = first?.messageIds ?? [];
 
     expect(first).toMatchObject({ outcome: 'failed', receiveCounts: [1], failedMessageIds: [messageId], deletedMessageIds: [], response: { batchItemFailures: [{ itemIdentifier: messageId }] } });
     expect(second).toMatchObject({ outcome: 'succeeded', receiveCounts: [2], deletedMessageIds: [messageId], coldStart: false });
@@ -169,7 +171,7 @@ describe('the production signal Lambda on the local AWS', () => {
       [body, true],
       [body, true],
     ]);
-    expect(outbox.counts()).toStrictEqual({ visible: 0, inFlight: 0, delayed: 0 });
+    expect(await aws.queues.count(outbox)).toBe(0);
   });
 
   it('dead-letters a signal the brain refuses for good (4xx) and acknowledges it', async () => {
@@ -183,6 +185,6 @@ describe('the production signal Lambda on the local AWS', () => {
     expect(Messages.map((m) => [m.Body, m.MessageAttributes?.errorName?.StringValue, m.MessageAttributes?.reason?.StringValue])).toStrictEqual([
       [body, 'SignalRejectedError', 'signals endpoint answered 400: unknown runId'],
     ]);
-    expect(outbox.counts()).toStrictEqual({ visible: 0, inFlight: 0, delayed: 0 });
+    expect(await aws.queues.count(outbox)).toBe(0);
   });
 });

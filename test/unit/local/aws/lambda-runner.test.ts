@@ -1,19 +1,65 @@
-/** The SQS event source mapping on a manual clock: the event it builds and how it reads the handler's answer. */
+/** The SQS event source mapping against a fake SQS client on a manual clock: the event it builds, what it deletes, how it reads the handler's answer. */
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { judgeBatchResponse, judgeInvocation, type Settled } from '../../../../local/aws/batch-response';
+import { ManualClock } from '../../../../local/aws/clock';
 import { createSqsEventSource, InvalidEventSourceError, type LambdaEnvironment, type SqsEventSourceOptions, type SqsLambdaHandler } from '../../../../local/aws/lambda-runner';
-import { md5Hex } from '../../../../local/aws/md5';
 import { seededRandom } from '../../../../local/aws/random';
-import { ACCOUNT, localSqs, REGION, settle } from './helpers';
+import { ACCOUNT, queueRef, REGION } from './helpers';
+
+/** Lets promise callbacks run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+/**
+ * A queue behind a mocked SQSClient: ReceiveMessage takes waiting messages (a long poll waits on the manual clock for
+ * one to arrive), DeleteMessage is recorded. Visibility and redrive are fauxqs's business (test/integration/local-aws).
+ */
+function fakeSqs(clock: ManualClock) {
+  const client = new SQSClient({ region: REGION, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  const mock = mockClient(client);
+  const waiting: Message[] = [];
+  const deleted: string[] = [];
+  const wakeUps = new Set<() => void>();
+  let next = 0;
+  const take = (max: number) => waiting.splice(0, max);
+  mock.on(ReceiveMessageCommand).callsFake(async (input: { MaxNumberOfMessages?: number; WaitTimeSeconds?: number }) => {
+    const max = input.MaxNumberOfMessages ?? 1;
+    if (waiting.length > 0 || !input.WaitTimeSeconds) return { Messages: take(max) };
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        wakeUps.delete(wake);
+        cancel();
+        resolve();
+      };
+      const cancel = clock.setTimer(wake, (input.WaitTimeSeconds ?? 0) * 1000);
+      wakeUps.add(wake);
+    });
+    return { Messages: take(max) };
+  });
+  mock.on(DeleteMessageCommand).callsFake(async (input: { ReceiptHandle?: string }) => {
+    deleted.push(input.ReceiptHandle ?? '');
+    return {};
+  });
+  const send = (body: string, extra: Partial<Message> = {}): string => {
+    const id = `m-${++next}`;
+    waiting.push({ MessageId: id, ReceiptHandle: `rh-${id}`, Body: body, MD5OfBody: 'md5', Attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(clock.now()), SenderId: 'AIDATEST', ApproximateFirstReceiveTimestamp: String(clock.now()) }, ...extra });
+    for (const wake of [...wakeUps]) wake();
+    return id;
+  };
+  return { client, mock, send, deleted, waiting };
+}
 
 /** An event source on the `outbox` queue; `handler` is what a factory that ignores its environment builds. */
 function setup({ handler, ...options }: Partial<SqsEventSourceOptions> & { handler?: SqsLambdaHandler }) {
-  const { clock, sqs } = localSqs();
-  const dlq = sqs.create('outbox-dlq');
-  const queue = sqs.create('outbox', { visibilityTimeoutSeconds: 30, deadLetterQueue: { queue: dlq, maxReceiveCount: 3 } });
+  const clock = new ManualClock();
+  const sqs = fakeSqs(clock);
+  const queue = queueRef('outbox');
   const createHandler = () => handler ?? (async () => undefined);
-  const source = createSqsEventSource({ functionName: 'signal', queue, random: seededRandom(9), createHandler, ...options });
-  return { clock, queue, dlq, source };
+  const source = createSqsEventSource({ functionName: 'signal', client: sqs.client, queue, clock, random: seededRandom(9), createHandler, ...options });
+  return { clock, queue, sqs, source };
 }
 
 /** A handler that fails the records whose body is in `failBodies`, recording what it was given. */
@@ -27,36 +73,38 @@ function reportingHandler(failBodies: readonly string[] = []) {
 }
 
 describe('SqsEventSource', () => {
-  it('builds the SQS event and the Lambda context as AWS does', async () => {
+  it('builds the SQS event from the SDK messages and the Lambda context as AWS does', async () => {
     const { calls, handler } = reportingHandler();
-    const { clock, queue, source } = setup({ handler, timeoutSeconds: 30, memoryLimitInMB: 512 });
-    const sent = queue.send({
-      body: '{"id":"s-1"}',
-      messageAttributes: { signalType: { dataType: 'String', stringValue: 'capacity-lost' }, blob: { dataType: 'Binary', binaryValue: Buffer.from('hi') } },
-    });
+    const { clock, queue, sqs, source } = setup({ handler, timeoutSeconds: 30, memoryLimitInMB: 512 });
     const sentAt = clock.now();
+    const id = sqs.send('{"id":"s-1"}', {
+      MD5OfMessageAttributes: 'md5-attributes',
+      MessageAttributes: { signalType: { DataType: 'String', StringValue: 'capacity-lost' }, blob: { DataType: 'Binary', BinaryValue: Buffer.from('hi') } },
+    });
     clock.advance(40);
     const invocation = await source.pollOnce();
 
+    expect(sqs.mock.commandCalls(ReceiveMessageCommand)[0]?.args[0].input).toStrictEqual({
+      QueueUrl: queue.url,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 0,
+      MessageSystemAttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
+    });
     const [call] = calls;
     expect(call?.event).toStrictEqual({
       Records: [
         {
-          messageId: sent.messageId,
-          receiptHandle: expect.any(String),
+          messageId: id,
+          receiptHandle: `rh-${id}`,
           body: '{"id":"s-1"}',
-          attributes: {
-            ApproximateReceiveCount: '1',
-            SentTimestamp: String(sentAt),
-            SenderId: 'AIDATESTSENDER',
-            ApproximateFirstReceiveTimestamp: String(sentAt + 40),
-          },
+          attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(sentAt), SenderId: 'AIDATEST', ApproximateFirstReceiveTimestamp: String(sentAt) },
           messageAttributes: {
             signalType: { stringValue: 'capacity-lost', stringListValues: [], binaryListValues: [], dataType: 'String' },
             blob: { binaryValue: Buffer.from('hi').toString('base64'), stringListValues: [], binaryListValues: [], dataType: 'Binary' },
           },
-          md5OfBody: md5Hex('{"id":"s-1"}'),
-          md5OfMessageAttributes: sent.md5OfMessageAttributes,
+          md5OfBody: 'md5',
+          md5OfMessageAttributes: 'md5-attributes',
           eventSource: 'aws:sqs',
           eventSourceARN: queue.arn,
           awsRegion: REGION,
@@ -80,71 +128,73 @@ describe('SqsEventSource', () => {
       startedAt: sentAt + 40,
       endedAt: sentAt + 40,
       durationMs: 0,
-      messageIds: [sent.messageId],
+      messageIds: [id],
       receiveCounts: [1],
       outcome: 'succeeded',
       failedMessageIds: [],
-      deletedMessageIds: [sent.messageId],
+      deletedMessageIds: [id],
       response: { batchItemFailures: [] },
     });
-    expect(queue.messages()).toStrictEqual([]);
+    expect(sqs.mock.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input)).toStrictEqual([{ QueueUrl: queue.url, ReceiptHandle: `rh-${id}` }]);
   });
 
-  it('deletes only the successes of a partial batch failure; the failure comes back after the visibility timeout', async () => {
-    const { calls, handler } = reportingHandler(['bad']);
-    const { clock, queue, source } = setup({ handler });
-    const ids = ['good-1', 'bad', 'good-2'].map((body) => queue.send({ body }).messageId);
-
+  it('deletes only the successes of a partial batch failure and leaves the failure to its visibility timeout', async () => {
+    const { handler } = reportingHandler(['bad']);
+    const { sqs, source } = setup({ handler });
+    const ids = ['good-1', 'bad', 'good-2'].map((body) => sqs.send(body));
     const first = await source.pollOnce();
     expect(first).toMatchObject({ outcome: 'partially-failed', failedMessageIds: [ids[1]], deletedMessageIds: [ids[0], ids[2]], coldStart: true });
-    expect(queue.messages().map((m) => [m.body, m.state])).toStrictEqual([['bad', 'in-flight']]);
+    expect(sqs.deleted).toStrictEqual([`rh-${ids[0]}`, `rh-${ids[2]}`]);
     expect(await source.pollOnce()).toBeUndefined();
-
-    clock.advance(30_000);
-    const second = await source.pollOnce();
-    expect(second).toMatchObject({ messageIds: [ids[1]], receiveCounts: [2], outcome: 'failed', coldStart: false });
-    expect(calls[1]?.event.Records[0]?.attributes.ApproximateReceiveCount).toBe('2');
   });
 
-  it('fails the whole batch when the handler throws, and the queue redrives after maxReceiveCount', async () => {
+  it('reports the receive count of a redelivered message', async () => {
+    const { source, sqs } = setup({});
+    sqs.send('again', { Attributes: { ApproximateReceiveCount: '2' } });
+    expect(await source.pollOnce()).toMatchObject({ receiveCounts: [2], coldStart: true });
+  });
+
+  it('fails the whole batch when the handler throws, deleting nothing', async () => {
     const handler: SqsLambdaHandler = () => Promise.reject(new TypeError('boom'));
-    const { clock, queue, dlq, source } = setup({ handler });
-    const id = queue.send({ body: 'x' }).messageId;
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      expect(await source.pollOnce()).toMatchObject({ outcome: 'failed', failedMessageIds: [id], deletedMessageIds: [], error: { name: 'TypeError', message: 'boom' } });
-      clock.advance(30_000);
-    }
-    expect(await source.pollOnce()).toBeUndefined();
-    expect(dlq.messages().map((m) => m.messageId)).toStrictEqual([id]);
-    expect(queue.messages()).toStrictEqual([]);
+    const { sqs, source } = setup({ handler });
+    const id = sqs.send('x');
+    expect(await source.pollOnce()).toMatchObject({ outcome: 'failed', failedMessageIds: [id], deletedMessageIds: [], error: { name: 'TypeError', message: 'boom' } });
+    expect(sqs.deleted).toStrictEqual([]);
   });
 
   it('fails the whole batch when a batchItemFailures entry names no message of the batch', async () => {
     const handler: SqsLambdaHandler = async () => ({ batchItemFailures: [{ itemIdentifier: 'not-in-batch' }] });
-    const { queue, source } = setup({ handler });
-    queue.send({ body: 'a' });
-    queue.send({ body: 'b' });
+    const { sqs, source } = setup({ handler });
+    sqs.send('a');
+    sqs.send('b');
     const invocation = await source.pollOnce();
     expect(invocation).toMatchObject({
       outcome: 'failed',
       deletedMessageIds: [],
       error: { name: 'InvalidBatchResponseError', message: 'itemIdentifier not-in-batch is not a message of this batch' },
     });
-    expect(queue.counts()).toStrictEqual({ visible: 0, inFlight: 2, delayed: 0 });
+    expect(sqs.deleted).toStrictEqual([]);
   });
 
   it('ignores the answer without ReportBatchItemFailures', async () => {
     const handler: SqsLambdaHandler = async (event) => ({ batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) });
-    const { queue, source } = setup({ handler, reportBatchItemFailures: false });
-    queue.send({ body: 'a' });
+    const { sqs, source } = setup({ handler, reportBatchItemFailures: false });
+    sqs.send('a');
     expect(await source.pollOnce()).toMatchObject({ outcome: 'succeeded' });
-    expect(queue.messages()).toStrictEqual([]);
+    expect(sqs.deleted).toHaveLength(1);
+  });
+
+  it('counts a failed DeleteMessage as not deleted: the message comes back', async () => {
+    const { sqs, source } = setup({});
+    sqs.mock.on(DeleteMessageCommand).rejects(new Error('ReceiptHandleIsInvalid'));
+    const id = sqs.send('a');
+    expect(await source.pollOnce()).toMatchObject({ outcome: 'succeeded', messageIds: [id], deletedMessageIds: [] });
   });
 
   it('fails a batch whose handler outlives the timeout', async () => {
     let remainingAtTimeout = -1;
     let finished = false;
-    const { clock, queue, source } = setup({
+    const { clock, sqs, source } = setup({
       timeoutSeconds: 2,
       // Takes 10 s on the event source's own clock, so the test moves time instead of waiting for it.
       createHandler: () => (_event, context) =>
@@ -153,40 +203,43 @@ describe('SqsEventSource', () => {
           clock.setTimer(() => resolve((finished = true)), 10_000);
         }),
     });
-    queue.send({ body: 'slow' });
+    sqs.send('slow');
     const pending = source.pollOnce();
     await settle();
     clock.advance(2_000);
     expect(await pending).toMatchObject({ outcome: 'failed', error: { name: 'LambdaTimeoutError', message: 'Task timed out after 2.00 seconds' } });
     expect(remainingAtTimeout).toBe(2_000);
-    expect(queue.counts().inFlight).toBe(1);
+    expect(sqs.deleted).toStrictEqual([]);
     clock.advance(8_000);
     await settle();
-    expect([finished, source.invocations().length, queue.counts().inFlight]).toStrictEqual([true, 1, 1]);
+    expect([finished, source.invocations().length]).toStrictEqual([true, 1]);
   });
 
-  it('gathers up to batchSize records within the batching window', async () => {
+  it('gathers up to batchSize records within the batching window, receiving 10 at a time', async () => {
     const { calls, handler } = reportingHandler();
-    const { clock, queue, source } = setup({ handler, batchSize: 25, maximumBatchingWindowSeconds: 2 });
-    for (let i = 0; i < 12; i++) queue.send({ body: `m${i}` });
+    const { clock, sqs, source } = setup({ handler, batchSize: 25, maximumBatchingWindowSeconds: 2 });
+    for (let i = 0; i < 12; i++) sqs.send(`m${i}`);
     const pending = source.pollOnce();
     await settle();
     clock.advance(1_000);
-    for (let i = 12; i < 30; i++) queue.send({ body: `m${i}` });
+    for (let i = 12; i < 30; i++) sqs.send(`m${i}`);
     await settle();
     const invocation = await pending;
     expect(invocation?.messageIds).toHaveLength(25);
     expect(calls[0]?.event.Records.map((r) => r.body)).toStrictEqual(Array.from({ length: 25 }, (_, i) => `m${i}`));
+    expect(sqs.mock.commandCalls(ReceiveMessageCommand).every((c) => (c.args[0].input.MaxNumberOfMessages ?? 0) <= 10)).toBe(true);
     const rest = source.pollOnce();
-    await settle();
-    clock.advance(2_000);
+    for (let i = 0; i < 30 && !calls[1]; i++) {
+      await settle();
+      clock.advance(100);
+    }
     expect((await rest)?.messageIds).toHaveLength(5);
   });
 
   it('builds the handler once, at the cold start, from the function environment and the runtime variables', async () => {
     const built: LambdaEnvironment[] = [];
     const seen: (string | undefined)[] = [];
-    const { queue, source } = setup({
+    const { sqs, source } = setup({
       memoryLimitInMB: 256,
       environment: { LOCAL_AWS_TEST_SETTING: 'function-value' },
       createHandler: (environment) => {
@@ -196,9 +249,9 @@ describe('SqsEventSource', () => {
         };
       },
     });
-    queue.send({ body: 'a' });
+    sqs.send('a');
     const first = await source.pollOnce();
-    queue.send({ body: 'b' });
+    sqs.send('b');
     const second = await source.pollOnce();
     expect(built).toStrictEqual([
       {
@@ -215,16 +268,16 @@ describe('SqsEventSource', () => {
 
   it('fails the invocation whose cold start throws, as an init error does, and starts cold again at the next', async () => {
     const attempts: number[] = [];
-    const { clock, queue, source } = setup({
+    const { sqs, source } = setup({
       createHandler: () => {
         attempts.push(attempts.length + 1);
         if (attempts.length === 1) throw new TypeError('DEAD_LETTER_QUEUE_URL is missing');
         return async () => undefined;
       },
     });
-    queue.send({ body: 'x' });
+    sqs.send('x');
     const failed = await source.pollOnce();
-    clock.advance(30_000);
+    sqs.send('x', { Attributes: { ApproximateReceiveCount: '2' } });
     const retried = await source.pollOnce();
     expect([failed?.coldStart, failed?.outcome, failed?.error]).toStrictEqual([true, 'failed', { name: 'TypeError', message: 'DEAD_LETTER_QUEUE_URL is missing' }]);
     expect([retried?.coldStart, retried?.outcome, attempts]).toStrictEqual([true, 'succeeded', [1, 2]]);
@@ -232,14 +285,18 @@ describe('SqsEventSource', () => {
 
   it('polls continuously once started, records every invocation and stops cleanly', async () => {
     const { handler } = reportingHandler();
-    const { queue, source } = setup({ handler, maxConcurrency: 2 });
+    const { clock, sqs, source } = setup({ handler, maxConcurrency: 2 });
     const seen: string[] = [];
     source.onInvocation((i) => seen.push(...i.messageIds));
     source.start();
-    const ids = [queue.send({ body: 'a' }).messageId, queue.send({ body: 'b' }).messageId];
+    await settle();
+    const ids = [sqs.send('a'), sqs.send('b')];
     await settle();
     await settle();
-    await source.stop();
+    // stop() lets the pollers' long polls end with their wait.
+    const stopped = source.stop();
+    clock.advance(20_000);
+    await stopped;
     expect(seen.sort()).toStrictEqual([...ids].sort());
     expect(source.invocations().flatMap((i) => i.deletedMessageIds).sort()).toStrictEqual([...ids].sort());
     expect(source.running).toBe(false);

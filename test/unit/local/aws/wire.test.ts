@@ -1,9 +1,6 @@
-/** Wire shapes: SigV4 scope checks, each protocol's error shape, and SQS JSON operations without a socket. */
+/** Wire shapes: SigV4 scope checks and each protocol's error shape, without a socket. */
 import { AwsServiceError } from '../../../../local/aws/errors';
-import { md5Hex } from '../../../../local/aws/md5';
-import { sqsOperations } from '../../../../local/aws/sqs-protocol';
 import { checkCredentialScope, errorAnswer, parseCredentialScope } from '../../../../local/aws/wire';
-import { localSqs } from './helpers';
 
 const AUTH = 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260301/us-west-2/sqs/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc';
 
@@ -24,17 +21,12 @@ describe('SigV4 credential scope', () => {
 });
 
 describe('errorAnswer', () => {
-  const error = new AwsServiceError('QueueDoesNotExist', 'The specified queue does not exist.', { queryCode: 'AWS.SimpleQueueService.NonExistentQueue' });
-
-  it('renders SQS JSON 1.0 errors with __type and x-amzn-query-error', () => {
-    expect(errorAnswer('awsJson1_0', error, 'req-1', { typeNamespace: 'com.amazonaws.sqs', queryCompatible: true })).toStrictEqual({
+  it('renders JSON 1.1 errors with a namespaced __type when the service uses one', () => {
+    const invalid = new AwsServiceError('ValidationException', 'bad');
+    expect(errorAnswer('awsJson1_1', invalid, 'req-1', { typeNamespace: 'com.example' })).toStrictEqual({
       status: 400,
-      headers: {
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amzn-requestid': 'req-1',
-        'x-amzn-query-error': 'AWS.SimpleQueueService.NonExistentQueue;Sender',
-      },
-      body: JSON.stringify({ __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' }),
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'req-1' },
+      body: JSON.stringify({ __type: 'com.example#ValidationException', message: 'bad' }),
     });
   });
 
@@ -53,58 +45,5 @@ describe('errorAnswer', () => {
       headers: { 'content-type': 'application/json', 'x-amzn-requestid': 'r', 'x-amzn-errortype': 'ResourceNotFoundException' },
       body: JSON.stringify({ clusterName: 'x', message: 'No cluster found for name: x.' }),
     });
-  });
-});
-
-describe('SQS JSON operations', () => {
-  const context = { senderId: 'AKIDEXAMPLE', signal: new AbortController().signal };
-
-  it('answers SendMessage and ReceiveMessage in wire form, binary as base64', async () => {
-    const { sqs } = localSqs();
-    const queue = sqs.create('q');
-    const ops = sqsOperations(sqs);
-    const sent = (await ops.SendMessage?.(
-      { QueueUrl: queue.url, MessageBody: 'hi', MessageAttributes: { b: { DataType: 'Binary', BinaryValue: Buffer.from('x').toString('base64') } } },
-      context,
-    )) as Record<string, string>;
-    expect(sent).toStrictEqual({ MessageId: expect.any(String), MD5OfMessageBody: md5Hex('hi'), MD5OfMessageAttributes: expect.stringMatching(/^[0-9a-f]{32}$/) });
-    const received = await ops.ReceiveMessage?.({ QueueUrl: queue.url, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['SenderId'] }, context);
-    expect(received).toStrictEqual({
-      Messages: [
-        {
-          MessageId: sent.MessageId,
-          ReceiptHandle: expect.any(String),
-          MD5OfBody: md5Hex('hi'),
-          Body: 'hi',
-          Attributes: { SenderId: 'AKIDEXAMPLE' },
-          MD5OfMessageAttributes: sent.MD5OfMessageAttributes,
-          MessageAttributes: { b: { DataType: 'Binary', BinaryValue: 'eA==' } },
-        },
-      ],
-    });
-    expect(await ops.ReceiveMessage?.({ QueueUrl: queue.url }, context)).toStrictEqual({});
-  });
-
-  it('reports batch entry failures as Failed entries and refuses bad batches', async () => {
-    const { sqs } = localSqs();
-    const queue = sqs.create('q');
-    const ops = sqsOperations(sqs);
-    queue.send({ body: 'x' });
-    const [message] = queue.receive();
-    const result = await ops.DeleteMessageBatch?.(
-      { QueueUrl: queue.url, Entries: [{ Id: 'ok', ReceiptHandle: message?.receiptHandle }, { Id: 'bad', ReceiptHandle: 'nope' }] },
-      context,
-    );
-    expect(result).toStrictEqual({
-      Successful: [{ Id: 'ok' }],
-      Failed: [{ Id: 'bad', SenderFault: true, Code: 'ReceiptHandleIsInvalid', Message: 'The input receipt handle "nope" is not a valid receipt handle.' }],
-    });
-    expect(() => ops.DeleteMessageBatch?.({ QueueUrl: queue.url, Entries: [] }, context)).toThrow(expect.objectContaining({ code: 'EmptyBatchRequest' }));
-    expect(() =>
-      ops.SendMessageBatch?.({ QueueUrl: queue.url, Entries: [{ Id: 'a', MessageBody: 'x' }, { Id: 'a', MessageBody: 'y' }] }, context),
-    ).toThrow(expect.objectContaining({ code: 'BatchEntryIdsNotDistinct' }));
-    expect(() => ops.SendMessage?.({ QueueUrl: queue.url }, context)).toThrow(
-      expect.objectContaining({ code: 'MissingParameter', message: 'The request must contain the parameter MessageBody.' }),
-    );
   });
 });

@@ -66,8 +66,14 @@ export interface SqsEventSourceOptions {
   readonly environment?: LambdaEnvironment;
   /** Long-poll wait of each receive. @default 20 */
   readonly pollWaitSeconds?: number;
-  /** Request ids. @default node:crypto */
+  /** Request ids, and which deletes are lost. @default node:crypto */
   readonly random?: Random;
+  /**
+   * Share (0 to 1) of a successful batch's DeleteMessage calls that are lost: the message comes back after its
+   * visibility timeout and the function gets it again, as SQS's at-least-once delivery allows (the drill's
+   * duplicate-storm). @default 0
+   */
+  readonly lostDeletes?: number;
   /** Invocations kept in `invocations()`. @default 1_000 */
   readonly maxRecordedInvocations?: number;
 }
@@ -121,6 +127,7 @@ export class SqsEventSource {
   private readonly timeoutMs: number;
   private readonly memoryLimitInMB: number;
   private readonly maxConcurrency: number;
+  private readonly lostDeletes: number;
   private readonly environment: LambdaEnvironment;
   private readonly pollWaitSeconds: number;
   private readonly maxRecorded: number;
@@ -143,6 +150,7 @@ export class SqsEventSource {
     this.timeoutMs = (options.timeoutSeconds ?? 3) * 1000;
     this.memoryLimitInMB = options.memoryLimitInMB ?? 128;
     this.maxConcurrency = options.maxConcurrency ?? 1;
+    this.lostDeletes = options.lostDeletes ?? 0;
     this.environment = {
       ...options.environment,
       AWS_REGION: regionOfArn(options.queue.arn),
@@ -310,6 +318,7 @@ export class SqsEventSource {
     const deleted: string[] = [];
     for (const message of messages) {
       if (message.MessageId === undefined || failed.has(message.MessageId)) continue;
+      if (this.lostDeletes > 0 && this.random.next() < this.lostDeletes) continue; // delivered again later
       try {
         await this.client.send(new DeleteMessageCommand({ QueueUrl: this.queue.url, ReceiptHandle: message.ReceiptHandle }));
         deleted.push(message.MessageId);

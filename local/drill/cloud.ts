@@ -12,7 +12,7 @@ import { KEY_PURPOSES, type KeyPurpose } from '../../protocol/keys';
 import { startArmEmulator, spotOnDevSeed, type ArmEmulator } from '../arm';
 import { createInterruptionLambda } from '../../lambdas/handlers/interruption';
 import { createSignalLambda } from '../../lambdas/handlers/signal';
-import { createSqsEventSource, startLocalAws, type LocalAws, type SqsEventSource, type SqsQueueRef } from '../aws';
+import { createSqsEventSource, seededRandom, startLocalAws, type LocalAws, type SqsEventSource, type SqsQueueRef } from '../aws';
 import { startAzurite } from '../azurite';
 import { startLocalProcess, type LocalProcess } from '../child-process';
 import { startInstanceMetadata } from '../cluster/instance-metadata';
@@ -243,6 +243,8 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         if (type === 'AWS::Events::EventBus') return 'spot-on';
         return undefined;
       });
+    // In a duplicate storm each queue also delivers at least once: half the deletes are lost, seeded per queue.
+    const atLeastOnce = (stream: number) => (options.duplicateDeliveries ? { lostDeletes: 0.5, random: seededRandom(options.seed + stream) } : {});
     const interruption = createSqsEventSource({
       functionName: 'spot-on-interruption',
       client: aws.queues.client,
@@ -252,6 +254,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
       timeoutSeconds: template.interruption.timeoutSeconds,
       pollWaitSeconds: 1,
       environment: resolve(template.interruption.environment, { TRAINER_PORT: String(trainerPort), RUN_ID: options.runId }),
+      ...atLeastOnce(1),
     });
     const signal = createSqsEventSource({
       functionName: 'spot-on-signal',
@@ -262,6 +265,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
       timeoutSeconds: template.signal.timeoutSeconds,
       pollWaitSeconds: 1,
       environment: resolve(template.signal.environment, { SIGNALS_ENDPOINT_URL: `${vpn.url}/api/signals`, SIGNAL_TIMEOUT_MS: String(deployment.signalTimeoutMs) }),
+      ...atLeastOnce(2),
     });
     for (const source of [interruption, signal]) {
       source.onInvocation((invocation) =>

@@ -191,6 +191,20 @@ describe('SqsEventSource', () => {
     expect(await source.pollOnce()).toMatchObject({ outcome: 'succeeded', messageIds: [id], deletedMessageIds: [] });
   });
 
+  it('loses the share of deletes it is told to (at-least-once delivery): those messages are not deleted, the others are', async () => {
+    const every = setup({ lostDeletes: 1 });
+    const lostId = every.sqs.send('a');
+    expect(await every.source.pollOnce()).toMatchObject({ outcome: 'succeeded', messageIds: [lostId], deletedMessageIds: [] });
+    expect(every.sqs.deleted).toStrictEqual([]);
+    const half = setup({ lostDeletes: 0.5, batchSize: 10 });
+    const ids = Array.from({ length: 10 }, (_, i) => half.sqs.send(`m${i}`));
+    const invocation = await half.source.pollOnce();
+    expect(invocation?.messageIds).toStrictEqual(ids);
+    // Seeded: some of the ten are kept for a second delivery, and the rest are deleted.
+    expect(half.sqs.deleted.length).toBeGreaterThan(0);
+    expect(half.sqs.deleted.length).toBeLessThan(10);
+  });
+
   it('fails a batch whose handler outlives the timeout', async () => {
     let remainingAtTimeout = -1;
     let finished = false;

@@ -6,7 +6,8 @@
  *       ^                                  \--> wait (re-check later)    | put again (pool not at target)
  *       +-- re-drive when the lease of the invocation that wrote the intent has expired (it crashed)
  */
-import { changePhase, type BrainAction } from './decide';
+import type { BrainAction } from './decision';
+import { changePhase } from './transition';
 import type { FailoverPolicy } from './policy';
 import { describePool, isPoolBusy, poolMeetsTarget, type PoolView } from './pool-target';
 import {

@@ -3,15 +3,13 @@
  * fails fast with a ConfigError that names it. The reference table is in azure-functions/README.md.
  */
 import { z } from 'zod';
-import { ConfigError } from '../../protocol/config-error';
-import { configurationError, readEnvironment } from '../../protocol/environment';
-
-export { ConfigError };
+import { configurationError, readEnvironment, type Environment } from '../../protocol/environment';
 import { keyRingSetting, type KeyRing } from '../../protocol/keys';
 import { CONTAINER, PathSegmentSchema } from '../../protocol/blob-layout';
 import { FailoverPolicySchema, POLICY_DEFAULTS, type FailoverPolicy } from './domain/policy';
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** The settings error of every deployable (protocol/config-error.ts), re-exported for the app's callers. */
+export { ConfigError } from '../../protocol/config-error';
 
 const text = z.string().trim().min(1);
 const count = (max: number) => z.coerce.number().int().min(0).max(max);
@@ -116,7 +114,7 @@ function fail(missing: string[], invalid: string[], settings: string[], cause?: 
 }
 
 /** Reads and validates the settings; throws ConfigError naming each missing or invalid one. */
-export function loadConfig(env: Env = process.env): AppConfig {
+export function loadConfig(env: Environment = process.env): AppConfig {
   const e = readEnvironment('failover functions', EnvShape, env);
 
   if (e.SPOTON_STORAGE_CONNECTION_STRING === undefined && e.SPOTON_STORAGE_ACCOUNT === undefined) {

@@ -11,9 +11,6 @@ import type { Cloud } from './model';
 import type { PoolSource } from './windows';
 import { mulberry32 } from '../../fl-training/task/random';
 
-/** A deterministic PRNG (mulberry32, shared with training): same seed, same traces, on every machine. */
-export const prng = mulberry32;
-
 export interface ChainSpec {
   readonly meanUpHours: number;
   readonly meanDownHours: number;
@@ -63,7 +60,7 @@ function gaussian(random: () => number): number {
 
 /** Generates one window of every pool (the cloud-wide chains drawn once per cloud, so correlation is kept). */
 export function generateWindow(seed: number, pools: readonly GeneratedPoolSpec[], settings: GenerateSettings): CantBeLateFile[] {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const samples = Math.ceil((settings.hours * 3600) / settings.gapSeconds);
   const clouds = new Map<Cloud, boolean[]>();
   for (const cloud of ['aws', 'azure'] as const) {
@@ -96,7 +93,7 @@ const AZURE_REGIONS = ['koreacentral', 'japaneast', 'eastus', 'westus2'];
  * from mostly available to mostly not, spells of hours, and shortages of hours to days.
  */
 export function randomPools(seed: number, count: number, spotUsdPerHour: number): GeneratedPoolSpec[] {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const azureCount = Math.max(1, Math.round(count / 3));
   return Array.from({ length: count }, (_unused, index) => {
     const cloud: Cloud = index < count - azureCount ? 'aws' : 'azure';

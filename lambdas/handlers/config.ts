@@ -1,9 +1,9 @@
 /** Lambda configuration: environment variables set by the CDK app, validated once per cold start. */
 import { z } from 'zod';
-import { readEnvironment } from '../../protocol/environment';
+import { readEnvironment, type Environment } from '../../protocol/environment';
 
 /** The environment a Lambda is built from: process.env in production, the runner's `environment` locally. */
-export type LambdaEnvironment = Readonly<Record<string, string | undefined>>;
+export type LambdaEnvironment = Environment;
 
 const text = z.string().trim().min(1);
 const httpUrl = z.url({ protocol: /^https?$/ });

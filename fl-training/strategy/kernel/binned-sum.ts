@@ -17,11 +17,11 @@ interface KernelExports {
 }
 
 /** Elements per block: both accumulators of a block (2 x 128 KiB) stay in cache while every term of a batch is added. */
-export const BLOCK = 16_384;
+const BLOCK = 16_384;
 /** Elements a bank's accumulators hold at most (2 x 8 bytes each: 2 GiB), well inside a 32-bit memory. */
-export const BANK_ELEMENTS = 2 ** 27;
+const BANK_ELEMENTS = 2 ** 27;
 /** Terms one kernel call adds (add4). */
-export const LANES_OF_TERMS = 4;
+const LANES_OF_TERMS = 4;
 
 const PAGE = 65_536;
 const F32 = 4;
@@ -117,6 +117,9 @@ export interface Term {
 export function addToPiece(piece: Piece, terms: readonly Term[], overwrite: boolean, c1: number, c2: number, quotient?: { scale: number; out: readonly Float32Array[] }): void {
   const { bank } = piece;
   const { kernel, inputs } = bank;
+  // This piece's tensor of each term, in groups of four (one add4 call each), built once for all its blocks.
+  const groups: { values: Float32Array; weight: number }[][] = [];
+  for (let k = 0; k < terms.length; k += LANES_OF_TERMS) groups.push(terms.slice(k, k + LANES_OF_TERMS).map((term) => ({ values: term.values[piece.tensor]!, weight: term.weight })));
   for (let from = piece.start; from < piece.end; from += BLOCK) {
     const to = Math.min(piece.end, from + BLOCK);
     const n = to - from;
@@ -126,9 +129,8 @@ export function addToPiece(piece: Piece, terms: readonly Term[], overwrite: bool
       bank.f64.fill(0, s1 / F64, s1 / F64 + n + (n % 2));
       bank.f64.fill(0, s2 / F64, s2 / F64 + n + (n % 2));
     }
-    for (let k = 0; k < terms.length; k += LANES_OF_TERMS) {
-      const group = terms.slice(k, k + LANES_OF_TERMS);
-      group.forEach((term, lane) => bank.f32.set(term.values[piece.tensor]!.subarray(from, to), inputs[lane]! / F32));
+    for (const group of groups) {
+      group.forEach((term, lane) => bank.f32.set(term.values.subarray(from, to), inputs[lane]! / F32));
       if (group.length === LANES_OF_TERMS) {
         kernel.add4(s1, s2, inputs[0]!, inputs[1]!, inputs[2]!, inputs[3]!, n, group[0]!.weight, group[1]!.weight, group[2]!.weight, group[3]!.weight, c1, c2);
       } else {

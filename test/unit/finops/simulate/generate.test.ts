@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { generateWindow, markovChain, prng, randomPools, writePoolSet } from '../../../../finops/simulate/generate';
+import { mulberry32 } from '../../../../fl-training/task/random';
+import { generateWindow, markovChain, randomPools, writePoolSet } from '../../../../finops/simulate/generate';
 import { discretise } from '../../../../finops/simulate/model';
 import { loadWindows } from '../../../../finops/simulate/simulate';
 
@@ -20,7 +21,7 @@ describe('generated traces', () => {
   });
 
   it('keep capacity about the share of time the chain says (mean up / (mean up + mean down))', () => {
-    const states = markovChain(prng(9), { meanUpHours: 3, meanDownHours: 1 }, 200_000, 600);
+    const states = markovChain(mulberry32(9), { meanUpHours: 3, meanDownHours: 1 }, 200_000, 600);
     expect(states.filter(Boolean).length / states.length).toBeCloseTo(0.75, 1);
   });
 

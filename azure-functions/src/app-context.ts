@@ -101,13 +101,10 @@ export function createBrainServices(config: AppConfig, overrides: ServiceOverrid
     ...(config.arm.endpoint === undefined ? {} : { endpoint: config.arm.endpoint }),
     ...(armCa === undefined ? {} : { tlsOptions: { ca: armCa } }),
   });
-  const pool = armGpuPool({
-    client: arm,
-    resourceGroup: config.arm.resourceGroup,
-    clusterName: config.arm.clusterName,
-    poolName: config.arm.poolName,
-    timeoutMs: config.arm.timeoutSeconds * 1000,
-  });
+  const agentPool = (poolName: string) =>
+    armGpuPool({ client: arm, resourceGroup: config.arm.resourceGroup, clusterName: config.arm.clusterName, poolName, timeoutMs: config.arm.timeoutSeconds * 1000 });
+  const pool = agentPool(config.arm.poolName);
+  const onDemandPool = config.arm.onDemandPoolName === undefined ? undefined : agentPool(config.arm.onDemandPoolName);
 
   const k8s = config.kubernetes;
   const configured = k8s.endpoint;
@@ -142,6 +139,7 @@ export function createBrainServices(config: AppConfig, overrides: ServiceOverrid
     stateStore,
     runStatus: blobRunStatusReader(container),
     pool,
+    ...(onDemandPool === undefined ? {} : { onDemandPool }),
     trainers,
     continuations,
     clock: overrides.clock ?? (() => new Date()),

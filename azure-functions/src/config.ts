@@ -14,6 +14,7 @@ export { ConfigError } from '../../protocol/config-error';
 const text = z.string().trim().min(1);
 const count = (max: number) => z.coerce.number().int().min(0).max(max);
 const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const poolName = z.string().regex(/^[a-z][a-z0-9]{0,11}$/, 'must be an AKS pool name: 1-12 lowercase letters and digits');
 const httpsOrLoopbackUrl = z.url({ protocol: /^https?$/ }).refine(
   (value) => new URL(value).protocol === 'https:' || isLoopbackUrl(value),
   'must be https (plain http only on a loopback address)',
@@ -25,7 +26,9 @@ const EnvShape = {
   SPOTON_SUBSCRIPTION_ID: text,
   SPOTON_RESOURCE_GROUP: text,
   SPOTON_CLUSTER_NAME: text,
-  SPOTON_GPU_POOL_NAME: z.string().regex(/^[a-z][a-z0-9]{0,11}$/, 'must be an AKS pool name: 1-12 lowercase letters and digits'),
+  SPOTON_GPU_POOL_NAME: poolName,
+  SPOTON_ON_DEMAND_POOL_NAME: poolName.optional(),
+  SPOTON_EXPECTED_MOVE_SECONDS: seconds(0, 24 * 3600).default(POLICY_DEFAULTS.expectedMoveSeconds),
   SPOTON_TRAINER_NAMESPACE: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a Kubernetes namespace name'),
   SPOTON_TRAINER_DEPLOYMENT: z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a Kubernetes object name').default('fl-trainer'),
   SPOTON_STORAGE_ACCOUNT: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name').optional(),
@@ -78,6 +81,8 @@ export interface AppConfig {
     readonly resourceGroup: string;
     readonly clusterName: string;
     readonly poolName: string;
+    /** The on-demand GPU pool of the deadline safety net, if the deployment has one. */
+    readonly onDemandPoolName?: string;
     /** ARM endpoint override (the local ARM emulator); default: public Azure. */
     readonly endpoint?: string;
     readonly caFile?: string;
@@ -140,6 +145,8 @@ export function loadConfig(env: Environment = process.env): AppConfig {
     leaseSeconds: e.SPOTON_LEASE_SECONDS,
     operationTimeoutSeconds: e.SPOTON_OPERATION_TIMEOUT_SECONDS,
     maxPutAttempts: e.SPOTON_MAX_PUT_ATTEMPTS,
+    onDemandSafetyNet: e.SPOTON_ON_DEMAND_POOL_NAME !== undefined,
+    expectedMoveSeconds: e.SPOTON_EXPECTED_MOVE_SECONDS,
   });
   if (!policy.success) fail([], [`policy (${policy.error.message})`], [], policy.error.issues);
 
@@ -166,6 +173,7 @@ export function loadConfig(env: Environment = process.env): AppConfig {
       resourceGroup: e.SPOTON_RESOURCE_GROUP,
       clusterName: e.SPOTON_CLUSTER_NAME,
       poolName: e.SPOTON_GPU_POOL_NAME,
+      ...(e.SPOTON_ON_DEMAND_POOL_NAME === undefined ? {} : { onDemandPoolName: e.SPOTON_ON_DEMAND_POOL_NAME }),
       ...(e.SPOTON_ARM_ENDPOINT === undefined ? {} : { endpoint: e.SPOTON_ARM_ENDPOINT }),
       ...(e.SPOTON_ARM_CA_FILE === undefined ? {} : { caFile: e.SPOTON_ARM_CA_FILE }),
       emulator: e.SPOTON_ARM_ENDPOINT !== undefined && isLoopbackUrl(e.SPOTON_ARM_ENDPOINT),

@@ -6,17 +6,23 @@
  *       ^                                  \--> wait (re-check later)    | put again (pool not at target)
  *       +-- re-drive when the lease of the invocation that wrote the intent has expired (it crashed)
  */
+import type { RunStatus } from '../../../protocol/run-status';
 import type { BrainAction } from './decision';
+import { deadlineFallback } from './deadline-fallback';
 import { changePhase } from './transition';
 import type { FailoverPolicy } from './policy';
 import { describePool, isPoolBusy, poolMeetsTarget, type PoolView } from './pool-target';
 import {
   appendBounded,
+  ActionableSignalTypeSchema,
+  capacityOf,
   clip,
   failureKind,
+  isCapacityRefusal,
   LIMITS,
   openIncident,
   withNote,
+  type Capacity,
   type FailoverState,
   type FailureDetail,
   type PendingOperation,
@@ -32,6 +38,13 @@ export type DriveResult =
   | { readonly kind: 'busy'; readonly reason: string; readonly retryAfterSeconds?: number }
   /** ARM refused for good (quota, capacity, invalid request, authorization). */
   | { readonly kind: 'rejected'; readonly error: FailureDetail };
+
+/** What the shell saw besides the outcome: the pool's node count after a failure, and the run status. */
+export interface Observed {
+  readonly poolCount?: number;
+  /** Read for a failover the Spot pool may refuse: the deadline safety net needs it (deadline-fallback.ts). */
+  readonly status?: RunStatus;
+}
 
 /** What the continuation does next after reading the pool. */
 export type NextStep = 'wait' | 'complete' | 'inspect-failure' | 'put';
@@ -90,7 +103,7 @@ export function redrive(state: FailoverState, now: Date, policy: FailoverPolicy)
 }
 
 /** Records what a PUT attempt came to. A rejection fails the operation. */
-export function recordDrive(state: FailoverState, operationId: string, result: DriveResult, now: Date, policy: FailoverPolicy): Step {
+export function recordDrive(state: FailoverState, operationId: string, result: DriveResult, now: Date, policy: FailoverPolicy, observed: Observed = {}): Step {
   const operation = pendingWithId(state, operationId);
   if (operation === undefined) return { state, actions: [], reason: `operation ${operationId} is no longer pending` };
   const at = now.toISOString();
@@ -120,21 +133,21 @@ export function recordDrive(state: FailoverState, operationId: string, result: D
       return { state: { ...state, updatedAt: at, pendingOperation: updated }, actions: [], reason: result.reason };
     }
     case 'rejected':
-      return failOperation(state, operationId, result.error, now, policy);
+      return failOperation(state, operationId, result.error, now, policy, observed);
     default:
       return assertNever(kind);
   }
 }
 
 /** Records one check that found the operation still running; past the timeout it fails (OperationTimedOut). */
-export function recordWait(state: FailoverState, operationId: string, observation: string, now: Date, policy: FailoverPolicy): Step {
+export function recordWait(state: FailoverState, operationId: string, observation: string, now: Date, policy: FailoverPolicy, observed: Observed = {}): Step {
   const operation = pendingWithId(state, operationId);
   if (operation === undefined) return { state, actions: [], reason: `operation ${operationId} is no longer pending` };
   if (isTimedOut(operation, now, policy)) {
     return failOperation(state, operationId, {
       code: 'OperationTimedOut',
       message: `the pool did not reach ${operation.targetNodes} node(s) within ${policy.operationTimeoutSeconds} s (last seen: ${observation})`,
-    }, now, policy);
+    }, now, policy, observed);
   }
   const at = now.toISOString();
   return {
@@ -172,17 +185,25 @@ export function completeOperation(state: FailoverState, operationId: string, obs
       const reason = `${operation.id}: Azure trainers stopped and the GPU pool released (${observation}); AWS is primary`;
       const closed = closeIncident(base, at, undefined);
       const moved = state.phase === 'failing-back' ? changePhase(closed, 'aws-primary', now, { outcome: 'completed', reason, operationId: operation.id }) : closed;
-      return { state: { ...moved, coverage: 'none', desiredAzureNodes: 0, pausedShards: [] }, actions: deferredActions, reason };
+      return { state: released(moved), actions: deferredActions, reason };
     }
     default:
       return assertNever(purpose);
   }
 }
 
+/** AWS is primary again: Azure covers nothing, on no pool. */
+function released(state: FailoverState): FailoverState {
+  const { azureCapacity: _none, ...rest } = state;
+  return { ...rest, coverage: 'none', desiredAzureNodes: 0, pausedShards: [] };
+}
+
 /**
- * The operation failed (ARM error, capacity, quota, timeout): never a silent success. A failover aborts to a
- * failback (the legal abort edge) with the error in the transition; a failback still ends with AWS primary, marked
- * failed; an adjustment keeps the phase and records the error.
+ * The operation failed (ARM error, capacity, quota, timeout): never a silent success. A failover the Spot pool
+ * refused for capacity asks the deadline safety net first (deadline-fallback.ts), and may move to the on-demand
+ * pool in the same phase. Otherwise a failover aborts to a failback (the legal abort edge) with the error in the
+ * transition; a failback still ends with AWS primary, marked failed; an adjustment keeps the phase and records the
+ * error.
  */
 export function failOperation(
   state: FailoverState,
@@ -190,7 +211,7 @@ export function failOperation(
   error: FailureDetail,
   now: Date,
   policy: FailoverPolicy,
-  poolCount?: number,
+  observed: Observed = {},
 ): Step {
   const operation = pendingWithId(state, operationId);
   if (operation === undefined) return { state, actions: [], reason: `operation ${operationId} is no longer pending` };
@@ -201,13 +222,17 @@ export function failOperation(
   const purpose = operation.purpose;
   switch (purpose) {
     case 'failover': {
-      const reason = `${operation.id}: failover to ${operation.targetNodes} Azure GPU node(s) FAILED with ${failure.code}${failureKind(failure.code)}; aborting back to AWS`;
+      const verdict = capacityOf(operation) === 'spot' && isCapacityRefusal(failure.code) ? deadlineFallback(observed.status, now, policy) : undefined;
+      if (verdict?.placement === 'on-demand') return moveToOnDemand(base, operation, failure, verdict.reason, now, policy);
+      const why = verdict === undefined ? '' : ` (deadline: ${verdict.reason})`;
+      const reason = `${operation.id}: failover to ${operation.targetNodes} Azure GPU node(s) FAILED with ${failure.code}${failureKind(failure.code)}; aborting back to AWS${why}`;
       const marked = markIncident(base, failure);
       const moved = changePhase(marked, 'failing-back', now, { outcome: 'failed', reason, operationId: operation.id, error: failure });
       const operationSeq = moved.operationSeq + 1;
       const cleanup: PendingOperation = {
         id: `op-${operationSeq}`,
         purpose: 'failback',
+        ...withCapacity(capacityOf(operation)),
         targetNodes: 0,
         trainerReplicas: 0,
         requestedBy: `abort:${operation.id}`,
@@ -217,26 +242,84 @@ export function failOperation(
         putAttempts: 0,
         checks: 0,
       };
+      const aborted: FailoverState = { ...moved, desiredAzureNodes: 0, operationSeq, pendingOperation: cleanup };
       return {
-        state: { ...moved, desiredAzureNodes: 0, operationSeq, pendingOperation: cleanup },
+        state: verdict?.placement === 'wait' && verdict.recheckAt !== undefined ? recheckDeadlineAt(aborted, verdict.recheckAt, verdict.reason) : aborted,
         actions: [{ kind: 'drive-operation', operationId: cleanup.id }],
         reason,
       };
     }
     case 'adjust': {
       const reason = `${operation.id}: scaling Azure to ${operation.targetNodes} GPU node(s) FAILED with ${failure.code}${failureKind(failure.code)}: ${failure.message}`;
-      const kept = poolCount === undefined ? state.desiredAzureNodes : Math.min(state.desiredAzureNodes, poolCount);
+      const kept = observed.poolCount === undefined ? state.desiredAzureNodes : Math.min(state.desiredAzureNodes, observed.poolCount);
       return { state: withNote({ ...base, desiredAzureNodes: kept }, { at, kind: 'operation-failed', message: reason, operationId }), actions: [], reason };
     }
     case 'failback': {
       const reason = `${operation.id}: releasing the Azure GPU pool FAILED with ${failure.code}; AWS is primary, check the pool`;
       const closed = closeIncident(markIncident(base, failure), at, failure);
       const moved = state.phase === 'failing-back' ? changePhase(closed, 'aws-primary', now, { outcome: 'failed', reason, operationId, error: failure }) : closed;
-      return { state: { ...moved, coverage: 'none', desiredAzureNodes: 0, pausedShards: [] }, actions: [], reason };
+      return { state: released(moved), actions: [], reason };
     }
     default:
       return assertNever(purpose);
   }
+}
+
+/** `capacity` as an operation field: Spot is the default and is left out (documents from before the safety net). */
+function withCapacity(capacity: Capacity): { capacity?: Capacity } {
+  return capacity === 'spot' ? {} : { capacity };
+}
+
+/**
+ * The safety net acts: the same failover, now on the on-demand pool. No phase change (no new epoch, so no update in
+ * flight is refused). The refusal is in lastFailure and the note, not the incident: the failover itself goes on. The
+ * shell releases the Spot pool's raised count first.
+ */
+function moveToOnDemand(state: FailoverState, refused: PendingOperation, failure: FailureDetail, why: string, now: Date, policy: FailoverPolicy): Step {
+  const at = now.toISOString();
+  const operationSeq = state.operationSeq + 1;
+  const operation: PendingOperation = {
+    id: `op-${operationSeq}`,
+    purpose: 'failover',
+    capacity: 'on-demand',
+    targetNodes: refused.targetNodes,
+    trainerReplicas: refused.trainerReplicas,
+    requestedBy: `safety-net:${refused.id}`,
+    requestedAt: at,
+    stage: 'requested',
+    leaseUntil: plusSeconds(now, policy.leaseSeconds).toISOString(),
+    putAttempts: 0,
+    checks: 0,
+  };
+  const reason = `${refused.id}: the Azure Spot pool refused ${refused.targetNodes} node(s) with ${failure.code}; deadline safety net: ${operation.id} moves the failover to on-demand capacity (${why})`;
+  return {
+    state: withNote({ ...state, azureCapacity: 'on-demand', operationSeq, pendingOperation: operation }, { at, kind: 'safety-net', message: reason, operationId: operation.id }),
+    actions: [{ kind: 'drive-operation', operationId: operation.id }],
+    reason,
+  };
+}
+
+/**
+ * Keeps the incident's signal to re-evaluate when the run would fall behind its deadline: once AWS is primary again,
+ * the continuation finds it (completeOperation schedules a deferred signal), and a failover that Spot refuses then
+ * meets the safety net with the run behind its line.
+ */
+function recheckDeadlineAt(state: FailoverState, recheckAt: Date, why: string): FailoverState {
+  const incident = openIncident(state);
+  const type = ActionableSignalTypeSchema.safeParse(incident?.cause);
+  if (incident === undefined || !type.success || state.deferredSignal !== undefined) return state;
+  return {
+    ...state,
+    deferredSignal: {
+      id: incident.id,
+      type: type.data,
+      receivedAt: incident.openedAt,
+      notBefore: recheckAt.toISOString(),
+      ...(incident.lostInstanceIds === undefined ? {} : { instanceIds: [...incident.lostInstanceIds] }),
+      checks: 0,
+      reason: clip(`re-check the deadline: ${why}`),
+    },
+  };
 }
 
 function markIncident(state: FailoverState, error: FailureDetail): FailoverState {

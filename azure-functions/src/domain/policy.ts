@@ -20,6 +20,13 @@ export const FailoverPolicySchema = z.strictObject({
   operationTimeoutSeconds: z.int().min(10).max(24 * 3600),
   /** PUTs of one operation before it is treated as failed. */
   maxPutAttempts: z.int().min(1).max(20),
+  /**
+   * An on-demand Azure GPU pool exists (SPOTON_ON_DEMAND_POOL_NAME): a run with a deadline that falls behind it when
+   * no Spot capacity is left may move there (deadline-fallback.ts).
+   */
+  onDemandSafetyNet: z.boolean(),
+  /** Seconds a move to new GPU capacity takes (nodes, trainers, resume): what the deadline keeps in hand per move. */
+  expectedMoveSeconds: z.int().min(0).max(24 * 3600),
 });
 export type FailoverPolicy = z.infer<typeof FailoverPolicySchema>;
 
@@ -32,4 +39,7 @@ export const POLICY_DEFAULTS = {
   leaseSeconds: 30,
   operationTimeoutSeconds: 1800,
   maxPutAttempts: 3,
+  onDemandSafetyNet: false,
+  // A GPU node takes 5-10 minutes to join AKS and a trainer about a minute to pull its image and resume.
+  expectedMoveSeconds: 900,
 } as const satisfies Partial<FailoverPolicy>;

@@ -65,6 +65,13 @@ const boundedText = z.string().max(LIMITS.text);
 export const OperationPurposeSchema = z.enum(['failover', 'adjust', 'failback']);
 export type OperationPurpose = z.infer<typeof OperationPurposeSchema>;
 
+/**
+ * Which Azure GPU pool an operation scales: the Spot pool, or the on-demand pool of the deadline safety net
+ * (deadline-fallback.ts). Documents written before the safety net existed have no capacity: Spot.
+ */
+export const CapacitySchema = z.enum(['spot', 'on-demand']);
+export type Capacity = z.infer<typeof CapacitySchema>;
+
 /** An error code and message from ARM (or the brain itself, e.g. OperationTimedOut). */
 export const FailureDetailSchema = z.strictObject({
   code: z.string().min(1).max(200),
@@ -79,6 +86,8 @@ export type FailureDetail = z.infer<typeof FailureDetailSchema>;
 export const PendingOperationSchema = z.strictObject({
   id: z.string().min(1).max(100),
   purpose: OperationPurposeSchema,
+  /** The pool it scales (absent: spot). */
+  capacity: CapacitySchema.optional(),
   /** Nodes the GPU pool must have (with the autoscaler on: its minCount). */
   targetNodes: z.int().nonnegative(),
   /** Replicas of the Azure trainer Deployment once the pool has them. */
@@ -150,7 +159,7 @@ export type Incident = z.infer<typeof IncidentSchema>;
 /** Things operators should see that are not phase changes: deferrals, adjustments, dropped messages. */
 export const NoteSchema = z.strictObject({
   at: isoDate,
-  kind: z.enum(['deferred', 'superseded', 'expired', 'scaled', 'operation-failed', 'poison-message', 'ignored']),
+  kind: z.enum(['deferred', 'superseded', 'expired', 'scaled', 'operation-failed', 'poison-message', 'ignored', 'safety-net']),
   message: boundedText,
   signalId: z.string().max(300).optional(),
   operationId: z.string().max(100).optional(),
@@ -191,6 +200,8 @@ export const FailoverStateSchema = z.strictObject({
   coverage: CoverageSchema,
   /** GPU nodes (and trainers) Azure should have. */
   desiredAzureNodes: z.int().nonnegative(),
+  /** The Azure pool that holds (or is to hold) them; absent: spot. On-demand only under a deadline's safety net. */
+  azureCapacity: CapacitySchema.optional(),
   /** Source of operation ids (`op-<n>`). */
   operationSeq: z.int().nonnegative(),
   pendingOperation: PendingOperationSchema.optional(),
@@ -207,6 +218,16 @@ export const FailoverStateSchema = z.strictObject({
   writeId: z.string().min(1).max(64).optional(),
 });
 export type FailoverState = z.infer<typeof FailoverStateSchema>;
+
+/** The pool an operation scales. */
+export function capacityOf(operation: PendingOperation): Capacity {
+  return operation.capacity ?? 'spot';
+}
+
+/** True for the codes that mean "this pool has no capacity for us now" (capacity, quota, nodes that never came). */
+export function isCapacityRefusal(code: string): boolean {
+  return CAPACITY_ERROR_CODES.includes(code) || code === 'OperationTimedOut';
+}
 
 /** The state of a run the brain has never acted on. */
 export function initialState(runId: string, now: Date): FailoverState {

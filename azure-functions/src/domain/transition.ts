@@ -24,6 +24,8 @@ export function newOperation(
     operation: {
       id: `op-${operationSeq}`,
       purpose,
+      // The pool Azure's cover is on: a failback or an adjustment under the safety net scales the on-demand pool.
+      ...(state.azureCapacity === undefined ? {} : { capacity: state.azureCapacity }),
       targetNodes,
       trainerReplicas: targetNodes,
       requestedBy,

@@ -11,9 +11,9 @@
 import { backoffSeconds, type ContinuationMessage } from '../domain/continuation-message';
 import type { BrainAction } from '../domain/decide';
 import { pendingWithId, recordDrive, type DriveResult } from '../domain/operation';
-import type { FailoverState } from '../domain/state';
+import { capacityOf, type FailoverState, type PendingOperation } from '../domain/state';
 import { isRetryable, messageOf, TrainerScaleError } from '../errors';
-import type { BrainLog, BrainServices } from './services';
+import { poolOf, type BrainLog, type BrainServices } from './services';
 import { mutateState } from './state-mutation';
 
 /** How far a drive got. */
@@ -72,13 +72,30 @@ export async function putAndRecord(
       log.error('could not stop the Azure trainers before releasing the pool', { operationId, error: error.message });
     }
   }
-  const result = await services.pool.requestScale(operation.targetNodes);
-  log.info('pool PUT', { operationId, target: operation.targetNodes, result: result.kind, ...(result.kind === 'busy' ? { reason: result.reason } : {}) });
+  if (operation.purpose === 'failover' && capacityOf(operation) === 'on-demand') await releaseRefusedSpot(services, operation, log);
+  const result = await poolOf(services, operation).requestScale(operation.targetNodes);
+  log.info('pool PUT', { operationId, capacity: capacityOf(operation), target: operation.targetNodes, result: result.kind, ...(result.kind === 'busy' ? { reason: result.reason } : {}) });
+  // A refusal of the Spot pool may move the failover to on-demand capacity; that verdict needs the run's progress.
+  const status = result.kind === 'rejected' && operation.purpose === 'failover' ? (await services.runStatus.read(services.settings.runId)).status : undefined;
   const committed = await mutateState(services, services.settings.runId, (current, now) => {
-    const step = recordDrive(current, operationId, result, now, services.settings.policy);
+    const step = recordDrive(current, operationId, result, now, services.settings.policy, status === undefined ? {} : { status });
     return { state: step.state, result: step.actions };
   });
   return { state: committed.state, result, actions: committed.result };
+}
+
+/**
+ * The Spot pool's refused operation may have left its minimum raised: a Spot node that frees up later would start
+ * (and cost) with no trainer to run. Best effort: the on-demand failover must not wait on the pool that failed it.
+ */
+async function releaseRefusedSpot(services: BrainServices, operation: PendingOperation, log: BrainLog): Promise<void> {
+  try {
+    const result = await services.pool.requestScale(0);
+    log.info('Spot pool released before the on-demand failover', { operationId: operation.id, result: result.kind });
+  } catch (error) {
+    if (!isRetryable(error)) throw error;
+    log.warn('could not release the Spot pool before the on-demand failover', { operationId: operation.id, error: messageOf(error) });
+  }
 }
 
 /** Drives the pending operation (all four steps). */

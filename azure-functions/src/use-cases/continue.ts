@@ -20,7 +20,7 @@ import { describePool } from '../domain/pool-target';
 import type { FailoverState, FailureDetail, PendingOperation } from '../domain/state';
 import { TrainerScaleError } from '../errors';
 import { executeActions, putAndRecord, queueOperationCheck } from './actions';
-import type { BrainLog, BrainServices } from './services';
+import { poolOf, type BrainLog, type BrainServices } from './services';
 import { mutateState } from './state-mutation';
 
 /** What one continuation did. */
@@ -51,9 +51,13 @@ async function commit(services: BrainServices, step: StepFunction, log: BrainLog
   return { state: report.state, reason: committed.result.reason };
 }
 
-async function fail(services: BrainServices, operationId: string, error: FailureDetail, log: BrainLog, poolCount?: number): Promise<ContinuationResult> {
+async function fail(services: BrainServices, operation: PendingOperation, error: FailureDetail, log: BrainLog, poolCount?: number): Promise<ContinuationResult> {
+  const operationId = operation.id;
   log.error('pool operation failed', { operationId, code: error.code, message: error.message });
-  const done = await commit(services, (current, now) => failOperation(current, operationId, error, now, services.settings.policy, poolCount), log);
+  // A failover the Spot pool failed may move to on-demand capacity; that verdict needs the run's progress.
+  const status = operation.purpose === 'failover' ? (await services.runStatus.read(services.settings.runId)).status : undefined;
+  const observed = { ...(poolCount === undefined ? {} : { poolCount }), ...(status === undefined ? {} : { status }) };
+  const done = await commit(services, (current, now) => failOperation(current, operationId, error, now, services.settings.policy, observed), log);
   return { outcome: 'failed', reason: done.reason, state: done.state };
 }
 
@@ -89,16 +93,16 @@ async function continueOperation(services: BrainServices, message: Extract<Conti
 
   let pool;
   try {
-    pool = await services.pool.read();
+    pool = await poolOf(services, operation).read();
   } catch (error) {
-    if (error instanceof ArmRefusedError) return fail(services, operation.id, { code: error.code, message: error.message }, log);
+    if (error instanceof ArmRefusedError) return fail(services, operation, { code: error.code, message: error.message }, log);
     throw error;
   }
   const now = services.clock();
   const step = assessPool(operation, pool);
   const seen = describePool(pool);
   if (step !== 'complete' && isTimedOut(operation, now, policy)) {
-    return fail(services, operation.id, { code: 'OperationTimedOut', message: `the pool did not reach ${operation.targetNodes} node(s) within ${policy.operationTimeoutSeconds} s (last seen: ${seen})` }, log, pool.count);
+    return fail(services, operation, { code: 'OperationTimedOut', message: `the pool did not reach ${operation.targetNodes} node(s) within ${policy.operationTimeoutSeconds} s (last seen: ${seen})` }, log, pool.count);
   }
   log.info('continuation looked at the pool', { operationId: operation.id, attempt: message.attempt, pool: seen, step });
 
@@ -108,8 +112,8 @@ async function continueOperation(services: BrainServices, message: Extract<Conti
     case 'complete':
       return complete(services, operation, message, seen, log);
     case 'inspect-failure': {
-      const check = await services.pool.checkOperation(operation.resumeToken ?? '');
-      if (check.status === 'failed') return fail(services, operation.id, check.error, log, pool.count);
+      const check = await poolOf(services, operation).checkOperation(operation.resumeToken ?? '');
+      if (check.status === 'failed') return fail(services, operation, check.error, log, pool.count);
       if (check.status === 'running') return wait(services, message, `pool shows Failed but its operation still runs: ${seen}`, log);
       return putAgain(services, stored.state, operation, message, seen, log);
     }
@@ -142,7 +146,7 @@ async function complete(
       if (ready < operation.trainerReplicas) {
         const observation = `pool ready (${seen}); ${ready}/${operation.trainerReplicas} trainer(s) ready`;
         if (isTimedOut(operation, services.clock(), services.settings.policy)) {
-          return fail(services, operation.id, { code: 'TrainersNotReady', message: `${observation} after ${services.settings.policy.operationTimeoutSeconds} s: pods Pending (GPU device plugin, node capacity?)` }, log);
+          return fail(services, operation, { code: 'TrainersNotReady', message: `${observation} after ${services.settings.policy.operationTimeoutSeconds} s: pods Pending (GPU device plugin, node capacity?)` }, log);
         }
         return wait(services, message, observation, log);
       }
@@ -150,7 +154,7 @@ async function complete(
   } catch (error) {
     if (!(error instanceof TrainerScaleError)) throw error;
     // The Kubernetes API refused for good (missing Deployment, no RBAC): nodes without trainers are no failover.
-    if (!failback) return fail(services, operation.id, { code: 'TrainerScaleFailed', message: error.message }, log);
+    if (!failback) return fail(services, operation, { code: 'TrainerScaleFailed', message: error.message }, log);
     log.error('could not stop the Azure trainers; the pool is released anyway', { operationId: operation.id, error: error.message });
   }
   const done = await commit(services, (current, now) => completeOperation(current, operation.id, seen, now), log);
@@ -170,7 +174,7 @@ async function putAgain(
   const { maxPutAttempts } = services.settings.policy;
   if (operation.putAttempts >= maxPutAttempts) {
     const lastFailed = /^failed/i.test(seen);
-    return fail(services, operation.id, {
+    return fail(services, operation, {
       code: lastFailed ? 'ProvisioningFailed' : 'PoolTargetNotReached',
       message: `after ${operation.putAttempts} PUT(s) the pool shows ${seen}, not ${operation.targetNodes} node(s)`,
     }, log);

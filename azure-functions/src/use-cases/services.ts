@@ -6,6 +6,7 @@ import type { RunStatusReader } from '../adapters/run-status-reader';
 import type { StateStore } from '../adapters/state-store';
 import type { TrainerScaler } from '../adapters/trainer-scaler';
 import type { FailoverPolicy } from '../domain/policy';
+import { capacityOf, type PendingOperation } from '../domain/state';
 
 /** The settings the use cases read. */
 export interface BrainSettings {
@@ -20,7 +21,10 @@ export interface BrainServices {
   readonly settings: BrainSettings;
   readonly stateStore: StateStore;
   readonly runStatus: RunStatusReader;
+  /** The Azure Spot GPU pool. */
   readonly pool: GpuPool;
+  /** The on-demand GPU pool of the deadline safety net, when the deployment has one (policy.onDemandSafetyNet). */
+  readonly onDemandPool?: GpuPool;
   readonly trainers: TrainerScaler;
   readonly continuations: ContinuationQueue;
   readonly clock: () => Date;
@@ -37,3 +41,10 @@ export interface BrainLog {
 
 /** A log that drops everything. */
 export const silentLog: BrainLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** The pool an operation scales. An on-demand operation without an on-demand pool is a configuration bug. */
+export function poolOf(services: BrainServices, operation: PendingOperation): GpuPool {
+  if (capacityOf(operation) === 'spot') return services.pool;
+  if (services.onDemandPool === undefined) throw new Error(`operation ${operation.id} scales the on-demand pool, and SPOTON_ON_DEMAND_POOL_NAME names none`);
+  return services.onDemandPool;
+}

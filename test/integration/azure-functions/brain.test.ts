@@ -75,6 +75,8 @@ beforeAll(async () => {
               { name: 'system', mode: 'System', vmSize: 'Standard_B2s', count: 1 },
               ...['gpucas', 'gpucrash', 'gpuredrive', 'gputhrot', 'gpufail', 'gpusig', 'gpuadapt'].map((name) => spotPool(name)),
               spotPool('gpuauto', true),
+              spotPool('gpudead', true),
+              { name: 'gpuondem', mode: 'User', vmSize: 'Standard_NC4as_T4_v3', count: 0, enableAutoScaling: true, minCount: 0, maxCount: 5 },
             ],
           },
         ],
@@ -395,6 +397,29 @@ describe('failover brain with Azurite, the ARM emulator and a Kubernetes stand-i
     expect((back.jsonBody as { phase: string }).phase).toBe('failing-back');
     const done = await drain(env, () => services, (s) => s?.phase === 'aws-primary');
     expect([done.epoch, poolNamed('gpuauto')?.spec.minCount, scaleCallsOf('gpuauto'), done.incidents.at(-1)?.outcome]).toStrictEqual([4, 0, [2, 0, 0], 'recovered']);
+  });
+
+  it('moves a failover the Spot pool refuses to the on-demand pool when the run is behind its deadline, and releases both', async () => {
+    const env = settings('gpudead', { SPOTON_ON_DEMAND_POOL_NAME: 'gpuondem', SPOTON_FAILBACK_COOLDOWN_SECONDS: '0', SPOTON_MIN_PHASE_DURATION_SECONDS: '0' });
+    const services = boot(env);
+    const runId = env.SPOTON_RUN_ID ?? '';
+    // Round 3 of 20 an hour into a two-hour deadline: behind the uniform progress line.
+    const startedAt = new Date(Date.now() - 3600_000);
+    const behind = (reportingAws: number): RunStatus => ({
+      ...runStatusFor(runId, reportingAws),
+      schedule: { rounds: 20, startedAt: startedAt.toISOString(), deadlineAt: new Date(startedAt.getTime() + 2 * 3600_000).toISOString() },
+    });
+    await writeRunStatus(runId, behind(0));
+    arm.faults.enqueue({ kind: 'operation-failure', code: 'SkuNotAvailable', pool: 'gpudead' });
+    await post(services, JSON.stringify(signalOf(runId, 'aws-silent', 'sig-deadline')));
+    const active = await drain(env, () => services, (s) => s?.phase === 'azure-active');
+    expect([active.epoch, active.azureCapacity, active.notes.some((note) => note.kind === 'safety-net')]).toStrictEqual([2, 'on-demand', true]);
+    expect([poolNamed('gpudead')?.spec.minCount, poolNamed('gpuondem')?.spec.minCount, poolNamed('gpuondem')?.count]).toStrictEqual([0, 2, 2]);
+
+    await writeRunStatus(runId, behind(3));
+    await post(services, JSON.stringify(signalOf(runId, 'aws-recovered', 'sig-deadline-recovered')));
+    const done = await drain(env, () => services, (s) => s?.phase === 'aws-primary');
+    expect([done.epoch, 'azureCapacity' in done, poolNamed('gpuondem')?.spec.minCount, done.incidents.at(-1)?.outcome]).toStrictEqual([4, false, 0, 'recovered']);
   });
 });
 

@@ -12,6 +12,7 @@ const TERRAFORM_SETTINGS = {
   SPOTON_RESOURCE_GROUP: 'ai-fl-mc-dev-rg',
   SPOTON_CLUSTER_NAME: 'ai-fl-mc-dev-aks',
   SPOTON_GPU_POOL_NAME: 'gpuspot',
+  SPOTON_ON_DEMAND_POOL_NAME: 'gpuondemand',
   SPOTON_TRAINER_NAMESPACE: 'fl',
   SPOTON_STORAGE_ACCOUNT: 'aiflmcdevst',
   SPOTON_CONTAINER: 'spot-on',
@@ -46,6 +47,8 @@ describe('loadConfig', () => {
         leaseSeconds: 30,
         operationTimeoutSeconds: 1800,
         maxPutAttempts: 3,
+        onDemandSafetyNet: true,
+        expectedMoveSeconds: 900,
       },
       storage: {
         mode: 'identity',
@@ -61,6 +64,7 @@ describe('loadConfig', () => {
         resourceGroup: 'ai-fl-mc-dev-rg',
         clusterName: 'ai-fl-mc-dev-aks',
         poolName: 'gpuspot',
+        onDemandPoolName: 'gpuondemand',
         emulator: false,
         timeoutSeconds: 25,
       },
@@ -88,6 +92,13 @@ describe('loadConfig', () => {
       'none',
       0,
     ]);
+  });
+
+  it('has no on-demand safety net without an on-demand pool', () => {
+    const { SPOTON_ON_DEMAND_POOL_NAME: _none, ...spotOnly } = TERRAFORM_SETTINGS;
+    const config = loadConfig({ ...spotOnly, SPOTON_EXPECTED_MOVE_SECONDS: '600' });
+    expect([config.policy.onDemandSafetyNet, config.policy.expectedMoveSeconds, 'onDemandPoolName' in config.arm]).toStrictEqual([false, 600, false]);
+    expect(configError({ ...TERRAFORM_SETTINGS, SPOTON_ON_DEMAND_POOL_NAME: 'GPU-OnDemand' }).message).toContain('SPOTON_ON_DEMAND_POOL_NAME (must be an AKS pool name');
   });
 
   it('names every missing setting', () => {

@@ -29,6 +29,8 @@ export const POLICY: FailoverPolicy = {
   leaseSeconds: 30,
   operationTimeoutSeconds: 1800,
   maxPutAttempts: 3,
+  onDemandSafetyNet: false,
+  expectedMoveSeconds: 900,
 };
 
 export const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);

@@ -126,7 +126,7 @@ describe('operation lifecycle', () => {
 
   it('turns a failed failover (capacity) into a failed transition and a clean-up failback', () => {
     const error = { code: 'OverconstrainedAllocationRequest', message: 'Allocation failed.' };
-    const step = failOperation(submitted(), 'op-1', error, at(60), POLICY, 0);
+    const step = failOperation(submitted(), 'op-1', error, at(60), POLICY, { poolCount: 0 });
     expect(step.actions).toStrictEqual([{ kind: 'drive-operation', operationId: 'op-2' }]);
     expect(valid(step.state)).toMatchObject({
       phase: 'failing-back',

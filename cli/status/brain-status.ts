@@ -10,7 +10,7 @@
  *    "incidents":[{"id":"sig-1","cause":"aws-unhealthy","openedAt":"...","openedEpoch":1}],"notes":[]}
  */
 import { z } from 'zod';
-import { IncidentSchema, PhaseSchema, TransitionSchema } from '../../azure-functions/src/domain/state';
+import { CapacitySchema, IncidentSchema, PhaseSchema, TransitionSchema } from '../../azure-functions/src/domain/state';
 import { PathSegmentSchema } from '../../protocol/blob-layout';
 
 const isoDate = z.iso.datetime({ offset: true });
@@ -30,6 +30,10 @@ export const BrainStatusSchema = z.looseObject({
   phaseSince: isoDate,
   desiredAzureNodes: z.int().nonnegative(),
   pool: BrainPoolSchema,
+  /** The on-demand GPU pool of the deadline safety net (brains that have one). */
+  onDemandPool: BrainPoolSchema.optional(),
+  /** The pool Azure's cover is on (older brains: spot). */
+  azureCapacity: CapacitySchema.default('spot'),
   transitions: z.array(TransitionSchema),
   incidents: z.array(IncidentSchema),
 });

@@ -21,7 +21,8 @@ function trainersLine(report: StatusReport, cloud: Cloud): string {
 
 function poolLine(report: StatusReport): string {
   const pool = report.azurePool;
-  return 'error' in pool ? `unreadable (${pool.error}); the brain wants ${pool.desiredNodes}` : `${pool.nodes} node(s), ${pool.provisioningState}; the brain wants ${pool.desiredNodes}`;
+  const which = pool.capacity === 'spot' ? 'Spot' : 'on-demand (deadline safety net)';
+  return 'error' in pool ? `${which}, unreadable (${pool.error}); the brain wants ${pool.desiredNodes}` : `${which}, ${pool.nodes} node(s), ${pool.provisioningState}; the brain wants ${pool.desiredNodes}`;
 }
 
 function trainingLine(report: StatusReport): string {

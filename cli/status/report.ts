@@ -9,7 +9,7 @@
  * table through finops/cost/price-ledger.ts, labelled with its basis.
  */
 import { z } from 'zod';
-import { IncidentSchema, PhaseSchema, type Incident, type Transition } from '../../azure-functions/src/domain/state';
+import { CapacitySchema, IncidentSchema, PhaseSchema, type Incident, type Transition } from '../../azure-functions/src/domain/state';
 import { PathSegmentSchema } from '../../protocol/blob-layout';
 import type { Cloud, RunStatus, TrainerStatus } from '../../protocol/run-status';
 import type { BrainStatus } from './brain-status';
@@ -56,9 +56,10 @@ export const StatusReportSchema = z.strictObject({
   epoch: z.int().nonnegative(),
   phaseSince: isoDate,
   /** The Azure GPU pool as ARM shows it to the brain, with the node count the brain wants. */
+  /** The Azure GPU pool the cover is on: Spot, or on-demand under the deadline safety net. */
   azurePool: z.union([
-    z.strictObject({ nodes: z.int().nonnegative(), desiredNodes: z.int().nonnegative(), provisioningState: z.string() }),
-    z.strictObject({ desiredNodes: z.int().nonnegative(), error: z.string() }),
+    z.strictObject({ capacity: CapacitySchema, nodes: z.int().nonnegative(), desiredNodes: z.int().nonnegative(), provisioningState: z.string() }),
+    z.strictObject({ capacity: CapacitySchema, desiredNodes: z.int().nonnegative(), error: z.string() }),
   ]),
   trainers: z.strictObject({ aws: CloudTrainersSchema, azure: CloudTrainersSchema }),
   /** Last committed round and its metrics; null before status.json exists or before a round has metrics. */
@@ -148,7 +149,9 @@ export function statusReport(brain: BrainStatus, run: RunStatusRead, asOf: Date)
     ...(status === undefined ? [run.missing ?? 'no run status yet'] : []),
   ];
   const desiredNodes = brain.desiredAzureNodes;
-  const pool = 'error' in brain.pool ? { desiredNodes, error: brain.pool.error } : { nodes: brain.pool.count, desiredNodes, provisioningState: brain.pool.provisioningState };
+  const capacity = brain.azureCapacity;
+  const seen = capacity === 'spot' ? brain.pool : (brain.onDemandPool ?? { error: 'the brain shows no on-demand pool' });
+  const pool = 'error' in seen ? { capacity, desiredNodes, error: seen.error } : { capacity, nodes: seen.count, desiredNodes, provisioningState: seen.provisioningState };
   return {
     version: 1,
     asOf: at,

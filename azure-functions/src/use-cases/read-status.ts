@@ -1,8 +1,11 @@
-/** The operators' view of a run: the failover state plus the GPU pool as ARM shows it now. */
+/** The operators' view of a run: the failover state plus the GPU pools as ARM shows them now. */
+import type { GpuPool } from '../adapters/agent-pool';
 import { describePool, type PoolView } from '../domain/pool-target';
 import { initialState, type FailoverState, type PendingOperation } from '../domain/state';
 import { messageOf } from '../errors';
 import type { BrainServices } from './services';
+
+type PoolStatus = (PoolView & { readonly summary: string }) | { readonly error: string };
 
 export interface StatusView {
   readonly runId: string;
@@ -19,7 +22,12 @@ export interface StatusView {
   readonly pendingOperation?: Omit<PendingOperation, 'resumeToken'>;
   readonly deferredSignal?: FailoverState['deferredSignal'];
   readonly lastFailure?: FailoverState['lastFailure'];
-  readonly pool: (PoolView & { readonly summary: string }) | { readonly error: string };
+  /** The Spot GPU pool. */
+  readonly pool: PoolStatus;
+  /** The on-demand GPU pool of the deadline safety net, when the deployment has one. */
+  readonly onDemandPool?: PoolStatus;
+  /** The pool Azure's cover is on. */
+  readonly azureCapacity: 'spot' | 'on-demand';
   readonly transitions: FailoverState['transitions'];
   readonly incidents: FailoverState['incidents'];
   readonly notes: FailoverState['notes'];
@@ -28,12 +36,10 @@ export interface StatusView {
 /** Reads the state and the pool; the pool's absence is reported, not thrown (status must work when ARM does not). */
 export async function readStatus(services: BrainServices, options: { transitions: number }): Promise<StatusView> {
   const { runId } = services.settings;
-  const [stored, pool] = await Promise.all([
+  const [stored, pool, onDemandPool] = await Promise.all([
     services.stateStore.read(runId),
-    services.pool.read().then(
-      (view) => ({ provisioningState: view.provisioningState, count: view.count, enableAutoScaling: view.enableAutoScaling, ...(view.minCount === undefined ? {} : { minCount: view.minCount }), ...(view.maxCount === undefined ? {} : { maxCount: view.maxCount }), summary: describePool(view) }),
-      (error: unknown) => ({ error: messageOf(error) }),
-    ),
+    poolStatus(services.pool),
+    services.onDemandPool === undefined ? undefined : poolStatus(services.onDemandPool),
   ]);
   const state = stored?.state ?? initialState(runId, services.clock());
   const pending = state.pendingOperation;
@@ -52,8 +58,18 @@ export async function readStatus(services: BrainServices, options: { transitions
     ...(state.deferredSignal === undefined ? {} : { deferredSignal: state.deferredSignal }),
     ...(state.lastFailure === undefined ? {} : { lastFailure: state.lastFailure }),
     pool,
+    ...(onDemandPool === undefined ? {} : { onDemandPool }),
+    azureCapacity: state.azureCapacity ?? 'spot',
     transitions: state.transitions.slice(-options.transitions),
     incidents: state.incidents.slice(-5),
     notes: state.notes.slice(-10),
   };
+}
+
+/** A pool as ARM shows it, or why it could not be read. */
+function poolStatus(pool: GpuPool): Promise<PoolStatus> {
+  return pool.read().then(
+    (view) => ({ provisioningState: view.provisioningState, count: view.count, enableAutoScaling: view.enableAutoScaling, ...(view.minCount === undefined ? {} : { minCount: view.minCount }), ...(view.maxCount === undefined ? {} : { maxCount: view.maxCount }), summary: describePool(view) }),
+    (error: unknown) => ({ error: messageOf(error) }),
+  );
 }

@@ -60,7 +60,7 @@ const expected: StatusReport = {
   phase: 'azure-active',
   epoch: 6,
   phaseSince: iso(3_645),
-  azurePool: { nodes: 2, desiredNodes: 2, provisioningState: 'Succeeded' },
+  azurePool: { capacity: 'spot', nodes: 2, desiredNodes: 2, provisioningState: 'Succeeded' },
   trainers: {
     aws: { registered: 2, reporting: 0, pools: [{ pool: null, trainers: 2 }] },
     azure: { registered: 2, reporting: 2, pools: [{ pool: 'gpuspot', trainers: 2 }] },
@@ -94,7 +94,7 @@ describe('status view model', () => {
       phase: 'aws-primary',
       epoch: 0,
       phaseSince: iso(0),
-      azurePool: { desiredNodes: 0, error: 'ARM unavailable' },
+      azurePool: { capacity: 'spot', desiredNodes: 0, error: 'ARM unavailable' },
       trainers: { aws: { registered: 0, reporting: 0, pools: [] }, azure: { registered: 0, reporting: 0, pools: [] } },
       round: null,
       loss: null,
@@ -135,7 +135,7 @@ describe('status text', () => {
     expect(renderStatusText(expected).split('\n')).toStrictEqual([
       `run run-1 as of ${iso(3_720)}`,
       'brain       azure-active, epoch 6, for 1m 15s',
-      'azure pool  2 node(s), Succeeded; the brain wants 2',
+      'azure pool  Spot, 2 node(s), Succeeded; the brain wants 2',
       'trainers    aws 0 of 2 reporting (pool not named: 2); azure 2 of 2 reporting (gpuspot: 2)',
       'training    round 14 of 40, loss 0.2346, accuracy 91.25%; deadline in 3h 31m, behind the uniform-progress line (aggregator, 20s ago, aggregator epoch 5)',
       'incidents   (newest last)',

@@ -1,13 +1,15 @@
 /**
- * `spot-on`: today's brain, replayed. The simulator does not re-implement it: every tick this adapter feeds the
- * brain's own pure functions (azure-functions/src/domain: `decide`, `reconsiderDeferred`, `completeOperation`,
- * `failOperation`) what the production shell would feed them, keeps the FailoverState they return, and places the
- * job where the phase says:
+ * `spot-on`: the brain as the Terraform example deploys it (with the on-demand pool of the deadline safety net),
+ * replayed. The simulator does not re-implement it: every tick this adapter feeds the brain's own pure functions
+ * (azure-functions/src/domain: `decide`, `reconsiderDeferred`, `completeOperation`, `failOperation`) what the
+ * production shell would feed them, keeps the FailoverState they return, and places the job where the phase says:
  *
  *   aws-primary  -> AWS Spot: the job's pool while it has capacity, else the cheapest AWS pool with capacity
  *                   (Karpenter's replacement), else wait
- *   failing-over -> changeover to the Azure pool (the first `azure/...` pool given: the brain scales one pool)
- *   azure-active -> Azure Spot; wait while the Azure pool has no capacity (the brain has no signal for that)
+ *   failing-over -> changeover to the Azure pool (the first `azure/...` pool given: the brain scales one pool), or
+ *                   to on-demand when the safety net moved the failover there
+ *   azure-active -> Azure Spot; wait while the Azure pool has no capacity (the brain has no signal for that); or
+ *                   on-demand under the safety net
  *   failing-back -> changeover to AWS Spot, as in aws-primary
  *
  * What the shell would feed it, and how it is built here:
@@ -18,11 +20,15 @@
  *   time has passed since AWS fell short and some AWS pool has had capacity for that long (a node launched).
  * - continuations: every `schedule-deferred` action is queued and re-evaluated with `reconsiderDeferred` at its time.
  * - pool operations: a failover completes when the job's changeover into Azure completes, and fails
- *   (`AllocationFailed`, the brain's abort to failing-back) when the Azure pool has no capacity while failing over;
- *   a failback completes when the job runs on AWS again.
+ *   (`AllocationFailed`) when the Azure pool has no capacity while failing over: the brain then asks its safety net
+ *   (deadline-fallback.ts) with a run status whose schedule is the job (one round per tick of work, the deadline
+ *   as its deadline), and either moves to on-demand or aborts to failing-back; a failback completes when the job
+ *   runs on AWS again.
  * Not modelled: aws-silent and aws-unhealthy (one gang: capacity-lost already moves everything), the Azure pool's
- * node count (one node), operation timeouts and ARM retries. The policy is POLICY_DEFAULTS. Never on-demand: the
- * brain has no on-demand; a missed deadline is finished on on-demand by the engine, as for every policy.
+ * node count (one node), operation timeouts and ARM retries. The policy is POLICY_DEFAULTS with the safety net on
+ * and a move costing the failover time. The brain's on-demand pool is on Azure; the engine runs on-demand in AWS
+ * (HOME_CLOUD) at the same price, so only the kind of changeover charged may differ. A missed deadline is finished
+ * on on-demand by the engine, as for every policy.
  */
 import type { RunStatus } from '../../../protocol/run-status';
 import type { Signal, SignalType } from '../../../protocol/signal';
@@ -30,7 +36,7 @@ import { decide, reconsiderDeferred, type BrainAction } from '../../../azure-fun
 import { completeOperation, failOperation } from '../../../azure-functions/src/domain/operation';
 import { FailoverPolicySchema, POLICY_DEFAULTS, type FailoverPolicy } from '../../../azure-functions/src/domain/policy';
 import { initialState, type FailoverState } from '../../../azure-functions/src/domain/state';
-import { IDLE, spotIn, type Location } from '../model';
+import { IDLE, ON_DEMAND, spotIn, type Location } from '../model';
 import { preferCurrentThenCheapest, ticksOf, type Policy, type PolicySetup, type TickView } from './policy';
 
 const RUN_ID = 'simulated-run';
@@ -64,6 +70,15 @@ const clock = (setup: PolicySetup, tick: number) => new Date(EPOCH_MS + tick * s
 /** A made-up but well-formed EC2 instance id for the node the job had on `pool` until `tick`. */
 const instanceId = (pool: number, tick: number) => `i-${(pool * 1_000_000 + tick).toString(16).padStart(17, '0')}`;
 
+/** The job as the aggregator's status.json would show it: one round per tick of work, the deadline as the run's. */
+function scheduled(status: RunStatus, setup: PolicySetup, progressTicks: number): RunStatus {
+  return {
+    ...status,
+    round: progressTicks,
+    schedule: { rounds: setup.settings.jobTicks, startedAt: clock(setup, 0).toISOString(), deadlineAt: clock(setup, setup.settings.deadlineTicks).toISOString() },
+  };
+}
+
 function runStatus(now: Date, awsReporting: boolean, lostInstance?: string): RunStatus {
   const at = now.toISOString();
   return {
@@ -95,27 +110,35 @@ const deferrals = (actions: readonly BrainAction[]): Continuation[] =>
   actions.flatMap((action) => (action.kind === 'schedule-deferred' ? [{ signalId: action.signalId, notBeforeMs: Date.parse(action.notBefore) }] : []));
 
 /** Places the job where the brain's phase says. */
-function placement(phase: FailoverState['phase'], view: TickView, setup: PolicySetup, azurePool: number | undefined): Location {
+function placement(brain: FailoverState, view: TickView, setup: PolicySetup, azurePool: number | undefined): Location {
   const onAws = () => {
     const pool = preferCurrentThenCheapest(view, (index) => setup.pools[index]?.cloud === 'aws');
     return pool === undefined ? IDLE : spotIn(pool);
   };
+  const phase = brain.phase;
   switch (phase) {
     case 'aws-primary':
     case 'failing-back':
       return onAws();
     case 'failing-over':
     case 'azure-active':
+      if (brain.azureCapacity === 'on-demand') return ON_DEMAND;
       return azurePool !== undefined && view.pools[azurePool]?.available === true ? spotIn(azurePool) : IDLE;
   }
 }
 
 export const spotOnPolicy: Policy<SpotOnMemory> = {
   name: 'spot-on',
-  summary: "today's brain: AWS Spot, fail over to the Azure pool on capacity-lost, fail back after the cooldown (its real decide())",
+  summary: "the brain: AWS Spot, fail over to the Azure pool on capacity-lost (on-demand if that pool refuses and the deadline needs it), fail back after the cooldown (its real decide())",
   seesFuture: false,
   init(setup) {
-    const policy = FailoverPolicySchema.parse({ ...POLICY_DEFAULTS, minAwsTrainers: 1, maxAzureNodes: azurePoolOf(setup) === undefined ? 0 : 1 });
+    const policy = FailoverPolicySchema.parse({
+      ...POLICY_DEFAULTS,
+      minAwsTrainers: 1,
+      maxAzureNodes: azurePoolOf(setup) === undefined ? 0 : 1,
+      onDemandSafetyNet: true,
+      expectedMoveSeconds: setup.settings.changeoverTicks.failover * setup.settings.tickSeconds,
+    });
     return { brain: initialState(RUN_ID, clock(setup, 0)), policy, continuations: [], awsShortSince: undefined, upTicks: setup.pools.map(() => 0), signalsSent: 0 };
   },
   decide(view, memory, setup) {
@@ -134,13 +157,22 @@ export const spotOnPolicy: Policy<SpotOnMemory> = {
     // Pool operations: the job's changeover is the operation.
     const operation = brain.pendingOperation;
     const readyIn = (cloud: 'aws' | 'azure') => job.changeoverLeftTicks === 0 && job.at.kind === 'spot' && setup.pools[job.at.pool]?.cloud === cloud;
-    if (operation !== undefined && brain.phase === 'failing-over' && readyIn('azure')) {
-      brain = completeOperation(brain, operation.id, 'simulated: the Azure pool is ready', now).state;
-    } else if (operation !== undefined && brain.phase === 'failing-over' && (azurePool === undefined || view.pools[azurePool]?.available !== true)) {
-      const step = failOperation(brain, operation.id, { code: 'AllocationFailed', message: 'simulated: the Azure pool has no Spot capacity' }, now, policy);
+    const readyOnDemand = job.changeoverLeftTicks === 0 && job.at.kind === 'on-demand';
+    const complete = (observation: string) => {
+      if (operation === undefined) return;
+      const step = completeOperation(brain, operation.id, observation, now);
+      brain = step.state;
+      continuations.push(...deferrals(step.actions));
+    };
+    const onDemand = operation?.capacity === 'on-demand';
+    if (operation !== undefined && brain.phase === 'failing-over' && (onDemand ? readyOnDemand : readyIn('azure'))) {
+      complete(onDemand ? 'simulated: the on-demand pool is ready' : 'simulated: the Azure pool is ready');
+    } else if (operation !== undefined && brain.phase === 'failing-over' && !onDemand && (azurePool === undefined || view.pools[azurePool]?.available !== true)) {
+      const status = scheduled(runStatus(now, false), setup, job.progressTicks);
+      const step = failOperation(brain, operation.id, { code: 'AllocationFailed', message: 'simulated: the Azure pool has no Spot capacity' }, now, policy, { status });
       brain = step.state;
     } else if (operation !== undefined && brain.phase === 'failing-back' && readyIn('aws')) {
-      brain = completeOperation(brain, operation.id, 'simulated: the job runs on AWS again', now).state;
+      complete('simulated: the job runs on AWS again');
     }
     // Continuations that are due, in time order.
     const due = continuations.filter((continuation) => continuation.notBeforeMs <= now.getTime()).sort((a, b) => a.notBeforeMs - b.notBeforeMs);
@@ -172,7 +204,7 @@ export const spotOnPolicy: Policy<SpotOnMemory> = {
       awsShortSince = undefined;
     }
     return {
-      target: placement(brain.phase, view, setup, azurePool),
+      target: placement(brain, view, setup, azurePool),
       memory: { brain, policy, continuations, awsShortSince, upTicks, signalsSent },
     };
   },

@@ -60,9 +60,20 @@ describe('spot-on (the brain replayed)', () => {
     expect(decide.mock.results.map((result) => (result.type === 'return' ? result.value.outcome : 'threw'))).toStrictEqual(['ignored', 'ignored']);
   });
 
-  it('aborts the failover when the Azure pool has no capacity (AllocationFailed) and waits for AWS', () => {
+  it('aborts the failover when the Azure pool has no capacity (AllocationFailed) and waits for AWS, ahead of its deadline', () => {
+    // 8 h deadline: at 31 min the job is 25 % done, the line (counting the 30-min move) is at 13 %: wait for Spot.
+    const relaxed = discretise({ ...settings.hours, deadlineHours: 8 });
+    const window = windowOf({ 'aws/a': minutes([[30, '1'], [60, '0'], [390, '1']]), 'azure/k': '0'.repeat(480) });
+    const outcome = simulate(spotOnPolicy, window, relaxed);
+    expect(outcome).toMatchObject({ missed: false, onDemandHours: 0, moves: { changeover: 1, failover: 0, failback: 0 }, spotHours: 2.2 });
+  });
+
+  it('moves the refused failover to on-demand when the job is behind its uniform progress line (the safety net)', () => {
+    // 4 h deadline: at 31 min the job is 25 % done and the line, counting the move, is at 25.4 %: on-demand from
+    // then (a 12-min changeover), back to AWS Spot when it returns at 90 min; done at 145 min.
     const window = windowOf({ 'aws/a': minutes([[30, '1'], [60, '0'], [150, '1']]), 'azure/k': '0'.repeat(240) });
     const outcome = simulate(spotOnPolicy, window, settings);
-    expect(outcome).toMatchObject({ missed: false, moves: { changeover: 1, failover: 0, failback: 0 }, spotHours: 2.2 });
+    expect(outcome).toMatchObject({ missed: false, moves: { changeover: 2, failover: 0, failback: 0 }, finishedHours: 145 / 60 });
+    expect([outcome.onDemandHours, outcome.spotHours]).toStrictEqual([70 / 60, 74 / 60]);
   });
 });

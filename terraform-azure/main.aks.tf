@@ -186,3 +186,36 @@ resource "azurerm_kubernetes_cluster_node_pool" "gpu_spot" {
     ignore_changes = [node_count, min_count]
   }
 }
+
+# The deadline safety net: on-demand GPU capacity at 0 nodes while idle (an empty pool costs nothing). The failover
+# functions raise its min_count only for a run behind its deadline whose Spot failover was refused; its taint keeps
+# everything but the trainers (which tolerate it) off.
+resource "azurerm_kubernetes_cluster_node_pool" "gpu_on_demand" {
+  # checkov:skip=CKV_AZURE_168: Azure CNI Overlay (network_profile) gives each node 250 pods when max_pods is not set
+  # checkov:skip=CKV_AZURE_227: encryption at host needs the subscription feature Microsoft.Compute/EncryptionAtHost, which a module cannot register
+  name                  = var.gpu_on_demand_pool.name
+  kubernetes_cluster_id = azurerm_kubernetes_cluster.this.id
+  mode                  = "User"
+  vm_size               = var.gpu_on_demand_pool.vm_size
+  vnet_subnet_id        = azurerm_subnet.aks["gpu"].id
+  os_disk_type          = var.gpu_on_demand_pool.os_disk_type
+  zones                 = var.gpu_on_demand_pool.zones
+  priority              = "Regular"
+  auto_scaling_enabled  = true
+  node_count            = 0
+  min_count             = 0
+  max_count             = var.gpu_on_demand_pool.max_count
+  scale_down_mode       = "Delete"
+  tags                  = local.tags
+  node_labels = {
+    "spot-on.io/role"     = "trainer"
+    "accelerator"         = "nvidia"
+    "spot-on.io/capacity" = "on-demand"
+  }
+  node_taints = concat(["spot-on.io/capacity=on-demand:NoSchedule"], var.gpu_on_demand_pool.extra_taints)
+
+  lifecycle {
+    # The failover functions change these at run time, as for gpu_spot.
+    ignore_changes = [node_count, min_count]
+  }
+}

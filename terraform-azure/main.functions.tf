@@ -25,6 +25,7 @@ locals {
     SPOTON_RESOURCE_GROUP      = var.resource_group_name
     SPOTON_CLUSTER_NAME        = azurerm_kubernetes_cluster.this.name
     SPOTON_GPU_POOL_NAME       = azurerm_kubernetes_cluster_node_pool.gpu_spot.name
+    SPOTON_ON_DEMAND_POOL_NAME = azurerm_kubernetes_cluster_node_pool.gpu_on_demand.name
     SPOTON_TRAINER_NAMESPACE   = var.aks.trainer_namespace
     SPOTON_TRAINER_DEPLOYMENT  = var.function_app.trainer_deployment
     SPOTON_KUBERNETES_ENDPOINT = "https://${local.kubernetes_api_host}:443"

@@ -79,7 +79,7 @@ resource "azurerm_role_assignment" "function_app_gpu_pool" {
   role_definition_name = var.function_app.aks_role == "custom" ? null : "Azure Kubernetes Service Contributor Role"
   principal_id         = local.function_principal_id
   principal_type       = "ServicePrincipal"
-  description          = "Spot-On failover functions: scale the GPU Spot agent pool"
+  description          = "Spot-On failover functions: scale the GPU agent pools (Spot, and on-demand for the deadline safety net)"
 }
 
 # Nodes pull FL images from the private registry with the kubelet identity; no registry credentials anywhere.

@@ -43,6 +43,11 @@ output "gpu_pool_name" {
   value       = azurerm_kubernetes_cluster_node_pool.gpu_spot.name
 }
 
+output "gpu_on_demand_pool_name" {
+  description = "Name of the on-demand GPU agent pool of the deadline safety net (SPOTON_ON_DEMAND_POOL_NAME)."
+  value       = azurerm_kubernetes_cluster_node_pool.gpu_on_demand.name
+}
+
 output "user_pool_name" {
   description = "Name of the agent pool that runs the FL aggregator."
   value       = azurerm_kubernetes_cluster_node_pool.user.name

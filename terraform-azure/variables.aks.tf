@@ -157,6 +157,47 @@ variable "gpu_spot_pool" {
   }
 }
 
+variable "gpu_on_demand_pool" {
+  type = object({
+    name         = optional(string, "gpuondemand")
+    vm_size      = optional(string, "Standard_NC4as_T4_v3")
+    max_count    = optional(number, 4)
+    os_disk_type = optional(string, "Managed")
+    zones        = optional(list(string))
+    extra_taints = optional(list(string), [])
+  })
+  default     = {}
+  description = <<-EOT
+    The `gpuondemand` pool: regular (on-demand) priority, 0 nodes while idle, the deadline safety net. The failover
+    functions scale it only when a run with a deadline is behind its uniform progress line and the Spot pool has
+    refused for capacity (azure-functions/src/domain/deadline-fallback.ts); they lower it to 0 on fail-back.
+    - `vm_size`: a GPU size; the same as gpu_spot_pool's keeps a resumed run on the same hardware.
+    - `max_count`: the most on-demand trainer nodes.
+    - `extra_taints`: added to `spot-on.io/capacity=on-demand:NoSchedule`, which keeps every pod but the trainers off.
+  EOT
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{0,11}$", var.gpu_on_demand_pool.name))
+    error_message = "gpu_on_demand_pool.name must be 1-12 lowercase letters and digits, starting with a letter."
+  }
+  validation {
+    condition     = var.gpu_on_demand_pool.max_count >= 1 && var.gpu_on_demand_pool.max_count <= 100 && floor(var.gpu_on_demand_pool.max_count) == var.gpu_on_demand_pool.max_count
+    error_message = "gpu_on_demand_pool.max_count must be a whole number between 1 and 100."
+  }
+  validation {
+    condition     = can(regex("^Standard_N", var.gpu_on_demand_pool.vm_size))
+    error_message = "gpu_on_demand_pool.vm_size must be a GPU (N-series) size such as Standard_NC4as_T4_v3."
+  }
+  validation {
+    condition     = contains(["Managed", "Ephemeral"], var.gpu_on_demand_pool.os_disk_type)
+    error_message = "gpu_on_demand_pool.os_disk_type must be Managed or Ephemeral."
+  }
+  validation {
+    condition     = alltrue([for taint in var.gpu_on_demand_pool.extra_taints : can(regex("^[^=:]+(=[^:]*)?:(NoSchedule|PreferNoSchedule|NoExecute)$", taint))])
+    error_message = "gpu_on_demand_pool.extra_taints must look like key=value:NoSchedule."
+  }
+}
+
 variable "fl_workloads" {
   type = map(object({
     namespace           = string

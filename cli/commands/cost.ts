@@ -31,6 +31,7 @@ export function fleetOf(options: CostOptions): Fleet {
   return {
     aws: { ...DEFAULT_FLEET.aws, ...(options.awsInstanceType ? { instanceType: options.awsInstanceType } : {}), ...(options.awsRegion ? { region: options.awsRegion } : {}) },
     azure: { ...DEFAULT_FLEET.azure, ...(options.azureVmSize ? { instanceType: options.azureVmSize } : {}), ...(options.azureRegion ? { region: options.azureRegion } : {}) },
+    azureOnDemand: { ...DEFAULT_FLEET.azureOnDemand, ...(options.azureVmSize ? { instanceType: options.azureVmSize } : {}), ...(options.azureRegion ? { region: options.azureRegion } : {}) },
   };
 }
 

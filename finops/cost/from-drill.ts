@@ -5,7 +5,7 @@
  * node's boot before its trainer starts or its drain after, so both clouds' GPU time is a slight underestimate.
  */
 import type { DrillReport } from '../../local/drill/report';
-import { type Fleet } from './fleet';
+import { poolOfNode, type Fleet } from './fleet';
 import { mergeSpans, type Ledger, type NodeUsage } from './ledger';
 
 /** Builds the ledger of one drill scenario, `factor` real seconds per drill second. */
@@ -18,7 +18,7 @@ export function ledgerFromDrill(report: DrillReport, factor: number, fleet: Flee
     byNode.set(p.node, entry);
   }
   const nodes: NodeUsage[] = [...byNode].map(([node, { cloud, spans }]) => {
-    const pool = fleet[cloud];
+    const pool = poolOfNode(fleet, cloud, node);
     return { cloud, pool: pool.pool, instanceType: pool.instanceType, pricing: pool.pricing, node, spans: mergeSpans(spans) };
   });
   return {
@@ -35,7 +35,7 @@ export function ledgerFromDrill(report: DrillReport, factor: number, fleet: Flee
     },
     notes: [
       ...notes,
-      `instance types assumed from the deployment: AWS ${fleet.aws.pool} ${fleet.aws.instanceType} ${fleet.aws.pricing}, Azure ${fleet.azure.pool} ${fleet.azure.instanceType} ${fleet.azure.pricing}`,
+      `instance types assumed from the deployment: AWS ${fleet.aws.pool} ${fleet.aws.instanceType} ${fleet.aws.pricing}, Azure ${fleet.azure.pool} ${fleet.azure.instanceType} ${fleet.azure.pricing} (${fleet.azureOnDemand.pool}: ${fleet.azureOnDemand.pricing})`,
       'node time = trainer process time on the node (the drill reports no node boot or drain)',
     ],
   };

@@ -6,6 +6,6 @@ export type { ArmFault } from './faults';
 export { ArmRequestError } from './errors';
 export type { ArmErrorBody } from './errors';
 export { ArmSeedSchema, SDK_API_VERSION, SPOT_TAINT, spotOnDevSeed } from './model';
-export type { AgentPoolSpec, ArmSeed, ClusterRef, PoolRef } from './model';
+export type { AgentPoolSpec, ArmSeed, ClusterRef, GpuPoolNames, PoolRef } from './model';
 export { AKS_PUT_AGENT_POOL_BUCKET } from './token-bucket';
 export type { TokenBucketConfig } from './token-bucket';

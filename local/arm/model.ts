@@ -126,8 +126,17 @@ export interface PoolRef extends ClusterRef {
   readonly pool: string;
 }
 
-/** The Spot-On development cluster as the project's seed deck describes it: system, userpool and gpuspot. */
-export function spotOnDevSeed(subscriptionId = '00000000-0000-0000-0000-000000000000'): ArmSeed {
+/** The GPU pools of the development cluster (the drill passes Terraform's names). */
+export interface GpuPoolNames {
+  readonly spot: string;
+  readonly onDemand: string;
+}
+
+/**
+ * The Spot-On development cluster as the project's seed deck describes it (system, userpool and the Spot GPU pool),
+ * with the on-demand GPU pool of the deadline safety net that terraform-azure adds.
+ */
+export function spotOnDevSeed(subscriptionId = '00000000-0000-0000-0000-000000000000', gpuPools: GpuPoolNames = { spot: 'gpuspot', onDemand: 'gpuondemand' }): ArmSeed {
   return {
     clusters: [
       {
@@ -140,7 +149,7 @@ export function spotOnDevSeed(subscriptionId = '00000000-0000-0000-0000-00000000
           { name: 'system', mode: 'System', vmSize: 'Standard_B2s', count: 2 },
           { name: 'userpool', mode: 'User', vmSize: 'Standard_B2s', count: 1 },
           {
-            name: 'gpuspot',
+            name: gpuPools.spot,
             mode: 'User',
             vmSize: 'Standard_NC4as_T4_v3',
             count: 0,
@@ -149,6 +158,7 @@ export function spotOnDevSeed(subscriptionId = '00000000-0000-0000-0000-00000000
             spotMaxPrice: -1,
             nodeLabels: { workload: 'fl-trainer' },
           },
+          { name: gpuPools.onDemand, mode: 'User', vmSize: 'Standard_NC4as_T4_v3', count: 0, nodeLabels: { workload: 'fl-trainer', 'spot-on.io/capacity': 'on-demand' } },
         ],
       },
     ],

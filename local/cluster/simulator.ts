@@ -1,7 +1,7 @@
 /**
- * The cluster simulator: an EKS cluster of Spot GPU nodes and an AKS cluster with the `gpuspot` pool, each node
- * running trainer pods as real trainer processes. It plays what the clouds do around Spot-On: EC2 reclaims a
- * warned instance after its notice, Karpenter launches replacements, AKS adds `gpuspot` nodes when the (emulated)
+ * The cluster simulator: an EKS cluster of Spot GPU nodes and an AKS cluster with a Spot and an on-demand GPU pool,
+ * each node running trainer pods as real trainer processes. It plays what the clouds do around Spot-On: EC2 reclaims
+ * a warned instance after its notice, Karpenter launches replacements, AKS adds GPU nodes when the (emulated)
  * agent pool finishes scaling, and the Deployment controller runs as many Azure trainer pods as the brain asked
  * for and nodes allow. Nodes and pods are served through each cluster's Kubernetes API (kube-api.ts).
  */
@@ -17,6 +17,8 @@ export const TRAINER_DEPLOYMENT = 'fl-trainer';
 /** The labels the chart puts on trainer pods (the interruption Lambda selects on the first). */
 export const TRAINER_LABELS = { 'app.kubernetes.io/name': 'fl-trainer', 'app.kubernetes.io/component': 'trainer' } as const;
 export const TRAINER_LABEL_SELECTOR = 'app.kubernetes.io/name=fl-trainer';
+/** The node label terraform-azure puts on both GPU pools, and the chart's AKS trainers select on. */
+export const TRAINER_NODE_LABEL = ['spot-on.io/role', 'trainer'] as const;
 
 /** One trainer pod's life, for the report's placement chart. */
 export interface PlacementInterval {
@@ -128,15 +130,19 @@ export class ClusterSimulator {
     for (const id of this.awsInstanceIds()) this.terminateAwsNode(id);
   }
 
-  /** AKS finished scaling the gpuspot pool: its ready nodes are now `ready`. */
-  syncGpuPool(ready: number): void {
-    const nodes = [...this.options.aks.nodes.values()].filter((n) => n.labels.agentpool === 'gpuspot');
+  /**
+   * AKS finished scaling a GPU pool (Spot, or the on-demand pool of the deadline safety net): its ready nodes are now
+   * `ready`. Nodes carry the labels terraform-azure gives each pool.
+   */
+  syncGpuPool(pool: string, capacity: 'spot' | 'on-demand', ready: number): void {
+    const nodes = [...this.options.aks.nodes.values()].filter((n) => n.labels.agentpool === pool);
     for (let i = nodes.length; i < ready; i++) {
-      const name = `aks-gpuspot-${String(++this.azureNodes).padStart(5, '0')}-vmss000000`;
+      const name = `aks-${pool}-${String(++this.azureNodes).padStart(5, '0')}-vmss000000`;
+      const capacityLabel: Record<string, string> = capacity === 'spot' ? { 'kubernetes.azure.com/scalesetpriority': 'spot' } : { 'spot-on.io/capacity': 'on-demand' };
       this.options.aks.addNode({
         name,
-        providerID: `azure:///subscriptions/local/resourceGroups/mc/providers/Microsoft.Compute/virtualMachineScaleSets/aks-gpuspot/virtualMachines/${this.azureNodes}`,
-        labels: { agentpool: 'gpuspot', 'kubernetes.azure.com/scalesetpriority': 'spot' },
+        providerID: `azure:///subscriptions/local/resourceGroups/mc/providers/Microsoft.Compute/virtualMachineScaleSets/aks-${pool}/virtualMachines/${this.azureNodes}`,
+        labels: { agentpool: pool, [TRAINER_NODE_LABEL[0]]: TRAINER_NODE_LABEL[1], ...capacityLabel },
         ready: true,
       });
       this.options.onEvent('cluster', 'azure-node-ready', name);
@@ -150,8 +156,9 @@ export class ClusterSimulator {
   }
 
   /**
-   * The Deployment controller: run min(replicas, gpuspot nodes) trainer pods, one per node. Like the chart's AKS
-   * pods they carry no shard; the aggregator assigns one at registration, and a pod with nothing to do waits.
+   * The Deployment controller: run min(replicas, trainer nodes) trainer pods, one per node, on either GPU pool (the
+   * chart's AKS nodeSelector is the trainer role label alone). Like the chart's AKS pods they carry no shard; the
+   * aggregator assigns one at registration, and a pod with nothing to do waits.
    */
   private reconcileAzure(): void {
     if (this.stopped) return;
@@ -162,7 +169,7 @@ export class ClusterSimulator {
       process.terminate();
     }
     const busyNodes = new Set(running.slice(0, replicas).map((p) => p.spec.nodeName));
-    const freeNodes = [...this.options.aks.nodes.values()].filter((n) => n.labels.agentpool === 'gpuspot' && n.ready && !busyNodes.has(n.name));
+    const freeNodes = [...this.options.aks.nodes.values()].filter((n) => n.labels[TRAINER_NODE_LABEL[0]] === TRAINER_NODE_LABEL[1] && n.ready && !busyNodes.has(n.name));
     for (let i = running.length; i < replicas && freeNodes.length > 0 && !this.runComplete; i++) {
       const node = freeNodes.shift()!;
       const suffix = randomBytes(3).toString('hex').slice(0, 5);

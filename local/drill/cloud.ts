@@ -9,7 +9,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { KEY_PURPOSES, type KeyPurpose } from '../../protocol/keys';
-import { startArmEmulator, spotOnDevSeed, type ArmEmulator } from '../arm';
+import { startArmEmulator, spotOnDevSeed, type ArmEmulator, type GpuPoolNames } from '../arm';
 import { createInterruptionLambda } from '../../lambdas/handlers/interruption';
 import { createSignalLambda } from '../../lambdas/handlers/signal';
 import { createSqsEventSource, seededRandom, startLocalAws, type LocalAws, type SqsEventSource, type SqsQueueRef } from '../aws';
@@ -38,6 +38,8 @@ export interface CloudOptions {
   readonly rounds: number;
   /** Shards, one per AWS trainer at the start, with their residency (the deployment's, run.ts drillShards). */
   readonly shards: readonly ShardConfig[];
+  /** The run must finish this long after it started (run config deadlineMs), if the scenario sets a deadline. */
+  readonly deadlineMs?: number;
   /** Every event EventBridge routes delivered this many times, out of order (duplicate-storm). */
   readonly duplicateDeliveries?: number;
   /** Standing for GPU node provisioning (5-11 min in AKS). */
@@ -54,6 +56,8 @@ export type Emit = (component: Component, event: string, detail?: string, facts?
 export interface LocalCloud {
   readonly aws: LocalAws;
   readonly arm: ArmEmulator;
+  /** The AKS GPU pools (Terraform's names): Spot, and the deadline safety net's on-demand pool. */
+  readonly gpuPools: GpuPoolNames;
   readonly simulator: ClusterSimulator;
   readonly vpn: VpnTunnel;
   /** The Function App's front end: every caller (the VPN, the aggregator) reaches the brain through it. */
@@ -89,12 +93,14 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     rmSync(dir, { recursive: true, force: true });
   };
   try {
+    const { gpuPools } = options.deployment;
+    const seed = spotOnDevSeed(undefined, gpuPools);
     const [azurite, arm] = await Promise.all([
       startAzurite(),
-      startArmEmulator({ seed: spotOnDevSeed(), provisioningDelayMs: options.provisioningDelayMs, updateDelayMs: 300, asyncRetryAfterSeconds: 1 }),
+      startArmEmulator({ seed, provisioningDelayMs: options.provisioningDelayMs, updateDelayMs: 300, asyncRetryAfterSeconds: 1 }),
     ]);
     stops.push(() => azurite.stop(), () => arm.stop());
-    const cluster = spotOnDevSeed().clusters?.[0];
+    const cluster = seed.clusters?.[0];
     if (cluster === undefined) throw new Error('the ARM seed has no cluster');
 
     const eks = new ClusterState('eks');
@@ -152,7 +158,6 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         SPOTON_SUBSCRIPTION_ID: cluster.subscriptionId,
         SPOTON_RESOURCE_GROUP: cluster.resourceGroup,
         SPOTON_CLUSTER_NAME: cluster.name,
-        SPOTON_GPU_POOL_NAME: 'gpuspot',
         SPOTON_TRAINER_NAMESPACE: TRAINER_NAMESPACE,
         SPOTON_TRAINER_DEPLOYMENT: TRAINER_DEPLOYMENT,
         SPOTON_CONTAINER: 'spot-on',
@@ -183,7 +188,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     const vpn = await startVpnTunnel(brainFrontEnd.url);
     stops.push(() => vpn.stop());
 
-    const runConfig = drillRunConfig(options.runId, options.seed, options.rounds, options.shards);
+    const runConfig = drillRunConfig(options.runId, options.seed, options.rounds, options.shards, options.deadlineMs);
     const data = await startDrillData(parseRunConfig(runConfig), deployment.data, azurite);
     stops.push(() => data.stop());
     const aggregator = await startAggregator(runConfig, {
@@ -226,11 +231,13 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     });
     stops.push(() => simulator.stop());
     arm.onEvent((event) => {
-      if (event.operation.pool.pool !== 'gpuspot') return;
-      emit('arm', event.type, `gpuspot ${event.operation.fromCount} -> ${event.operation.toCount} nodes`, { nodeCount: event.operation.toCount });
+      const name = event.operation.pool.pool;
+      const capacity = name === gpuPools.spot ? 'spot' : name === gpuPools.onDemand ? 'on-demand' : undefined;
+      if (capacity === undefined) return;
+      emit('arm', event.type, `${name} ${event.operation.fromCount} -> ${event.operation.toCount} nodes`, { nodeCount: event.operation.toCount, pool: name });
       if (event.type !== 'operation-succeeded') return;
-      const pool = arm.getPool({ subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, cluster: cluster.name, pool: 'gpuspot' });
-      simulator.syncGpuPool(pool?.readyNodeCount ?? 0);
+      const pool = arm.getPool({ subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, cluster: cluster.name, pool: name });
+      simulator.syncGpuPool(name, capacity, pool?.readyNodeCount ?? 0);
     });
 
     // Each key ring secret of the stack, under its logical id, holding that purpose's key.
@@ -276,7 +283,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     }
     const queues = { interruption: interruptionQueue, interruptionDlq, outbox, outboxDlq };
     const pinnedToAws = new Set(options.shards.filter((shard) => !mayProcess('azure', shard.residency)).map((shard) => shard.id));
-    return { aws, arm, simulator, vpn, brainFrontEnd, brainStorage, brainUrl, storage: azurite.connectionString, data, pinnedToAws, aggregatorUrl, queues, interruption, signal, hostInvocations, stop: stopAll };
+    return { aws, arm, gpuPools, simulator, vpn, brainFrontEnd, brainStorage, brainUrl, storage: azurite.connectionString, data, pinnedToAws, aggregatorUrl, queues, interruption, signal, hostInvocations, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

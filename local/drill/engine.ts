@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { blobPaths, CONTAINER } from '../../protocol/blob-layout';
 import { CheckpointManifestSchema, type CheckpointManifest } from '../../protocol/checkpoint';
+import { RunStatusSchema } from '../../protocol/run-status';
 import { TrainerProcess } from '../cluster/trainer-process';
 import { startAzurite } from '../azurite';
 import { freePort } from '../net';
@@ -134,7 +135,7 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
   const runId = `drill-${scenario}-${options.seed}`;
   const shards = drillShards(options.shards, options.deployment.shards);
   const cloud = await startLocalCloud(
-    { runId, seed: options.seed, rounds: options.rounds, shards, provisioningDelayMs: options.provisioningDelayMs, deployment: options.deployment, ...(options.logDir ? { logDir: path.join(options.logDir, scenario) } : {}), ...(definition.duplicateDeliveries ? { duplicateDeliveries: definition.duplicateDeliveries } : {}) },
+    { runId, seed: options.seed, rounds: options.rounds, shards, provisioningDelayMs: options.provisioningDelayMs, deployment: options.deployment, ...(options.logDir ? { logDir: path.join(options.logDir, scenario) } : {}), ...(definition.duplicateDeliveries ? { duplicateDeliveries: definition.duplicateDeliveries } : {}), ...(definition.deadlineMs ? { deadlineMs: definition.deadlineMs } : {}) },
     emit,
   );
   const container = BlobServiceClient.fromConnectionString(cloud.storage).getContainerClient(CONTAINER);
@@ -155,6 +156,13 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
     phase: () => phase,
     done: () => done,
     sleep,
+    async runStatus() {
+      const body = await container.getBlobClient(blobPaths.status(runId)).downloadToBuffer().catch(() => undefined);
+      return body === undefined ? undefined : RunStatusSchema.parse(JSON.parse(body.toString('utf8')));
+    },
+    async brainNotes() {
+      return (await getJson<{ notes?: { kind: string; message: string }[] }>(`${cloud.brainUrl}/api/status`))?.notes ?? [];
+    },
     async until(what, predicate, timeoutMs = 90_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate()) {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export const SCENARIOS = ['spot-interruption', 'capacity-loss', 'aws-outage', 'duplicate-storm', 'vpn-outage', 'quiet-deploy', 'long-vpn-outage', 'partial-loss', 'brain-outage', 'ambiguous-commit'] as const;
+export const SCENARIOS = ['spot-interruption', 'capacity-loss', 'aws-outage', 'duplicate-storm', 'vpn-outage', 'quiet-deploy', 'long-vpn-outage', 'partial-loss', 'brain-outage', 'ambiguous-commit', 'deadline'] as const;
 export const ScenarioSchema = z.enum(SCENARIOS);
 export type Scenario = z.infer<typeof ScenarioSchema>;
 
@@ -20,11 +20,13 @@ export const TimelineEntrySchema = z.strictObject({
   detail: z.string().optional(),
   /** An ARM agent-pool operation's entry: the node count the operation sets. */
   nodeCount: z.number().int().nonnegative().optional(),
+  /** An ARM agent-pool operation's entry: the pool it scales (Spot, or the deadline safety net's on-demand pool). */
+  pool: z.string().optional(),
   round: z.number().int().nonnegative().optional(),
 });
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
 /** What a timeline entry carries besides its prose, for the drill to measure by. */
-export type TimelineFacts = Pick<TimelineEntry, 'nodeCount'>;
+export type TimelineFacts = Pick<TimelineEntry, 'nodeCount' | 'pool'>;
 
 export const RoundMetricsSchema = z.strictObject({
   round: z.number().int().nonnegative(),

@@ -47,9 +47,10 @@ export const DRILL_RUN_TIMEOUTS = { roundDeadlineMs: 30_000, trainerTimeoutMs: 1
  * The federated run every scenario and the baseline train: MNIST with enough data per shard that a Spot warning
  * lands mid-round, paced to a fixed round length (DRILL_ROUND_MS).
  */
-export function drillRunConfig(runId: string, seed: number, rounds: number, shards: readonly ShardConfig[]): Record<string, unknown> {
+export function drillRunConfig(runId: string, seed: number, rounds: number, shards: readonly ShardConfig[], deadlineMs?: number): Record<string, unknown> {
   return {
     runId,
+    ...(deadlineMs === undefined ? {} : { deadlineMs }),
     task: 'mnist',
     rounds,
     seed,

@@ -3,6 +3,7 @@
  * reclaims, Karpenter replaces, an outage starts and ends, the VPN drops, EventBridge and SQS deliver twice); everything Spot-On
  * does in response is the production code reacting.
  */
+import type { RunStatus } from '../../protocol/run-status';
 import { loadEvent } from '../corpus';
 import { MARKER_EVENTS } from './view/markers';
 import type { Scenario } from './report';
@@ -20,6 +21,10 @@ export interface ScenarioContext {
   done(): boolean;
   until(what: string, predicate: () => boolean, timeoutMs?: number): Promise<void>;
   sleep(ms: number): Promise<void>;
+  /** The aggregator's status.json as it is now (its schedule holds the run's deadline). */
+  runStatus(): Promise<RunStatus | undefined>;
+  /** The notes the brain's status endpoint shows (safety-net, deferred, scaled...). */
+  brainNotes(): Promise<readonly { readonly kind: string; readonly message: string }[]>;
   /** Injects a recorded AWS event (made current) `copies` times onto the default bus; returns its new id. */
   inject(file: string, change: (event: Record<string, unknown>) => void, copies?: number): Promise<string>;
 }
@@ -35,6 +40,8 @@ export interface ScenarioDefinition {
   readonly duplicateDeliveries?: number;
   /** Rounds of this scenario's run when the incident outlasts the default run; its baseline trains as many. */
   readonly rounds?: number;
+  /** The run's deadline (run config deadlineMs), when the scenario trains against one. */
+  readonly deadlineMs?: number;
   run(context: ScenarioContext, timing: ScenarioTiming): Promise<void>;
 }
 
@@ -92,6 +99,41 @@ export function notePhase(context: ScenarioContext, phase: string): void {
   const phases = seenPhases.get(context) ?? new Set<string>();
   phases.add(phase);
   seenPhases.set(context, phases);
+}
+
+/**
+ * The deadline scenario's run: 14 rounds (28 minutes of GPU work) due 90 (compressed) minutes after its start.
+ * Waiting for Spot would miss it (AWS Spot comes back only after a failover's worth of Azure rounds); on-demand
+ * capacity meets it.
+ */
+const DEADLINE_MS = 90_000;
+
+/** Every AWS Spot node reclaimed, the Azure Spot pool out of capacity: the deadline safety net must act. */
+async function deadlineSafetyNet(context: ScenarioContext, timing: ScenarioTiming): Promise<void> {
+  await context.until('round 1 committed', () => context.round() >= 1);
+  const { gpuPools } = context.cloud;
+  context.cloud.arm.faults.enqueue({ kind: 'operation-failure', code: 'AllocationFailed', pool: gpuPools.spot });
+  const instances = context.cloud.simulator.awsInstanceIds();
+  context.emit('aws', MARKER_EVENTS.outageStarted, `EC2 reclaims every Spot node (${instances.length}), and the Azure Spot pool ${gpuPools.spot} has no capacity either`);
+  for (const id of instances) {
+    context.emit('aws', MARKER_EVENTS.spotWarning, `EC2 Spot Instance Interruption Warning for ${id}`);
+    await context.inject('aws.ec2/spot-interruption/terminate.json', spotWarningFor(id));
+  }
+  await context.sleep(timing.noticeMs);
+  for (const id of instances) context.cloud.simulator.terminateAwsNode(id);
+  await context.until('the deadline safety net moves the failover to on-demand capacity', () => context.phase() === 'azure-active', 120_000);
+  const notes = await context.brainNotes();
+  const safetyNet = notes.find((note) => note.kind === 'safety-net');
+  if (safetyNet === undefined) throw new Error(`Azure took over without the deadline safety net (notes: ${notes.map((n) => n.kind).join(', ')})`);
+  context.emit('brain', 'safety-net', safetyNet.message);
+  await azureTrainsThenAwsReturns(context, instances.length, 'Spot capacity is back: Karpenter launches replacements');
+  await context.until('the run completes', () => context.done(), 180_000);
+  const deadlineAt = (await context.runStatus())?.schedule?.deadlineAt;
+  if (deadlineAt === undefined) throw new Error('status.json has no deadline: the run configuration lost deadlineMs');
+  const finishedAt = Date.now();
+  const margin = Date.parse(deadlineAt) - finishedAt;
+  if (margin < 0) throw new Error(`the run finished ${Math.round(-margin / 1000)} s after its deadline ${deadlineAt}`);
+  context.emit('drill', 'deadline-met', `the run finished ${(margin / 1000).toFixed(1)} s (compressed minutes) before its deadline ${deadlineAt}`);
 }
 
 export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
@@ -204,6 +246,8 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
       if (context.cloud.brainStorage.lost !== 1) throw new Error(`expected one lost answer from storage, saw ${context.cloud.brainStorage.lost}`);
     },
   },
+
+  deadline: { deadlineMs: DEADLINE_MS, run: deadlineSafetyNet },
 
   'partial-loss': {
     // One node of three goes with no warning and no alarm (a sudden reclaim); its Node object is gone before the

@@ -18,6 +18,9 @@ export interface TerraformDeployment {
   readonly minAwsTrainers?: number;
   /** The GPU Spot pool's most nodes (SPOTON_MAX_AZURE_NODES of the brain). */
   readonly maxAzureNodes?: number;
+  /** The AKS GPU pools the brain scales: Spot (SPOTON_GPU_POOL_NAME) and on-demand (SPOTON_ON_DEMAND_POOL_NAME). */
+  readonly gpuPoolName?: string;
+  readonly onDemandPoolName?: string;
   readonly functionAppName?: string;
   readonly keyVaultName?: string;
   readonly signalKeysSecretName?: string;
@@ -42,6 +45,8 @@ const DeploymentSchema = z.strictObject({
   runId: z.string().optional(),
   minAwsTrainers: z.int().min(0).optional(),
   maxAzureNodes: z.int().min(0).optional(),
+  gpuPoolName: z.string().optional(),
+  onDemandPoolName: z.string().optional(),
   functionAppName: z.string().nullish(),
   keyVaultName: z.string().nullish(),
   signalKeysSecretName: z.string().optional(),
@@ -145,6 +150,8 @@ function project(argument: (name: string) => unknown, dir: string): TerraformDep
     runId: at(functionApp, 'run_id'),
     minAwsTrainers: at(functionApp, 'min_aws_trainers'),
     maxAzureNodes: at(argument('gpu_spot_pool'), 'max_count'),
+    gpuPoolName: at(argument('gpu_spot_pool'), 'name'),
+    onDemandPoolName: at(argument('gpu_on_demand_pool'), 'name'),
     functionAppName: derivable(functionApp, 'name'),
     keyVaultName: derivable(argument('key_vault'), 'name'),
     signalKeysSecretName: at(argument('key_vault'), 'signal_keys_secret_name'),
@@ -174,6 +181,8 @@ function project(argument: (name: string) => unknown, dir: string): TerraformDep
     runId: parsed.runId,
     minAwsTrainers: parsed.minAwsTrainers,
     maxAzureNodes: parsed.maxAzureNodes,
+    gpuPoolName: parsed.gpuPoolName,
+    onDemandPoolName: parsed.onDemandPoolName,
     functionAppName: name(parsed.functionAppName, functionAppName),
     keyVaultName: name(parsed.keyVaultName, keyVaultName),
     signalKeysSecretName: parsed.signalKeysSecretName,

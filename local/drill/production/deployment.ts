@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import type { GpuPoolNames } from '../../arm';
 import { POLICY_DEFAULTS } from '../../../azure-functions/src/domain/policy';
 import { loadConfig } from '../../../cdk/config';
 import { synthesizeTemplate as synthesizeStack } from '../../../cli/preflight/inputs/cdk-template';
@@ -51,7 +52,9 @@ export interface DrillDeployment {
     readonly interruption: { readonly visibilityTimeoutSeconds: number; readonly maxReceiveCount: number };
     readonly outbox: { readonly visibilityTimeoutSeconds: number; readonly maxReceiveCount: number };
   };
-  /** The brain's duration settings (Terraform sets none: the Functions' defaults, compressed). */
+  /** The AKS GPU pools Terraform creates (the ARM emulator's cluster has them). */
+  readonly gpuPools: GpuPoolNames;
+  /** The brain's sizes and pools (from Terraform) and duration settings (Terraform sets none: the Functions' defaults, compressed). */
   readonly brainEnv: Readonly<Record<string, string>>;
   /** Settings every trainer pod gets from the chart, per cloud, compressed. */
   readonly trainerEnv: { readonly aws: Readonly<Record<string, string>>; readonly azure: Readonly<Record<string, string>> };
@@ -132,12 +135,12 @@ function compressedFlEnv(compression: Compression, workload: string, env: Map<st
  * Sizes the Terraform root module gives the Function App, read as preflight reads it (variables resolved, the
  * module's defaults filled in).
  */
-async function terraformSizes(dir: string, tfvars: string | undefined): Promise<{ minAwsTrainers: number; maxAzureNodes: number }> {
-  const { minAwsTrainers, maxAzureNodes } = await loadTerraformDeployment({ dir, ...(tfvars === undefined ? {} : { tfvars }), fallbackModuleDir: TERRAFORM_MODULE }, process.env);
-  if (minAwsTrainers === undefined || maxAzureNodes === undefined) {
-    throw new Error(`${dir}: function_app.min_aws_trainers and gpu_spot_pool.max_count must be known without running terraform`);
+async function terraformSizes(dir: string, tfvars: string | undefined): Promise<{ minAwsTrainers: number; maxAzureNodes: number; gpuPoolName: string; onDemandPoolName: string }> {
+  const { minAwsTrainers, maxAzureNodes, gpuPoolName, onDemandPoolName } = await loadTerraformDeployment({ dir, ...(tfvars === undefined ? {} : { tfvars }), fallbackModuleDir: TERRAFORM_MODULE }, process.env);
+  if (minAwsTrainers === undefined || maxAzureNodes === undefined || gpuPoolName === undefined || onDemandPoolName === undefined) {
+    throw new Error(`${dir}: function_app.min_aws_trainers, gpu_spot_pool.max_count and the GPU pools' names must be known without running terraform`);
   }
-  return { minAwsTrainers, maxAzureNodes };
+  return { minAwsTrainers, maxAzureNodes, gpuPoolName, onDemandPoolName };
 }
 
 /** Reads the deployment's settings and compresses them for the drill. */
@@ -154,6 +157,9 @@ export async function drillDeployment(sources: DeploymentSources = EXAMPLE_SOURC
   const brainEnv = {
     SPOTON_MIN_AWS_TRAINERS: String(sizes.minAwsTrainers),
     SPOTON_MAX_AZURE_NODES: String(sizes.maxAzureNodes),
+    SPOTON_GPU_POOL_NAME: sizes.gpuPoolName,
+    SPOTON_ON_DEMAND_POOL_NAME: sizes.onDemandPoolName,
+    SPOTON_EXPECTED_MOVE_SECONDS: String(compression.seconds('SPOTON_EXPECTED_MOVE_SECONDS', POLICY_DEFAULTS.expectedMoveSeconds, 0)),
     SPOTON_MIN_PHASE_DURATION_SECONDS: String(compression.seconds('SPOTON_MIN_PHASE_DURATION_SECONDS', POLICY_DEFAULTS.minPhaseDurationSeconds, 0)),
     SPOTON_FAILBACK_COOLDOWN_SECONDS: String(compression.seconds('SPOTON_FAILBACK_COOLDOWN_SECONDS', POLICY_DEFAULTS.failbackCooldownSeconds, 0)),
     SPOTON_RECHECK_SECONDS: String(compression.seconds('SPOTON_RECHECK_SECONDS', POLICY_DEFAULTS.recheckSeconds)),
@@ -181,6 +187,7 @@ export async function drillDeployment(sources: DeploymentSources = EXAMPLE_SOURC
     compression,
     aws,
     queues: { interruption: queue('interruption', aws.interruptionQueue), outbox: queue('outbox', aws.outbox) },
+    gpuPools: { spot: sizes.gpuPoolName, onDemand: sizes.onDemandPoolName },
     brainEnv,
     trainerEnv: { aws: compressedFlEnv(compression, 'eks trainer', eks.env), azure: compressedFlEnv(compression, 'aks trainer', aksTrainer.env) },
     aggregatorEnv: { ...compressedFlEnv(compression, 'aggregator', aggregator.env, AGGREGATOR_DEFAULTS_MS), ...(minAwsTrainers === undefined ? {} : { SPOTON_MIN_AWS_TRAINERS: minAwsTrainers }) },

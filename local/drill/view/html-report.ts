@@ -38,6 +38,7 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<Scenario, string>> = {
   'long-vpn-outage': 'The VPN is down for an hour (compressed) while a Spot interruption happens: the signal waits in the outbox, nothing is dead-lettered, and the failover happens when the tunnel returns.',
   'brain-outage': 'AWS goes silent (no event can get out) while the Function App is unreachable for 10 (compressed) minutes: the aggregator keeps its aws-silent until the brain is back, then the failover and failback run as usual.',
   'ambiguous-commit': 'The brain writes its failover intent, the write lands, but its answer is lost: the storage SDK retries and fails its own condition. The brain must recognise its own write and carry the failover through, with no second signal.',
+  deadline: 'A run with a deadline loses every AWS Spot node and the Azure Spot pool has no capacity either: behind its uniform progress line, the brain moves the failover to the on-demand GPU pool (the deadline safety net), the run trains there, fails back when Spot returns, and finishes before its deadline.',
   'partial-loss': 'One of the AWS Spot nodes is reclaimed with no alarm: Azure covers the missing trainer and training fails back once Karpenter replaces the node.',
 };
 

@@ -26,6 +26,7 @@ export function expectedIncidents(scenario: Scenario): IncidentCounts {
     case 'partial-loss':
     case 'brain-outage':
     case 'ambiguous-commit':
+    case 'deadline':
       return { failovers: 1, failbacks: 1 };
     case 'quiet-deploy':
       return { failovers: 0, failbacks: 0 };

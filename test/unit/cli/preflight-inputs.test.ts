@@ -83,6 +83,8 @@ describe('Terraform without terraform', () => {
       runId: 'fl-demo-001',
       minAwsTrainers: expect.any(Number),
       maxAzureNodes: 4,
+      gpuPoolName: 'gpuspot',
+      onDemandPoolName: 'gpuondemand',
       functionAppName: 'ai-fl-mc-dev-func',
       keyVaultName: 'ai-fl-mc-dev-kv',
       signalKeysSecretName: 'spoton-signal-keys',

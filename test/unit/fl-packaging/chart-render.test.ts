@@ -274,7 +274,8 @@ describe(`helm${NOTE}`, () => {
     const trainerDeployment = find(objects, 'Deployment', 'fl-trainer');
     expect(at(trainerDeployment, ['spec', 'replicas'])).toBe(0);
     const pod = podSpec(objects, 'fl-trainer');
-    expect(pod.nodeSelector).toStrictEqual({ 'spot-on.io/role': 'trainer', 'kubernetes.azure.com/scalesetpriority': 'spot' });
+    expect(pod.nodeSelector).toStrictEqual({ 'spot-on.io/role': 'trainer' });
+    expect(pod.tolerations).toContainEqual({ key: 'spot-on.io/capacity', operator: 'Equal', value: 'on-demand', effect: 'NoSchedule' });
     expect(pod.tolerations).toContainEqual({ key: 'kubernetes.azure.com/scalesetpriority', operator: 'Equal', value: 'spot', effect: 'NoSchedule' });
     expect(at(trainerDeployment, ['spec', 'template', 'metadata', 'labels', 'azure.workload.identity/use'])).toBe('true');
     expect(at(find(objects, 'ServiceAccount', 'fl-trainer'), ['metadata', 'annotations', 'azure.workload.identity/client-id'])).toBe(at(example('aks'), ['azure', 'trainerClientId']));

@@ -209,20 +209,26 @@ describe('values-eks.yaml (Karpenter Spot GPU nodes)', () => {
 
 describe('values-aks.yaml (gpuspot Spot pool, aggregator on userpool)', () => {
   const gpuLabels = terraformMap('resource "azurerm_kubernetes_cluster_node_pool" "gpu_spot"', 'node_labels');
+  const onDemandLabels = terraformMap('resource "azurerm_kubernetes_cluster_node_pool" "gpu_on_demand"', 'node_labels');
   const userLabels = terraformMap('resource "azurerm_kubernetes_cluster_node_pool" "user"', 'node_labels');
 
-  it('selects gpuspot nodes by labels terraform puts on them', () => {
+  it('selects the nodes of both GPU pools (Spot, and the on-demand safety net) by labels terraform puts on both', () => {
     const selector = mapAt(merged.aks, ['trainer', 'nodeSelector']);
     expect(Object.keys(selector).length).toBeGreaterThan(0);
-    for (const [key, value] of Object.entries(selector)) expect([key, gpuLabels[key]]).toStrictEqual([key, value]);
-    expect(selector['kubernetes.azure.com/scalesetpriority']).toBe('spot');
+    for (const [key, value] of Object.entries(selector)) expect([key, gpuLabels[key], onDemandLabels[key]]).toStrictEqual([key, value, value]);
+    expect([gpuLabels['kubernetes.azure.com/scalesetpriority'], onDemandLabels['spot-on.io/capacity']]).toStrictEqual(['spot', 'on-demand']);
   });
 
-  it('tolerates the AKS Spot taint and the nvidia.com/gpu taint', () => {
+  it('tolerates the AKS Spot taint, the on-demand pool\'s taint and the nvidia.com/gpu taint', () => {
     const tolerations = listAt(merged.aks, ['trainer', 'tolerations']);
     expect(aksTerraform).toContain('"kubernetes.azure.com/scalesetpriority=spot:NoSchedule"');
+    expect(aksTerraform).toContain('"spot-on.io/capacity=on-demand:NoSchedule"');
     expect(tolerates(tolerations, { key: 'kubernetes.azure.com/scalesetpriority', value: 'spot', effect: 'NoSchedule' })).toBe(true);
+    expect(tolerates(tolerations, { key: 'spot-on.io/capacity', value: 'on-demand', effect: 'NoSchedule' })).toBe(true);
     expect(tolerates(tolerations, { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' })).toBe(true);
+    // The aggregator must stay off the GPU pools: it tolerates neither.
+    const aggregator = listAt(merged.aks, ['aggregator', 'tolerations']);
+    expect(tolerates(aggregator, { key: 'spot-on.io/capacity', value: 'on-demand', effect: 'NoSchedule' })).toBe(false);
   });
 
   it('puts the aggregator on the userpool behind an internal load balancer in the userpool\'s subnet', () => {

@@ -25,7 +25,9 @@ import {
 
 const karpenterDocuments = listFiles(join(DEPLOY_DIR, 'karpenter'), '.yaml').flatMap((path) => loadDocuments(path));
 const byKind = (kind: string): YamlMap[] => karpenterDocuments.filter((document) => document.kind === kind);
-const nodePool = byKind('NodePool')[0] ?? {};
+const nodePoolNamed = (name: string): YamlMap => byKind('NodePool').find((pool) => at(pool, ['metadata', 'name']) === name) ?? {};
+const nodePool = nodePoolNamed('spot-gpu');
+const onDemandPool = nodePoolNamed('on-demand-gpu');
 const nodeClass = byKind('EC2NodeClass')[0] ?? {};
 const values = loadDocument(join(CHART_DIR, 'values.yaml'));
 
@@ -35,16 +37,30 @@ interface Requirement {
   readonly values?: readonly string[];
 }
 
-function requirement(key: string): Requirement | undefined {
-  return listAt(nodePool, ['spec', 'template', 'spec', 'requirements']).find((item): item is Requirement => isMap(item) && item.key === key);
+function requirement(key: string, pool: YamlMap = nodePool): Requirement | undefined {
+  return listAt(pool, ['spec', 'template', 'spec', 'requirements']).find((item): item is Requirement => isMap(item) && item.key === key);
 }
 
 describe('Karpenter NodePool (karpenter.sh/v1)', () => {
-  it('is one v1 NodePool and one v1 EC2NodeClass, and nothing else', () => {
-    expect(karpenterDocuments.map((document) => `${String(document.apiVersion)}/${String(document.kind)}`).sort()).toStrictEqual([
-      'karpenter.k8s.aws/v1/EC2NodeClass',
-      'karpenter.sh/v1/NodePool',
+  it('is two v1 NodePools (Spot, and on-demand) and one v1 EC2NodeClass, and nothing else', () => {
+    expect(karpenterDocuments.map((document) => `${String(document.apiVersion)}/${String(document.kind)}/${String(at(document, ['metadata', 'name']))}`).sort()).toStrictEqual([
+      'karpenter.k8s.aws/v1/EC2NodeClass/spot-gpu',
+      'karpenter.sh/v1/NodePool/on-demand-gpu',
+      'karpenter.sh/v1/NodePool/spot-gpu',
     ]);
+  });
+
+  it('has an on-demand NodePool for the deadline safety net: the same GPUs, weighted below Spot, tainted so no pod fits it unasked', () => {
+    expect(requirement('karpenter.sh/capacity-type', onDemandPool)).toStrictEqual({ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] });
+    for (const key of ['kubernetes.io/arch', 'karpenter.k8s.aws/instance-family', 'karpenter.k8s.aws/instance-size', 'karpenter.k8s.aws/instance-gpu-count']) {
+      expect(requirement(key, onDemandPool)).toStrictEqual(requirement(key));
+    }
+    expect(Number(at(onDemandPool, ['spec', 'weight']))).toBeLessThan(Number(at(nodePool, ['spec', 'weight'])));
+    expect(listAt(onDemandPool, ['spec', 'template', 'spec', 'taints'])).toContainEqual({ key: 'spot-on.io/capacity', value: 'on-demand', effect: 'NoSchedule' });
+    expect(Number(at(onDemandPool, ['spec', 'limits', 'nvidia.com/gpu']))).toBeLessThanOrEqual(Number(at(nodePool, ['spec', 'limits', 'nvidia.com/gpu'])));
+    // The EKS trainers neither tolerate its taint nor select it: using it is an operator's decision.
+    const eksTrainer = loadDocument(join(CHART_DIR, 'values-eks.yaml'));
+    expect(tolerates(listAt(eksTrainer, ['trainer', 'tolerations']), { key: 'spot-on.io/capacity', value: 'on-demand', effect: 'NoSchedule' })).toBe(false);
   });
 
   it('asks for Spot capacity only, on amd64 Linux', () => {

@@ -144,9 +144,20 @@ describe('AKS', () => {
     expect(tf.typeOf('gpu_spot_pool')).toContain('optional(string, "Standard_NC4as_T4_v3")');
   });
 
-  it('lets the failover functions own the GPU pool counts (ignore_changes on node_count and min_count)', () => {
-    const lifecycle = single(tf.resource('azurerm_kubernetes_cluster_node_pool', 'gpu_spot').lifecycle, 'lifecycle');
-    expect(stringList(lifecycle.ignore_changes, 'ignore_changes')).toStrictEqual(['${node_count}', '${min_count}']);
+  it('makes gpuondemand a regular-priority pool at zero nodes with the trainer label and its own taint (the deadline safety net)', () => {
+    const pool = tf.resource('azurerm_kubernetes_cluster_node_pool', 'gpu_on_demand');
+    expect(pool).toMatchObject({ name: '${var.gpu_on_demand_pool.name}', mode: 'User', priority: 'Regular', auto_scaling_enabled: true, min_count: 0, node_count: 0, max_count: '${var.gpu_on_demand_pool.max_count}' });
+    expect(pool).not.toHaveProperty('spot_max_price');
+    expect(pool.node_labels).toStrictEqual({ 'spot-on.io/role': 'trainer', accelerator: 'nvidia', 'spot-on.io/capacity': 'on-demand' });
+    expect(String(pool.node_taints)).toContain('"spot-on.io/capacity=on-demand:NoSchedule"');
+    expect(tf.typeOf('gpu_on_demand_pool')).toContain('optional(string, "gpuondemand")');
+  });
+
+  it('lets the failover functions own both GPU pools\' counts (ignore_changes on node_count and min_count)', () => {
+    for (const name of ['gpu_spot', 'gpu_on_demand']) {
+      const lifecycle = single(tf.resource('azurerm_kubernetes_cluster_node_pool', name).lifecycle, 'lifecycle');
+      expect(stringList(lifecycle.ignore_changes, 'ignore_changes')).toStrictEqual(['${node_count}', '${min_count}']);
+    }
   });
 
   it('runs the aggregator on userpool and federates workload identities with the cluster issuer', () => {

@@ -162,6 +162,7 @@ describe(`variable validation evaluated by terraform plan${NO_TERRAFORM}`, () =>
     ['a 64-character run id (a blob path segment holds 63)', { function_app: `{ run_id = "${'r'.repeat(64)}" }` }, 'must be 1-63'],
     ['a trainer Deployment name Kubernetes would refuse', { function_app: '{ run_id = "fl-demo-001", trainer_deployment = "FL_Trainer" }' }, 'must be a Kubernetes object name'],
     ['a non-GPU size for the Spot pool', { gpu_spot_pool: '{ vm_size = "Standard_D4s_v5" }' }, 'GPU (N-series)'],
+    ['a non-GPU size for the on-demand pool', { gpu_on_demand_pool: '{ vm_size = "Standard_D4s_v5" }' }, 'gpu_on_demand_pool.vm_size must be a GPU'],
     ['a bastion open to nobody in particular', { monitoring: '{ ssh_public_key = "ssh-ed25519 AAAAC3Nza azure-infra", admin_source_cidrs = ["0.0.0.0/0"] }' }, 'must not include 0.0.0.0/0'],
     ['a signal key shorter than 32 characters', { signal_keys: 'short' }, 'Each key of signal_keys must be 32-512 characters'],
     ['a trainer key shorter than 32 characters', { trainer_keys: `${KEY_A},${'k'.repeat(31)}` }, 'Each key of trainer_keys must be 32-512 characters'],

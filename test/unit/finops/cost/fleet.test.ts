@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { AWS_POOL_INSTANCE_TYPES, DEFAULT_FLEET } from '../../../../finops/cost/fleet';
+import { AWS_POOL_INSTANCE_TYPES, DEFAULT_FLEET, poolOfNode } from '../../../../finops/cost/fleet';
 import { asObject, blocks, EXAMPLE_MAIN, ROOT, TerraformModule, type HclObject } from '../../terraform/support/terraform-module';
 
 jest.setTimeout(60_000);
@@ -42,5 +42,19 @@ describe('DEFAULT_FLEET', () => {
     expect(tf.resource('azurerm_kubernetes_cluster_node_pool', 'gpu_spot').priority).toBe('Spot');
     expect(DEFAULT_FLEET.azure.pricing).toBe('spot');
     expect(group.location).toBe(DEFAULT_FLEET.azure.region);
+  });
+
+  it('prices the deadline safety net\'s nodes on the gpuondemand pool: regular priority, on-demand, the same size and region', async () => {
+    const tf = await TerraformModule.load();
+    expect(tf.typeOf('gpu_on_demand_pool')).toContain(`name = optional(string, "${DEFAULT_FLEET.azureOnDemand.pool}")`);
+    expect(tf.typeOf('gpu_on_demand_pool')).toContain(`vm_size = optional(string, "${DEFAULT_FLEET.azureOnDemand.instanceType}")`);
+    expect(tf.resource('azurerm_kubernetes_cluster_node_pool', 'gpu_on_demand').priority).toBe('Regular');
+    expect([DEFAULT_FLEET.azureOnDemand.pricing, DEFAULT_FLEET.azureOnDemand.region]).toStrictEqual(['on-demand', DEFAULT_FLEET.azure.region]);
+  });
+
+  it('tells a drill node of the on-demand pool by its AKS name (aks-<pool>-<id>-vmss<n>)', () => {
+    expect(poolOfNode(DEFAULT_FLEET, 'azure', 'aks-gpuondemand-00003-vmss000000')).toBe(DEFAULT_FLEET.azureOnDemand);
+    expect(poolOfNode(DEFAULT_FLEET, 'azure', 'aks-gpuspot-00001-vmss000000')).toBe(DEFAULT_FLEET.azure);
+    expect(poolOfNode(DEFAULT_FLEET, 'aws', 'aks-gpuondemand-00003-vmss000000')).toBe(DEFAULT_FLEET.aws);
   });
 });

@@ -53,7 +53,7 @@ describe('costOutput', () => {
       'all on-demand on AWS     $1.27  useful GPU work on AWS On-Demand + the same standby',
       "AWS Spot, no failover  $0.7800  Azure's work later on AWS Spot; standby over 1.30 h (waits 18.0 min)",
       'failover saved         $0.0500  no-failover minus actual',
-      'note: instance types assumed from the deployment: AWS spot-gpu g4dn.xlarge spot, Azure gpuspot Standard_NC4as_T4_v3 spot',
+      'note: instance types assumed from the deployment: AWS spot-gpu g4dn.xlarge spot, Azure gpuspot Standard_NC4as_T4_v3 spot (gpuondemand: on-demand)',
       'note: node time = trainer process time on the node (the drill reports no node boot or drain)',
       '',
       'Standby with nothing training: $219.00/month (AWS $73.00, Azure $146.00), of which always-on compute $146.00',
@@ -106,6 +106,7 @@ describe('spot-on cost', () => {
     expect(fleetOf({ json: false, prices: 'offline', awsInstanceType: 'g5.xlarge', azureRegion: 'eastus' })).toStrictEqual({
       aws: { ...DEFAULT_FLEET.aws, instanceType: 'g5.xlarge' },
       azure: { ...DEFAULT_FLEET.azure, region: 'eastus' },
+      azureOnDemand: { ...DEFAULT_FLEET.azureOnDemand, region: 'eastus' },
     });
     expect([priceChoice('offline', undefined), priceChoice('live', 'p.json'), priceChoice('p.json', undefined)]).toStrictEqual([
       { kind: 'offline' },

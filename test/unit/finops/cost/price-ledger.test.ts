@@ -10,7 +10,7 @@ import { PriceNotFoundError } from '../../../../finops/prices/errors';
 import { drillReport, TEST_FLEET, TEST_STANDBY, TEST_TABLE } from './support';
 
 const NOTES = [
-  'instance types assumed from the deployment: AWS spot-gpu g4dn.xlarge spot, Azure gpuspot Standard_NC4as_T4_v3 spot',
+  'instance types assumed from the deployment: AWS spot-gpu g4dn.xlarge spot, Azure gpuspot Standard_NC4as_T4_v3 spot (gpuondemand: on-demand)',
   'node time = trainer process time on the node (the drill reports no node boot or drain)',
 ];
 
@@ -68,7 +68,7 @@ describe('priceLedger', () => {
   });
 
   it('says so when it prices a region the table lacks at the reference region', () => {
-    const fleet = { aws: { ...TEST_FLEET.aws, region: 'ap-northeast-2' }, azure: TEST_FLEET.azure };
+    const fleet = { ...TEST_FLEET, aws: { ...TEST_FLEET.aws, region: 'ap-northeast-2' } };
     const report = priceLedger(ledgerFromDrill(drillReport(), 60, fleet), TEST_TABLE, TEST_STANDBY);
     expect(report.usage[0]?.pricedRegion).toBe('us-east-1');
     expect(report.notes.slice(2)).toStrictEqual([

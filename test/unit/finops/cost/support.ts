@@ -51,6 +51,7 @@ export function drillSummary(reports: readonly DrillReport[] = [drillReport()], 
 export const TEST_FLEET: Fleet = {
   aws: { pool: 'spot-gpu', instanceType: 'g4dn.xlarge', pricing: 'spot', region: 'us-east-1' },
   azure: { pool: 'gpuspot', instanceType: 'Standard_NC4as_T4_v3', pricing: 'spot', region: 'eastus' },
+  azureOnDemand: { pool: 'gpuondemand', instanceType: 'Standard_NC4as_T4_v3', pricing: 'on-demand', region: 'eastus' },
 };
 
 const price = (cloud: 'aws' | 'azure', region: string, sku: string, pricing: 'spot' | 'on-demand', usdPerHour: number) => ({ cloud, region, sku, pricing, usdPerHour, basis: 'published' as const, source: 'test', asOf: '2026-12-01' });

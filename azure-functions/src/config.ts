@@ -29,6 +29,7 @@ const EnvShape = {
   SPOTON_GPU_POOL_NAME: poolName,
   SPOTON_ON_DEMAND_POOL_NAME: poolName.optional(),
   SPOTON_EXPECTED_MOVE_SECONDS: seconds(0, 24 * 3600).default(POLICY_DEFAULTS.expectedMoveSeconds),
+  SPOTON_REPLACEMENT_GRACE_SECONDS: seconds(0, 3600).default(POLICY_DEFAULTS.replacementGraceSeconds),
   SPOTON_TRAINER_NAMESPACE: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a Kubernetes namespace name'),
   SPOTON_TRAINER_DEPLOYMENT: z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a Kubernetes object name').default('fl-trainer'),
   SPOTON_STORAGE_ACCOUNT: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name').optional(),
@@ -147,6 +148,7 @@ export function loadConfig(env: Environment = process.env): AppConfig {
     maxPutAttempts: e.SPOTON_MAX_PUT_ATTEMPTS,
     onDemandSafetyNet: e.SPOTON_ON_DEMAND_POOL_NAME !== undefined,
     expectedMoveSeconds: e.SPOTON_EXPECTED_MOVE_SECONDS,
+    replacementGraceSeconds: e.SPOTON_REPLACEMENT_GRACE_SECONDS,
   });
   if (!policy.success) fail([], [`policy (${policy.error.message})`], [], policy.error.issues);
 

@@ -41,31 +41,66 @@ function deadlineSettings(policy: FailoverPolicy): DeadlineSettings {
   };
 }
 
+/** The run as the deadline policy sees it: elapsed, deadline and work in seconds, idle, no Spot. */
+interface RunJob {
+  readonly job: DeadlineJob;
+  readonly startedAt: number;
+  readonly progress: string;
+  readonly finished: boolean;
+}
+
+/** The run's job at `now` (elapsed shifted by `laterSeconds`), or why there is none. */
+function runJob(status: RunStatus | undefined, now: Date, policy: FailoverPolicy, laterSeconds = 0): RunJob | { readonly none: string } {
+  if (!policy.onDemandSafetyNet) return { none: 'no on-demand pool is deployed (SPOTON_ON_DEMAND_POOL_NAME): wait for Spot' };
+  const schedule = status?.schedule;
+  if (status === undefined || schedule?.deadlineAt === undefined) return { none: 'the run has no deadline: wait for Spot' };
+  const startedAt = Date.parse(schedule.startedAt);
+  const sinceStart = Math.max(0, (now.getTime() - startedAt) / 1000);
+  const deadlineSeconds = (Date.parse(schedule.deadlineAt) - startedAt) / 1000;
+  const secondsPerRound = status.round > 0 ? Math.max(sinceStart, 1) / status.round : deadlineSeconds / schedule.rounds;
+  const elapsedSeconds = sinceStart + laterSeconds;
+  return {
+    job: {
+      elapsedSeconds,
+      deadlineSeconds,
+      workSeconds: schedule.rounds * secondsPerRound,
+      doneSeconds: Math.min(status.round, schedule.rounds) * secondsPerRound,
+      at: { kind: 'idle' },
+      changeoverLeftSeconds: 0,
+      checkpointCloud: 'azure',
+      firstPlacement: false,
+    },
+    startedAt,
+    progress: `round ${status.round} of ${schedule.rounds}, ${Math.round(elapsedSeconds)} s of ${Math.round(deadlineSeconds)} s to the deadline`,
+    finished: status.round >= schedule.rounds,
+  };
+}
+
 /** Where a run whose Spot failover was refused should train now (see the header). */
 export function deadlineFallback(status: RunStatus | undefined, now: Date, policy: FailoverPolicy): FallbackVerdict {
-  if (!policy.onDemandSafetyNet) return { placement: 'wait', reason: 'no on-demand pool is deployed (SPOTON_ON_DEMAND_POOL_NAME): wait for Spot' };
-  const schedule = status?.schedule;
-  if (status === undefined || schedule?.deadlineAt === undefined) return { placement: 'wait', reason: 'the run has no deadline: wait for Spot' };
-  const startedAt = Date.parse(schedule.startedAt);
-  const elapsedSeconds = Math.max(0, (now.getTime() - startedAt) / 1000);
-  const deadlineSeconds = (Date.parse(schedule.deadlineAt) - startedAt) / 1000;
-  const secondsPerRound = status.round > 0 ? Math.max(elapsedSeconds, 1) / status.round : deadlineSeconds / schedule.rounds;
-  const job: DeadlineJob = {
-    elapsedSeconds,
-    deadlineSeconds,
-    workSeconds: schedule.rounds * secondsPerRound,
-    doneSeconds: Math.min(status.round, schedule.rounds) * secondsPerRound,
-    at: { kind: 'idle' },
-    changeoverLeftSeconds: 0,
-    checkpointCloud: 'azure',
-    firstPlacement: false,
-  };
+  const run = runJob(status, now, policy);
+  if ('none' in run) return { placement: 'wait', reason: run.none };
   const settings = deadlineSettings(policy);
-  const decision = decidePlacement(job, NO_SPOT, settings, initialDeadlineMemory());
-  const progress = `round ${status.round} of ${schedule.rounds}, ${Math.round(elapsedSeconds)} s of ${Math.round(deadlineSeconds)} s to the deadline`;
-  if (decision.placement.kind === 'on-demand') return { placement: 'on-demand', reason: `${decision.reason} (${progress})` };
-  if (status.round >= schedule.rounds) return { placement: 'wait', reason: `${decision.reason} (${progress})` };
-  return { placement: 'wait', reason: `${decision.reason} (${progress})`, recheckAt: fallsBehindAt(job, settings, startedAt, now) };
+  const decision = decidePlacement(run.job, NO_SPOT, settings, initialDeadlineMemory());
+  const reason = `${decision.reason} (${run.progress})`;
+  if (decision.placement.kind === 'on-demand') return { placement: 'on-demand', reason };
+  if (run.finished) return { placement: 'wait', reason };
+  return { placement: 'wait', reason, recheckAt: fallsBehindAt(run.job, settings, run.startedAt, now) };
+}
+
+/**
+ * Whether the run can afford to wait `seconds` with nothing training (Karpenter's replacement grace): true without
+ * a deadline; with one, when the deadline policy, looking at the run that much later with no Spot anywhere, would
+ * still not need on-demand capacity.
+ */
+export function affordsWait(status: RunStatus | undefined, now: Date, policy: FailoverPolicy, seconds: number): { readonly affords: boolean; readonly reason: string } {
+  if (status?.schedule?.deadlineAt === undefined) return { affords: true, reason: 'the run has no deadline' };
+  const run = runJob(status, now, { ...policy, onDemandSafetyNet: true }, seconds);
+  if ('none' in run) return { affords: true, reason: run.none };
+  const decision = decidePlacement(run.job, NO_SPOT, deadlineSettings(policy), initialDeadlineMemory());
+  return decision.placement.kind === 'on-demand'
+    ? { affords: false, reason: `${seconds} s from now the deadline would need on-demand capacity (${run.progress})` }
+    : { affords: true, reason: `${seconds} s from now the run is still ahead of its deadline line (${run.progress})` };
 }
 
 /**

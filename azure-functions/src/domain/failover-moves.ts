@@ -8,6 +8,7 @@ import {
   type FailoverState,
 } from './state';
 import { assertNever, COVERAGE_RANK, defer, ignore, later, phaseChangeNotBefore, plusSeconds, supersedeDeferred, type BrainAction, type Decision, type EvaluationContext, type SignalIntent } from './decision';
+import { affordsWait } from './deadline-fallback';
 import { changePhase, newOperation } from './transition';
 
 /** Azure must cover `nodes` (capacity-lost: partial; aws-unhealthy/aws-silent: full). */
@@ -26,6 +27,8 @@ export function cover(
       if (context.now < notBefore) {
         return defer(state, intent, notBefore, `the ${phase} phase began at ${state.phaseSince}, under ${context.policy.minPhaseDurationSeconds} s ago`, context);
       }
+      const grace = replacementGrace(state, intent, context);
+      if (grace !== undefined) return defer(state, grace.intent, grace.until, grace.why, context);
       return startFailover(state, intent, coverage, nodes, pausedShards, context);
     }
     case 'failing-over':
@@ -38,6 +41,27 @@ export function cover(
     default:
       return assertNever(phase);
   }
+}
+
+/**
+ * A fresh capacity-lost first waits `replacementGraceSeconds` for Karpenter's replacement, when the run can afford
+ * to: re-evaluated then, it fails over only if AWS is still short (a replacement that reports makes the need 0).
+ * The warnings of one reclaim arrive one per instance: a later one joins the waiting one (its instances added, its
+ * end kept), so the grace is counted from the first. Outages (aws-unhealthy, aws-silent) never wait: no replacement
+ * is coming.
+ */
+function replacementGrace(state: FailoverState, intent: SignalIntent, context: EvaluationContext): { intent: SignalIntent; until: Date; why: string } | undefined {
+  const seconds = context.policy.replacementGraceSeconds;
+  if (intent.type !== 'capacity-lost' || seconds === 0 || context.checks > 0) return undefined;
+  const verdict = affordsWait(context.status, context.now, context.policy, seconds);
+  if (!verdict.affords) return undefined;
+  const waiting = state.deferredSignal?.type === 'capacity-lost' ? state.deferredSignal : undefined;
+  const instanceIds = [...new Set([...(waiting?.instanceIds ?? []), ...(intent.instanceIds ?? [])])];
+  return {
+    intent: { ...intent, ...(instanceIds.length === 0 ? {} : { instanceIds }) },
+    until: waiting === undefined ? plusSeconds(context.now, seconds) : new Date(waiting.notBefore),
+    why: `replacement grace: Karpenter may replace the lost capacity within ${seconds} s (${verdict.reason})`,
+  };
 }
 
 function startFailover(

@@ -25,6 +25,12 @@ export const FailoverPolicySchema = z.strictObject({
    * no Spot capacity is left may move there (deadline-fallback.ts).
    */
   onDemandSafetyNet: z.boolean(),
+  /**
+   * Seconds a capacity-lost waits for Karpenter's replacement before failing over (0: fail over at once). A
+   * replacement that comes first makes the failover pure cost: Azure nodes, and a failover and failback of slack.
+   * A run with a deadline waits only while it can afford to (deadline-fallback.ts affordsWait).
+   */
+  replacementGraceSeconds: z.int().min(0).max(3600),
   /** Seconds a move to new GPU capacity takes (nodes, trainers, resume): what the deadline keeps in hand per move. */
   expectedMoveSeconds: z.int().min(0).max(24 * 3600),
 });
@@ -40,6 +46,7 @@ export const POLICY_DEFAULTS = {
   operationTimeoutSeconds: 1800,
   maxPutAttempts: 3,
   onDemandSafetyNet: false,
+  replacementGraceSeconds: 0,
   // A GPU node takes 5-10 minutes to join AKS and a trainer about a minute to pull its image and resume.
   expectedMoveSeconds: 900,
 } as const satisfies Partial<FailoverPolicy>;

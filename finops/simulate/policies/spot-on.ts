@@ -127,85 +127,101 @@ function placement(brain: FailoverState, view: TickView, setup: PolicySetup, azu
   }
 }
 
-export const spotOnPolicy: Policy<SpotOnMemory> = {
-  name: 'spot-on',
-  summary: "the brain: AWS Spot, fail over to the Azure pool on capacity-lost (on-demand if that pool refuses and the deadline needs it), fail back after the cooldown (its real decide())",
-  seesFuture: false,
-  init(setup) {
-    const policy = FailoverPolicySchema.parse({
-      ...POLICY_DEFAULTS,
-      minAwsTrainers: 1,
-      maxAzureNodes: azurePoolOf(setup) === undefined ? 0 : 1,
-      onDemandSafetyNet: true,
-      expectedMoveSeconds: setup.settings.changeoverTicks.failover * setup.settings.tickSeconds,
-    });
-    return { brain: initialState(RUN_ID, clock(setup, 0)), policy, continuations: [], awsShortSince: undefined, upTicks: setup.pools.map(() => 0), signalsSent: 0 };
-  },
-  decide(view, memory, setup) {
-    const { job } = view;
-    const now = clock(setup, job.tick);
-    const { policy } = memory;
-    const azurePool = azurePoolOf(setup);
-    const changeoverTicks = ticksOf(setup, 'changeover');
-    const upTicks = view.pools.map((pool, index) => (pool.available ? (memory.upTicks[index] ?? 0) + 1 : 0));
-    const awsUp = setup.pools.some((pool, index) => pool.cloud === 'aws' && view.pools[index]?.available === true);
-    let brain = memory.brain;
-    let continuations = [...memory.continuations];
-    let signalsSent = memory.signalsSent;
-    let awsShortSince = memory.awsShortSince;
+/** The brain's settings a run may change from the deployed defaults. */
+export interface SpotOnOptions {
+  /** SPOTON_REPLACEMENT_GRACE_SECONDS: how long a capacity-lost waits for Karpenter's replacement (0: fail over at once). */
+  readonly replacementGraceSeconds: number;
+}
 
-    // Pool operations: the job's changeover is the operation.
-    const operation = brain.pendingOperation;
-    const readyIn = (cloud: 'aws' | 'azure') => job.changeoverLeftTicks === 0 && job.at.kind === 'spot' && setup.pools[job.at.pool]?.cloud === cloud;
-    const readyOnDemand = job.changeoverLeftTicks === 0 && job.at.kind === 'on-demand';
-    const complete = (observation: string) => {
-      if (operation === undefined) return;
-      const step = completeOperation(brain, operation.id, observation, now);
-      brain = step.state;
-      continuations.push(...deferrals(step.actions));
-    };
-    const onDemand = operation?.capacity === 'on-demand';
-    if (operation !== undefined && brain.phase === 'failing-over' && (onDemand ? readyOnDemand : readyIn('azure'))) {
-      complete(onDemand ? 'simulated: the on-demand pool is ready' : 'simulated: the Azure pool is ready');
-    } else if (operation !== undefined && brain.phase === 'failing-over' && !onDemand && (azurePool === undefined || view.pools[azurePool]?.available !== true)) {
-      const status = scheduled(runStatus(now, false), setup, job.progressTicks);
-      const step = failOperation(brain, operation.id, { code: 'AllocationFailed', message: 'simulated: the Azure pool has no Spot capacity' }, now, policy, { status });
-      brain = step.state;
-    } else if (operation !== undefined && brain.phase === 'failing-back' && readyIn('aws')) {
-      complete('simulated: the job runs on AWS again');
-    }
-    // Continuations that are due, in time order.
-    const due = continuations.filter((continuation) => continuation.notBeforeMs <= now.getTime()).sort((a, b) => a.notBeforeMs - b.notBeforeMs);
-    continuations = continuations.filter((continuation) => continuation.notBeforeMs > now.getTime());
-    const awsReporting = awsShortSince !== undefined && job.tick - awsShortSince >= changeoverTicks && setup.pools.some(
-      (pool, index) => pool.cloud === 'aws' && (upTicks[index] ?? 0) >= changeoverTicks,
-    );
-    for (const continuation of due) {
-      const step = reconsiderDeferred(brain, continuation.signalId, runStatus(now, awsShortSince === undefined || awsReporting), policy, now);
-      brain = step.state;
-      continuations.push(...deferrals(step.actions));
-    }
-    // Signals.
-    const send = (type: SignalType, status: RunStatus, instanceIds?: readonly string[]) => {
-      signalsSent += 1;
-      const step = decide(brain, signal(type, `sim-${signalsSent}-${type}`, now, instanceIds), status, policy, now);
-      brain = step.state;
-      continuations.push(...deferrals(step.actions));
-    };
-    const lost = job.preemptedFrom;
-    if (lost !== undefined && setup.pools[lost]?.cloud === 'aws') {
-      const instance = instanceId(lost, job.tick);
-      send('capacity-lost', runStatus(now, true, instance), [instance]);
-      awsShortSince = job.tick;
-    } else if (awsShortSince === undefined && !awsUp && brain.phase !== 'aws-primary') {
-      awsShortSince = job.tick;
-    } else if (awsReporting) {
-      send('aws-recovered', runStatus(now, true));
-      awsShortSince = undefined;
-    }
-    return {
-      target: placement(brain, view, setup, azurePool),
-      memory: { brain, policy, continuations, awsShortSince, upTicks, signalsSent },
-    };
-  },
-};
+/** The brain with `options` (the deployed defaults unless given). */
+export function spotOnPolicyWith(options: SpotOnOptions = { replacementGraceSeconds: POLICY_DEFAULTS.replacementGraceSeconds }): Policy<SpotOnMemory> {
+  const graced = options.replacementGraceSeconds > 0;
+  return {
+    name: graced ? `spot-on-grace-${options.replacementGraceSeconds}s` : 'spot-on',
+    summary: graced
+      ? `the brain with SPOTON_REPLACEMENT_GRACE_SECONDS=${options.replacementGraceSeconds}: a capacity-lost waits that long for Karpenter's replacement first`
+      : "the brain: AWS Spot, fail over to the Azure pool on capacity-lost (on-demand if that pool refuses and the deadline needs it), fail back after the cooldown (its real decide())",
+    seesFuture: false,
+    init(setup) {
+      const policy = FailoverPolicySchema.parse({
+        ...POLICY_DEFAULTS,
+        minAwsTrainers: 1,
+        maxAzureNodes: azurePoolOf(setup) === undefined ? 0 : 1,
+        onDemandSafetyNet: true,
+        replacementGraceSeconds: options.replacementGraceSeconds,
+        expectedMoveSeconds: setup.settings.changeoverTicks.failover * setup.settings.tickSeconds,
+      });
+      return { brain: initialState(RUN_ID, clock(setup, 0)), policy, continuations: [], awsShortSince: undefined, upTicks: setup.pools.map(() => 0), signalsSent: 0 };
+    },
+    decide(view, memory, setup) {
+      const { job } = view;
+      const now = clock(setup, job.tick);
+      const { policy } = memory;
+      const azurePool = azurePoolOf(setup);
+      const changeoverTicks = ticksOf(setup, 'changeover');
+      const upTicks = view.pools.map((pool, index) => (pool.available ? (memory.upTicks[index] ?? 0) + 1 : 0));
+      const awsUp = setup.pools.some((pool, index) => pool.cloud === 'aws' && view.pools[index]?.available === true);
+      let brain = memory.brain;
+      let continuations = [...memory.continuations];
+      let signalsSent = memory.signalsSent;
+      let awsShortSince = memory.awsShortSince;
+
+      // Pool operations: the job's changeover is the operation.
+      const operation = brain.pendingOperation;
+      const readyIn = (cloud: 'aws' | 'azure') => job.changeoverLeftTicks === 0 && job.at.kind === 'spot' && setup.pools[job.at.pool]?.cloud === cloud;
+      const readyOnDemand = job.changeoverLeftTicks === 0 && job.at.kind === 'on-demand';
+      const complete = (observation: string) => {
+        if (operation === undefined) return;
+        const step = completeOperation(brain, operation.id, observation, now);
+        brain = step.state;
+        continuations.push(...deferrals(step.actions));
+      };
+      const onDemand = operation?.capacity === 'on-demand';
+      if (operation !== undefined && brain.phase === 'failing-over' && (onDemand ? readyOnDemand : readyIn('azure'))) {
+        complete(onDemand ? 'simulated: the on-demand pool is ready' : 'simulated: the Azure pool is ready');
+      } else if (operation !== undefined && brain.phase === 'failing-over' && !onDemand && (azurePool === undefined || view.pools[azurePool]?.available !== true)) {
+        const status = scheduled(runStatus(now, false), setup, job.progressTicks);
+        const step = failOperation(brain, operation.id, { code: 'AllocationFailed', message: 'simulated: the Azure pool has no Spot capacity' }, now, policy, { status });
+        brain = step.state;
+      } else if (operation !== undefined && brain.phase === 'failing-back' && readyIn('aws')) {
+        complete('simulated: the job runs on AWS again');
+      }
+      // Continuations that are due, in time order.
+      const due = continuations.filter((continuation) => continuation.notBeforeMs <= now.getTime()).sort((a, b) => a.notBeforeMs - b.notBeforeMs);
+      continuations = continuations.filter((continuation) => continuation.notBeforeMs > now.getTime());
+      const awsReporting = awsShortSince !== undefined && job.tick - awsShortSince >= changeoverTicks && setup.pools.some(
+        (pool, index) => pool.cloud === 'aws' && (upTicks[index] ?? 0) >= changeoverTicks,
+      );
+      for (const continuation of due) {
+        const step = reconsiderDeferred(brain, continuation.signalId, runStatus(now, awsShortSince === undefined || awsReporting), policy, now);
+        brain = step.state;
+        continuations.push(...deferrals(step.actions));
+      }
+      // Signals.
+      const send = (type: SignalType, status: RunStatus, instanceIds?: readonly string[]) => {
+        signalsSent += 1;
+        const step = decide(brain, signal(type, `sim-${signalsSent}-${type}`, now, instanceIds), status, policy, now);
+        brain = step.state;
+        continuations.push(...deferrals(step.actions));
+      };
+      const lost = job.preemptedFrom;
+      if (lost !== undefined && setup.pools[lost]?.cloud === 'aws') {
+        const instance = instanceId(lost, job.tick);
+        send('capacity-lost', runStatus(now, true, instance), [instance]);
+        awsShortSince = job.tick;
+      } else if (awsShortSince === undefined && !awsUp && brain.phase !== 'aws-primary') {
+        awsShortSince = job.tick;
+      } else if (awsReporting) {
+        send('aws-recovered', runStatus(now, true));
+        awsShortSince = undefined;
+      }
+      return {
+        target: placement(brain, view, setup, azurePool),
+        memory: { brain, policy, continuations, awsShortSince, upTicks, signalsSent },
+      };
+    },
+  };
+}
+
+/** The brain as the Terraform example deploys it. */
+export const spotOnPolicy = spotOnPolicyWith();

@@ -5,6 +5,7 @@
  * traces those commands read, else they go to a temporary folder that is removed).
  *
  *   node_modules/.bin/tsx finops/simulate/scripts/measure.ts [--seed 1] [--windows 10] [--out DIR] [--per-set] [--json]
+ *     [--replacement-grace-seconds S]   (adds the brain with that replacement grace as a row)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -14,6 +15,7 @@ import { simulate, type Outcome } from '../engine';
 import { randomPools, writePoolSet } from '../generate';
 import { discretise } from '../model';
 import { POLICIES } from '../policies/registry';
+import { spotOnPolicyWith } from '../policies/spot-on';
 import { renderTable, reportSettings, summarise, type SimulationReport } from '../report';
 import { loadWindows } from '../simulate';
 
@@ -29,6 +31,8 @@ const { values } = parseArgs({
     out: { type: 'string' },
     'per-set': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    // Adds a row: the brain with SPOTON_REPLACEMENT_GRACE_SECONDS set to this (a knob to price before deploying it).
+    'replacement-grace-seconds': { type: 'string' },
   },
 });
 const seed = Number(values.seed);
@@ -36,7 +40,9 @@ const windowsPerSet = Number(values.windows);
 const settings = discretise({ ...HOURS, tickSeconds: Number(values['tick-seconds']) });
 const out = values.out ?? mkdtempSync(path.join(os.tmpdir(), 'spot-on-measure-'));
 
-const outcomes = new Map<string, Outcome[]>(POLICIES.map((policy) => [policy.name, []]));
+const grace = values['replacement-grace-seconds'] === undefined ? undefined : Number(values['replacement-grace-seconds']);
+const policies = grace === undefined ? POLICIES : [...POLICIES, spotOnPolicyWith({ replacementGraceSeconds: grace })];
+const outcomes = new Map<string, Outcome[]>(policies.map((policy) => [policy.name, []]));
 const windowNames: string[] = [];
 const started = Date.now();
 try {
@@ -49,7 +55,7 @@ try {
       cloudWide: { meanUpHours: 72, meanDownHours: 2 },
     });
     const windows = loadWindows({ sources, settings, encoding: 'available-is-0', spotUsdPerHour: undefined });
-    const runs = POLICIES.map((policy) => {
+    const runs = policies.map((policy) => {
       const results = windows.map((window) => simulate(policy, window, settings));
       outcomes.get(policy.name)?.push(...results);
       return summarise(policy.name, results, settings);
@@ -68,7 +74,7 @@ try {
         `--failover-hours 0.5 --failback-hours 0.5 --on-demand-price 3.06 --trace-encoding available-is-0\n${renderTable(perSet).join('\n')}\n`);
     }
   });
-  const runs = POLICIES.map((policy) => summarise(policy.name, outcomes.get(policy.name) ?? [], settings));
+  const runs = policies.map((policy) => summarise(policy.name, outcomes.get(policy.name) ?? [], settings));
   const report: SimulationReport = {
     policies: runs.map((run) => run.summary),
     details: runs.map((run) => run.details),

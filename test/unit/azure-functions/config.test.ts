@@ -48,6 +48,7 @@ describe('loadConfig', () => {
         operationTimeoutSeconds: 1800,
         maxPutAttempts: 3,
         onDemandSafetyNet: true,
+        replacementGraceSeconds: 0,
         expectedMoveSeconds: 900,
       },
       storage: {

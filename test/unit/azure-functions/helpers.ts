@@ -30,6 +30,7 @@ export const POLICY: FailoverPolicy = {
   operationTimeoutSeconds: 1800,
   maxPutAttempts: 3,
   onDemandSafetyNet: false,
+  replacementGraceSeconds: 0,
   expectedMoveSeconds: 900,
 };
 

@@ -160,6 +160,7 @@ export async function drillDeployment(sources: DeploymentSources = EXAMPLE_SOURC
     SPOTON_GPU_POOL_NAME: sizes.gpuPoolName,
     SPOTON_ON_DEMAND_POOL_NAME: sizes.onDemandPoolName,
     SPOTON_EXPECTED_MOVE_SECONDS: String(compression.seconds('SPOTON_EXPECTED_MOVE_SECONDS', POLICY_DEFAULTS.expectedMoveSeconds, 0)),
+    SPOTON_REPLACEMENT_GRACE_SECONDS: String(compression.seconds('SPOTON_REPLACEMENT_GRACE_SECONDS', POLICY_DEFAULTS.replacementGraceSeconds, 0)),
     SPOTON_MIN_PHASE_DURATION_SECONDS: String(compression.seconds('SPOTON_MIN_PHASE_DURATION_SECONDS', POLICY_DEFAULTS.minPhaseDurationSeconds, 0)),
     SPOTON_FAILBACK_COOLDOWN_SECONDS: String(compression.seconds('SPOTON_FAILBACK_COOLDOWN_SECONDS', POLICY_DEFAULTS.failbackCooldownSeconds, 0)),
     SPOTON_RECHECK_SECONDS: String(compression.seconds('SPOTON_RECHECK_SECONDS', POLICY_DEFAULTS.recheckSeconds)),

@@ -59,7 +59,8 @@ describe('drillDeployment', () => {
   it('gives the brain its production policy, compressed, and trainers their chart flush budgets', () => {
     expect(deployment.awsTrainers).toBe(3);
     expect(deployment.aggregatorEnv.SPOTON_MIN_AWS_TRAINERS).toBe('3');
-    expect(deployment.brainEnv).toMatchObject({ SPOTON_MIN_AWS_TRAINERS: '3', SPOTON_MAX_AZURE_NODES: '4', SPOTON_MIN_PHASE_DURATION_SECONDS: '2', SPOTON_FAILBACK_COOLDOWN_SECONDS: '10', SPOTON_OPERATION_TIMEOUT_SECONDS: '30' });
+    expect(deployment.brainEnv).toMatchObject({ SPOTON_MIN_AWS_TRAINERS: '3', SPOTON_MAX_AZURE_NODES: '4', SPOTON_MIN_PHASE_DURATION_SECONDS: '2', SPOTON_FAILBACK_COOLDOWN_SECONDS: '10', SPOTON_OPERATION_TIMEOUT_SECONDS: '30', SPOTON_GPU_POOL_NAME: 'gpuspot', SPOTON_ON_DEMAND_POOL_NAME: 'gpuondemand', SPOTON_EXPECTED_MOVE_SECONDS: '15', SPOTON_REPLACEMENT_GRACE_SECONDS: '0' });
+    expect(deployment.gpuPools).toStrictEqual({ spot: 'gpuspot', onDemand: 'gpuondemand' });
     expect(deployment.trainerEnv.aws.SPOTON_SIGTERM_GRACE_MS).toBe('5000');
     expect(deployment.compression.differences.map((d) => d.setting)).toEqual(expect.arrayContaining(['eks trainer SPOTON_SIGTERM_GRACE_MS', 'aks trainer SPOTON_SIGTERM_GRACE_MS', 'SPOTON_LEASE_SECONDS', 'TRAINER_PORT']));
     for (const difference of deployment.compression.differences) expect(difference.reason.length).toBeGreaterThan(10);

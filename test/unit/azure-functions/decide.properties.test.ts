@@ -14,18 +14,30 @@ import {
   redrive,
   type DriveResult,
 } from '../../../azure-functions/src/domain/operation';
-import { FailoverStateSchema, initialState, isLegalPhaseChange, type FailoverState } from '../../../azure-functions/src/domain/state';
+import { capacityOf, FailoverStateSchema, initialState, isLegalPhaseChange, type FailoverState } from '../../../azure-functions/src/domain/state';
+import type { RunStatus } from '../../../protocol/run-status';
 import { INSTANCES, POLICY, RUN, runStatus, signal, T0 } from './helpers';
 
-const policy = { ...POLICY, failbackCooldownSeconds: 300, minPhaseDurationSeconds: 120 };
+// With the deadline safety net and a replacement grace: both only defer or retarget, never break an invariant.
+const policy = { ...POLICY, failbackCooldownSeconds: 300, minPhaseDurationSeconds: 120, onDemandSafetyNet: true, replacementGraceSeconds: 60 };
+
+/** No deadline, a run far behind its line, or far ahead of it (round 7 of 20, started two hours before T0). */
+type DeadlineCase = 'none' | 'behind' | 'ahead';
+const deadlineCase = fc.constantFrom<DeadlineCase>('none', 'behind', 'ahead');
+function withDeadline(status: RunStatus, deadline: DeadlineCase): RunStatus {
+  if (deadline === 'none') return status;
+  const startedAt = T0.getTime() - 7200_000;
+  const hours = deadline === 'behind' ? 3 : 200;
+  return { ...status, schedule: { rounds: 20, startedAt: new Date(startedAt).toISOString(), deadlineAt: new Date(startedAt + hours * 3600_000).toISOString() } };
+}
 
 type Event =
-  | { kind: 'signal'; type: (typeof SIGNAL_TYPES)[number]; id: number; lost: number; reporting: number; pinned: number }
+  | { kind: 'signal'; type: (typeof SIGNAL_TYPES)[number]; id: number; lost: number; reporting: number; pinned: number; deadline: DeadlineCase }
   | { kind: 'deferred' }
   | { kind: 'drive'; result: DriveResult }
   | { kind: 'wait' }
   | { kind: 'complete' }
-  | { kind: 'fail'; code: string }
+  | { kind: 'fail'; code: string; deadline: DeadlineCase }
   | { kind: 'redrive' };
 
 const driveResult: fc.Arbitrary<DriveResult> = fc.oneof(
@@ -36,12 +48,12 @@ const driveResult: fc.Arbitrary<DriveResult> = fc.oneof(
 );
 
 const event: fc.Arbitrary<Event> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('signal' as const), type: fc.constantFrom(...SIGNAL_TYPES), id: fc.integer({ min: 0, max: 9 }), lost: fc.integer({ min: 0, max: 4 }), reporting: fc.integer({ min: 0, max: 5 }), pinned: fc.integer({ min: 0, max: 2 }) }) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('signal' as const), type: fc.constantFrom(...SIGNAL_TYPES), id: fc.integer({ min: 0, max: 9 }), lost: fc.integer({ min: 0, max: 4 }), reporting: fc.integer({ min: 0, max: 5 }), pinned: fc.integer({ min: 0, max: 2 }), deadline: deadlineCase }) },
   { weight: 2, arbitrary: fc.constant<Event>({ kind: 'deferred' }) },
   { weight: 2, arbitrary: driveResult.map((result): Event => ({ kind: 'drive', result })) },
   { weight: 1, arbitrary: fc.constant<Event>({ kind: 'wait' }) },
   { weight: 2, arbitrary: fc.constant<Event>({ kind: 'complete' }) },
-  { weight: 1, arbitrary: fc.constantFrom('OverconstrainedAllocationRequest', 'SkuNotAvailable', 'OperationTimedOut').map((code): Event => ({ kind: 'fail', code })) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('OverconstrainedAllocationRequest', 'SkuNotAvailable', 'OperationTimedOut', 'TrainersNotReady'), deadlineCase).map(([code, deadline]): Event => ({ kind: 'fail', code, deadline })) },
   { weight: 1, arbitrary: fc.constant<Event>({ kind: 'redrive' }) },
 );
 
@@ -60,7 +72,7 @@ function apply(state: FailoverState, ev: Event, now: Date): StepResult {
   const pending = state.pendingOperation;
   switch (ev.kind) {
     case 'signal': {
-      const status = runStatus({ aws: 4, reportingAws: ev.reporting, pinned: ev.pinned });
+      const status = withDeadline(runStatus({ aws: 4, reportingAws: ev.reporting, pinned: ev.pinned }), ev.deadline);
       const sig = signal(ev.type, `sig-${ev.id}`, ev.lost > 0 ? { instanceIds: INSTANCES.slice(0, ev.lost) } : {});
       const duplicate = state.seenSignalIds.includes(sig.id);
       const decision = decide(state, sig, status, policy, now);
@@ -77,7 +89,7 @@ function apply(state: FailoverState, ev: Event, now: Date): StepResult {
     case 'complete':
       return pending === undefined ? same(state) : step(completeOperation(state, pending.id, 'Succeeded', now));
     case 'fail':
-      return pending === undefined ? same(state) : step(failOperation(state, pending.id, { code: ev.code, message: 'failed' }, now, policy));
+      return pending === undefined ? same(state) : step(failOperation(state, pending.id, { code: ev.code, message: 'failed' }, now, policy, { status: withDeadline(runStatus(), ev.deadline) }));
     case 'redrive':
       return step(redrive(state, now, policy));
   }
@@ -121,6 +133,9 @@ describe('failover state machine properties', () => {
               expect(purpose).toBe('failback');
               break;
           }
+          // The pool an operation scales is the pool Azure's cover is on; back on AWS, Azure is on no pool.
+          if (state.pendingOperation !== undefined) expect(capacityOf(state.pendingOperation)).toBe(state.azureCapacity ?? 'spot');
+          if (state.phase === 'aws-primary') expect(state.azureCapacity).toBeUndefined();
         });
       }),
       { numRuns: 300 },

@@ -1,6 +1,6 @@
 # AKS with the seed's three pools: `system` (critical add-ons only), `userpool` (the FL aggregator, always on) and
-# `gpuspot` (Spot GPU trainers, normally 0 nodes, scaled by the failover functions). The FL workload identities are in
-# main.workload_identity.tf.
+# `gpuspot` (Spot GPU trainers, normally 0 nodes, scaled by the failover functions), plus `gpuondemand` (on-demand GPU
+# trainers at 0 nodes, the deadline safety net). The FL workload identities are in main.workload_identity.tf.
 
 resource "azurerm_user_assigned_identity" "aks" {
   name                = local.names.aks_identity

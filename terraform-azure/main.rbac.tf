@@ -47,17 +47,18 @@ resource "azurerm_role_assignment" "function_app" {
   description          = "Spot-On failover functions: ${each.key}"
 }
 
-# Scaling the GPU pool is an ARM call (PUT agentPools/<gpuspot>). "Azure Kubernetes Service Contributor Role" would
-# allow it, but also managedClusters/write: rewriting the whole cluster (network, auth, every pool) from a function
-# that takes requests from another cloud. This role allows reading the cluster and reading/writing its agent pools
-# only, and is assigned on this one cluster. It has no listClusterUserCredential: the API server address and CA come
-# from app settings (main.functions.tf) instead of a kubeconfig fetched at run time.
+# Scaling a GPU pool is an ARM call (PUT agentPools/<gpuspot>, or agentPools/<gpuondemand> for the deadline safety
+# net). "Azure Kubernetes Service Contributor Role" would allow it, but also managedClusters/write: rewriting the whole
+# cluster (network, auth, every pool) from a function that takes requests from another cloud. This role allows reading
+# the cluster and reading/writing its agent pools only, and is assigned on this one cluster, so it covers both GPU
+# pools (a pool-scoped assignment would lose managedClusters/read). It has no listClusterUserCredential: the API server
+# address and CA come from app settings (main.functions.tf) instead of a kubeconfig fetched at run time.
 resource "azurerm_role_definition" "gpu_pool_operator" {
   count = var.function_app.aks_role == "custom" ? 1 : 0
 
   name        = "${var.name_prefix} Spot-On agent pool operator"
   scope       = local.resource_group_id
-  description = "Read an AKS cluster and read/write its agent pools (scale the Spot GPU pool on failover)."
+  description = "Read an AKS cluster and read/write its agent pools (scale the GPU pools on failover)."
 
   permissions {
     actions = [

@@ -173,12 +173,18 @@ variable "gpu_on_demand_pool" {
     refused for capacity (azure-functions/src/domain/deadline-fallback.ts); they lower it to 0 on fail-back.
     - `vm_size`: a GPU size; the same as gpu_spot_pool's keeps a resumed run on the same hardware.
     - `max_count`: the most on-demand trainer nodes.
-    - `extra_taints`: added to `spot-on.io/capacity=on-demand:NoSchedule`, which keeps every pod but the trainers off.
+    - `extra_taints`: added to `spot-on.io/capacity=on-demand:NoSchedule`, which keeps every pod but the trainers off;
+      the trainers and the NVIDIA device plugin must tolerate each of them.
   EOT
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9]{0,11}$", var.gpu_on_demand_pool.name))
     error_message = "gpu_on_demand_pool.name must be 1-12 lowercase letters and digits, starting with a letter."
+  }
+  validation {
+    # Pool names are unique per cluster and the brain scales pools by name; ARM would refuse a clash only at apply.
+    condition     = !contains(["system", var.user_node_pool.name, var.gpu_spot_pool.name], var.gpu_on_demand_pool.name)
+    error_message = "gpu_on_demand_pool.name must differ from the other pools' names (system, user_node_pool.name, gpu_spot_pool.name)."
   }
   validation {
     condition     = var.gpu_on_demand_pool.max_count >= 1 && var.gpu_on_demand_pool.max_count <= 100 && floor(var.gpu_on_demand_pool.max_count) == var.gpu_on_demand_pool.max_count

@@ -58,9 +58,9 @@ variable "spoke_network" {
     }
   }
   description = <<-EOT
-    Spoke VNet for the workload: one node subnet per AKS pool (system, userpool, gpuspot; pods use the CNI overlay and
-    take no subnet addresses), the private endpoints, and the Flex Consumption VNet-integration subnet (delegated to
-    Microsoft.App/environments).
+    Spoke VNet for the workload: one node subnet per AKS pool role (system, userpool, and aks_gpu for both GPU pools,
+    gpuspot and gpuondemand; pods use the CNI overlay and take no subnet addresses), the private endpoints, and the
+    Flex Consumption VNet-integration subnet (delegated to Microsoft.App/environments).
   EOT
 
   validation {

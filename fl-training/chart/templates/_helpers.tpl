@@ -124,6 +124,16 @@ give at least 30 s before a Spot eviction. The trainer's shutdown budget must fi
 {{- fail (printf "trainer.sigtermFlushSeconds (%d) must be more than trainer.blobFallbackReserveSeconds (%d): the trainer starts its Blob fallback that long before the deadline" $flush $reserve) }}
 {{- end }}
 {{- end }}
+{{- if and .Values.trainer.enabled .Values.trainer.onDemandFallback }}
+{{- if ne .Values.fl.cloud "aws" }}
+{{- fail "trainer.onDemandFallback is for EKS (Karpenter's on-demand-gpu NodePool); AKS trainers already tolerate the gpuondemand pool and the brain decides when it has nodes" }}
+{{- end }}
+{{- range $label := list "karpenter.sh/nodepool" "karpenter.sh/capacity-type" }}
+{{- if hasKey ($.Values.trainer.nodeSelector | default dict) $label }}
+{{- fail (printf "trainer.onDemandFallback needs a nodeSelector both NodePools match (values-eks.yaml: spot-on.io/role: trainer); trainer.nodeSelector %s pins one of them, so the fallback would never happen" $label) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- if and .Values.aggregator.enabled .Values.aggregator.backupTrigger.enabled (lt (int .Values.aggregator.minAwsTrainers) 1) }}
 {{- fail "aggregator.minAwsTrainers must be at least 1 (the EKS release's trainer.replicas)" }}
 {{- end }}

@@ -119,6 +119,12 @@ module "spot_on_azure" {
     spot_max_price = -1
     max_count      = 4
   }
+  # The deadline safety net: on-demand, 0 nodes (and no cost) until the brain scales it for a run behind its deadline.
+  # The same size as the Spot pool, so a run resumed here trains on the same GPU.
+  gpu_on_demand_pool = {
+    vm_size   = "Standard_NC4as_T4_v3"
+    max_count = 4
+  }
 
   storage = {
     runs_retention_days = 30

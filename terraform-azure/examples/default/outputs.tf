@@ -46,10 +46,11 @@ output "tenant_id" {
 output "function_app_settings_for_local_runs" {
   description = "Names the functions read at run time, for a local .settings.json."
   value = {
-    SPOTON_CLUSTER_NAME    = module.spot_on_azure.aks_name
-    SPOTON_GPU_POOL_NAME   = module.spot_on_azure.gpu_pool_name
-    SPOTON_STORAGE_ACCOUNT = module.spot_on_azure.storage_account_name
-    SPOTON_CONTAINER       = module.spot_on_azure.storage_container_name
+    SPOTON_CLUSTER_NAME        = module.spot_on_azure.aks_name
+    SPOTON_GPU_POOL_NAME       = module.spot_on_azure.gpu_pool_name
+    SPOTON_ON_DEMAND_POOL_NAME = module.spot_on_azure.gpu_on_demand_pool_name
+    SPOTON_STORAGE_ACCOUNT     = module.spot_on_azure.storage_account_name
+    SPOTON_CONTAINER           = module.spot_on_azure.storage_container_name
   }
 }
 

@@ -195,6 +195,25 @@ describe(`helm${NOTE}`, () => {
     expect(refusal('aks', { 'azure.trainerClientId': 'REPLACE-ME' })).toStrictEqual(refused('azure.trainerClientId must be the client id'));
   });
 
+  renderIt(`eks: tolerates the on-demand NodePool's taint only with trainer.onDemandFallback${NOTE}`, () => {
+    const onDemand = { key: 'spot-on.io/capacity', operator: 'Equal', value: 'on-demand', effect: 'NoSchedule' };
+    expect(at(values, ['trainer', 'onDemandFallback'])).toBe(false);
+    expect(podSpec(render('eks'), 'fl-trainer').tolerations).not.toContainEqual(onDemand);
+    const pod = podSpec(renderObjects('eks', { 'trainer.onDemandFallback': true }), 'fl-trainer');
+    expect(pod.tolerations).toStrictEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }, onDemand]);
+    expect(pod.nodeSelector).toStrictEqual(podSpec(render('eks'), 'fl-trainer').nodeSelector);
+    expect(podSpec(renderObjects('eks', { 'trainer.onDemandFallback': false }), 'fl-trainer').tolerations).not.toContainEqual(onDemand);
+  });
+
+  renderIt(`refuses trainer.onDemandFallback on AKS, or with a node selector that pins the Spot NodePool${NOTE}`, () => {
+    expect(refusal('aks', { 'trainer.onDemandFallback': true })).toStrictEqual(refused('trainer.onDemandFallback is for EKS'));
+    for (const label of ['karpenter.sh/nodepool', 'karpenter.sh/capacity-type']) {
+      // --set splits keys on unescaped dots.
+      const key = `trainer.nodeSelector.${label.replaceAll('.', '\\.')}`;
+      expect(refusal('eks', { 'trainer.onDemandFallback': true, [key]: 'spot' })).toStrictEqual(refused(`trainer.nodeSelector ${label} pins one of them`));
+    }
+  });
+
   renderIt(`eks: pins the shard when fl.shard is set${NOTE}`, () => {
     expect(env(renderObjects('eks', { 'fl.shard': 'shard-0' }), 'fl-trainer').get('SPOTON_SHARD')).toBe('shard-0');
   });
@@ -260,7 +279,8 @@ describe(`helm${NOTE}`, () => {
   renderIt(`eks: trainers on the Karpenter Spot GPU NodePool, no aggregator, Entra token projected${NOTE}`, () => {
     const objects = render('eks');
     const pod = podSpec(objects, 'fl-trainer');
-    expect(pod.nodeSelector).toStrictEqual({ 'karpenter.sh/nodepool': 'spot-gpu', 'karpenter.sh/capacity-type': 'spot' });
+    // The trainer label selects both NodePools; without the on-demand toleration only spot-gpu admits the pods.
+    expect(pod.nodeSelector).toStrictEqual({ 'spot-on.io/role': 'trainer' });
     expect(pod.tolerations).toStrictEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     expect(at(find(objects, 'Deployment', 'fl-trainer'), ['spec', 'replicas'])).toBe(3);
     expect(find(objects, 'Deployment', 'fl-aggregator')).toBeUndefined();

@@ -7,7 +7,6 @@ import {
   ROOT,
   SPOT_NOTICE_SECONDS,
   at,
-  isMap,
   listAt,
   listFiles,
   loadDocument,
@@ -21,8 +20,8 @@ import {
 
 /**
  * The chart's metadata and values: everything parses, the cluster overlays only set declared keys, and they carry
- * the scheduling that the clusters need (Karpenter Spot GPU selection on EKS, the gpuspot pool's labels and Spot
- * taint on AKS), which is cross-checked against the Karpenter manifests and terraform-azure, and a shutdown budget that
+ * the scheduling that the clusters need (the Karpenter NodePools' trainer label on EKS, the GPU pools' labels and
+ * taints on AKS), which is cross-checked against the Karpenter manifests and terraform-azure, and a shutdown budget that
  * fits each cloud's Spot notice.
  */
 
@@ -32,6 +31,7 @@ const eks = loadDocument(join(CHART_DIR, 'values-eks.yaml'));
 const aks = loadDocument(join(CHART_DIR, 'values-aks.yaml'));
 const merged = { eks: mergeValues(values, eks), aks: mergeValues(values, aks) };
 const nodePool = loadDocuments(join(DEPLOY_DIR, 'karpenter/nodepool-spot-gpu.yaml')).find((document) => document.kind === 'NodePool');
+const onDemandNodePool = loadDocuments(join(DEPLOY_DIR, 'karpenter/nodepool-on-demand-gpu.yaml')).find((document) => document.kind === 'NodePool');
 const aksTerraform = readText(join(ROOT, 'terraform-azure/main.aks.tf'));
 const cdkConfig = JSON.parse(readText(join(ROOT, 'cdk/config.example.json'))) as unknown;
 
@@ -181,11 +181,15 @@ describe('examples: where each cluster reads its training data', () => {
 });
 
 describe('values-eks.yaml (Karpenter Spot GPU nodes)', () => {
-  it('selects the spot-gpu NodePool and Spot capacity', () => {
-    expect(mapAt(merged.eks, ['trainer', 'nodeSelector'])).toStrictEqual({
-      'karpenter.sh/nodepool': nodePool?.metadata && isMap(nodePool.metadata) ? nodePool.metadata.name : 'missing NodePool',
-      'karpenter.sh/capacity-type': 'spot',
-    });
+  it('selects by a label both NodePools put on their nodes, so the on-demand taint alone decides (trainer.onDemandFallback)', () => {
+    const selector = mapAt(merged.eks, ['trainer', 'nodeSelector']);
+    expect(selector).toStrictEqual({ 'spot-on.io/role': 'trainer' });
+    for (const pool of [nodePool, onDemandNodePool]) {
+      const labels = mapAt(pool, ['spec', 'template', 'metadata', 'labels']);
+      for (const [key, value] of Object.entries(selector)) expect([at(pool, ['metadata', 'name']), key, labels[key]]).toStrictEqual([at(pool, ['metadata', 'name']), key, value]);
+    }
+    expect(at(merged.eks, ['trainer', 'onDemandFallback'])).toBe(false);
+    expect(tolerates(listAt(merged.eks, ['trainer', 'tolerations']), { key: 'spot-on.io/capacity', value: 'on-demand', effect: 'NoSchedule' })).toBe(false);
   });
 
   it("tolerates every taint of the NodePool", () => {

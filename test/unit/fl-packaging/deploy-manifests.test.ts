@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import {
   CHART_DIR,
   DEPLOY_DIR,
+  HELM,
+  HELM_NOTE,
   ROOT,
   type YamlMap,
   at,
@@ -15,13 +17,17 @@ import {
   mapAt,
   overlayProblems,
   readText,
+  renderObjects,
   tolerates,
 } from './helpers';
 
 /**
- * The plain manifests: the Karpenter v1 NodePool and EC2NodeClass, and the Argo CD Applications of both clusters (the
- * chart for each, the Karpenter manifests for EKS, NVIDIA's device plugin chart for AKS).
+ * The plain manifests: the Karpenter v1 NodePools (Spot, and on-demand for the deadline safety net) and EC2NodeClass,
+ * and the Argo CD Applications of both clusters (the chart for each, the Karpenter manifests for EKS, NVIDIA's device
+ * plugin chart for AKS).
  */
+
+const renderIt = HELM ? it : it.skip;
 
 const karpenterDocuments = listFiles(join(DEPLOY_DIR, 'karpenter'), '.yaml').flatMap((path) => loadDocuments(path));
 const byKind = (kind: string): YamlMap[] => karpenterDocuments.filter((document) => document.kind === kind);
@@ -57,10 +63,31 @@ describe('Karpenter NodePool (karpenter.sh/v1)', () => {
     }
     expect(Number(at(onDemandPool, ['spec', 'weight']))).toBeLessThan(Number(at(nodePool, ['spec', 'weight'])));
     expect(listAt(onDemandPool, ['spec', 'template', 'spec', 'taints'])).toContainEqual({ key: 'spot-on.io/capacity', value: 'on-demand', effect: 'NoSchedule' });
+    expect(Number(at(onDemandPool, ['spec', 'limits', 'nvidia.com/gpu']))).toBeGreaterThan(0);
     expect(Number(at(onDemandPool, ['spec', 'limits', 'nvidia.com/gpu']))).toBeLessThanOrEqual(Number(at(nodePool, ['spec', 'limits', 'nvidia.com/gpu'])));
-    // The EKS trainers neither tolerate its taint nor select it: using it is an operator's decision.
+    // The EKS trainers do not tolerate its taint unless the release opts in (trainer.onDemandFallback).
     const eksTrainer = loadDocument(join(CHART_DIR, 'values-eks.yaml'));
     expect(tolerates(listAt(eksTrainer, ['trainer', 'tolerations']), { key: 'spot-on.io/capacity', value: 'on-demand', effect: 'NoSchedule' })).toBe(false);
+  });
+
+  it('gives the on-demand NodePool the Spot one\'s node class, trainer label, GPU taint and disruption rules', () => {
+    expect(at(nodePool, ['spec', 'weight'])).toEqual(expect.any(Number));
+    expect(at(onDemandPool, ['spec', 'weight'])).toEqual(expect.any(Number));
+    expect(mapAt(onDemandPool, ['spec', 'template', 'spec', 'nodeClassRef'])).toStrictEqual(mapAt(nodePool, ['spec', 'template', 'spec', 'nodeClassRef']));
+    expect(mapAt(onDemandPool, ['spec', 'template', 'metadata', 'labels'])).toMatchObject(mapAt(nodePool, ['spec', 'template', 'metadata', 'labels']));
+    expect(listAt(onDemandPool, ['spec', 'template', 'spec', 'taints'])).toStrictEqual([...listAt(nodePool, ['spec', 'template', 'spec', 'taints']), { key: 'spot-on.io/capacity', value: 'on-demand', effect: 'NoSchedule' }]);
+    expect(mapAt(onDemandPool, ['spec', 'disruption'])).toStrictEqual(mapAt(nodePool, ['spec', 'disruption']));
+    for (const field of ['expireAfter', 'terminationGracePeriod']) expect(at(onDemandPool, ['spec', 'template', 'spec', field])).toBe(at(nodePool, ['spec', 'template', 'spec', field]));
+    expect(at(onDemandPool, ['metadata', 'annotations', 'argocd.argoproj.io/sync-options'])).toBe('Prune=false');
+  });
+
+  renderIt(`is reachable for EKS trainers only with trainer.onDemandFallback: the chart then tolerates its extra taint${HELM_NOTE}`, () => {
+    const extraTaints = listAt(onDemandPool, ['spec', 'template', 'spec', 'taints']).filter((taint) => !listAt(nodePool, ['spec', 'template', 'spec', 'taints']).some((spot) => JSON.stringify(spot) === JSON.stringify(taint)));
+    expect(extraTaints).toHaveLength(1);
+    const tolerationsOf = (objects: readonly YamlMap[]) => listAt(objects.find((object) => object.kind === 'Deployment' && at(object, ['metadata', 'name']) === 'fl-trainer'), ['spec', 'template', 'spec', 'tolerations']);
+    const taint = extraTaints[0] as { key: string; value: string; effect: string };
+    expect(tolerates(tolerationsOf(renderObjects('eks')), taint)).toBe(false);
+    expect(tolerates(tolerationsOf(renderObjects('eks', { 'trainer.onDemandFallback': true })), taint)).toBe(true);
   });
 
   it('asks for Spot capacity only, on amd64 Linux', () => {
@@ -217,11 +244,15 @@ describe('Argo CD Applications', () => {
     expect(at(app(name), ['spec', 'source', 'helm', 'valuesObject', 'fl', 'shard'])).toBeUndefined();
   });
 
-  describe('AKS: the NVIDIA device plugin (without it nvidia.com/gpu is never allocatable on gpuspot)', () => {
+  describe('AKS: the NVIDIA device plugin (without it nvidia.com/gpu is never allocatable on the GPU pools)', () => {
     const plugin = app('aks-nvidia-device-plugin.yaml');
     const pluginValues = at(plugin, ['spec', 'source', 'helm', 'valuesObject']);
     const aksTerraform = readText(join(ROOT, 'terraform-azure/main.aks.tf'));
-    const gpuPool = aksTerraform.slice(aksTerraform.indexOf('resource "azurerm_kubernetes_cluster_node_pool" "gpu_spot"'));
+    const poolBody = (name: string) => {
+      const start = aksTerraform.indexOf(`resource "azurerm_kubernetes_cluster_node_pool" "${name}"`);
+      return aksTerraform.slice(start, aksTerraform.indexOf('\n}\n', start));
+    };
+    const gpuPool = poolBody('gpu_spot');
     const gpuLabels = Object.fromEntries(
       [.../node_labels\s*=\s*\{([^}]*)\}/.exec(gpuPool)?.[1]?.matchAll(/"([^"]+)"\s*=\s*"([^"]*)"/g) ?? []].map((match) => [match[1] ?? '', match[2] ?? '']),
     );
@@ -246,13 +277,23 @@ describe('Argo CD Applications', () => {
       expect(at(pluginValues, ['nodeSelector'])).toBeUndefined();
     });
 
-    it('tolerates the AKS Spot taint, the nvidia.com/gpu taint and every taint terraform declares on gpuspot', () => {
+    it('tolerates the nvidia.com/gpu taint and every taint terraform declares on either GPU pool (gpuspot, gpuondemand)', () => {
       const tolerations = listAt(pluginValues, ['tolerations']);
-      expect(tolerates(tolerations, { key: 'kubernetes.azure.com/scalesetpriority', value: 'spot', effect: 'NoSchedule' })).toBe(true);
       expect(tolerates(tolerations, { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' })).toBe(true);
-      const declared = [.../"([^"=:]+)=([^":]*):(NoSchedule|NoExecute)"/g.exec(gpuPool) ?? []];
-      expect(declared.length).toBeGreaterThan(0);
-      expect(tolerates(tolerations, { key: declared[1] ?? '', value: declared[2] ?? '', effect: declared[3] ?? '' })).toBe(true);
+      const declared = ['gpu_spot', 'gpu_on_demand'].flatMap((pool) => [...poolBody(pool).matchAll(/"([^"=:]+)=([^":]*):(NoSchedule|NoExecute)"/g)].map((match) => ({ pool, key: match[1] ?? '', value: match[2] ?? '', effect: match[3] ?? '' })));
+      expect(declared.map(({ pool, key }) => `${pool}: ${key}`)).toStrictEqual(['gpu_spot: kubernetes.azure.com/scalesetpriority', 'gpu_on_demand: spot-on.io/capacity']);
+      for (const taint of declared) expect({ ...taint, tolerated: tolerates(tolerations, taint) }).toStrictEqual({ ...taint, tolerated: true });
+    });
+
+    it('selects the on-demand pool\'s nodes too (the label is on both pools)', () => {
+      const onDemandLabels = Object.fromEntries(
+        [.../node_labels\s*=\s*\{([^}]*)\}/.exec(poolBody('gpu_on_demand'))?.[1]?.matchAll(/"([^"]+)"\s*=\s*"([^"]*)"/g) ?? []].map((match) => [match[1] ?? '', match[2] ?? '']),
+      );
+      const terms = listAt(pluginValues, ['affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms']);
+      for (const expression of listAt(terms[0], ['matchExpressions'])) {
+        const { key, values: allowed } = expression as { key: string; values: string[] };
+        expect([key, allowed.includes(onDemandLabels[key] ?? '(no such label on gpu_on_demand)')]).toStrictEqual([key, true]);
+      }
     });
   });
 

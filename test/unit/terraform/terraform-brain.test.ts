@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../../azure-functions/src/config';
-import { ROOT, TerraformModule, asObject, single, stringAt, stringList } from './support/terraform-module';
+import { EXAMPLE_FILES, MODULE_FILES, ROOT, TerraformModule, asObject, single, stringAt, stringList } from './support/terraform-module';
 
 /**
  * The failover brain on Azure: the Function App, the settings Terraform writes for it, checked against what the
@@ -92,6 +92,19 @@ describe('function app', () => {
     expect(tf.typeOf('function_app')).toContain('trainer_deployment = optional(string, "fl-trainer")');
   });
 
+  it('names both GPU pools the brain scales: Spot, and on-demand for the deadline safety net (also as outputs)', () => {
+    const settings = baseSettings();
+    expect([settings.SPOTON_GPU_POOL_NAME, settings.SPOTON_ON_DEMAND_POOL_NAME]).toStrictEqual([
+      '${azurerm_kubernetes_cluster_node_pool.gpu_spot.name}',
+      '${azurerm_kubernetes_cluster_node_pool.gpu_on_demand.name}',
+    ]);
+    const outputs = tf.namedBlocks(MODULE_FILES, 'output');
+    expect([outputs.get('gpu_pool_name')?.value, outputs.get('gpu_on_demand_pool_name')?.value]).toStrictEqual([settings.SPOTON_GPU_POOL_NAME, settings.SPOTON_ON_DEMAND_POOL_NAME]);
+    // A local .settings.json made from the example's outputs gets the safety net too.
+    const local = asObject(tf.namedBlocks(EXAMPLE_FILES, 'output').get('function_app_settings_for_local_runs')?.value, 'function_app_settings_for_local_runs');
+    expect(local.SPOTON_ON_DEMAND_POOL_NAME).toBe('${module.spot_on_azure.gpu_on_demand_pool_name}');
+  });
+
   it('writes only settings the functions know (no misspelt SPOTON_* name that the config would silently ignore)', () => {
     const known = settingsTheConfigKnows();
     expect(known.size).toBeGreaterThan(10);
@@ -163,6 +176,10 @@ describe('role assignments', () => {
     expect(actions.every((action) => action.startsWith('Microsoft.ContainerService/'))).toBe(true);
     const assignment = tf.resource('azurerm_role_assignment', 'function_app_gpu_pool');
     expect(assignment.scope).toBe('${azurerm_kubernetes_cluster.this.id}');
+    // Cluster scope covers every agent pool of it: both GPU pools the brain scales are in this cluster.
+    for (const pool of ['gpu_spot', 'gpu_on_demand']) {
+      expect([pool, tf.resource('azurerm_kubernetes_cluster_node_pool', pool).kubernetes_cluster_id]).toStrictEqual([pool, assignment.scope]);
+    }
     expect(assignment.role_definition_name).toBe('${var.function_app.aks_role == "custom" ? null : "Azure Kubernetes Service Contributor Role"}');
     expect(tf.typeOf('function_app')).toContain('aks_role = optional(string, "custom")');
   });

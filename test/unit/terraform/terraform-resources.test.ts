@@ -151,6 +151,20 @@ describe('AKS', () => {
     expect(pool.node_labels).toStrictEqual({ 'spot-on.io/role': 'trainer', accelerator: 'nvidia', 'spot-on.io/capacity': 'on-demand' });
     expect(String(pool.node_taints)).toContain('"spot-on.io/capacity=on-demand:NoSchedule"');
     expect(tf.typeOf('gpu_on_demand_pool')).toContain('optional(string, "gpuondemand")');
+    expect(tf.typeOf('gpu_on_demand_pool')).toContain('vm_size = optional(string, "Standard_NC4as_T4_v3")');
+    expect(tf.typeOf('gpu_on_demand_pool')).toContain('max_count = optional(number, 4)');
+    // Next to gpuspot: the same cluster and GPU subnet (whose NSG rules the trainers already need), deleted on scale-in.
+    const spot = tf.resource('azurerm_kubernetes_cluster_node_pool', 'gpu_spot');
+    expect(pool).toMatchObject({ kubernetes_cluster_id: spot.kubernetes_cluster_id, vnet_subnet_id: spot.vnet_subnet_id, scale_down_mode: 'Delete' });
+    expect(pool.vnet_subnet_id).toBe('${azurerm_subnet.aks["gpu"].id}');
+    // The same acknowledged checkov findings as gpuspot, for the same reasons.
+    const source = tf.source('main.aks.tf');
+    const skips = (name: string) => {
+      const start = source.indexOf(`resource "azurerm_kubernetes_cluster_node_pool" "${name}"`);
+      return [...source.slice(start, source.indexOf('\n}', start)).matchAll(/# checkov:skip=.*/g)].map((match) => match[0]);
+    };
+    expect(skips('gpu_on_demand')).toStrictEqual(skips('gpu_spot'));
+    expect(skips('gpu_spot').length).toBeGreaterThan(0);
   });
 
   it('lets the failover functions own both GPU pools\' counts (ignore_changes on node_count and min_count)', () => {

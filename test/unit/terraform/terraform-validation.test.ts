@@ -163,6 +163,8 @@ describe(`variable validation evaluated by terraform plan${NO_TERRAFORM}`, () =>
     ['a trainer Deployment name Kubernetes would refuse', { function_app: '{ run_id = "fl-demo-001", trainer_deployment = "FL_Trainer" }' }, 'must be a Kubernetes object name'],
     ['a non-GPU size for the Spot pool', { gpu_spot_pool: '{ vm_size = "Standard_D4s_v5" }' }, 'GPU (N-series)'],
     ['a non-GPU size for the on-demand pool', { gpu_on_demand_pool: '{ vm_size = "Standard_D4s_v5" }' }, 'gpu_on_demand_pool.vm_size must be a GPU'],
+    ['an on-demand pool named like the Spot pool', { gpu_on_demand_pool: '{ name = "gpuspot" }' }, 'gpu_on_demand_pool.name must differ'],
+    ['an on-demand pool named like a renamed user pool', { user_node_pool: '{ name = "gpunet" }', gpu_on_demand_pool: '{ name = "gpunet" }' }, 'gpu_on_demand_pool.name must differ'],
     ['a bastion open to nobody in particular', { monitoring: '{ ssh_public_key = "ssh-ed25519 AAAAC3Nza azure-infra", admin_source_cidrs = ["0.0.0.0/0"] }' }, 'must not include 0.0.0.0/0'],
     ['a signal key shorter than 32 characters', { signal_keys: 'short' }, 'Each key of signal_keys must be 32-512 characters'],
     ['a trainer key shorter than 32 characters', { trainer_keys: `${KEY_A},${'k'.repeat(31)}` }, 'Each key of trainer_keys must be 32-512 characters'],

@@ -80,6 +80,9 @@ describe('the Terraform module and its example', () => {
     expect(line('azure-aks-system-nodes')).toMatchObject({ sku: exampleArg('system_node_pool').vm_size, quantity: exampleArg('system_node_pool').node_count });
     expect(line('azure-aks-user-nodes')).toMatchObject({ sku: exampleArg('user_node_pool').vm_size, quantity: exampleArg('user_node_pool').node_count });
     expect(line('azure-aks-gpu-pool')).toMatchObject({ sku: exampleArg('gpu_spot_pool').vm_size, quantity: tf.resource('azurerm_kubernetes_cluster_node_pool', 'gpu_spot').node_count });
+    // The deadline safety net idles at 0 nodes like gpuspot: its nodes are priced (on-demand) by the cost ledger.
+    expect(line('azure-aks-gpu-on-demand-pool')).toMatchObject({ sku: exampleArg('gpu_on_demand_pool').vm_size, quantity: tf.resource('azurerm_kubernetes_cluster_node_pool', 'gpu_on_demand').node_count, usdPerUnit: 0 });
+    expect(line('azure-aks-gpu-on-demand-pool').what).toContain(variableDefault('gpu_on_demand_pool', 'name'));
     expect(line('azure-aks-os-disk').quantity).toBe(Number(exampleArg('system_node_pool').node_count) + Number(exampleArg('user_node_pool').node_count));
     expect(line('azure-aks-control-plane').sku).toBe(variableDefault('aks', 'sku_tier'));
     expect(exampleArg('aks').sku_tier).toBeUndefined();

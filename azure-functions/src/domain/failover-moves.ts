@@ -27,6 +27,8 @@ export function cover(
       if (context.now < notBefore) {
         return defer(state, intent, notBefore, `the ${phase} phase began at ${state.phaseSince}, under ${context.policy.minPhaseDurationSeconds} s ago`, context);
       }
+      const silence = silenceDuringGrace(state, intent, context);
+      if (silence !== undefined) return silence;
       const grace = replacementGrace(state, intent, context);
       if (grace !== undefined) return defer(state, grace.intent, grace.until, grace.why, context);
       return startFailover(state, intent, coverage, nodes, pausedShards, context);
@@ -41,6 +43,26 @@ export function cover(
     default:
       return assertNever(phase);
   }
+}
+
+/** How the reason of a capacity-lost waiting for Karpenter's replacement begins. */
+const REPLACEMENT_GRACE = 'replacement grace';
+
+/**
+ * An aws-silent at aws-primary, while a capacity-lost waits in its replacement grace, is that reclaim heard from the
+ * aggregator (its trainers went quiet): it waits for the same end. Re-evaluated, an aws-silent whose AWS trainers
+ * report again is over. Only a re-evaluated one: a fresh aws-silent is the aggregator's own reading of now.
+ */
+function silenceDuringGrace(state: FailoverState, intent: SignalIntent, context: EvaluationContext): Decision | undefined {
+  if (intent.type !== 'aws-silent') return undefined;
+  const required = Math.max(1, context.policy.minAwsTrainers);
+  const reporting = context.status?.reporting.aws ?? 0;
+  if (context.checks > 0 && reporting >= required) {
+    return ignore(state, intent, `AWS trainers report again (${reporting} of at least ${required}): the silence is over`);
+  }
+  const waiting = state.deferredSignal;
+  if (context.checks > 0 || waiting?.type !== 'capacity-lost' || !waiting.reason.startsWith(REPLACEMENT_GRACE)) return undefined;
+  return defer(state, intent, new Date(waiting.notBefore), `${REPLACEMENT_GRACE}: the silence is the reclaim of ${waiting.id}, whose replacement is awaited`, context);
 }
 
 /**
@@ -60,7 +82,7 @@ function replacementGrace(state: FailoverState, intent: SignalIntent, context: E
   return {
     intent: { ...intent, ...(instanceIds.length === 0 ? {} : { instanceIds }) },
     until: waiting === undefined ? plusSeconds(context.now, seconds) : new Date(waiting.notBefore),
-    why: `replacement grace: Karpenter may replace the lost capacity within ${seconds} s (${verdict.reason})`,
+    why: `${REPLACEMENT_GRACE}: Karpenter may replace the lost capacity within ${seconds} s (${verdict.reason})`,
   };
 }
 

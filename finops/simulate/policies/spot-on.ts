@@ -16,20 +16,23 @@
  * - `capacity-lost` (the AWS signal Lambda forwards every Spot interruption warning): when the job is preempted
  *   from an AWS pool. The job is one gang of trainers (Can't Be Late's polarization rule), so the run status lists
  *   one AWS trainer on the lost instance and `minAwsTrainers` is 1: one lost instance calls for one Azure node.
+ * - `aws-silent` (the aggregator, once per silence): when no AWS trainer has trained for its default
+ *   awsSilenceTimeoutMs (fl-training/config.ts), e.g. when the failback finds AWS without capacity.
  * - `aws-recovered` (the aggregator, when AWS trainers report again after falling short): once a changeover's
  *   time has passed since AWS fell short and some AWS pool has had capacity for that long (a node launched).
  * - continuations: every `schedule-deferred` action is queued and re-evaluated with `reconsiderDeferred` at its time.
  * - pool operations: a failover completes when the job's changeover into Azure completes, and fails
  *   (`AllocationFailed`) when the Azure pool has no capacity while failing over: the brain then asks its safety net
  *   (deadline-fallback.ts) with a run status whose schedule is the job (one round per tick of work, the deadline
- *   as its deadline), and either moves to on-demand or aborts to failing-back; a failback completes when the job
- *   runs on AWS again.
- * Not modelled: aws-silent and aws-unhealthy (one gang: capacity-lost already moves everything), the Azure pool's
+ *   as its deadline), and either moves to on-demand or aborts to failing-back. A failback (the Azure release)
+ *   completes once the job has left Azure, whether AWS has capacity or not.
+ * Not modelled: aws-unhealthy (one gang: capacity-lost and aws-silent already move everything), the Azure pool's
  * node count (one node), operation timeouts and ARM retries. The policy is POLICY_DEFAULTS with the safety net on
  * and a move costing the failover time. The brain's on-demand pool is on Azure; the engine runs on-demand in AWS
  * (HOME_CLOUD) at the same price, so only the kind of changeover charged may differ. A missed deadline is finished
  * on on-demand by the engine, as for every policy.
  */
+import { defaultRunConfig } from '../../../fl-training/config';
 import type { RunStatus } from '../../../protocol/run-status';
 import type { Signal, SignalType } from '../../../protocol/signal';
 import { decide, reconsiderDeferred, type BrainAction } from '../../../azure-functions/src/domain/decide';
@@ -54,6 +57,8 @@ export interface SpotOnMemory {
   readonly continuations: readonly Continuation[];
   /** The tick AWS fell short of its minimum (the aggregator's view), undefined while it is not short. */
   readonly awsShortSince: number | undefined;
+  /** The tick the job last stopped training on AWS (no AWS trainer heard since), and whether aws-silent went out. */
+  readonly silence: { readonly since: number; readonly sent: boolean } | undefined;
   /** Consecutive ticks of capacity per pool, this tick included. */
   readonly upTicks: readonly number[];
   readonly signalsSent: number;
@@ -106,6 +111,14 @@ function signal(type: SignalType, id: string, now: Date, instanceIds?: readonly 
   };
 }
 
+/** The aggregator's default awsSilenceTimeoutMs (fl-training/config.ts), in ticks (at least one). */
+const AWS_SILENCE_TICKS = (setup: PolicySetup) => Math.max(1, Math.ceil(defaultRunConfig('mnist').awsSilenceTimeoutMs / 1000 / setup.settings.tickSeconds));
+
+/** True when the job is (or is moving) on Azure capacity: its Spot pool, or on-demand under the safety net. */
+function onAzure(at: Location, setup: PolicySetup): boolean {
+  return (at.kind === 'spot' && setup.pools[at.pool]?.cloud === 'azure') || at.kind === 'on-demand';
+}
+
 const deferrals = (actions: readonly BrainAction[]): Continuation[] =>
   actions.flatMap((action) => (action.kind === 'schedule-deferred' ? [{ signalId: action.signalId, notBeforeMs: Date.parse(action.notBefore) }] : []));
 
@@ -151,7 +164,7 @@ export function spotOnPolicyWith(options: SpotOnOptions = { replacementGraceSeco
         replacementGraceSeconds: options.replacementGraceSeconds,
         expectedMoveSeconds: setup.settings.changeoverTicks.failover * setup.settings.tickSeconds,
       });
-      return { brain: initialState(RUN_ID, clock(setup, 0)), policy, continuations: [], awsShortSince: undefined, upTicks: setup.pools.map(() => 0), signalsSent: 0 };
+      return { brain: initialState(RUN_ID, clock(setup, 0)), policy, continuations: [], awsShortSince: undefined, silence: undefined, upTicks: setup.pools.map(() => 0), signalsSent: 0 };
     },
     decide(view, memory, setup) {
       const { job } = view;
@@ -183,8 +196,9 @@ export function spotOnPolicyWith(options: SpotOnOptions = { replacementGraceSeco
         const status = scheduled(runStatus(now, false), setup, job.progressTicks);
         const step = failOperation(brain, operation.id, { code: 'AllocationFailed', message: 'simulated: the Azure pool has no Spot capacity' }, now, policy, { status });
         brain = step.state;
-      } else if (operation !== undefined && brain.phase === 'failing-back' && readyIn('aws')) {
-        complete('simulated: the job runs on AWS again');
+      } else if (operation !== undefined && brain.phase === 'failing-back' && !onAzure(job.at, setup)) {
+        // The failback's operation is the Azure release: done once the job has left Azure, whether AWS has capacity or not.
+        complete('simulated: the Azure pool is released');
       }
       // Continuations that are due, in time order.
       const due = continuations.filter((continuation) => continuation.notBeforeMs <= now.getTime()).sort((a, b) => a.notBeforeMs - b.notBeforeMs);
@@ -192,8 +206,12 @@ export function spotOnPolicyWith(options: SpotOnOptions = { replacementGraceSeco
       const awsReporting = awsShortSince !== undefined && job.tick - awsShortSince >= changeoverTicks && setup.pools.some(
         (pool, index) => pool.cloud === 'aws' && (upTicks[index] ?? 0) >= changeoverTicks,
       );
+      // What the aggregator's status.json says of AWS: trainers heard when the job trains there; while AWS is not
+      // known to be short, whenever an AWS pool has capacity; once it is, when the replacement has come up.
+      const trainingOnAws = job.at.kind === 'spot' && setup.pools[job.at.pool]?.cloud === 'aws' && job.changeoverLeftTicks === 0;
+      const awsHeard = trainingOnAws || (awsShortSince === undefined ? awsUp : awsReporting);
       for (const continuation of due) {
-        const step = reconsiderDeferred(brain, continuation.signalId, runStatus(now, awsShortSince === undefined || awsReporting), policy, now);
+        const step = reconsiderDeferred(brain, continuation.signalId, runStatus(now, awsHeard), policy, now);
         brain = step.state;
         continuations.push(...deferrals(step.actions));
       }
@@ -204,6 +222,12 @@ export function spotOnPolicyWith(options: SpotOnOptions = { replacementGraceSeco
         brain = step.state;
         continuations.push(...deferrals(step.actions));
       };
+      // The aggregator's aws-silent: no AWS trainer heard for its silence timeout, once per silence.
+      let silence = trainingOnAws ? undefined : (memory.silence ?? { since: job.tick, sent: false });
+      if (silence !== undefined && !silence.sent && job.tick - silence.since >= AWS_SILENCE_TICKS(setup)) {
+        send('aws-silent', runStatus(now, false));
+        silence = { ...silence, sent: true };
+      }
       const lost = job.preemptedFrom;
       if (lost !== undefined && setup.pools[lost]?.cloud === 'aws') {
         const instance = instanceId(lost, job.tick);
@@ -217,7 +241,7 @@ export function spotOnPolicyWith(options: SpotOnOptions = { replacementGraceSeco
       }
       return {
         target: placement(brain, view, setup, azurePool),
-        memory: { brain, policy, continuations, awsShortSince, upTicks, signalsSent },
+        memory: { brain, policy, continuations, awsShortSince, silence, upTicks, signalsSent },
       };
     },
   };

@@ -48,4 +48,20 @@ describe('the replacement grace of capacity-lost', () => {
     const ahead: RunStatus = { ...behind, schedule: { rounds: 20, startedAt: iso(-7200), deadlineAt: iso(-7200 + 48 * 3600) } };
     expect(decide(fresh(), lost('sig-1', INSTANCES[0]), ahead, GRACE, at(0)).outcome).toBe('deferred');
   });
+
+  it('holds an aws-silent that comes during the grace to the grace\'s end: the silence is the reclaim being replaced', () => {
+    const waiting = decide(fresh(), lost('sig-1', INSTANCES[0]), runStatus({ reportingAws: 0 }), GRACE, at(0)).state;
+    const silent = decide(waiting, signal('aws-silent', 'sig-2'), runStatus({ reportingAws: 0 }), GRACE, at(120));
+    expect([silent.outcome, silent.state.phase, silent.state.deferredSignal?.id, silent.state.deferredSignal?.notBefore]).toStrictEqual(['deferred', 'aws-primary', 'sig-2', iso(300)]);
+    // The replacement reports by then: the silence is over, nothing moves.
+    const replaced = reconsiderDeferred(silent.state, 'sig-2', runStatus({ reportingAws: 4 }), GRACE, at(300));
+    expect([replaced.outcome, replaced.state.phase, replaced.reason]).toStrictEqual(['ignored', 'aws-primary', 'aws-silent sig-2: AWS trainers report again (4 of at least 4): the silence is over']);
+    // No replacement: the full failover the silence asks for.
+    const still = reconsiderDeferred(silent.state, 'sig-2', runStatus({ reportingAws: 0 }), GRACE, at(300));
+    expect([still.outcome, still.state.phase, still.state.coverage]).toStrictEqual(['applied', 'failing-over', 'full']);
+  });
+
+  it('fails over at once on an aws-silent with no grace running (an outage, not a reclaim)', () => {
+    expect(decide(fresh(), signal('aws-silent', 'sig-1'), runStatus({ reportingAws: 0 }), GRACE, at(0)).state.phase).toBe('failing-over');
+  });
 });

@@ -31,8 +31,9 @@ describe('spot-on (the brain replayed)', () => {
       preemptions: 1,
       finishedHours: 3,
     });
-    expect(decide.mock.calls.map(([, signal]) => signal.type)).toStrictEqual(['capacity-lost', 'aws-recovered']);
-    expect(decide.mock.results.map((result) => (result.type === 'return' ? result.value.outcome : 'threw'))).toStrictEqual(['applied', 'applied']);
+    // The aggregator's aws-silent (no AWS trainer heard for 2 min) finds the failover under way: it only widens the cover.
+    expect(decide.mock.calls.map(([, signal]) => signal.type)).toStrictEqual(['capacity-lost', 'aws-silent', 'aws-recovered']);
+    expect(decide.mock.results.map((result) => (result.type === 'return' ? result.value.outcome : 'threw'))).toStrictEqual(['applied', 'applied', 'applied']);
   });
 
   it('defers an early aws-recovered to the end of the cooldown, and aborts the failover then (the brain\'s rules)', () => {
@@ -45,8 +46,8 @@ describe('spot-on (the brain replayed)', () => {
     const decide = jest.spyOn(brain, 'decide');
     const reconsider = jest.spyOn(brain, 'reconsiderDeferred');
     const outcome = simulate(spotOnPolicy, window, quick);
-    expect(decide.mock.calls.map(([, signal]) => signal.type)).toStrictEqual(['capacity-lost', 'aws-recovered']);
-    expect(decide.mock.results.map((result) => (result.type === 'return' ? result.value.outcome : 'threw'))).toStrictEqual(['applied', 'deferred']);
+    expect(decide.mock.calls.map(([, signal]) => signal.type)).toStrictEqual(['capacity-lost', 'aws-silent', 'aws-recovered']);
+    expect(decide.mock.results.map((result) => (result.type === 'return' ? result.value.outcome : 'threw'))).toStrictEqual(['applied', 'applied', 'deferred']);
     expect(reconsider.mock.results.map((result) => (result.type === 'return' ? result.value.outcome : 'threw'))).toStrictEqual(['applied']);
     expect(outcome.moves).toStrictEqual({ changeover: 1, failover: 1, failback: 0 });
     expect(outcome.finishedHours).toBeCloseTo(136 / 60, 9);
@@ -57,15 +58,17 @@ describe('spot-on (the brain replayed)', () => {
     const window = windowOf({ 'aws/a': minutes([[30, '1'], [60, '0'], [150, '1']]) });
     const decide = jest.spyOn(brain, 'decide');
     expect(simulate(spotOnPolicy, window, settings)).toStrictEqual(simulate(awsSpotWaitPolicy, window, settings));
-    expect(decide.mock.results.map((result) => (result.type === 'return' ? result.value.outcome : 'threw'))).toStrictEqual(['ignored', 'ignored']);
+    expect(decide.mock.results.map((result) => (result.type === 'return' ? result.value.outcome : 'threw'))).toStrictEqual(['ignored', 'ignored', 'ignored']);
   });
 
   it('aborts the failover when the Azure pool has no capacity (AllocationFailed) and waits for AWS, ahead of its deadline', () => {
-    // 8 h deadline: at 31 min the job is 25 % done, the line (counting the 30-min move) is at 13 %: wait for Spot.
-    const relaxed = discretise({ ...settings.hours, deadlineHours: 8 });
-    const window = windowOf({ 'aws/a': minutes([[30, '1'], [60, '0'], [390, '1']]), 'azure/k': '0'.repeat(480) });
+    // 16 h deadline: at 31 min the job is 25 % done and the line (counting the 30-min move) at 6 %: wait for Spot,
+    // which is back at 80 min; a changeover, and the 90 min left: done at 182 min, all of it on Spot.
+    const relaxed = discretise({ ...settings.hours, deadlineHours: 16 });
+    const window = windowOf({ 'aws/a': minutes([[30, '1'], [50, '0'], [880, '1']]), 'azure/k': '0'.repeat(960) });
     const outcome = simulate(spotOnPolicy, window, relaxed);
     expect(outcome).toMatchObject({ missed: false, onDemandHours: 0, moves: { changeover: 1, failover: 0, failback: 0 }, spotHours: 2.2 });
+    expect(outcome.finishedHours).toBeCloseTo(182 / 60, 9);
   });
 
   it('moves the refused failover to on-demand when the job is behind its uniform progress line (the safety net)', () => {

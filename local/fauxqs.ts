@@ -23,10 +23,20 @@ export interface FauxqsOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * Why fauxqs cannot run on this Node (it needs >= 22.5: node:sqlite), or undefined. The local cloud checks it before
+ * it starts anything, so that an old Node gets one clear error instead of a half-started cloud.
+ */
+export function fauxqsNodeProblem(version: string = process.versions.node): string | undefined {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  if (major > 22 || (major === 22 && minor >= 5)) return undefined;
+  return `fauxqs needs Node >= 22.5, this is v${version}: run through npm (npm start, npm test), which uses the Node this repository installs`;
+}
+
 /** Starts fauxqs on a free port (it listens on every interface; clients use 127.0.0.1). */
 export async function startFauxqs(options: FauxqsOptions = {}): Promise<FauxqsProcess> {
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major < 22) throw new Error(`fauxqs needs Node >= 22.5, this is ${process.version}: run through npm (npm start, npm test), which uses the Node this repository installs`);
+  const problem = fauxqsNodeProblem();
+  if (problem !== undefined) throw new Error(problem);
   // Run with `--input-type=module` from the repository root, where the bare specifier resolves.
   const server = `
 import { startFauxqs } from 'fauxqs';

@@ -9,6 +9,7 @@ import { inPool, runScenarioInChild } from '../../local/drill/parallel';
 import { SCENARIO_DEFINITIONS } from '../../local/drill/scenarios';
 import { SCENARIOS, type DrillReport, type Scenario } from '../../local/drill/report';
 import { createProgressView, judgeReport, renderHtmlReport, renderSummaryTable, renderTimeline } from '../../local/drill/view';
+import { fauxqsNodeProblem } from '../../local/fauxqs';
 
 export interface DrillCommandOptions {
   readonly scenario: readonly Scenario[];
@@ -38,6 +39,12 @@ export interface DrillCommandOptions {
 
 /** Runs the drill; resolves the exit code (0 when every scenario passes its verdict). */
 export async function runDrill(options: DrillCommandOptions): Promise<number> {
+  // Before anything starts: a drill that fails half-way through its first scenario leaves a baseline behind it.
+  const nodeProblem = fauxqsNodeProblem();
+  if (nodeProblem !== undefined) {
+    process.stderr.write(`spot-on drill: ${nodeProblem}\n`);
+    return 2;
+  }
   const scenarios = options.scenario;
   // A child of --parallel says only its progress and its report; its parent said the rest.
   const say = options.baselineAccuracy !== undefined ? () => undefined : (text: string) => (options.json ? process.stderr : process.stdout).write(`${text}\n`);

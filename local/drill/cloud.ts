@@ -28,6 +28,7 @@ import type { TimelineEntry, TimelineFacts } from './report';
 import { drillBatchMs, drillRunConfig, startAggregator } from './run';
 import { startDrillData, withoutAws, type DrillData } from './data';
 import { mayProcess, parseRunConfig, type ShardConfig } from '../../fl-training/config';
+import { deploymentQueue, lambdaEnvironment, literal } from './local-wiring';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -288,34 +289,4 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     await stopAll();
     throw error;
   }
-}
-
-/** The local SQS settings of a deployed queue (already compressed to whole seconds) and its dead-letter queue. */
-function deploymentQueue(settings: { visibilityTimeoutSeconds: number; maxReceiveCount: number }, deadLetter: SqsQueueRef) {
-  return { visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds, deadLetterQueue: { queue: deadLetter, maxReceiveCount: settings.maxReceiveCount } };
-}
-
-/** A literal setting of a Lambda's template environment. */
-function literal(environment: Readonly<Record<string, EnvValue>>, name: string): string {
-  const value = environment[name];
-  if (value === undefined || !('literal' in value)) throw new Error(`the template sets no literal ${name}`);
-  return value.literal;
-}
-
-/** The environment a Lambda gets: the template's, references resolved to local resources, then `overrides`. */
-function lambdaEnvironment(
-  environment: Readonly<Record<string, EnvValue>>,
-  overrides: Readonly<Record<string, string>>,
-  resolveRef: (ref: string, type: string) => string | undefined,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(environment)) {
-    if ('literal' in value) out[name] = value.literal;
-    else {
-      const resolved = resolveRef(value.ref, value.type);
-      if (resolved === undefined) throw new Error(`no local stand-in for ${name} (${value.type} ${value.ref})`);
-      out[name] = resolved;
-    }
-  }
-  return { ...out, ...overrides };
 }

@@ -52,5 +52,19 @@ export const RunStatusSchema = z.strictObject({
   schedule: z
     .strictObject({ rounds: z.number().int().positive(), startedAt: z.iso.datetime({ offset: true }), deadlineAt: z.iso.datetime({ offset: true }).optional() })
     .optional(),
+  /**
+   * GPU node time since the run started, per node (one trainer per GPU node): the seconds a trainer on it was heard
+   * within the liveness window. What `spot-on status` prices as the cost so far. At most USAGE_NODE_LIMIT nodes per
+   * cloud; the time of any further node is added to the cloud's `OTHER_NODES` entry.
+   */
+  usage: z
+    .array(z.strictObject({ cloud: CloudSchema, node: z.string().min(1).max(253), seconds: z.number().nonnegative() }))
+    .max(2 * 500 + 2)
+    .optional(),
 });
 export type RunStatus = z.infer<typeof RunStatusSchema>;
+export type NodeUsageSeconds = NonNullable<RunStatus['usage']>[number];
+
+/** Nodes status.json's `usage` names one by one per cloud; the rest are summed under OTHER_NODES. */
+export const USAGE_NODE_LIMIT = 500;
+export const OTHER_NODES = '(other nodes)';

@@ -48,6 +48,13 @@ function incidentLine(incident: IncidentReport): string {
   return `  ${incident.openedAt}  ${incident.cause.padEnd(14)} ${span}, ${active}${end}${incident.error === null ? '' : ` (${incident.error})`}  [${incident.id}]`;
 }
 
+function costLine(report: StatusReport): string {
+  const cost = report.costSoFar;
+  if (cost === null) return 'no usage in status.json yet';
+  const gpu = cost.gpu.map((line) => `${line.cloud} ${line.pool} ${line.pricing} ${line.nodeHours.toFixed(2)} h $${line.usd.toFixed(2)}`).join(', ') || 'none yet';
+  return `$${cost.totalUsd.toFixed(2)} so far: GPU $${cost.gpuUsd.toFixed(2)} (${gpu}), standby $${cost.standbyUsd.toFixed(2)}; ${cost.prices}`;
+}
+
 /** The report as lines of text. */
 export function renderStatusText(report: StatusReport): string {
   const lines = [
@@ -56,6 +63,7 @@ export function renderStatusText(report: StatusReport): string {
     `azure pool  ${poolLine(report)}`,
     `trainers    ${trainersLine(report, 'aws')}; ${trainersLine(report, 'azure')}`,
     `training    ${trainingLine(report)}`,
+    `cost        ${costLine(report)}`,
     report.incidents.length === 0 ? 'incidents   none' : 'incidents   (newest last)',
     ...report.incidents.map(incidentLine),
     ...report.notes.map((note) => `note: ${note}`),

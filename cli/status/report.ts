@@ -13,6 +13,7 @@ import { CapacitySchema, IncidentSchema, PhaseSchema, type Incident, type Transi
 import { PathSegmentSchema } from '../../protocol/blob-layout';
 import type { Cloud, RunStatus, TrainerStatus } from '../../protocol/run-status';
 import type { BrainStatus } from './brain-status';
+import { costSoFar, CostSoFarSchema } from './cost-so-far';
 
 const isoDate = z.iso.datetime({ offset: true });
 const seconds = z.number().nonnegative();
@@ -82,6 +83,8 @@ export const StatusReportSchema = z.strictObject({
   }),
   /** The newest incidents the brain returned (at most five), oldest first. */
   incidents: z.array(IncidentReportSchema),
+  /** GPU time so far priced, plus the standby since the run started (cost-so-far.ts); null without usage. */
+  costSoFar: CostSoFarSchema.nullable(),
   /** Why a part of the report is empty. */
   notes: z.array(z.string()),
 });
@@ -167,6 +170,7 @@ export function statusReport(brain: BrainStatus, run: RunStatusRead, asOf: Date)
     schedule: status?.schedule ? scheduleReport(status.schedule, status.round, at) : null,
     runStatus: { source: run.source, updatedAt: status?.updatedAt ?? null, aggregatorEpoch: status?.epoch ?? null },
     incidents: brain.incidents.map((incident) => incidentReport(incident, brain.transitions, at)),
+    costSoFar: costSoFar(status, asOf),
     notes,
   };
 }

@@ -32,6 +32,7 @@ import { TrainerRegistry, type TrainerRecord } from './trainer-registry';
 import { runStatus, type AggregatorSnapshot } from './views';
 import { AggregatorMetrics } from './metrics';
 import { checkPayload, checkUpdateMeta, isRejection, type PayloadBounds, type Rejection, type UpdateContext } from './validate';
+import { UsageMeter } from './usage-meter';
 
 export type Logger = (line: string) => void;
 
@@ -103,6 +104,8 @@ export class Aggregator extends EventEmitter {
   private lastStatePollMs = 0;
   private lastScanMs = 0;
   private readonly statusWriter: StatusWriter;
+  /** GPU node time trainers were heard on: status.json's usage, the cost so far. */
+  private readonly usage = new UsageMeter();
   private readonly outbox: SignalOutbox | undefined;
   private closed = false;
   /** Set when another writer committed a round this aggregator was committing: it must stop. */
@@ -180,6 +183,7 @@ export class Aggregator extends EventEmitter {
     if (status) {
       this.epochValue = Math.max(this.epochValue, status.epoch);
       this.trainers.restore(status);
+      this.usage.restore(status.usage);
       if (status.awsLastReportAt) this.silence.report(Date.parse(status.awsLastReportAt));
     }
     await this.pollBrainState(true);
@@ -448,6 +452,7 @@ export class Aggregator extends EventEmitter {
     const nowMs = this.now();
     const work: Promise<unknown>[] = [];
     // A finished run has no trainers by design: its silence is not an outage.
+    this.usage.observe(this.trainers.all().filter((trainer) => this.trainers.live(trainer, nowMs)), nowMs);
     const transition = this.done ? undefined : this.silence.evaluate(nowMs);
     if (transition) this.signal(transition);
     if (this.options.minAwsTrainers !== undefined && !this.done) {
@@ -599,6 +604,7 @@ export class Aggregator extends EventEmitter {
       progress: this.round.progress(this.trainers, nowMs, this.config.roundDeadlineMs),
       lastCheckpointMs: this.lastCommit?.checkpointMs,
       startedAtMs: this.startedAtMs,
+      usage: this.usage.snapshot(),
     };
   }
 

@@ -2,7 +2,7 @@
  * What the aggregator shows of itself: status.json (protocol/run-status.ts, which the brain reads to size failovers)
  * and the gauges of GET /metrics (metrics.ts), both from one snapshot of its state. Pure: no clock, no store.
  */
-import { RunStatusSchema, type RunStatus } from '../../protocol/run-status';
+import { RunStatusSchema, type NodeUsageSeconds, type RunStatus } from '../../protocol/run-status';
 import { mayProcess, type RunConfig } from '../config';
 import type { AggregatorGauge } from './metrics';
 import { quorumNeed, type RoundProgress } from './quorum';
@@ -29,6 +29,8 @@ export interface AggregatorSnapshot {
   readonly lastCheckpointMs: number | undefined;
   /** When the run started: restored from status.json, else when this aggregator first opened it. */
   readonly startedAtMs: number;
+  /** GPU node seconds per node since the run started (usage-meter.ts). */
+  readonly usage: readonly NodeUsageSeconds[];
 }
 
 /** The run as status.json describes it (validated against its schema). */
@@ -59,6 +61,7 @@ export function runStatus(s: AggregatorSnapshot): RunStatus {
       startedAt: new Date(s.startedAtMs).toISOString(),
       ...(s.config.deadlineMs !== undefined ? { deadlineAt: new Date(s.startedAtMs + s.config.deadlineMs).toISOString() } : {}),
     },
+    ...(s.usage.length > 0 ? { usage: [...s.usage] } : {}),
   } satisfies RunStatus);
 }
 

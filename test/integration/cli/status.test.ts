@@ -108,8 +108,10 @@ describe('spot-on status on the local cloud', () => {
       round: 3,
       loss: 0.5,
       accuracy: 0.75,
-      schedule: null,
+      schedule: { rounds: 10, startedAt: expect.any(String), deadlineAt: null, onTrack: null },
       runStatus: { source: 'blob', updatedAt: expect.any(String), aggregatorEpoch: 0 },
+      // Both AWS trainers' nodes for the half hour since the run started, priced from the offline table.
+      costSoFar: expect.objectContaining({ gpu: [{ cloud: 'aws', pool: 'spot-gpu', pricing: 'spot', nodeHours: 1, usd: expect.any(Number) }] }),
     };
     expect([before.code, before.stderr, before.report]).toStrictEqual([
       0,
@@ -170,5 +172,7 @@ function runStatus(now: Date): RunStatus {
     shards: trainers.map((t) => ({ shard: t.shard, residency: t.residency, movableToAzure: true })),
     reporting: { aws: 2, azure: 0 },
     metrics: { loss: 0.5, accuracy: 0.75 },
+    schedule: { rounds: 10, startedAt: new Date(now.getTime() - 1800_000).toISOString() },
+    usage: trainers.map((t) => ({ cloud: t.cloud, node: t.nodeName, seconds: 1800 })),
   };
 }

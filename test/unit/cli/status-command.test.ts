@@ -93,6 +93,7 @@ describe('spot-on status', () => {
         phaseSince: iso(0),
         azurePool: { capacity: 'spot', nodes: 0, desiredNodes: 0, provisioningState: 'Succeeded' },
         incidents: [],
+        costSoFar: null,
         notes: ['the brain has received no signal for this run yet: it is in its initial state'],
       },
       {
@@ -102,6 +103,7 @@ describe('spot-on status', () => {
         phaseSince: iso(0),
         azurePool: { capacity: 'spot', nodes: 0, desiredNodes: 3, provisioningState: 'Succeeded' },
         incidents: [{ id: 'sig-1', cause: 'aws-unhealthy', openedAt: iso(0), closedAt: null, ongoing: true, durationSeconds: 30, azureActiveAfterSeconds: null, outcome: null, error: null }],
+        costSoFar: null,
         notes: [],
       },
     ]);

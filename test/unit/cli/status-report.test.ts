@@ -74,6 +74,7 @@ const expected: StatusReport = {
     { id: 'sig-a', cause: 'capacity-lost', openedAt: iso(0), closedAt: iso(760), ongoing: false, durationSeconds: 760, azureActiveAfterSeconds: 90, outcome: 'recovered', error: null },
     { id: 'sig-b', cause: 'aws-unhealthy', openedAt: iso(3_600), closedAt: null, ongoing: true, durationSeconds: 120, azureActiveAfterSeconds: 45, outcome: null, error: null },
   ],
+  costSoFar: null,
   notes: [],
 };
 
@@ -102,6 +103,7 @@ describe('status view model', () => {
       schedule: null,
       runStatus: { source: 'blob', updatedAt: null, aggregatorEpoch: null },
       incidents: [],
+      costSoFar: null,
       notes: ['the brain has received no signal for this run yet: it is in its initial state', 'runs/run-1/status.json does not exist yet (the aggregator writes it once it runs)'],
     });
   });
@@ -138,10 +140,19 @@ describe('status text', () => {
       'azure pool  Spot, 2 node(s), Succeeded; the brain wants 2',
       'trainers    aws 0 of 2 reporting (pool not named: 2); azure 2 of 2 reporting (gpuspot: 2)',
       'training    round 14 of 40, loss 0.2346, accuracy 91.25%; deadline in 3h 31m, behind the uniform-progress line (aggregator, 20s ago, aggregator epoch 5)',
+      'cost        no usage in status.json yet',
       'incidents   (newest last)',
       `  ${iso(0)}  capacity-lost  lasted 12m 40s, Azure active after 1m 30s, recovered  [sig-a]`,
       `  ${iso(3_600)}  aws-unhealthy  ongoing for 2m 00s, Azure active after 45s  [sig-b]`,
     ]);
+  });
+
+  it('prices the usage status.json carries as the cost so far, and renders it', () => {
+    const report = statusReport(brain, { source: 'aggregator', status: { ...run, usage: [{ cloud: 'azure', node: 'aks-gpuondemand-00001-vmss000000', seconds: 7200 }] } }, new Date(T0 + 3_720_000));
+    const cost = report.costSoFar;
+    expect(cost?.gpu).toStrictEqual([{ cloud: 'azure', pool: 'gpuondemand', pricing: 'on-demand', nodeHours: 2, usd: expect.any(Number) }]);
+    expect(cost?.totalUsd).toBeCloseTo((cost?.gpuUsd ?? 0) + (cost?.standbyUsd ?? 0), 2);
+    expect(renderStatusText(report).split('\n')).toContainEqual(expect.stringMatching(/^cost {8}\$\d+\.\d\d so far: GPU \$\d+\.\d\d \(azure gpuondemand on-demand 2\.00 h \$\d+\.\d\d\), standby \$\d+\.\d\d; offline price table as of /));
   });
 
   it('formats durations in seconds, minutes and hours', () => {

@@ -22,6 +22,7 @@ const snapshot: AggregatorSnapshot = {
   progress: { submitted: 1, outstanding: 2 },
   lastCheckpointMs: undefined,
   startedAtMs: 0,
+  usage: [],
 };
 
 describe('aggregator metrics', () => {

@@ -51,6 +51,7 @@ export function registerSimulate(program: Command, exitWith: (code: number) => v
     .option('--spot-price <usd>', "Spot $/h for traces without prices")
     .option('--trace-encoding <encoding>', "which value means available in Can't Be Late traces: available-is-0 (the simulator's files) or available-is-1 (the collector's)")
     .option('--tick-seconds <s>', 'the decision tick; traces are resampled to it', '60')
+    .option('--replacement-grace-hours <h>', "also run the brain (spot-on) with this replacement grace (SPOTON_REPLACEMENT_GRACE_SECONDS), as a row of its own")
     .option('--policy <names>', `all, or a comma-separated list of: ${POLICIES.map((policy) => policy.name).join(', ')}`, 'all')
     .option('--json', 'print one JSON object instead of the table', false)
     .option('--html <file>', 'also write an HTML chart of cost ratio against deadline slack')

@@ -8,6 +8,7 @@ import { discretise, type Settings } from './model';
 import { POLICIES, POLICY_NAMES, policyNamed } from './policies/registry';
 import { TraceEncodingSchema, type TraceEncoding } from './traces/cant-be-late';
 import { parsePoolArguments, type PoolSource } from './windows';
+import { spotOnPolicy, spotOnPolicyWith } from './policies/spot-on';
 
 /** The options as commander hands them over (strings, repeated `--pool` collected). */
 export interface RawSimulateOptions {
@@ -22,6 +23,7 @@ export interface RawSimulateOptions {
   readonly traceEncoding?: string;
   readonly tickSeconds?: string;
   readonly policy?: string;
+  readonly replacementGraceHours?: string;
   readonly json?: boolean;
   readonly html?: string;
 }
@@ -72,6 +74,18 @@ export function parsePolicies(value: string | undefined): AnyPolicy[] {
   });
 }
 
+/**
+ * With `--replacement-grace-hours`, the brain (spot-on) also runs with SPOTON_REPLACEMENT_GRACE_SECONDS set, as one
+ * more row next to it: the knob priced on the user's own traces before it is deployed.
+ */
+function withGrace(policies: AnyPolicy[], graceHours: number | undefined): AnyPolicy[] {
+  if (graceHours === undefined || graceHours === 0) return policies;
+  const at = policies.findIndex((policy) => policy.name === spotOnPolicy.name);
+  if (at === -1) throw new SimulateInputError('--replacement-grace-hours', 'applies to the spot-on policy: add it to --policy');
+  const graced = spotOnPolicyWith({ replacementGraceSeconds: Math.round(graceHours * 3600) });
+  return [...policies.slice(0, at + 1), graced, ...policies.slice(at + 1)];
+}
+
 /** Validates every option. */
 export function parseSimulateOptions(raw: RawSimulateOptions): SimulateOptions {
   const sources = parsePoolArguments(raw.pool ?? []);
@@ -99,7 +113,7 @@ export function parseSimulateOptions(raw: RawSimulateOptions): SimulateOptions {
     settings,
     spotUsdPerHour: option('--spot-price', Usd, raw.spotPrice, false),
     encoding,
-    policies: parsePolicies(raw.policy),
+    policies: withGrace(parsePolicies(raw.policy), option('--replacement-grace-hours', Hours.refine((value) => value <= 1, 'must be at most 1 hour (the brain takes up to 3600 s)'), raw.replacementGraceHours, false)),
     json: raw.json ?? false,
     htmlFile: raw.html,
   };

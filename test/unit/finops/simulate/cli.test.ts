@@ -92,6 +92,14 @@ describe('spot-on simulate (the command\'s function)', () => {
     expect(result.html?.content).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
   });
 
+  it('prices the brain\'s replacement grace as a row of its own next to spot-on, and refuses it without spot-on', () => {
+    const result = run({ policy: 'on-demand,spot-on', replacementGraceHours: '0.2' });
+    const report = ReportSchema.parse(JSON.parse(result.stdout[0] ?? ''));
+    expect(report.policies.map((policy) => policy.name)).toStrictEqual(['on-demand', 'spot-on', 'spot-on-grace-720s']);
+    expect(run({ policy: 'greedy', replacementGraceHours: '0.2' })).toStrictEqual(failure('--replacement-grace-hours: applies to the spot-on policy: add it to --policy'));
+    expect(run({ policy: 'spot-on', replacementGraceHours: '2' })).toStrictEqual(failure('--replacement-grace-hours: "2" must be at most 1 hour (the brain takes up to 3600 s)'));
+  });
+
   it('refuses an unknown policy, naming the ones it knows', () => {
     expect(run({ policy: 'greedy,cheapest' })).toStrictEqual(failure(`--policy: unknown policy "cheapest": choose all or one or more of ${POLICY_NAMES.join(', ')}`));
   });

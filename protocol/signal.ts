@@ -10,6 +10,9 @@ export const SIGNAL_TYPES = [
   'aws-unhealthy',
   'aws-silent',
   'aws-recovered',
+  // From the aggregator: Azure is covering, and no Azure trainer has been heard for its silence timeout (the Azure
+  // Spot pool was evicted, or its nodes never came back): a run behind its deadline moves to on-demand capacity.
+  'azure-silent',
   'run-complete',
   'checkpoint-flushed',
   'drill',

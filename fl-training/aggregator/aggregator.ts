@@ -22,7 +22,8 @@ import type { ModelHeader, RegisterReply, RegisterRequest, StoredUpdateMeta, Upd
 import type { SignalSender } from './brain';
 import { ModelServer } from './model-server';
 import { decideCommit } from './quorum';
-import { readBrainEpoch, readRunStatus, resumeRun, type Base } from './resume';
+import { readBrainView, readRunStatus, resumeRun, type Base } from './resume';
+import { AzureSilenceMonitor, azureSilentSignal, type AzureCover } from './azure-silence';
 import { OpenRound } from './round';
 import { AwsSilenceMonitor, runCompleteSignal, silenceSignal, type SilenceTransition } from './silence';
 import { assignShard } from './shard-assignment';
@@ -106,6 +107,9 @@ export class Aggregator extends EventEmitter {
   private readonly statusWriter: StatusWriter;
   /** GPU node time trainers were heard on: status.json's usage, the cost so far. */
   private readonly usage = new UsageMeter();
+  /** Azure's cover as the brain's state last said, and whether its trainers went quiet under it. */
+  private azureCover: AzureCover = { phase: undefined, desiredAzureNodes: 0 };
+  private readonly azureSilence: AzureSilenceMonitor;
   private readonly outbox: SignalOutbox | undefined;
   private closed = false;
   /** Set when another writer committed a round this aggregator was committing: it must stop. */
@@ -126,6 +130,7 @@ export class Aggregator extends EventEmitter {
     const perShard = shardExampleCounts(this.config);
     this.fullExamples = new Map([...perShard].map(([id, n]) => [id, n * this.config.localEpochs]));
     this.silence = new AwsSilenceMonitor(this.config.awsSilenceTimeoutMs);
+    this.azureSilence = new AzureSilenceMonitor(this.config.awsSilenceTimeoutMs);
     this.trainers = new TrainerRegistry(this.config.trainerTimeoutMs);
     this.statusWriter = new StatusWriter(this.store, this.config.runId, this.log);
     if (options.signals) this.outbox = new SignalOutbox(options.signals, this.now, { ...options.signalRetry, log: this.log });
@@ -214,8 +219,10 @@ export class Aggregator extends EventEmitter {
   private async pollBrainState(atStart = false): Promise<void> {
     if ((this.options.statePollMs ?? 10_000) <= 0 && !atStart) return;
     try {
-      const epoch = await readBrainEpoch(this.store, this.runId);
-      if (epoch !== undefined && epoch > this.epochValue) this.applyEpoch(epoch, 'state blob');
+      const brain = await readBrainView(this.store, this.runId);
+      if (brain === undefined) return;
+      this.azureCover = { phase: brain.phase, desiredAzureNodes: brain.desiredAzureNodes };
+      if (brain.epoch > this.epochValue) this.applyEpoch(brain.epoch, 'state blob');
     } catch (error) {
       this.log(`could not read ${blobPaths.state(this.runId)}: ${describe(error)}`);
     }
@@ -458,6 +465,14 @@ export class Aggregator extends EventEmitter {
     if (this.options.minAwsTrainers !== undefined && !this.done) {
       const change = this.silence.capacity(this.status().reporting.aws, this.options.minAwsTrainers);
       if (change) this.signal(change, change === 'capacity-lost' ? this.trainers.lostAwsInstances(nowMs) : []);
+    }
+    const quietSince = this.done ? undefined : this.azureSilence.observe(this.azureCover, this.trainers.reporting(nowMs).azure, nowMs);
+    if (quietSince !== undefined) {
+      this.log(`no Azure trainer reported for ${Math.round((nowMs - quietSince) / 1000)} s while Azure covers: signalling azure-silent`);
+      const signal = azureSilentSignal(this.runId, quietSince, nowMs);
+      this.metrics.signalled(signal.type);
+      this.emit('signal', signal);
+      void this.outbox?.submit(signal);
     }
     if (this.outbox) work.push(this.outbox.tick());
     // The brain sizes failovers from status.json: keep it current when trainers go quiet, not only at commits.

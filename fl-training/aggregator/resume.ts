@@ -96,14 +96,23 @@ export async function readRunStatus(store: CheckpointStore, runId: string, log: 
   return parsed.success ? parsed.data : undefined;
 }
 
-/** Loose view of the brain's state/<runId>.json: only the epoch matters here. */
-const BrainStateSchema = z.looseObject({ epoch: z.number().int().nonnegative() });
+/** Loose view of the brain's state/<runId>.json: the epoch (fencing) and Azure's cover (azure-silence.ts). */
+const BrainStateSchema = z.looseObject({ epoch: z.number().int().nonnegative(), phase: z.string().optional(), desiredAzureNodes: z.number().int().nonnegative().optional() });
 
-/** The brain's epoch from state/<runId>.json (the brain bumps it on every phase change); undefined when unknown. */
-export async function readBrainEpoch(store: CheckpointStore, runId: string): Promise<number | undefined> {
+/** What the aggregator reads of the brain's state. */
+export interface BrainView {
+  /** Bumped by the brain on every phase change. */
+  readonly epoch: number;
+  readonly phase: string | undefined;
+  readonly desiredAzureNodes: number;
+}
+
+/** The brain's state/<runId>.json as the aggregator needs it; undefined when unknown. */
+export async function readBrainView(store: CheckpointStore, runId: string): Promise<BrainView | undefined> {
   const object = await store.get(blobPaths.state(runId));
   const parsed = object && BrainStateSchema.safeParse(safeJson(object.data));
-  return parsed?.success ? parsed.data.epoch : undefined;
+  if (!parsed?.success) return undefined;
+  return { epoch: parsed.data.epoch, phase: parsed.data.phase, desiredAzureNodes: parsed.data.desiredAzureNodes ?? 0 };
 }
 
 function safeJson(data: Buffer): unknown {

@@ -9,6 +9,8 @@
  * | aws-silent       | fail over (full)         | escalate to full, raise the count  | defer        |
  * | aws-recovered    | ignore (drops a deferred | fail back once AWS trainers report | ignore       |
  * |                  | failover)                | and the cooldown has passed        |              |
+ * | azure-silent     | ignore                   | azure-active on Spot: on-demand if | ignore       |
+ * |                  |                          | the deadline needs it (safety net) |              |
  * | run-complete     | ignore                   | fail back at once: nothing is left | ignore       |
  * |                  |                          | to train, Azure GPUs only cost     |              |
  * | checkpoint-flushed, drill: recorded only (drill proves the signed path end to end, it moves nothing)     |
@@ -33,6 +35,7 @@ import {
 import { assertNever, ignore, type Decision, type EvaluationContext, type SignalIntent } from './decision';
 import { cover } from './failover-moves';
 import { recover, releaseAfterRun } from './failback-moves';
+import { coverOnDemand } from './safety-net-moves';
 
 export type { BrainAction, Decision, DecisionOutcome, SignalIntent } from './decision';
 export { phaseChangeNotBefore } from './decision';
@@ -64,6 +67,7 @@ export function decide(state: FailoverState, signal: Signal, status: RunStatus |
     case 'aws-unhealthy':
     case 'aws-silent':
     case 'aws-recovered':
+    case 'azure-silent':
     case 'run-complete':
       return evaluate(seen, { id: signal.id, type, ...(signal.instanceIds === undefined ? {} : { instanceIds: signal.instanceIds }) }, {
         policy,
@@ -126,6 +130,8 @@ function evaluate(state: FailoverState, intent: SignalIntent, context: Evaluatio
     }
     case 'aws-recovered':
       return recover(state, intent, context);
+    case 'azure-silent':
+      return coverOnDemand(state, intent, context);
     case 'run-complete':
       return releaseAfterRun(state, intent, context);
     default:

@@ -1,8 +1,11 @@
 /**
  * The state changes of the deadline safety net (deadline-fallback.ts decides, these apply): a refused Spot failover
- * moved to the on-demand pool, or an aborted one kept for a deadline re-check.
+ * moved to the on-demand pool, an aborted one kept for a deadline re-check, and Azure's cover moved to on-demand
+ * when its Spot trainers went silent (azure-silent).
  */
-import { plusSeconds } from './decision';
+import { deadlineFallback } from './deadline-fallback';
+import { defer, ignore, plusSeconds, type Decision, type EvaluationContext, type SignalIntent } from './decision';
+import { newOperation } from './transition';
 import type { Step } from './operation';
 import type { FailoverPolicy } from './policy';
 import {
@@ -71,4 +74,34 @@ export function recheckDeadlineAt(state: FailoverState, recheckAt: Date, why: st
       reason: clip(`re-check the deadline: ${why}`),
     },
   };
+}
+
+/**
+ * azure-silent: Azure is covering on Spot and its trainers went quiet (the pool was evicted; AKS brings Spot nodes
+ * back only when capacity returns). Behind its deadline line, the run moves its cover to the on-demand pool (an
+ * adjustment: no phase change, no new epoch; the shell releases the Spot pool first). Ahead of it, the signal waits
+ * until the run would fall behind, and is over once Azure trainers report again.
+ */
+export function coverOnDemand(state: FailoverState, intent: SignalIntent, context: EvaluationContext): Decision {
+  const { status, now, policy } = context;
+  if (state.phase !== 'azure-active') return ignore(state, intent, `the brain is ${state.phase}: Azure is not covering on its own`);
+  if (state.azureCapacity === 'on-demand') return ignore(state, intent, 'Azure already covers on on-demand capacity');
+  const reporting = status?.reporting.azure ?? 0;
+  if (context.checks > 0 && reporting >= Math.max(1, state.desiredAzureNodes)) {
+    return ignore(state, intent, `Azure trainers report again (${reporting} of ${state.desiredAzureNodes}): the silence is over`);
+  }
+  if (state.pendingOperation !== undefined) {
+    return defer(state, intent, plusSeconds(now, policy.recheckSeconds), `operation ${state.pendingOperation.id} is under way`, context);
+  }
+  const verdict = deadlineFallback(status, now, policy);
+  if (verdict.placement === 'wait') {
+    if (verdict.recheckAt === undefined) return ignore(state, intent, `the Spot pool brings its nodes back when capacity returns (${verdict.reason})`);
+    return defer(state, intent, verdict.recheckAt, `safety net: wait for Azure Spot while ahead of the deadline (${verdict.reason})`, context);
+  }
+  const at = now.toISOString();
+  const moved: FailoverState = { ...state, azureCapacity: 'on-demand', updatedAt: at };
+  const { operation, operationSeq } = newOperation(moved, 'adjust', state.desiredAzureNodes, intent.id, context);
+  const reason = `${intent.type} ${intent.id}: Azure's Spot trainers went silent; deadline safety net: ${operation.id} moves the cover (${state.desiredAzureNodes} node(s)) to on-demand capacity (${verdict.reason})`;
+  const next = withNote({ ...moved, operationSeq, pendingOperation: operation }, { at, kind: 'safety-net', message: reason, signalId: intent.id, operationId: operation.id });
+  return { outcome: 'applied', state: next, actions: [{ kind: 'drive-operation', operationId: operation.id }], reason };
 }

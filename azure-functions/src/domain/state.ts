@@ -110,7 +110,7 @@ export const PendingOperationSchema = z.strictObject({
 export type PendingOperation = z.infer<typeof PendingOperationSchema>;
 
 /** The signal types that may change the phase (the others are only recorded). */
-export const ActionableSignalTypeSchema = z.enum(['capacity-lost', 'aws-unhealthy', 'aws-silent', 'aws-recovered', 'run-complete']);
+export const ActionableSignalTypeSchema = z.enum(['capacity-lost', 'aws-unhealthy', 'aws-silent', 'aws-recovered', 'azure-silent', 'run-complete']);
 export type ActionableSignalType = z.infer<typeof ActionableSignalTypeSchema>;
 
 /** A signal that came too early for the phase change it asks for; re-evaluated by a continuation at `notBefore`. */

@@ -72,7 +72,8 @@ export async function putAndRecord(
       log.error('could not stop the Azure trainers before releasing the pool', { operationId, error: error.message });
     }
   }
-  if (operation.purpose === 'failover' && capacityOf(operation) === 'on-demand') await releaseRefusedSpot(services, operation, log);
+  // Cover moving to (or growing on) the on-demand pool: the Spot pool must not keep a raised minimum behind it.
+  if (operation.purpose !== 'failback' && capacityOf(operation) === 'on-demand') await releaseRefusedSpot(services, operation, log);
   const result = await poolOf(services, operation).requestScale(operation.targetNodes);
   log.info('pool PUT', { operationId, capacity: capacityOf(operation), target: operation.targetNodes, result: result.kind, ...(result.kind === 'busy' ? { reason: result.reason } : {}) });
   // A refusal of the Spot pool may move the failover to on-demand capacity; that verdict needs the run's progress.
@@ -85,8 +86,9 @@ export async function putAndRecord(
 }
 
 /**
- * The Spot pool's refused operation may have left its minimum raised: a Spot node that frees up later would start
- * (and cost) with no trainer to run. Best effort: the on-demand failover must not wait on the pool that failed it.
+ * The Spot pool's refused operation (or its evicted cover) may have left its minimum raised: a Spot node that frees
+ * up later would start (and cost) with no trainer to run. Best effort: the move to on-demand must not wait on the
+ * pool that failed it.
  */
 async function releaseRefusedSpot(services: BrainServices, operation: PendingOperation, log: BrainLog): Promise<void> {
   try {

@@ -18,6 +18,9 @@
  *   one AWS trainer on the lost instance and `minAwsTrainers` is 1: one lost instance calls for one Azure node.
  * - `aws-silent` (the aggregator, once per silence): when no AWS trainer has trained for its default
  *   awsSilenceTimeoutMs (fl-training/config.ts), e.g. when the failback finds AWS without capacity.
+ * - `azure-silent` (the aggregator, once per silence): under azure-active, when the job trained on Azure and then
+ *   has not for the same timeout (the Azure pool lost its capacity).
+ * Every status the brain reads carries the job as its schedule (the deadline safety net reads it).
  * - `aws-recovered` (the aggregator, when AWS trainers report again after falling short): once a changeover's
  *   time has passed since AWS fell short and some AWS pool has had capacity for that long (a node launched).
  * - continuations: every `schedule-deferred` action is queued and re-evaluated with `reconsiderDeferred` at its time.
@@ -59,6 +62,8 @@ export interface SpotOnMemory {
   readonly awsShortSince: number | undefined;
   /** The tick the job last stopped training on AWS (no AWS trainer heard since), and whether aws-silent went out. */
   readonly silence: { readonly since: number; readonly sent: boolean } | undefined;
+  /** Azure's cover as the aggregator sees it: trainers heard under it, the tick they went quiet, azure-silent sent. */
+  readonly azureQuiet: { readonly heard: boolean; readonly since: number | undefined; readonly sent: boolean };
   /** Consecutive ticks of capacity per pool, this tick included. */
   readonly upTicks: readonly number[];
   readonly signalsSent: number;
@@ -84,7 +89,7 @@ function scheduled(status: RunStatus, setup: PolicySetup, progressTicks: number)
   };
 }
 
-function runStatus(now: Date, awsReporting: boolean, lostInstance?: string): RunStatus {
+function runStatus(now: Date, awsReporting: boolean, lostInstance?: string, azureReporting = false): RunStatus {
   const at = now.toISOString();
   return {
     version: 1,
@@ -94,7 +99,7 @@ function runStatus(now: Date, awsReporting: boolean, lostInstance?: string): Run
     updatedAt: at,
     trainers: lostInstance === undefined ? [] : [{ clientId: 'trainer-0', cloud: 'aws', shard: 'shard-0', residency: 'any', instanceId: lostInstance, lastSeenAt: at }],
     shards: [{ shard: 'shard-0', residency: 'any', movableToAzure: true }],
-    reporting: { aws: awsReporting ? 1 : 0, azure: 0 },
+    reporting: { aws: awsReporting ? 1 : 0, azure: azureReporting ? 1 : 0 },
   };
 }
 
@@ -164,7 +169,7 @@ export function spotOnPolicyWith(options: SpotOnOptions = { replacementGraceSeco
         replacementGraceSeconds: options.replacementGraceSeconds,
         expectedMoveSeconds: setup.settings.changeoverTicks.failover * setup.settings.tickSeconds,
       });
-      return { brain: initialState(RUN_ID, clock(setup, 0)), policy, continuations: [], awsShortSince: undefined, silence: undefined, upTicks: setup.pools.map(() => 0), signalsSent: 0 };
+      return { brain: initialState(RUN_ID, clock(setup, 0)), policy, continuations: [], awsShortSince: undefined, silence: undefined, azureQuiet: { heard: false, since: undefined, sent: false }, upTicks: setup.pools.map(() => 0), signalsSent: 0 };
     },
     decide(view, memory, setup) {
       const { job } = view;
@@ -192,6 +197,8 @@ export function spotOnPolicyWith(options: SpotOnOptions = { replacementGraceSeco
       const onDemand = operation?.capacity === 'on-demand';
       if (operation !== undefined && brain.phase === 'failing-over' && (onDemand ? readyOnDemand : readyIn('azure'))) {
         complete(onDemand ? 'simulated: the on-demand pool is ready' : 'simulated: the Azure pool is ready');
+      } else if (operation !== undefined && operation.purpose === 'adjust' && (onDemand ? readyOnDemand : readyIn('azure'))) {
+        complete('simulated: the cover is on its new pool');
       } else if (operation !== undefined && brain.phase === 'failing-over' && !onDemand && (azurePool === undefined || view.pools[azurePool]?.available !== true)) {
         const status = scheduled(runStatus(now, false), setup, job.progressTicks);
         const step = failOperation(brain, operation.id, { code: 'AllocationFailed', message: 'simulated: the Azure pool has no Spot capacity' }, now, policy, { status });
@@ -210,8 +217,11 @@ export function spotOnPolicyWith(options: SpotOnOptions = { replacementGraceSeco
       // known to be short, whenever an AWS pool has capacity; once it is, when the replacement has come up.
       const trainingOnAws = job.at.kind === 'spot' && setup.pools[job.at.pool]?.cloud === 'aws' && job.changeoverLeftTicks === 0;
       const awsHeard = trainingOnAws || (awsShortSince === undefined ? awsUp : awsReporting);
+      const trainingOnAzure = job.changeoverLeftTicks === 0 && (job.at.kind === 'on-demand' ? brain.azureCapacity === 'on-demand' : job.at.kind === 'spot' && setup.pools[job.at.pool]?.cloud === 'azure');
+      // The run as status.json shows it to the brain: who reports, and its schedule (the deadline safety net reads it).
+      const statusNow = (lostInstance?: string) => scheduled(runStatus(now, awsHeard, lostInstance, trainingOnAzure), setup, job.progressTicks);
       for (const continuation of due) {
-        const step = reconsiderDeferred(brain, continuation.signalId, runStatus(now, awsHeard), policy, now);
+        const step = reconsiderDeferred(brain, continuation.signalId, statusNow(), policy, now);
         brain = step.state;
         continuations.push(...deferrals(step.actions));
       }
@@ -228,6 +238,18 @@ export function spotOnPolicyWith(options: SpotOnOptions = { replacementGraceSeco
         send('aws-silent', runStatus(now, false));
         silence = { ...silence, sent: true };
       }
+      // The aggregator's azure-silent: Azure covers, its trainers were heard and went quiet for the silence timeout.
+      let azureQuiet = memory.azureQuiet;
+      if (brain.phase !== 'azure-active') azureQuiet = { heard: false, since: undefined, sent: false };
+      else if (trainingOnAzure) azureQuiet = { heard: true, since: undefined, sent: false };
+      else if (azureQuiet.heard) {
+        const since = azureQuiet.since ?? job.tick;
+        azureQuiet = { ...azureQuiet, since };
+        if (!azureQuiet.sent && job.tick - since >= AWS_SILENCE_TICKS(setup)) {
+          send('azure-silent', statusNow());
+          azureQuiet = { ...azureQuiet, sent: true };
+        }
+      }
       const lost = job.preemptedFrom;
       if (lost !== undefined && setup.pools[lost]?.cloud === 'aws') {
         const instance = instanceId(lost, job.tick);
@@ -241,7 +263,7 @@ export function spotOnPolicyWith(options: SpotOnOptions = { replacementGraceSeco
       }
       return {
         target: placement(brain, view, setup, azurePool),
-        memory: { brain, policy, continuations, awsShortSince, silence, upTicks, signalsSent },
+        memory: { brain, policy, continuations, awsShortSince, silence, azureQuiet, upTicks, signalsSent },
       };
     },
   };

@@ -361,6 +361,30 @@ describe('Aggregator', () => {
     expect(await aggregator.metricsText()).toContain('spoton_fl_signals_total{type="aws-silent"} 1');
   });
 
+  it('signals azure-silent once when, under the brain\'s azure-active, Azure trainers that reported go quiet', async () => {
+    const sent: Signal[] = [];
+    const signals: SignalSender = { send: async (signal) => (sent.push(signal), 'delivered') };
+    const { aggregator, store } = await start(undefined, { ...baseConfig, awsSilenceTimeoutMs: 60_000 }, { signals, statePollMs: 10 });
+    await store.put(blobPaths.state('unit-run'), Buffer.from(JSON.stringify({ phase: 'azure-active', epoch: 2, desiredAzureNodes: 1 })));
+    register(aggregator, 'azure-1', 'shard-0', 'azure');
+    clock += 10;
+    await aggregator.tick(); // reads the cover
+    clock += 10;
+    await aggregator.tick(); // the Azure trainer is live under it
+    clock += 30_001; // past the liveness window: quiet from here
+    await aggregator.tick();
+    const quietSince = clock;
+    clock += 59_999;
+    await aggregator.tick();
+    expect(sent).toStrictEqual([]);
+    clock += 1;
+    await aggregator.tick();
+    clock += 60_000;
+    await aggregator.tick(); // once per silence
+    await aggregator.close();
+    expect(sent.map((signal) => [signal.type, signal.id])).toStrictEqual([['azure-silent', `azure-silent-unit-run-${quietSince}`]]);
+  });
+
   it('delivers aws-silent after a 10-minute brain outage that outlasts the sender\'s own retries', async () => {
     const delivered: Signal[] = [];
     let brainUpAt = Infinity;

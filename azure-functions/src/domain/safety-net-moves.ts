@@ -90,13 +90,15 @@ export function coverOnDemand(state: FailoverState, intent: SignalIntent, contex
   if (context.checks > 0 && reporting >= Math.max(1, state.desiredAzureNodes)) {
     return ignore(state, intent, `Azure trainers report again (${reporting} of ${state.desiredAzureNodes}): the silence is over`);
   }
-  if (state.pendingOperation !== undefined) {
-    return defer(state, intent, plusSeconds(now, policy.recheckSeconds), `operation ${state.pendingOperation.id} is under way`, context);
-  }
+  // Only one signal waits at a time (the newest wins): this one must not push out a waiting aws-recovered.
+  const other = state.deferredSignal !== undefined && state.deferredSignal.id !== intent.id ? state.deferredSignal : undefined;
+  const later = (notBefore: Date, why: string) =>
+    other === undefined ? defer(state, intent, notBefore, why, context) : ignore(state, intent, `${why}; the deferred ${other.type} ${other.id} keeps its place`);
+  if (state.pendingOperation !== undefined) return later(plusSeconds(now, policy.recheckSeconds), `operation ${state.pendingOperation.id} is under way`);
   const verdict = deadlineFallback(status, now, policy);
   if (verdict.placement === 'wait') {
     if (verdict.recheckAt === undefined) return ignore(state, intent, `the Spot pool brings its nodes back when capacity returns (${verdict.reason})`);
-    return defer(state, intent, verdict.recheckAt, `safety net: wait for Azure Spot while ahead of the deadline (${verdict.reason})`, context);
+    return later(verdict.recheckAt, `safety net: wait for Azure Spot while ahead of the deadline (${verdict.reason})`);
   }
   const at = now.toISOString();
   const moved: FailoverState = { ...state, azureCapacity: 'on-demand', updatedAt: at };

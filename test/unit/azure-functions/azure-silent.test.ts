@@ -47,6 +47,14 @@ describe('azure-silent: the Azure Spot cover went quiet', () => {
     expect(still.state).toMatchObject({ azureCapacity: 'on-demand', pendingOperation: { purpose: 'adjust', capacity: 'on-demand' } });
   });
 
+  it('never pushes out a deferred aws-recovered (the failback it waits for would be lost)', () => {
+    const recovering = decide(azureActive(), signal('aws-recovered', 'sig-2'), runStatus({ aws: 4 }), SAFETY_NET, at(400));
+    expect(recovering.state.deferredSignal).toMatchObject({ id: 'sig-2', type: 'aws-recovered' });
+    const silent = decide(recovering.state, signal('azure-silent', 'sig-3'), withDeadline(48), SAFETY_NET, at(450));
+    expect([silent.outcome, silent.state.deferredSignal?.id]).toStrictEqual(['ignored', 'sig-2']);
+    expect(silent.reason).toContain('the deferred aws-recovered sig-2 keeps its place');
+  });
+
   it('changes nothing without a deadline, off azure-active, or already on on-demand', () => {
     const active = azureActive();
     expect(decide(active, signal('azure-silent', 'sig-2'), withDeadline(undefined), SAFETY_NET, at(600)).outcome).toBe('ignored');

@@ -19,6 +19,7 @@ import { createStrategy, type Strategy } from '../strategy/strategy';
 import { shardExampleCounts } from '../task/shards';
 import { modelShape, topologyHash as hashTopology, weightSpecs } from '../task/topology';
 import type { ModelHeader, RegisterReply, RegisterRequest, StoredUpdateMeta, UpdateMeta } from '../wire/messages';
+import type { Signal } from '../../protocol/signal';
 import type { SignalSender } from './brain';
 import { ModelServer } from './model-server';
 import { decideCommit } from './quorum';
@@ -468,11 +469,7 @@ export class Aggregator extends EventEmitter {
     }
     const quietSince = this.done ? undefined : this.azureSilence.observe(this.azureCover, this.trainers.reporting(nowMs).azure, nowMs);
     if (quietSince !== undefined) {
-      this.log(`no Azure trainer reported for ${Math.round((nowMs - quietSince) / 1000)} s while Azure covers: signalling azure-silent`);
-      const signal = azureSilentSignal(this.runId, quietSince, nowMs);
-      this.metrics.signalled(signal.type);
-      this.emit('signal', signal);
-      void this.outbox?.submit(signal);
+      this.send(azureSilentSignal(this.runId, quietSince, nowMs), `no Azure trainer reported for ${Math.round((nowMs - quietSince) / 1000)} s while Azure covers`);
     }
     if (this.outbox) work.push(this.outbox.tick());
     // The brain sizes failovers from status.json: keep it current when trainers go quiet, not only at commits.
@@ -575,22 +572,22 @@ export class Aggregator extends EventEmitter {
     );
     this.emit('committed', info);
     if (this.done) {
-      this.log(`run ${this.runId} complete after ${round} rounds: signalling run-complete (the brain releases any Azure capacity)`);
       this.emit('done', info);
-      const signal = runCompleteSignal(this.runId, this.now());
-      this.metrics.signalled(signal.type);
-      this.emit('signal', signal);
-      void this.outbox?.submit(signal);
+      this.send(runCompleteSignal(this.runId, this.now()), `run ${this.runId} complete after ${round} rounds (the brain releases any Azure capacity)`);
     }
   }
 
   private signal(type: SilenceTransition, instanceIds: readonly string[] = []): void {
     const nowMs = this.now();
     const last = this.silence.lastAwsReportMs ?? nowMs;
-    this.metrics.signalled(type);
     const why = { 'aws-silent': `no AWS trainer reported for ${Math.round((nowMs - last) / 1000)} s`, 'aws-recovered': 'AWS trainers report again', 'capacity-lost': `AWS is below its ${this.options.minAwsTrainers} trainers` }[type];
-    this.log(`${why}: signalling ${type}`);
-    const signal = silenceSignal(type, this.runId, last, nowMs, instanceIds);
+    this.send(silenceSignal(type, this.runId, last, nowMs, instanceIds), why);
+  }
+
+  /** Logs why, counts, announces and queues a signal for the brain (the outbox resends it until delivered). */
+  private send(signal: Signal, why: string): void {
+    this.log(`${why}: signalling ${signal.type}`);
+    this.metrics.signalled(signal.type);
     this.emit('signal', signal);
     void this.outbox?.submit(signal);
   }

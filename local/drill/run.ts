@@ -44,6 +44,13 @@ export function drillBatchMs(shards: number): number {
 export const DRILL_RUN_TIMEOUTS = { roundDeadlineMs: 30_000, trainerTimeoutMs: 10_000, awsSilenceTimeoutMs: 15_000 } as const;
 
 /**
+ * The deadline scenario's run config deadlineMs: 14 rounds (28 minutes of GPU work) due 90 (compressed) minutes
+ * after its start. Waiting for Spot would miss it (AWS Spot comes back only after a failover's worth of Azure
+ * rounds); on-demand capacity meets it. Reported under differsFromProduction (production/deployment.ts).
+ */
+export const DEADLINE_SCENARIO_DEADLINE_MS = 90_000;
+
+/**
  * The federated run every scenario and the baseline train: MNIST with enough data per shard that a Spot warning
  * lands mid-round, paced to a fixed round length (DRILL_ROUND_MS).
  */

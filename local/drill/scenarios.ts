@@ -8,6 +8,7 @@ import { loadEvent } from '../corpus';
 import { MARKER_EVENTS } from './view/markers';
 import type { Scenario } from './report';
 import type { Emit, LocalCloud } from './cloud';
+import { DEADLINE_SCENARIO_DEADLINE_MS } from './run';
 
 /** How a scenario drives the run; `until` helpers poll the monitor. */
 export interface ScenarioContext {
@@ -100,13 +101,6 @@ export function notePhase(context: ScenarioContext, phase: string): void {
   phases.add(phase);
   seenPhases.set(context, phases);
 }
-
-/**
- * The deadline scenario's run: 14 rounds (28 minutes of GPU work) due 90 (compressed) minutes after its start.
- * Waiting for Spot would miss it (AWS Spot comes back only after a failover's worth of Azure rounds); on-demand
- * capacity meets it.
- */
-const DEADLINE_MS = 90_000;
 
 /** Every AWS Spot node reclaimed, the Azure Spot pool out of capacity: the deadline safety net must act. */
 async function deadlineSafetyNet(context: ScenarioContext, timing: ScenarioTiming): Promise<void> {
@@ -247,7 +241,7 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
     },
   },
 
-  deadline: { deadlineMs: DEADLINE_MS, run: deadlineSafetyNet },
+  deadline: { deadlineMs: DEADLINE_SCENARIO_DEADLINE_MS, run: deadlineSafetyNet },
 
   'partial-loss': {
     // One node of three goes with no warning and no alarm (a sudden reclaim); its Node object is gone before the

@@ -50,8 +50,7 @@ interface RunJob {
 }
 
 /** The run's job at `now` (elapsed shifted by `laterSeconds`), or why there is none. */
-function runJob(status: RunStatus | undefined, now: Date, policy: FailoverPolicy, laterSeconds = 0): RunJob | { readonly none: string } {
-  if (!policy.onDemandSafetyNet) return { none: 'no on-demand pool is deployed (SPOTON_ON_DEMAND_POOL_NAME): wait for Spot' };
+function runJob(status: RunStatus | undefined, now: Date, laterSeconds = 0): RunJob | { readonly none: string } {
   const schedule = status?.schedule;
   if (status === undefined || schedule?.deadlineAt === undefined) return { none: 'the run has no deadline: wait for Spot' };
   const startedAt = Date.parse(schedule.startedAt);
@@ -78,7 +77,8 @@ function runJob(status: RunStatus | undefined, now: Date, policy: FailoverPolicy
 
 /** Where a run whose Spot failover was refused should train now (see the header). */
 export function deadlineFallback(status: RunStatus | undefined, now: Date, policy: FailoverPolicy): FallbackVerdict {
-  const run = runJob(status, now, policy);
+  if (!policy.onDemandSafetyNet) return { placement: 'wait', reason: 'no on-demand pool is deployed (SPOTON_ON_DEMAND_POOL_NAME): wait for Spot' };
+  const run = runJob(status, now);
   if ('none' in run) return { placement: 'wait', reason: run.none };
   const settings = deadlineSettings(policy);
   const decision = decidePlacement(run.job, NO_SPOT, settings, initialDeadlineMemory());
@@ -94,8 +94,7 @@ export function deadlineFallback(status: RunStatus | undefined, now: Date, polic
  * still not need on-demand capacity.
  */
 export function affordsWait(status: RunStatus | undefined, now: Date, policy: FailoverPolicy, seconds: number): { readonly affords: boolean; readonly reason: string } {
-  if (status?.schedule?.deadlineAt === undefined) return { affords: true, reason: 'the run has no deadline' };
-  const run = runJob(status, now, { ...policy, onDemandSafetyNet: true }, seconds);
+  const run = runJob(status, now, seconds);
   if ('none' in run) return { affords: true, reason: run.none };
   const decision = decidePlacement(run.job, NO_SPOT, deadlineSettings(policy), initialDeadlineMemory());
   return decision.placement.kind === 'on-demand'

@@ -8,6 +8,7 @@
  *   4. record what ARM said (stage submitted + resume token) with compare-and-swap.
  * Every step is idempotent: the PUT is conditional and has the same target; scaling replicas is a set.
  */
+import type { RunStatus } from '../../../protocol/run-status';
 import { backoffSeconds, type ContinuationMessage } from '../domain/continuation-message';
 import type { BrainAction } from '../domain/decide';
 import { pendingWithId, recordDrive, type DriveResult } from '../domain/operation';
@@ -76,13 +77,21 @@ export async function putAndRecord(
   if (operation.purpose !== 'failback' && capacityOf(operation) === 'on-demand') await releaseRefusedSpot(services, operation, log);
   const result = await poolOf(services, operation).requestScale(operation.targetNodes);
   log.info('pool PUT', { operationId, capacity: capacityOf(operation), target: operation.targetNodes, result: result.kind, ...(result.kind === 'busy' ? { reason: result.reason } : {}) });
-  // A refusal of the Spot pool may move the failover to on-demand capacity; that verdict needs the run's progress.
-  const status = result.kind === 'rejected' && operation.purpose === 'failover' ? (await services.runStatus.read(services.settings.runId)).status : undefined;
+  const status = result.kind === 'rejected' ? await safetyNetStatus(services, operation) : undefined;
   const committed = await mutateState(services, services.settings.runId, (current, now) => {
     const step = recordDrive(current, operationId, result, now, services.settings.policy, status === undefined ? {} : { status });
     return { state: step.state, result: step.actions };
   });
   return { state: committed.state, result, actions: committed.result };
+}
+
+/**
+ * The run status a failed operation needs: only a Spot failover that the deadline safety net may move to on-demand
+ * capacity asks for the run's progress (deadline-fallback.ts); nothing else reads it.
+ */
+export async function safetyNetStatus(services: BrainServices, operation: PendingOperation): Promise<RunStatus | undefined> {
+  if (!services.settings.policy.onDemandSafetyNet || operation.purpose !== 'failover' || capacityOf(operation) !== 'spot') return undefined;
+  return (await services.runStatus.read(services.settings.runId)).status;
 }
 
 /**
@@ -93,10 +102,10 @@ export async function putAndRecord(
 async function releaseRefusedSpot(services: BrainServices, operation: PendingOperation, log: BrainLog): Promise<void> {
   try {
     const result = await services.pool.requestScale(0);
-    log.info('Spot pool released before the on-demand failover', { operationId: operation.id, result: result.kind });
+    log.info('Spot pool released before moving to on-demand capacity', { operationId: operation.id, result: result.kind });
   } catch (error) {
     if (!isRetryable(error)) throw error;
-    log.warn('could not release the Spot pool before the on-demand failover', { operationId: operation.id, error: messageOf(error) });
+    log.warn('could not release the Spot pool before moving to on-demand capacity', { operationId: operation.id, error: messageOf(error) });
   }
 }
 

@@ -19,7 +19,7 @@ import {
 import { describePool } from '../domain/pool-target';
 import type { FailoverState, FailureDetail, PendingOperation } from '../domain/state';
 import { TrainerScaleError } from '../errors';
-import { executeActions, putAndRecord, queueOperationCheck } from './actions';
+import { executeActions, putAndRecord, queueOperationCheck, safetyNetStatus } from './actions';
 import { poolOf, type BrainLog, type BrainServices } from './services';
 import { mutateState } from './state-mutation';
 
@@ -54,8 +54,7 @@ async function commit(services: BrainServices, step: StepFunction, log: BrainLog
 async function fail(services: BrainServices, operation: PendingOperation, error: FailureDetail, log: BrainLog, poolCount?: number): Promise<ContinuationResult> {
   const operationId = operation.id;
   log.error('pool operation failed', { operationId, code: error.code, message: error.message });
-  // A failover the Spot pool failed may move to on-demand capacity; that verdict needs the run's progress.
-  const status = operation.purpose === 'failover' ? (await services.runStatus.read(services.settings.runId)).status : undefined;
+  const status = await safetyNetStatus(services, operation);
   const observed = { ...(poolCount === undefined ? {} : { poolCount }), ...(status === undefined ? {} : { status }) };
   const done = await commit(services, (current, now) => failOperation(current, operationId, error, now, services.settings.policy, observed), log);
   return { outcome: 'failed', reason: done.reason, state: done.state };

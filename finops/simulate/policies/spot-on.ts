@@ -8,8 +8,8 @@
  *                   (Karpenter's replacement), else wait
  *   failing-over -> changeover to the Azure pool (the first `azure/...` pool given: the brain scales one pool), or
  *                   to on-demand when the safety net moved the failover there
- *   azure-active -> Azure Spot; wait while the Azure pool has no capacity (the brain has no signal for that); or
- *                   on-demand under the safety net
+ *   azure-active -> Azure Spot, waiting while the Azure pool has no capacity (azure-silent may then move the
+ *                   cover to on-demand); or on-demand under the safety net
  *   failing-back -> changeover to AWS Spot, as in aws-primary
  *
  * What the shell would feed it, and how it is built here:
@@ -20,10 +20,10 @@
  *   awsSilenceTimeoutMs (fl-training/config.ts), e.g. when the failback finds AWS without capacity.
  * - `azure-silent` (the aggregator, once per silence): under azure-active, when the job trained on Azure and then
  *   has not for the same timeout (the Azure pool lost its capacity).
- * Every status the brain reads carries the job as its schedule (the deadline safety net reads it).
  * - `aws-recovered` (the aggregator, when AWS trainers report again after falling short): once a changeover's
  *   time has passed since AWS fell short and some AWS pool has had capacity for that long (a node launched).
  * - continuations: every `schedule-deferred` action is queued and re-evaluated with `reconsiderDeferred` at its time.
+ * - the run status: every one the brain reads carries the job as its schedule (the deadline safety net reads it).
  * - pool operations: a failover completes when the job's changeover into Azure completes, and fails
  *   (`AllocationFailed`) when the Azure pool has no capacity while failing over: the brain then asks its safety net
  *   (deadline-fallback.ts) with a run status whose schedule is the job (one round per tick of work, the deadline

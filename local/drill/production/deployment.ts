@@ -14,7 +14,7 @@ import { synthesizeTemplate as synthesizeStack } from '../../../cli/preflight/in
 import { loadTerraformDeployment } from '../../../cli/preflight/inputs/terraform';
 import { defaultRunConfig, parseShardList, type ShardConfig } from '../../../fl-training/config';
 import type { Cloud } from '../../../protocol/run-status';
-import { DRILL_RUN_TIMEOUTS } from '../run';
+import { DEADLINE_SCENARIO_DEADLINE_MS, DRILL_RUN_TIMEOUTS } from '../run';
 import { readAwsDeployment, type AwsDeployment, type CfnTemplate } from './aws-template';
 import { Compression, type ProductionDifference } from './time-compression';
 
@@ -221,6 +221,8 @@ function recordFixedDifferences(compression: Compression, aws: AwsDeployment): v
   for (const name of Object.keys(DRILL_RUN_TIMEOUTS) as (keyof typeof DRILL_RUN_TIMEOUTS)[]) {
     compression.differ(`run config ${name}`, `${job[name]} ms (the job's default; the chart's runConfig sets none)`, `${DRILL_RUN_TIMEOUTS[name]} ms`, 'compressed it would be shorter than a heartbeat or a trainer start on this machine; see local/drill/run.ts');
   }
+  compression.differ('run config deadlineMs', 'none (the chart\'s runConfig sets none; a run sets its own)', `${DEADLINE_SCENARIO_DEADLINE_MS} ms in the deadline scenario, none elsewhere`, 'the deadline safety net acts only for a run with a deadline; the deadline scenario shows it, the others run as deployed');
+  compression.differ('AKS GPU pools (gpu_spot_pool, gpu_on_demand_pool)', 'autoscaler on, min_count 0: the brain raises minCount', 'the ARM emulator\'s seed: autoscaler off, the brain sets count', 'the seed deck\'s pools; the brain handles both shapes (azure-functions/src/domain/pool-target.ts), and the drill reads the pools\' names from Terraform');
   compression.differ('GPU training time', 'minutes per round', '2 s per round (batches paced by SPOTON_MIN_BATCH_MS)', 'a tiny MNIST model on CPU stands for the real model on a GPU; pacing keeps rounds as long whatever the load');
 }
 

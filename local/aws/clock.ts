@@ -20,53 +20,35 @@ export const systemClock: Clock = {
   },
 };
 
-interface ManualTimer {
-  readonly id: number;
-  readonly dueAt: number;
-  readonly callback: () => void;
-}
-
 /** A clock that moves only when told to; due timers fire, in due order, inside `advance`. */
 export class ManualClock implements Clock {
-  private current: number;
-  private timers: ManualTimer[] = [];
+  private timers: { readonly id: number; readonly dueAt: number; readonly callback: () => void }[] = [];
   private nextId = 1;
 
-  constructor(startMs = Date.UTC(2026, 2, 1, 12, 0, 0)) {
-    this.current = startMs;
-  }
+  constructor(private current = Date.UTC(2026, 2, 1, 12, 0, 0)) {}
 
   now(): number {
     return this.current;
   }
 
   setTimer(callback: () => void, delayMs: number): () => void {
-    const timer: ManualTimer = { id: this.nextId++, dueAt: this.current + Math.max(0, delayMs), callback };
-    this.timers.push(timer);
+    const id = this.nextId++;
+    this.timers.push({ id, dueAt: this.current + Math.max(0, delayMs), callback });
     return () => {
-      this.timers = this.timers.filter((t) => t.id !== timer.id);
+      this.timers = this.timers.filter((t) => t.id !== id);
     };
   }
 
-  /** Timers not yet fired. */
-  pendingTimers(): number {
-    return this.timers.length;
-  }
-
-  /** Moves the time forward by `ms`, firing every timer that falls due on the way. */
+  /** Moves the time forward by `ms`, firing every timer that falls due on the way, in order. */
   advance(ms: number): void {
-    this.advanceTo(this.current + ms);
-  }
-
-  /** Moves the time to `targetMs` (never backwards), firing due timers in order. */
-  advanceTo(targetMs: number): void {
+    const target = this.current + ms;
     for (;;) {
-      const next = this.timers.filter((t) => t.dueAt <= targetMs).sort((a, b) => a.dueAt - b.dueAt || a.id - b.id)[0];
+      const next = this.timers.filter((t) => t.dueAt <= target).sort((a, b) => a.dueAt - b.dueAt || a.id - b.id)[0];
       if (next === undefined) break;
       this.timers = this.timers.filter((t) => t.id !== next.id);
       this.current = Math.max(this.current, next.dueAt);
       next.callback();
     }
-    this.current = Math.max(this.current, targetMs);
+    this.current = Math.max(this.current, target);
   }
 }

@@ -1,7 +1,7 @@
 /**
- * Local EKS control plane, DescribeCluster only: `GET /clusters/{name}` over REST-JSON
- * (@aws-sdk/client-eks), answering the cluster's API endpoint and CA as the interruption Lambda reads them.
- * Whoever runs the Kubernetes side (the cluster simulator) registers the cluster with its endpoint and CA.
+ * Local EKS control plane, DescribeCluster only: `GET /clusters/{name}` over REST-JSON (@aws-sdk/client-eks),
+ * answering the cluster's API endpoint and CA as the interruption Lambda reads them. Whoever runs the Kubernetes side
+ * (the cluster simulator) registers the cluster with its endpoint and CA.
  */
 import type { Clock } from './clock';
 import { AwsServiceError } from './errors';
@@ -13,40 +13,18 @@ export interface EksClusterDefinition {
   readonly endpoint: string;
   /** PEM of the CA that signs the API server's certificate (certificateAuthority.data is its base64). */
   readonly caPem: string;
-  /** @default '1.33' */
-  readonly version?: string;
-  /** @default 'ACTIVE' */
-  readonly status?: 'CREATING' | 'ACTIVE' | 'DELETING' | 'FAILED' | 'UPDATING' | 'PENDING';
-}
-
-interface StoredCluster extends EksClusterDefinition {
-  readonly createdAt: number;
-}
-
-export interface EksServiceOptions {
-  readonly region: string;
-  readonly accountId: string;
-  readonly clock: Clock;
 }
 
 /** The EKS clusters of the local account. */
 export class EksService {
-  private readonly options: EksServiceOptions;
-  private readonly clusters = new Map<string, StoredCluster>();
+  private readonly clusters = new Map<string, EksClusterDefinition & { readonly createdAt: number }>();
 
-  constructor(options: EksServiceOptions) {
-    this.options = options;
-  }
+  constructor(private readonly options: { readonly region: string; readonly accountId: string; readonly clock: Clock }) {}
 
-  /** Registers a cluster or replaces its endpoint, CA, version or status. */
+  /** Registers a cluster, ACTIVE, or replaces its endpoint and CA. */
   putCluster(cluster: EksClusterDefinition): void {
     const createdAt = this.clusters.get(cluster.name)?.createdAt ?? this.options.clock.now();
     this.clusters.set(cluster.name, { ...cluster, createdAt });
-  }
-
-  /** Forgets a cluster (DescribeCluster then answers ResourceNotFoundException). */
-  removeCluster(name: string): boolean {
-    return this.clusters.delete(name);
   }
 
   /** The wire JSON of DescribeCluster. */
@@ -61,10 +39,10 @@ export class EksService {
         name: cluster.name,
         arn: `arn:aws:eks:${region}:${accountId}:cluster/${cluster.name}`,
         createdAt: cluster.createdAt / 1000,
-        version: cluster.version ?? '1.33',
+        version: '1.33',
         endpoint: cluster.endpoint,
         roleArn: `arn:aws:iam::${accountId}:role/${cluster.name}-cluster-role`,
-        status: cluster.status ?? 'ACTIVE',
+        status: 'ACTIVE',
         certificateAuthority: { data: Buffer.from(cluster.caPem, 'utf8').toString('base64') },
         platformVersion: 'eks.1',
         accessConfig: { authenticationMode: 'API' },

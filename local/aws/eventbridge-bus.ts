@@ -1,29 +1,24 @@
 /**
- * Local EventBridge: event buses with rules whose patterns are matched by local/eventbridge (the same rule
- * constants the CDK app deploys) and SQS queues as targets, the way an EventBridge rule with an SQS target
- * delivers: the whole event envelope, as JSON, is the message body, without message attributes.
+ * Local EventBridge: buses whose rules (patterns matched by local/eventbridge, the same constants the CDK app deploys)
+ * target SQS queues, delivering as a rule with an SQS target does: the whole event envelope, as JSON, is the message
+ * body, without message attributes.
  *
- * PutEvents follows the API reference and the User Guide: at most 10 entries; Source, DetailType and Detail
- * are required (InvalidArgument); Detail must be a JSON object (MalformedDetail); sources starting with
- * `aws.` are reserved for AWS services (NotAuthorizedForSourceException); the entries together must stay
- * within 256 KiB, sized as "Calculating PutEvents event entry size" says (Time 14 bytes, then the UTF-8 bytes
- * of Source, DetailType, Detail and each Resource). Each accepted entry becomes the envelope
- * `{ version "0", id, detail-type, source, account, time, region, resources, detail }` with `time` in whole
- * seconds. Every event is recorded on its bus (the drill shows the `spot-on` lifecycle bus this way), matching
- * rules or not.
+ * PutEvents follows the API reference and the User Guide: at most 10 entries; Source, DetailType and Detail are
+ * required (InvalidArgument); Detail must be a JSON object (MalformedDetail); sources starting with `aws.` are
+ * reserved for AWS services (NotAuthorizedForSourceException); the entries together must stay within 256 KiB, sized
+ * as "Calculating PutEvents event entry size" says. Each accepted entry becomes the envelope `{ version "0", id,
+ * detail-type, source, account, time, region, resources, detail }` with `time` in whole seconds. Every event is
+ * recorded on its bus, matching rules or not. AWS service events (Spot warnings, state changes, alarms) cannot be
+ * sent with PutEvents; `inject` puts a recorded one on a bus as AWS would.
  *
- * AWS service events (Spot warnings, state changes, alarms) cannot be sent with PutEvents; `inject` puts a
- * recorded one on a bus as AWS would.
+ * SQS delivers at least once and, for standard queues, not in order: `copies` makes the bus deliver each matched
+ * event that many times, each copy after a seeded delay of 0 or 1 s (the drill's duplicate-storm).
  *
- * Delivery to a queue is an SQS SendMessage (`deliver`, to fauxqs in the local AWS). SQS delivers at least once and,
- * for standard queues, not in order: `copies` makes the bus deliver each matched event that many times, each copy
- * after a seeded delay of 0 or 1 s, which is how duplicates and reordering show up to a queue's consumers (the drill's
- * duplicate-storm; a duplicate sent on to the signal outbox by the interruption Lambda is then a duplicate there too).
- *
- * One deliberate difference: an entry for a bus that does not exist fails with ResourceNotFoundException.
- * The service has answered such entries with a success and dropped the event (aws/aws-sdk#186,
- * aws/aws-cli#9186); failing loudly here catches a wrong EVENT_BUS_NAME in the drill.
+ * One deliberate difference: an entry for a bus that does not exist fails with ResourceNotFoundException, where the
+ * service has answered a success and dropped the event (aws/aws-sdk#186, aws/aws-cli#9186): a wrong EVENT_BUS_NAME
+ * fails loudly in the drill.
  */
+import { z } from 'zod';
 import { matchesPattern, validatePattern, type EventPattern } from '../eventbridge/pattern';
 import type { Clock } from './clock';
 import { AwsServiceError } from './errors';
@@ -49,25 +44,18 @@ export interface EventBridgeEvent {
   readonly detail: Readonly<Record<string, unknown>>;
 }
 
-/** One PutEvents entry, typed. */
+/** One PutEvents entry, `Time` as epoch milliseconds. */
 export interface PutEventsEntry {
   readonly Source?: string;
   readonly DetailType?: string;
   readonly Detail?: string;
   readonly Resources?: readonly string[];
-  /** Epoch milliseconds. */
   readonly TimeMs?: number;
   readonly EventBusName?: string;
-  readonly TraceHeader?: string;
 }
 
 /** One PutEvents result entry: an EventId, or why the entry failed. */
 export type PutEventsResultEntry = { readonly EventId: string } | { readonly ErrorCode: string; readonly ErrorMessage: string };
-
-export interface PutEventsResult {
-  readonly FailedEntryCount: number;
-  readonly Entries: readonly PutEventsResultEntry[];
-}
 
 /** A rule: a pattern and the queues that receive matching events. */
 export interface RuleDefinition {
@@ -77,16 +65,8 @@ export interface RuleDefinition {
   readonly targets: readonly SqsTarget[];
 }
 
-interface Rule {
-  readonly name: string;
-  readonly pattern: EventPattern;
-  readonly targets: readonly SqsTarget[];
-}
-
 /** Where an event went. */
-export type Delivery =
-  | { readonly rule: string; readonly targetArn: string; readonly messageId: string }
-  | { readonly rule: string; readonly targetArn: string; readonly error: string };
+export type Delivery = { readonly rule: string; readonly targetArn: string } & ({ readonly messageId: string } | { readonly error: string });
 
 /** An event a bus received. */
 export interface BusEventRecord {
@@ -98,21 +78,15 @@ export interface BusEventRecord {
   readonly deliveries: readonly Delivery[];
 }
 
-/** PutEvents limits. */
-export const PUT_EVENTS_LIMITS = { maxEntries: 10, maxTotalEntryBytes: 256 * 1024 } as const;
-
 /** An envelope's `time`: ISO 8601 in whole seconds, as EventBridge writes it. */
 export function eventTime(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-/** The entry's size as the User Guide computes it. */
+/** The entry's size as the User Guide computes it: 14 bytes for a Time, then the UTF-8 bytes of the rest. */
 export function putEventsEntrySize(entry: PutEventsEntry): number {
-  let size = entry.TimeMs === undefined ? 0 : 14;
-  size += Buffer.byteLength(entry.Source ?? '') + Buffer.byteLength(entry.DetailType ?? '');
-  size += Buffer.byteLength(entry.Detail ?? '');
-  for (const resource of entry.Resources ?? []) size += Buffer.byteLength(resource);
-  return size;
+  const texts = [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])];
+  return (entry.TimeMs === undefined ? 0 : 14) + texts.reduce((size, text) => size + Buffer.byteLength(text ?? ''), 0);
 }
 
 /** An event injected by an AWS service is not a valid event. */
@@ -120,19 +94,13 @@ export class InvalidInjectedEventError extends Error {
   override readonly name = 'InvalidInjectedEventError';
 }
 
-export interface InjectOptions {
-  /** Give the event a new id, the current time and the local account and region (a recorded event replayed now). */
-  readonly restamp?: boolean;
-}
-
-export interface EventBusOptions {
-  readonly name: string;
+export interface EventBridgeServiceOptions {
   readonly region: string;
   readonly accountId: string;
   readonly clock: Clock;
   readonly random: Random;
-  /** Events kept in `events()`, oldest dropped first. */
-  readonly maxRecordedEvents: number;
+  /** Events kept per bus in `events()`, oldest dropped first. @default 10_000 */
+  readonly maxRecordedEvents?: number;
   readonly deliver: DeliverToQueue;
   /** Deliveries of each matched event to each target (at-least-once delivery, injected). @default 1 */
   readonly copies?: number;
@@ -140,37 +108,26 @@ export interface EventBusOptions {
 
 /** One event bus. */
 export class EventBus {
-  readonly name: string;
   readonly arn: string;
-  private readonly options: EventBusOptions;
-  private readonly ruleMap = new Map<string, Rule>();
+  private readonly rules = new Map<string, { readonly name: string; readonly pattern: EventPattern; readonly targets: readonly SqsTarget[] }>();
   private readonly recorded: BusEventRecord[] = [];
   private readonly listeners = new Set<(record: BusEventRecord) => void>();
 
-  constructor(options: EventBusOptions) {
-    this.options = options;
-    this.name = options.name;
-    this.arn = `arn:aws:events:${options.region}:${options.accountId}:event-bus/${options.name}`;
+  constructor(
+    readonly name: string,
+    private readonly options: EventBridgeServiceOptions,
+  ) {
+    this.arn = `arn:aws:events:${options.region}:${options.accountId}:event-bus/${name}`;
   }
 
   /** PutRule + PutTargets: adds or replaces a rule. Throws InvalidPatternError for a pattern EventBridge refuses. */
   putRule(rule: RuleDefinition): void {
-    this.ruleMap.set(rule.name, { name: rule.name, pattern: validatePattern(rule.pattern), targets: [...rule.targets] });
+    this.rules.set(rule.name, { name: rule.name, pattern: validatePattern(rule.pattern), targets: [...rule.targets] });
   }
 
   /** One rule per entry of `patterns` (e.g. INGEST_RULES), each targeting `targets`. */
   putRules(patterns: Readonly<Record<string, object>>, targets: readonly SqsTarget[]): void {
     for (const [name, pattern] of Object.entries(patterns)) this.putRule({ name, pattern, targets });
-  }
-
-  /** DeleteRule. */
-  removeRule(name: string): boolean {
-    return this.ruleMap.delete(name);
-  }
-
-  /** The rule names. */
-  rules(): string[] {
-    return [...this.ruleMap.keys()];
   }
 
   /** Every event received (up to the recording limit), oldest first. */
@@ -186,25 +143,21 @@ export class EventBus {
 
   /** Routes an event to the targets of every matching rule and records it. */
   async publish(event: EventBridgeEvent, via: BusEventRecord['via']): Promise<BusEventRecord> {
-    const matched = [...this.ruleMap.values()].filter((rule) => matchesPattern(rule.pattern, event));
+    const matched = [...this.rules.values()].filter((rule) => matchesPattern(rule.pattern, event));
     const body = JSON.stringify(event);
     const copies = Math.max(1, Math.floor(this.options.copies ?? 1));
-    const sends = matched.flatMap((rule) => rule.targets.flatMap((queue) => Array.from({ length: copies }, () => ({ rule, queue }))));
+    const sends = matched.flatMap((rule) => rule.targets.flatMap((queue) => Array.from({ length: copies }, () => ({ rule: rule.name, targetArn: queue.arn, queue }))));
     // The delays are drawn in order before any send, so that a seed gives the same deliveries whatever the timing.
     const delays = sends.map(() => (copies === 1 ? 0 : Math.floor(this.options.random.next() * 2)));
-    const deliveries: Delivery[] = await Promise.all(
-      sends.map(async ({ rule, queue }, i): Promise<Delivery> => {
-        try {
-          return { rule: rule.name, targetArn: queue.arn, messageId: await this.options.deliver(queue, body, delays[i] ?? 0) };
-        } catch (error) {
-          // EventBridge retries and then dead-letters a failed target; here the failure is recorded.
-          return { rule: rule.name, targetArn: queue.arn, error: (error as Error).message };
-        }
-      }),
+    const deliveries = await Promise.all(
+      sends.map(({ queue, ...to }, i): Promise<Delivery> =>
+        // EventBridge retries and then dead-letters a failed target; here the failure is recorded.
+        this.options.deliver(queue, body, delays[i] ?? 0).then((messageId) => ({ ...to, messageId }), (error: unknown) => ({ ...to, error: (error as Error).message })),
+      ),
     );
     const record: BusEventRecord = { event, receivedAt: this.options.clock.now(), via, matchedRules: matched.map((r) => r.name), deliveries };
     this.recorded.push(record);
-    if (this.recorded.length > this.options.maxRecordedEvents) this.recorded.shift();
+    if (this.recorded.length > (this.options.maxRecordedEvents ?? 10_000)) this.recorded.shift();
     for (const listener of [...this.listeners]) listener(record);
     return record;
   }
@@ -213,24 +166,22 @@ export class EventBus {
    * Puts an AWS service event (e.g. a recorded Spot warning from events/) on this bus, as the service would.
    * Missing envelope fields get EventBridge's values; `restamp` replaces id, time, account and region.
    */
-  async inject(event: unknown, options: InjectOptions = {}): Promise<BusEventRecord> {
+  async inject(event: unknown, options: { readonly restamp?: boolean } = {}): Promise<BusEventRecord> {
     if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new InvalidInjectedEventError('an event must be a JSON object');
     const raw = event as Record<string, unknown>;
     if (typeof raw.source !== 'string' || raw.source === '') throw new InvalidInjectedEventError('event has no source');
     if (typeof raw['detail-type'] !== 'string' || raw['detail-type'] === '') throw new InvalidInjectedEventError('event has no detail-type');
-    if (typeof raw.detail !== 'object' || raw.detail === null || Array.isArray(raw.detail)) {
-      throw new InvalidInjectedEventError('event detail must be a JSON object');
-    }
+    if (typeof raw.detail !== 'object' || raw.detail === null || Array.isArray(raw.detail)) throw new InvalidInjectedEventError('event detail must be a JSON object');
     const { clock, random, accountId, region } = this.options;
-    const fresh = options.restamp === true;
+    const kept = (field: string) => (options.restamp !== true && typeof raw[field] === 'string' ? (raw[field] as string) : undefined);
     const envelope: EventBridgeEvent = {
       version: typeof raw.version === 'string' ? raw.version : '0',
-      id: !fresh && typeof raw.id === 'string' ? raw.id : random.uuid(),
+      id: kept('id') ?? random.uuid(),
       'detail-type': raw['detail-type'],
       source: raw.source,
-      account: !fresh && typeof raw.account === 'string' ? raw.account : accountId,
-      time: !fresh && typeof raw.time === 'string' ? raw.time : eventTime(clock.now()),
-      region: !fresh && typeof raw.region === 'string' ? raw.region : region,
+      account: kept('account') ?? accountId,
+      time: kept('time') ?? eventTime(clock.now()),
+      region: kept('region') ?? region,
       resources: Array.isArray(raw.resources) ? raw.resources.map(String) : [],
       detail: raw.detail as Record<string, unknown>,
     };
@@ -242,38 +193,45 @@ function entryError(ErrorCode: string, ErrorMessage: string): PutEventsResultEnt
   return { ErrorCode, ErrorMessage };
 }
 
-function requiredMessage(parameter: string): string {
-  return `Parameter ${parameter} is not valid. Reason: ${parameter} is a required argument.`;
-}
+const requiredMessage = (parameter: string) => `Parameter ${parameter} is not valid. Reason: ${parameter} is a required argument.`;
 
-export interface EventBridgeServiceOptions {
-  readonly region: string;
-  readonly accountId: string;
-  readonly clock: Clock;
-  readonly random: Random;
-  /** @default 10_000 */
-  readonly maxRecordedEvents?: number;
-  readonly deliver: DeliverToQueue;
-  /** Deliveries of each matched event to each target. @default 1 */
-  readonly copies?: number;
+const validation = (constraint: string) => new AwsServiceError('ValidationException', `1 validation error detected: ${constraint}`);
+
+/** PutEvents' wire input (AWS JSON 1.1, as @aws-sdk/client-eventbridge sends it: `Time` in epoch seconds). */
+const PutEventsWire = z.object({
+  Entries: z.array(
+    z.object({
+      Time: z.number().optional(),
+      Source: z.string().optional(),
+      Resources: z.array(z.string()).optional(),
+      DetailType: z.string().optional(),
+      Detail: z.string().optional(),
+      EventBusName: z.string().optional(),
+    }),
+  ),
+});
+
+/** The entries of a PutEvents request as it came over the wire; ValidationException if it is not one. */
+export function putEventsEntries(input: unknown): PutEventsEntry[] {
+  const parsed = PutEventsWire.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw validation(`Value at '${(issue?.path ?? []).join('.') || 'entries'}' failed to satisfy constraint: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data.Entries.map(({ Time, ...entry }) => ({ ...entry, ...(Time === undefined ? {} : { TimeMs: Math.round(Time * 1000) }) }));
 }
 
 /** The event buses of the local account; `default` always exists. */
 export class EventBridgeService {
-  private readonly options: EventBridgeServiceOptions;
   private readonly buses = new Map<string, EventBus>();
 
-  constructor(options: EventBridgeServiceOptions) {
-    this.options = options;
+  constructor(private readonly options: EventBridgeServiceOptions) {
     this.create('default');
   }
 
   /** CreateEventBus (returns the existing bus of that name). */
   create(name: string): EventBus {
-    const existing = this.buses.get(name);
-    if (existing !== undefined) return existing;
-    const { region, accountId, clock, random, deliver, copies } = this.options;
-    const bus = new EventBus({ name, region, accountId, clock, random, deliver, maxRecordedEvents: this.options.maxRecordedEvents ?? 10_000, ...(copies === undefined ? {} : { copies }) });
+    const bus = this.buses.get(name) ?? new EventBus(name, this.options);
     this.buses.set(name, bus);
     return bus;
   }
@@ -286,24 +244,11 @@ export class EventBridgeService {
     return this.buses.get(match[3] as string);
   }
 
-  /** Every bus. */
-  list(): EventBus[] {
-    return [...this.buses.values()];
-  }
-
   /** PutEvents: validates the request (AwsServiceError) and then each entry (a failed result entry). */
-  async putEvents(entries: readonly PutEventsEntry[]): Promise<PutEventsResult> {
-    if (entries.length === 0) {
-      throw new AwsServiceError('ValidationException', "1 validation error detected: Value '[]' at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1");
-    }
-    if (entries.length > PUT_EVENTS_LIMITS.maxEntries) {
-      throw new AwsServiceError(
-        'ValidationException',
-        `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${PUT_EVENTS_LIMITS.maxEntries}`,
-      );
-    }
-    const total = entries.reduce((sum, entry) => sum + putEventsEntrySize(entry), 0);
-    if (total > PUT_EVENTS_LIMITS.maxTotalEntryBytes) {
+  async putEvents(entries: readonly PutEventsEntry[]): Promise<{ FailedEntryCount: number; Entries: PutEventsResultEntry[] }> {
+    if (entries.length === 0) throw validation("Value '[]' at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    if (entries.length > 10) throw validation("Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10");
+    if (entries.reduce((sum, entry) => sum + putEventsEntrySize(entry), 0) > 256 * 1024) {
       throw new AwsServiceError('ValidationException', 'Total size of the entries in the request is over the limit.');
     }
     const results: PutEventsResultEntry[] = [];
@@ -314,13 +259,13 @@ export class EventBridgeService {
   private async putEntry(entry: PutEventsEntry): Promise<PutEventsResultEntry> {
     if (!entry.Source) return entryError('InvalidArgument', requiredMessage('Source'));
     if (!entry.DetailType) return entryError('InvalidArgument', requiredMessage('DetailType'));
-    if (entry.Detail === undefined || entry.Detail === '') return entryError('InvalidArgument', requiredMessage('Detail'));
+    if (!entry.Detail) return entryError('InvalidArgument', requiredMessage('Detail'));
     if (entry.Source.startsWith('aws.')) return entryError('NotAuthorizedForSourceException', 'Not authorized for the source.');
     let detail: unknown;
     try {
       detail = JSON.parse(entry.Detail);
     } catch {
-      return entryError('MalformedDetail', 'Detail is malformed.');
+      detail = undefined;
     }
     if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return entryError('MalformedDetail', 'Detail is malformed.');
     const busName = entry.EventBusName || 'default';

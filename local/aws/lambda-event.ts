@@ -5,15 +5,8 @@
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 
-/** Where the records come from. */
-export interface SqsEventSourceRef {
-  /** ARN of the queue. */
-  readonly eventSourceArn: string;
-  readonly awsRegion: string;
-}
-
 /** Message attributes in Lambda's shape: camelCase, binary as base64, empty list members. */
-export function lambdaMessageAttributes(attributes: Readonly<Record<string, MessageAttributeValue>>): SQSMessageAttributes {
+function lambdaMessageAttributes(attributes: Readonly<Record<string, MessageAttributeValue>>): SQSMessageAttributes {
   return Object.fromEntries(
     Object.entries(attributes).map(([name, a]) => [
       name,
@@ -29,7 +22,7 @@ export function lambdaMessageAttributes(attributes: Readonly<Record<string, Mess
 }
 
 /** One record of the event, from an SDK message received with every system and message attribute. */
-export function sqsRecord(message: Message, source: SqsEventSourceRef): SQSRecord {
+function sqsRecord(message: Message, queueArn: string): SQSRecord {
   const a = message.Attributes ?? {};
   const attributes: SQSRecordAttributes = {
     ApproximateReceiveCount: a.ApproximateReceiveCount ?? '1',
@@ -48,45 +41,43 @@ export function sqsRecord(message: Message, source: SqsEventSourceRef): SQSRecor
     md5OfBody: message.MD5OfBody ?? '',
     ...(message.MD5OfMessageAttributes === undefined ? {} : { md5OfMessageAttributes: message.MD5OfMessageAttributes }),
     eventSource: 'aws:sqs',
-    eventSourceARN: source.eventSourceArn,
-    awsRegion: source.awsRegion,
+    eventSourceARN: queueArn,
+    awsRegion: queueArn.split(':')[3] ?? '',
   };
 }
 
-/** The event for a batch of messages. */
-export function sqsEvent(messages: readonly Message[], source: SqsEventSourceRef): SQSEvent {
-  return { Records: messages.map((m) => sqsRecord(m, source)) };
-}
-
-export interface LambdaContextInput {
-  readonly functionName: string;
-  readonly awsRequestId: string;
-  readonly region: string;
-  readonly accountId: string;
-  readonly memoryLimitInMB: number;
-  /** Epoch milliseconds at which the invocation times out. */
-  readonly deadlineMs: number;
-  /** The time now, for getRemainingTimeInMillis. */
-  readonly now: () => number;
-  /** 32 hex digits naming the execution environment's log stream. */
-  readonly logStreamId: string;
-  readonly startedAt: number;
+/** The event for a batch of messages from the queue `queueArn`. */
+export function sqsEvent(messages: readonly Message[], queueArn: string): SQSEvent {
+  return { Records: messages.map((m) => sqsRecord(m, queueArn)) };
 }
 
 function callbackStyle(name: string): never {
   throw new Error(`context.${name}() is the deprecated callback style; the local Lambda runner runs async handlers only`);
 }
 
-/** The context of one invocation, as the Node.js runtime builds it. */
-export function lambdaContext(input: LambdaContextInput): Context {
+/**
+ * The context of one invocation, as the Node.js runtime builds it, for a function in the queue's region and account.
+ * `logStreamId` (32 hex digits) names the execution environment's log stream; `now` counts down to `deadlineMs`.
+ */
+export function lambdaContext(input: {
+  readonly functionName: string;
+  readonly queueArn: string;
+  readonly requestId: string;
+  readonly memoryLimitInMB: number;
+  readonly logStreamId: string;
+  readonly startedAt: number;
+  readonly deadlineMs: number;
+  readonly now: () => number;
+}): Context {
+  const [, , , region, accountId] = input.queueArn.split(':');
   const day = new Date(input.startedAt).toISOString().slice(0, 10).replaceAll('-', '/');
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: input.functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${input.region}:${input.accountId}:function:${input.functionName}`,
+    invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${input.functionName}`,
     memoryLimitInMB: String(input.memoryLimitInMB),
-    awsRequestId: input.awsRequestId,
+    awsRequestId: input.requestId,
     logGroupName: `/aws/lambda/${input.functionName}`,
     logStreamName: `${day}/[$LATEST]${input.logStreamId}`,
     getRemainingTimeInMillis: () => Math.max(0, input.deadlineMs - input.now()),

@@ -1,23 +1,20 @@
 /**
  * An SQS event source mapping, run the way Lambda runs one, invoking an async handler in this process.
  *
- * - Pollers (maxConcurrency of them) long-poll the queue with the real @aws-sdk/client-sqs (ReceiveMessage: 20 s
- *   waits, up to 10 messages a receive, every system and message attribute) and gather a batch of up to
- *   `batchSize` for at most the maximum batching window, then invoke the handler with the SQS event built from the
- *   SDK's messages (lambda-event.ts) and a Lambda context (getRemainingTimeInMillis counts down the function timeout).
- * - With ReportBatchItemFailures, only the messages not listed in `batchItemFailures` are deleted (DeleteMessage);
- *   a thrown error, a timeout or an invalid answer fails the whole batch (batch-response.ts). Failed messages are
- *   left alone and reappear after their visibility timeout; the queue's RedrivePolicy moves them on eventually.
+ * - Pollers (maxConcurrency of them) long-poll the queue with the real @aws-sdk/client-sqs (up to 10 messages a
+ *   receive, every system and message attribute) and gather a batch of up to `batchSize` for at most the maximum
+ *   batching window, then invoke the handler with the SQS event built from the SDK's messages (lambda-event.ts) and a
+ *   Lambda context (getRemainingTimeInMillis counts down the function timeout).
+ * - As with ReportBatchItemFailures, which Spot-On's event sources set (cdk/lib/reflex-functions.ts), only the messages
+ *   not listed in `batchItemFailures` are deleted; a thrown error, a timeout or an invalid answer fails the whole batch
+ *   (batch-response.ts). Failed messages reappear after their visibility timeout; the queue's RedrivePolicy moves them on.
  * - Every invocation is recorded (for the drill's timeline) and announced to listeners.
  *
- * Configuration: each production handler module exports a factory that builds its handler from an environment
- * (lambdas/handlers/signal.ts `createSignalLambda`; its Lambda `handler` passes process.env). The runner calls it at
- * the cold start (the first invocation, or the next after it threw) with the runtime's variables (AWS_REGION,
- * AWS_DEFAULT_REGION, AWS_LAMBDA_FUNCTION_*) over `environment`, so process.env is never touched. What libraries read
- * from process.env themselves stays process-wide, as in one Lambda sandbox: the SDK's region, endpoints
- * (AWS_ENDPOINT_URL_*) and credentials, which its own loaders resolve lazily (per-function values would take
- * production code handing them to every client), and Powertools' POWERTOOLS_* when a handler builds its logger and
- * metrics. Set those (LocalAws.env) before the first invocation: hence one local cloud per process.
+ * Each production handler module exports a factory that builds its handler from an environment (lambdas/handlers/
+ * signal.ts `createSignalLambda`). The runner calls it at the cold start (the first invocation, or the next after it
+ * threw) with the runtime's variables over `environment`, so process.env is never touched. What libraries read from
+ * process.env themselves stays process-wide, as in one Lambda sandbox: the SDK's region, endpoints and credentials,
+ * and Powertools' POWERTOOLS_*. Set those (LocalAws.env) before the first invocation: hence one local cloud per process.
  * A timed-out handler cannot be killed in-process: its batch is failed, but its promise runs on.
  */
 import { DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
@@ -28,18 +25,11 @@ import { lambdaContext, sqsEvent } from './lambda-event';
 import { cryptoRandom, type Random } from './random';
 import type { SqsQueueRef } from './sqs';
 
-/** ReceiveMessage's limits. */
-const MAX_MESSAGES_PER_RECEIVE = 10;
-const MAX_WAIT_SECONDS = 20;
-
 /** An SQS-triggered async handler, e.g. lambdas/handlers/signal.ts `handler`. */
 export type SqsLambdaHandler = (event: SQSEvent, context: Context) => Promise<unknown>;
 
 /** A function's environment variables as its code sees them. */
 export type LambdaEnvironment = Readonly<Record<string, string>>;
-
-/** Builds a function's handler from its environment, e.g. lambdas/handlers/signal.ts `createSignalLambda`. */
-export type SqsLambdaFactory = (environment: LambdaEnvironment) => SqsLambdaHandler;
 
 export interface SqsEventSourceOptions {
   readonly functionName: string;
@@ -48,23 +38,19 @@ export interface SqsEventSourceOptions {
   readonly queue: Pick<SqsQueueRef, 'url' | 'arn'>;
   /** Timers (batching window, function timeout) and timestamps. @default the system clock */
   readonly clock?: Clock;
-  /** Called at the cold start with the function's environment; a throw fails that invocation, as an init error does. */
-  readonly createHandler: SqsLambdaFactory;
+  /** Builds the handler at the cold start from the function's environment; a throw fails that invocation, as an init error does. */
+  readonly createHandler: (environment: LambdaEnvironment) => SqsLambdaHandler;
   /** Records per invocation, 1 to 10,000. @default 10 */
   readonly batchSize?: number;
   /** How long to gather records before invoking, 0 to 300 s (Lambda needs ≥ 1 for batchSize > 10). @default 0 */
   readonly maximumBatchingWindowSeconds?: number;
-  /** FunctionResponseTypes ReportBatchItemFailures (Spot-On's event sources set it). @default true */
-  readonly reportBatchItemFailures?: boolean;
-  /** Function timeout. @default 3 (Lambda's default) */
+  /** Function timeout, 1 to 900 s. @default 3 (Lambda's default) */
   readonly timeoutSeconds?: number;
-  /** @default 128 */
-  readonly memoryLimitInMB?: number;
   /** Concurrent pollers, each invoking one batch at a time. @default 1 */
   readonly maxConcurrency?: number;
   /** The function's own environment variables (the runtime's reserved ones are set by the runner). @default {} */
   readonly environment?: LambdaEnvironment;
-  /** Long-poll wait of each receive. @default 20 */
+  /** Long-poll wait of each receive, 0 to 20 s. @default 20 */
   readonly pollWaitSeconds?: number;
   /** Request ids, and which deletes are lost. @default node:crypto */
   readonly random?: Random;
@@ -74,8 +60,6 @@ export interface SqsEventSourceOptions {
    * duplicate-storm). @default 0
    */
   readonly lostDeletes?: number;
-  /** Invocations kept in `invocations()`. @default 1_000 */
-  readonly maxRecordedInvocations?: number;
 }
 
 /** One invocation, as the drill's timeline shows it. */
@@ -105,32 +89,14 @@ export class InvalidEventSourceError extends Error {
   override readonly name = 'InvalidEventSourceError';
 }
 
-function regionOfArn(arn: string): string {
-  return arn.split(':')[3] ?? 'us-east-1';
-}
-
-function accountOfArn(arn: string): string {
-  return arn.split(':')[4] ?? '000000000000';
-}
+/** Memory of the function, in MB: Lambda's default (only the context and AWS_LAMBDA_FUNCTION_MEMORY_SIZE show it). */
+const MEMORY_MB = 128;
 
 /** A running (or stopped) SQS event source mapping. */
 export class SqsEventSource {
   readonly functionName: string;
-  private readonly client: SQSClient;
-  private readonly queue: Pick<SqsQueueRef, 'url' | 'arn'>;
-  private readonly createHandler: SqsLambdaFactory;
-  private readonly clock: Clock;
-  private readonly random: Random;
-  private readonly batchSize: number;
-  private readonly windowMs: number;
-  private readonly reportBatchItemFailures: boolean;
-  private readonly timeoutMs: number;
-  private readonly memoryLimitInMB: number;
-  private readonly maxConcurrency: number;
-  private readonly lostDeletes: number;
+  private readonly options: Required<Omit<SqsEventSourceOptions, 'environment'>>;
   private readonly environment: LambdaEnvironment;
-  private readonly pollWaitSeconds: number;
-  private readonly maxRecorded: number;
   private readonly logStreamId: string;
   private readonly recorded: LambdaInvocation[] = [];
   private readonly listeners = new Set<(invocation: LambdaInvocation) => void>();
@@ -138,47 +104,38 @@ export class SqsEventSource {
   private polling: { readonly abort: AbortController; readonly loops: Promise<void>[] } | undefined;
 
   constructor(options: SqsEventSourceOptions) {
-    this.functionName = options.functionName;
-    this.client = options.client;
-    this.queue = options.queue;
-    this.createHandler = options.createHandler;
-    this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? cryptoRandom;
-    this.batchSize = options.batchSize ?? 10;
-    this.windowMs = (options.maximumBatchingWindowSeconds ?? 0) * 1000;
-    this.reportBatchItemFailures = options.reportBatchItemFailures ?? true;
-    this.timeoutMs = (options.timeoutSeconds ?? 3) * 1000;
-    this.memoryLimitInMB = options.memoryLimitInMB ?? 128;
-    this.maxConcurrency = options.maxConcurrency ?? 1;
-    this.lostDeletes = options.lostDeletes ?? 0;
-    this.environment = {
-      ...options.environment,
-      AWS_REGION: regionOfArn(options.queue.arn),
-      AWS_DEFAULT_REGION: regionOfArn(options.queue.arn),
-      AWS_LAMBDA_FUNCTION_NAME: options.functionName,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(this.memoryLimitInMB),
-    };
-    this.pollWaitSeconds = options.pollWaitSeconds ?? MAX_WAIT_SECONDS;
-    this.maxRecorded = options.maxRecordedInvocations ?? 1_000;
-    this.logStreamId = this.random.hex(16);
-    this.validate(options);
-  }
-
-  private validate(options: SqsEventSourceOptions): void {
-    const window = options.maximumBatchingWindowSeconds ?? 0;
-    const checks: Array<[boolean, string]> = [
-      [Number.isInteger(this.batchSize) && this.batchSize >= 1 && this.batchSize <= 10_000, 'batchSize must be an integer from 1 to 10000'],
+    const o = (this.options = {
+      functionName: options.functionName,
+      client: options.client,
+      queue: options.queue,
+      createHandler: options.createHandler,
+      clock: options.clock ?? systemClock,
+      random: options.random ?? cryptoRandom,
+      batchSize: options.batchSize ?? 10,
+      maximumBatchingWindowSeconds: options.maximumBatchingWindowSeconds ?? 0,
+      timeoutSeconds: options.timeoutSeconds ?? 3,
+      maxConcurrency: options.maxConcurrency ?? 1,
+      pollWaitSeconds: options.pollWaitSeconds ?? 20,
+      lostDeletes: options.lostDeletes ?? 0,
+    });
+    this.functionName = o.functionName;
+    const region = o.queue.arn.split(':')[3] ?? '';
+    this.environment = { ...options.environment, AWS_REGION: region, AWS_DEFAULT_REGION: region, AWS_LAMBDA_FUNCTION_NAME: o.functionName, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(MEMORY_MB) };
+    this.logStreamId = o.random.hex(16);
+    const window = o.maximumBatchingWindowSeconds;
+    const checks: [boolean, string][] = [
+      [Number.isInteger(o.batchSize) && o.batchSize >= 1 && o.batchSize <= 10_000, 'batchSize must be an integer from 1 to 10000'],
       [Number.isInteger(window) && window >= 0 && window <= 300, 'maximumBatchingWindowSeconds must be an integer from 0 to 300'],
-      [this.batchSize <= 10 || window >= 1, 'a batchSize over 10 needs maximumBatchingWindowSeconds of at least 1'],
-      [this.timeoutMs >= 1000 && this.timeoutMs <= 900_000, 'timeoutSeconds must be from 1 to 900'],
-      [Number.isInteger(this.maxConcurrency) && this.maxConcurrency >= 1, 'maxConcurrency must be a positive integer'],
-      [Number.isInteger(this.pollWaitSeconds) && this.pollWaitSeconds >= 0 && this.pollWaitSeconds <= 20, 'pollWaitSeconds must be from 0 to 20'],
+      [o.batchSize <= 10 || window >= 1, 'a batchSize over 10 needs maximumBatchingWindowSeconds of at least 1'],
+      [o.timeoutSeconds >= 1 && o.timeoutSeconds <= 900, 'timeoutSeconds must be from 1 to 900'],
+      [Number.isInteger(o.maxConcurrency) && o.maxConcurrency >= 1, 'maxConcurrency must be a positive integer'],
+      [Number.isInteger(o.pollWaitSeconds) && o.pollWaitSeconds >= 0 && o.pollWaitSeconds <= 20, 'pollWaitSeconds must be from 0 to 20'],
     ];
     const failed = checks.filter(([ok]) => !ok).map(([, message]) => message);
     if (failed.length > 0) throw new InvalidEventSourceError(`${this.functionName}: ${failed.join('; ')}`);
   }
 
-  /** Every invocation so far (up to the recording limit), oldest first. */
+  /** Every invocation so far (the last 1,000), oldest first. */
   invocations(): LambdaInvocation[] {
     return [...this.recorded];
   }
@@ -198,8 +155,7 @@ export class SqsEventSource {
   start(): void {
     if (this.polling !== undefined) return;
     const abort = new AbortController();
-    const loops = Array.from({ length: this.maxConcurrency }, () => this.pollLoop(abort.signal));
-    this.polling = { abort, loops };
+    this.polling = { abort, loops: Array.from({ length: this.options.maxConcurrency }, () => this.pollLoop(abort.signal)) };
   }
 
   /**
@@ -215,10 +171,7 @@ export class SqsEventSource {
     await Promise.all(polling.loops);
   }
 
-  /**
-   * One poll: gathers one batch (waiting up to `waitSeconds` for the first message) and invokes the handler
-   * with it. Resolves with the invocation, or undefined when no message came.
-   */
+  /** One poll: gathers one batch (waiting up to `waitSeconds` for the first message) and invokes the handler with it. */
   async pollOnce(waitSeconds = 0, signal?: AbortSignal): Promise<LambdaInvocation | undefined> {
     const batch = await this.gatherBatch(waitSeconds, signal);
     return batch.length === 0 ? undefined : this.invoke(batch);
@@ -227,7 +180,7 @@ export class SqsEventSource {
   private async pollLoop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
-        await this.pollOnce(this.pollWaitSeconds);
+        await this.pollOnce(this.options.pollWaitSeconds);
       } catch {
         // The queue went away or refused the receive: back off instead of spinning, as the pollers do.
         await new Promise<void>((resolve) => {
@@ -236,7 +189,7 @@ export class SqsEventSource {
             signal.removeEventListener('abort', done);
             resolve();
           };
-          const cancel = this.clock.setTimer(done, 1_000);
+          const cancel = this.options.clock.setTimer(done, 1_000);
           signal.addEventListener('abort', done, { once: true });
         });
       }
@@ -245,88 +198,68 @@ export class SqsEventSource {
 
   private async receive(max: number, waitSeconds: number, signal: AbortSignal | undefined): Promise<Message[]> {
     const command = new ReceiveMessageCommand({
-      QueueUrl: this.queue.url,
-      MaxNumberOfMessages: Math.min(max, MAX_MESSAGES_PER_RECEIVE),
+      QueueUrl: this.options.queue.url,
+      MaxNumberOfMessages: Math.min(max, 10),
       WaitTimeSeconds: waitSeconds,
       MessageSystemAttributeNames: ['All'],
       MessageAttributeNames: ['All'],
     });
-    const { Messages = [] } = await this.client.send(command, signal === undefined ? {} : { abortSignal: signal });
+    const { Messages = [] } = await this.options.client.send(command, signal === undefined ? {} : { abortSignal: signal });
     return Messages;
   }
 
-  // The window opens with the first message and closes after windowMs or at batchSize records. Later receives
-  // wait no longer than the window has left (whole seconds; short polls in its last second), so that no receive is
-  // cut off holding messages.
+  // The window opens with the first message and closes after it or at batchSize records. Later receives wait no longer
+  // than the window has left (whole seconds; short polls in its last second), so that no receive is cut off holding messages.
   private async gatherBatch(waitSeconds: number, signal: AbortSignal | undefined): Promise<Message[]> {
-    const batch = await this.receive(this.batchSize, waitSeconds, signal);
-    if (batch.length === 0 || this.windowMs === 0) return batch;
-    const closesAt = this.clock.now() + this.windowMs;
-    for (let left = this.windowMs; batch.length < this.batchSize && left > 0 && signal?.aborted !== true; left = closesAt - this.clock.now()) {
-      const wait = Math.min(MAX_WAIT_SECONDS, Math.floor(left / 1000));
-      const received = await this.receive(this.batchSize - batch.length, wait, undefined);
+    const { batchSize, clock, maximumBatchingWindowSeconds } = this.options;
+    const batch = await this.receive(batchSize, waitSeconds, signal);
+    if (batch.length === 0 || maximumBatchingWindowSeconds === 0) return batch;
+    const closesAt = clock.now() + maximumBatchingWindowSeconds * 1000;
+    for (let left = closesAt - clock.now(); batch.length < batchSize && left > 0 && signal?.aborted !== true; left = closesAt - clock.now()) {
+      const wait = Math.min(20, Math.floor(left / 1000));
+      const received = await this.receive(batchSize - batch.length, wait, undefined);
       batch.push(...received);
-      if (wait === 0 && received.length === 0) await new Promise<void>((resolve) => this.clock.setTimer(resolve, Math.min(left, 50)));
+      if (wait === 0 && received.length === 0) await new Promise<void>((resolve) => clock.setTimer(resolve, Math.min(left, 50)));
     }
     return batch;
   }
 
   // The cold start builds the handler; a factory that throws fails this invocation and leaves the next one cold.
-  private call(event: SQSEvent, context: Context): Promise<unknown> {
-    try {
-      this.handler ??= this.createHandler(this.environment);
-      return Promise.resolve(this.handler(event, context));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  private async call(event: SQSEvent, context: Context): Promise<unknown> {
+    this.handler ??= this.options.createHandler(this.environment);
+    return this.handler(event, context);
   }
 
   private async invoke(messages: readonly Message[]): Promise<LambdaInvocation> {
-    const requestId = this.random.uuid();
-    const startedAt = this.clock.now();
-    const deadlineMs = startedAt + this.timeoutMs;
+    const { clock, random, queue, client, timeoutSeconds, lostDeletes } = this.options;
+    const requestId = random.uuid();
+    const startedAt = clock.now();
+    const timeoutMs = timeoutSeconds * 1000;
     const coldStart = this.handler === undefined;
-    const event = sqsEvent(messages, { eventSourceArn: this.queue.arn, awsRegion: regionOfArn(this.queue.arn) });
-    const context = lambdaContext({
-      functionName: this.functionName,
-      awsRequestId: requestId,
-      region: regionOfArn(this.queue.arn),
-      accountId: accountOfArn(this.queue.arn),
-      memoryLimitInMB: this.memoryLimitInMB,
-      deadlineMs,
-      now: () => this.clock.now(),
-      logStreamId: this.logStreamId,
-      startedAt,
-    });
+    const event = sqsEvent(messages, queue.arn);
+    const context = lambdaContext({ functionName: this.functionName, queueArn: queue.arn, requestId, memoryLimitInMB: MEMORY_MB, logStreamId: this.logStreamId, startedAt, deadlineMs: startedAt + timeoutMs, now: () => clock.now() });
 
     let cancelTimeout: () => void = () => undefined;
     const timedOut = new Promise<Settled>((resolve) => {
-      cancelTimeout = this.clock.setTimer(() => resolve({ kind: 'timeout' }), this.timeoutMs);
+      cancelTimeout = clock.setTimer(() => resolve({ kind: 'timeout' }), timeoutMs);
     });
-    const settled = await Promise.race([
-      this.call(event, context).then(
-        (value): Settled => ({ kind: 'returned', value }),
-        (error: unknown): Settled => ({ kind: 'threw', error }),
-      ),
-      timedOut,
-    ]);
+    const settled = await Promise.race([this.call(event, context).then((value): Settled => ({ kind: 'returned', value }), (error: unknown): Settled => ({ kind: 'threw', error })), timedOut]);
     cancelTimeout();
 
     const messageIds = messages.map((m) => m.MessageId ?? '');
-    const { failed, error } = judgeInvocation(settled, messageIds, { reportBatchItemFailures: this.reportBatchItemFailures, timeoutMs: this.timeoutMs });
-
+    const { failed, error } = judgeInvocation(settled, messageIds, timeoutMs);
     const deleted: string[] = [];
     for (const message of messages) {
       if (message.MessageId === undefined || failed.has(message.MessageId)) continue;
-      if (this.lostDeletes > 0 && this.random.next() < this.lostDeletes) continue; // delivered again later
+      if (lostDeletes > 0 && random.next() < lostDeletes) continue; // delivered again later
       try {
-        await this.client.send(new DeleteMessageCommand({ QueueUrl: this.queue.url, ReceiptHandle: message.ReceiptHandle }));
+        await client.send(new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: message.ReceiptHandle }));
         deleted.push(message.MessageId);
       } catch {
         // The message stays and comes back after its visibility timeout, as when Lambda's delete fails.
       }
     }
-    const endedAt = this.clock.now();
+    const endedAt = clock.now();
     const failedMessageIds = messageIds.filter((id) => failed.has(id));
     const invocation: LambdaInvocation = {
       functionName: this.functionName,
@@ -344,7 +277,7 @@ export class SqsEventSource {
       ...(settled.kind === 'returned' && settled.value !== undefined ? { response: settled.value } : {}),
     };
     this.recorded.push(invocation);
-    if (this.recorded.length > this.maxRecorded) this.recorded.shift();
+    if (this.recorded.length > 1_000) this.recorded.shift();
     for (const listener of [...this.listeners]) listener(invocation);
     return invocation;
   }

@@ -42,8 +42,3 @@ export const cryptoRandom: Random = {
   uuid: () => randomUUID(),
   hex: (n) => randomBytes(n).toString('hex'),
 };
-
-/** A seeded Random when a seed is given, otherwise cryptoRandom. */
-export function randomFor(seed: number | undefined): Random {
-  return seed === undefined ? cryptoRandom : seededRandom(seed);
-}

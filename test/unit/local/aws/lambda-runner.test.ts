@@ -75,7 +75,7 @@ function reportingHandler(failBodies: readonly string[] = []) {
 describe('SqsEventSource', () => {
   it('builds the SQS event from the SDK messages and the Lambda context as AWS does', async () => {
     const { calls, handler } = reportingHandler();
-    const { clock, queue, sqs, source } = setup({ handler, timeoutSeconds: 30, memoryLimitInMB: 512 });
+    const { clock, queue, sqs, source } = setup({ handler, timeoutSeconds: 30 });
     const sentAt = clock.now();
     const id = sqs.send('{"id":"s-1"}', {
       MD5OfMessageAttributes: 'md5-attributes',
@@ -115,7 +115,7 @@ describe('SqsEventSource', () => {
       functionName: 'signal',
       functionVersion: '$LATEST',
       invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:signal`,
-      memoryLimitInMB: '512',
+      memoryLimitInMB: '128',
       awsRequestId: invocation?.requestId,
       logGroupName: '/aws/lambda/signal',
       logStreamName: expect.stringMatching(/^2026\/03\/01\/\[\$LATEST\][0-9a-f]{32}$/),
@@ -174,14 +174,6 @@ describe('SqsEventSource', () => {
       error: { name: 'InvalidBatchResponseError', message: 'itemIdentifier not-in-batch is not a message of this batch' },
     });
     expect(sqs.deleted).toStrictEqual([]);
-  });
-
-  it('ignores the answer without ReportBatchItemFailures', async () => {
-    const handler: SqsLambdaHandler = async (event) => ({ batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) });
-    const { sqs, source } = setup({ handler, reportBatchItemFailures: false });
-    sqs.send('a');
-    expect(await source.pollOnce()).toMatchObject({ outcome: 'succeeded' });
-    expect(sqs.deleted).toHaveLength(1);
   });
 
   it('counts a failed DeleteMessage as not deleted: the message comes back', async () => {
@@ -254,7 +246,6 @@ describe('SqsEventSource', () => {
     const built: LambdaEnvironment[] = [];
     const seen: (string | undefined)[] = [];
     const { sqs, source } = setup({
-      memoryLimitInMB: 256,
       environment: { LOCAL_AWS_TEST_SETTING: 'function-value' },
       createHandler: (environment) => {
         built.push(environment);
@@ -273,7 +264,7 @@ describe('SqsEventSource', () => {
         AWS_REGION: REGION,
         AWS_DEFAULT_REGION: REGION,
         AWS_LAMBDA_FUNCTION_NAME: 'signal',
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
       },
     ]);
     expect([first?.coldStart, second?.coldStart]).toStrictEqual([true, false]);
@@ -339,17 +330,12 @@ describe('judgeBatchResponse', () => {
     ['a non-list', { batchItemFailures: 'm1' }, { kind: 'failure', reason: 'batchItemFailures is not a list' }],
     ['a string answer', 'done', { kind: 'failure', reason: 'the function answered "done", not an object with batchItemFailures' }],
   ])('judges %s', (_name, response, verdict) => {
-    expect(judgeBatchResponse(response, ids, true)).toStrictEqual(verdict);
-  });
-
-  it('treats any answer as success without ReportBatchItemFailures', () => {
-    expect(judgeBatchResponse({ batchItemFailures: [{ itemIdentifier: 'm9' }] }, ids, false)).toStrictEqual({ kind: 'success' });
+    expect(judgeBatchResponse(response, ids)).toStrictEqual(verdict);
   });
 });
 
 describe('judgeInvocation', () => {
   const ids = ['m1', 'm2'];
-  const options = { reportBatchItemFailures: true, timeoutMs: 2_500 };
   it.each<[string, Settled, ReturnType<typeof judgeInvocation>]>([
     ['a partial answer', { kind: 'returned', value: { batchItemFailures: [{ itemIdentifier: 'm2' }] } }, { failed: new Set(['m2']) }],
     ['a complete success', { kind: 'returned', value: undefined }, { failed: new Set() }],
@@ -362,6 +348,6 @@ describe('judgeInvocation', () => {
       { failed: new Set(ids), error: { name: 'InvalidBatchResponseError', message: 'batchItemFailures is not a list' } },
     ],
   ])('judges %s', (_name, settled, verdict) => {
-    expect(judgeInvocation(settled, ids, options)).toStrictEqual(verdict);
+    expect(judgeInvocation(settled, ids, 2_500)).toStrictEqual(verdict);
   });
 });

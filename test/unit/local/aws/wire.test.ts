@@ -7,7 +7,7 @@ const AUTH = 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260301/us-west-2/sqs/aws
 describe('SigV4 credential scope', () => {
   it('reads the scope and accepts any signature for the right service and region', () => {
     expect(parseCredentialScope(AUTH)).toStrictEqual({ accessKeyId: 'AKIDEXAMPLE', date: '20260301', region: 'us-west-2', service: 'sqs' });
-    expect(checkCredentialScope(AUTH, 'sqs', 'us-west-2').accessKeyId).toBe('AKIDEXAMPLE');
+    expect(() => checkCredentialScope(AUTH, 'sqs', 'us-west-2')).not.toThrow();
   });
 
   it.each([
@@ -21,18 +21,17 @@ describe('SigV4 credential scope', () => {
 });
 
 describe('errorAnswer', () => {
-  it('renders JSON 1.1 errors with a namespaced __type when the service uses one', () => {
-    const invalid = new AwsServiceError('ValidationException', 'bad');
-    expect(errorAnswer('awsJson1_1', invalid, 'req-1', { typeNamespace: 'com.example' })).toStrictEqual({
+  it('renders JSON 1.1 errors with __type, the message and the headers', () => {
+    expect(errorAnswer('awsJson1_1', new AwsServiceError('ValidationException', 'bad'), 'req-1')).toStrictEqual({
       status: 400,
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'req-1' },
-      body: JSON.stringify({ __type: 'com.example#ValidationException', message: 'bad' }),
+      body: JSON.stringify({ __type: 'ValidationException', message: 'bad' }),
     });
   });
 
-  it('renders JSON 1.1 errors with a bare __type and the service message key', () => {
+  it('renders JSON 1.1 errors with the service message key', () => {
     const notFound = new AwsServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
-    expect(JSON.parse(errorAnswer('awsJson1_1', notFound, 'r', { messageKey: 'Message' }).body)).toStrictEqual({
+    expect(JSON.parse(errorAnswer('awsJson1_1', notFound, 'r', 'Message').body)).toStrictEqual({
       __type: 'ResourceNotFoundException',
       Message: "Secrets Manager can't find the specified secret.",
     });

@@ -18,6 +18,8 @@ import { blobStateStore, type StateStore } from './adapters/state-store';
 import { AKS_AAD_SERVER_SCOPE, apiServerFromKubeconfig, kubernetesTrainerScaler, type ApiServerConnection } from './adapters/trainer-scaler';
 import { ConfigError, loadConfig, type AppConfig } from './config';
 import { messageOf, TrainerScaleError } from './errors';
+import { createTracing, type Tracing } from '../../protocol/tracer';
+import { tracedPool, tracedTrainers } from './adapters/traced';
 import type { BrainServices } from './use-cases/services';
 
 /** A fixed-token credential for the local ARM emulator, which accepts any bearer token (there is no identity). */
@@ -73,6 +75,8 @@ export interface ServiceOverrides {
   /** The Azure credential; default DefaultAzureCredential (managed identity in Azure). */
   readonly credential?: TokenCredential;
   readonly clock?: () => Date;
+  /** Where the brain's spans go. @default nowhere */
+  readonly tracing?: Tracing;
 }
 
 /** Builds every adapter for `config`. Nothing is called over the network until a handler runs. */
@@ -101,8 +105,9 @@ export function createBrainServices(config: AppConfig, overrides: ServiceOverrid
     ...(config.arm.endpoint === undefined ? {} : { endpoint: config.arm.endpoint }),
     ...(armCa === undefined ? {} : { tlsOptions: { ca: armCa } }),
   });
+  const tracing = overrides.tracing ?? createTracing({}, 'spot-on-brain');
   const agentPool = (poolName: string) =>
-    armGpuPool({ client: arm, resourceGroup: config.arm.resourceGroup, clusterName: config.arm.clusterName, poolName, timeoutMs: config.arm.timeoutSeconds * 1000 });
+    tracedPool(armGpuPool({ client: arm, resourceGroup: config.arm.resourceGroup, clusterName: config.arm.clusterName, poolName, timeoutMs: config.arm.timeoutSeconds * 1000 }), tracing, poolName);
   const pool = agentPool(config.arm.poolName);
   const onDemandPool = config.arm.onDemandPoolName === undefined ? undefined : agentPool(config.arm.onDemandPoolName);
 
@@ -126,13 +131,13 @@ export function createBrainServices(config: AppConfig, overrides: ServiceOverrid
           if (kubeconfig === undefined) throw new TrainerScaleError(`ARM returned no kubeconfig for ${config.arm.clusterName}`);
           return apiServerFromKubeconfig(Buffer.from(kubeconfig).toString('utf8'));
         });
-  const trainers = kubernetesTrainerScaler({
+  const trainers = tracedTrainers(kubernetesTrainerScaler({
     connection,
     token: k8s.auth === 'none' ? async () => undefined : async () => (await credential().getToken(AKS_AAD_SERVER_SCOPE))?.token,
     namespace: k8s.namespace,
     deployment: k8s.deployment,
     timeoutMs: k8s.timeoutSeconds * 1000,
-  });
+  }), tracing);
 
   return {
     settings: { runId: config.runId, signalKeys: config.signalKeys, policy: config.policy, continuation: config.continuation },
@@ -143,6 +148,7 @@ export function createBrainServices(config: AppConfig, overrides: ServiceOverrid
     trainers,
     continuations,
     clock: overrides.clock ?? (() => new Date()),
+    tracing,
   };
 }
 
@@ -153,6 +159,6 @@ let processServices: Promise<BrainServices> | undefined;
  * invocation (the host logs it and answers 500) until the settings are fixed: failing fast, naming the setting.
  */
 export function processBrainServices(): Promise<BrainServices> {
-  processServices ??= Promise.resolve().then(() => createBrainServices(loadConfig(process.env)));
+  processServices ??= Promise.resolve().then(() => createBrainServices(loadConfig(process.env), { tracing: createTracing(process.env, 'spot-on-brain') }));
   return processServices;
 }

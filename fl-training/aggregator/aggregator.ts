@@ -72,6 +72,8 @@ export interface CommitInfo {
   readonly accuracy?: number | undefined;
   readonly checkpointMs: number;
   readonly manifestSha256: string;
+  /** When the round opened (the aggregator's clock, epoch ms). */
+  readonly openedMs: number;
 }
 
 export type ModelAnswer = { readonly kind: 'model'; readonly frame: Buffer; readonly header: ModelHeader } | { readonly kind: 'none' } | { readonly kind: 'done' };
@@ -110,6 +112,7 @@ export class Aggregator extends EventEmitter {
   private readonly usage = new UsageMeter();
   /** Azure's cover as the brain's state last said, and whether its trainers went quiet under it. */
   private azureCover: AzureCover = { phase: undefined, desiredAzureNodes: 0 };
+  private openIncidentTrace: string | undefined;
   private readonly azureSilence: AzureSilenceMonitor;
   private readonly outbox: SignalOutbox | undefined;
   private closed = false;
@@ -157,6 +160,11 @@ export class Aggregator extends EventEmitter {
   /** The round trainers train now. */
   get openRound(): number {
     return this.round.number;
+  }
+
+  /** The brain's open incident's trace, as last read from its state (incident-trace.ts). */
+  get incidentTraceparent(): string | undefined {
+    return this.openIncidentTrace;
   }
 
   /** The last committed round. */
@@ -223,6 +231,7 @@ export class Aggregator extends EventEmitter {
       const brain = await readBrainView(this.store, this.runId);
       if (brain === undefined) return;
       this.azureCover = { phase: brain.phase, desiredAzureNodes: brain.desiredAzureNodes };
+      this.openIncidentTrace = brain.incidentTraceparent;
       if (brain.epoch > this.epochValue) this.applyEpoch(brain.epoch, 'state blob');
     } catch (error) {
       this.log(`could not read ${blobPaths.state(this.runId)}: ${describe(error)}`);
@@ -561,7 +570,7 @@ export class Aggregator extends EventEmitter {
     this.models.invalidate();
     this.committing = undefined; // the next round is open from here on
     this.models.wakeAll();
-    const info: CommitInfo = { round, reason, participants, examples, loss: metrics.loss, accuracy: metrics.accuracy, checkpointMs, manifestSha256: checkpoint.manifestSha256 };
+    const info: CommitInfo = { round, reason, participants, examples, loss: metrics.loss, accuracy: metrics.accuracy, checkpointMs, manifestSha256: checkpoint.manifestSha256, openedMs: open.openedMs };
     this.lastCommit = info;
     this.writeStatus();
     const partial = participants.filter((p) => p.partial).length;

@@ -13,10 +13,12 @@ import { readSettings, setting, usage, type SettingSpec } from '../settings';
 import { openStore } from '../store/open-store';
 import { initBackend } from '../task/backend';
 import { createEvaluator } from '../task/evaluator';
-import { Aggregator, type Evaluator } from './aggregator';
+import { Aggregator, type CommitInfo, type Evaluator } from './aggregator';
 import { httpSignalSender } from './brain';
 import { KEY_RING_SETTINGS } from '../../protocol/keys';
 import { startAggregatorServer } from './http';
+import { IncidentRounds, tracedSignalSender } from './incident-trace';
+import { createTracing } from '../../protocol/tracer';
 
 export const AGGREGATOR_SETTINGS = {
   config: { flag: 'config', env: 'SPOTON_FL_CONFIG', description: 'run configuration JSON file (partial; merged over the task defaults)', schema: setting.text().optional() },
@@ -70,8 +72,11 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   const config = assembleRunConfig(s);
   const store = (await openStore(s, true))!;
   const evaluator = config.evaluate ? await openEvaluator(config, s) : undefined;
-  const signals = s.brainUrl && s.signalKeys ? httpSignalSender({ url: s.brainUrl, secret: s.signalKeys.signing, backoffMs: s.signalBackoffMs, log: line }) : undefined;
+  const tracing = createTracing(env, 'spot-on-aggregator');
+  const signals = s.brainUrl && s.signalKeys ? tracedSignalSender(httpSignalSender({ url: s.brainUrl, secret: s.signalKeys.signing, backoffMs: s.signalBackoffMs, log: line }), tracing) : undefined;
   const aggregator = await Aggregator.open({ config, store, log: line, tickMs: s.tickMs, statePollMs: s.statePollMs, ...(s.minAwsTrainers ? { minAwsTrainers: s.minAwsTrainers } : {}), ...(evaluator ? { evaluator } : {}), ...(signals ? { signals, signalRetry: { retryMs: s.signalRetryMs, maxRetryMs: s.signalMaxRetryMs } } : {}) });
+  const incidentRounds = new IncidentRounds(tracing);
+  aggregator.on('committed', (info: CommitInfo) => incidentRounds.committed(info, aggregator.incidentTraceparent));
   const server = await startAggregatorServer(aggregator, { port: s.port, host: s.host, trainerKeys: s.trainerKeys, log: line, concurrentUpdates: s.concurrentUpdates });
   line(`listening on ${server.url} (run ${config.runId}, task ${config.task}, ${config.rounds} rounds, ${config.shards.length} shards, strategy ${config.strategy.name})`);
   return new Promise<number>((resolve) => {
@@ -79,6 +84,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
       line(`stopping: ${why}`);
       await server.close();
       await aggregator.close();
+      await tracing.shutdown();
       resolve(code);
     };
     process.once('SIGTERM', () => void stop(0, 'SIGTERM'));

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { blobPaths } from '../../protocol/blob-layout';
 import type { WeightSpec } from '../../protocol/checkpoint';
 import { RunStatusSchema, type RunStatus } from '../../protocol/run-status';
+import { TraceparentSchema } from '../../protocol/tracing';
 import type { RunConfig } from '../config';
 import { ConfigError } from '../errors';
 import { advanceLatest, resolveLatest, writeCheckpoint, type Checkpoint } from '../store/checkpoint';
@@ -96,8 +97,13 @@ export async function readRunStatus(store: CheckpointStore, runId: string, log: 
   return parsed.success ? parsed.data : undefined;
 }
 
-/** Loose view of the brain's state/<runId>.json: the epoch (fencing) and Azure's cover (azure-silence.ts). */
-const BrainStateSchema = z.looseObject({ epoch: z.number().int().nonnegative(), phase: z.string().optional(), desiredAzureNodes: z.number().int().nonnegative().optional() });
+/** Loose view of the brain's state/<runId>.json: the epoch (fencing), Azure's cover (azure-silence.ts), the open incident's trace. */
+const BrainStateSchema = z.looseObject({
+  epoch: z.number().int().nonnegative(),
+  phase: z.string().optional(),
+  desiredAzureNodes: z.number().int().nonnegative().optional(),
+  incidents: z.array(z.looseObject({ closedAt: z.string().optional(), traceparent: z.string().optional() })).optional(),
+});
 
 /** What the aggregator reads of the brain's state. */
 export interface BrainView {
@@ -105,6 +111,8 @@ export interface BrainView {
   readonly epoch: number;
   readonly phase: string | undefined;
   readonly desiredAzureNodes: number;
+  /** The open incident's trace (protocol/tracing.ts), when the brain recorded one. */
+  readonly incidentTraceparent: string | undefined;
 }
 
 /** The brain's state/<runId>.json as the aggregator needs it; undefined when unknown. */
@@ -112,7 +120,9 @@ export async function readBrainView(store: CheckpointStore, runId: string): Prom
   const object = await store.get(blobPaths.state(runId));
   const parsed = object && BrainStateSchema.safeParse(safeJson(object.data));
   if (!parsed?.success) return undefined;
-  return { epoch: parsed.data.epoch, phase: parsed.data.phase, desiredAzureNodes: parsed.data.desiredAzureNodes ?? 0 };
+  const incident = parsed.data.incidents?.at(-1);
+  const traceparent = incident?.closedAt === undefined ? TraceparentSchema.safeParse(incident?.traceparent) : undefined;
+  return { epoch: parsed.data.epoch, phase: parsed.data.phase, desiredAzureNodes: parsed.data.desiredAzureNodes ?? 0, incidentTraceparent: traceparent?.success ? traceparent.data : undefined };
 }
 
 function safeJson(data: Buffer): unknown {

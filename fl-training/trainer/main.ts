@@ -16,6 +16,7 @@ import { initBackend } from '../task/backend';
 import { resolveInstanceId } from './instance-identity';
 import { KEY_RING_SETTINGS } from '../../protocol/keys';
 import { Trainer } from './trainer';
+import { createTracing } from '../../protocol/tracer';
 
 export const TRAINER_SETTINGS = {
   aggregatorUrl: { flag: 'aggregator-url', env: 'SPOTON_AGGREGATOR_URL', description: 'aggregator base URL', schema: setting.url() },
@@ -54,6 +55,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   const store = await openStore(s, false);
   const data = openDataStore(s.dataUrl, s);
   const instanceId = await resolveInstanceId(s.cloud, s.instanceId, line);
+  const tracing = createTracing(env, 'spot-on-trainer');
   const trainer = new Trainer({
     aggregatorUrl: s.aggregatorUrl,
     clientId: s.clientId,
@@ -64,7 +66,11 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     log: line,
     sigtermGraceMs: s.sigtermGraceMs,
     minBatchMs: s.minBatchMs,
-    onFlushDurable: (flush) => event('flush-durable', flush),
+    onFlushDurable: (flush) => {
+      event('flush-durable', flush);
+      // A Spot warning's flush joins its incident's trace; a drain (SIGTERM) is no incident of its own.
+      if (flush.traceparent !== undefined) tracing.record('flush durable', { component: 'trainer', step: 'flush-durable', parent: flush.traceparent, startTime: new Date(Date.now() - flush.ms), attributes: { requestId: flush.requestId, examples: flush.examples } });
+    },
     onRegistered: (registration) => event('registered', registration),
     onDataLoaded: (loaded) => event('data-loaded', loaded),
     data,
@@ -91,6 +97,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     throw error;
   } finally {
     await trainer.close();
+    await tracing.shutdown();
   }
 }
 

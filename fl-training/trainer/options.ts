@@ -65,6 +65,8 @@ export interface FlushDurable {
   readonly outcome: string;
   /** From the flush request's arrival to durability. */
   readonly ms: number;
+  /** The trace context the flush request came with (protocol/tracing.ts). */
+  readonly traceparent?: string | undefined;
 }
 
 export interface TrainerResult {

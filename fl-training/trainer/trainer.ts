@@ -39,7 +39,7 @@ export class Trainer {
   private phase: 'starting' | 'waiting' | 'training' | 'pushing' | 'flushing' | 'done' = 'starting';
   private currentRound: number | undefined;
   private processedThisRound = 0;
-  private flush: { requestId: string; deadlineMs: number; reason: string; atMs: number } | undefined;
+  private flush: { requestId: string; deadlineMs: number; reason: string; atMs: number; traceparent?: string | undefined } | undefined;
   private flushDone = false;
   private assignedShard: string | undefined;
   private readonly flushedRequests = new Set<string>();
@@ -60,7 +60,7 @@ export class Trainer {
   /** Starts the flush endpoint (before training, so a warning during start-up is not missed). */
   async start(): Promise<string> {
     this.server = await startFlushServer(
-      { requestFlush: (request) => this.onFlushRequest(request), health: () => ({ phase: this.phase, round: this.currentRound }) },
+      { requestFlush: (request, traceparent) => this.onFlushRequest(request, traceparent), health: () => ({ phase: this.phase, round: this.currentRound }) },
       { port: this.options.port ?? 0, host: this.options.host ?? '0.0.0.0', flushKeys: this.options.keys.flush, instanceId: this.options.instanceId, metrics: this.metrics.registry },
     );
     return this.server.url;
@@ -79,10 +79,10 @@ export class Trainer {
     return this.flush !== undefined;
   }
 
-  private onFlushRequest(request: FlushRequest): FlushAcceptance {
+  private onFlushRequest(request: FlushRequest, traceparent?: string): FlushAcceptance {
     const outcome = this.flushDone || this.flushedRequests.has(request.requestId) ? 'done' : this.flush ? 'in-progress' : 'started';
     this.metrics.flushRequested('checkpoint', outcome);
-    if (outcome === 'started') this.beginFlush(request.requestId, Date.parse(request.deadline), request.reason);
+    if (outcome === 'started') this.beginFlush(request.requestId, Date.parse(request.deadline), request.reason, traceparent);
     return outcome;
   }
 
@@ -93,8 +93,8 @@ export class Trainer {
     this.beginFlush(`${signal}-${Date.now()}`, Date.now() + (this.options.sigtermGraceMs ?? 25_000), signal);
   }
 
-  private beginFlush(requestId: string, deadlineMs: number, reason: string): void {
-    this.flush = { requestId, deadlineMs, reason, atMs: Date.now() };
+  private beginFlush(requestId: string, deadlineMs: number, reason: string, traceparent?: string): void {
+    this.flush = { requestId, deadlineMs, reason, atMs: Date.now(), traceparent };
     this.log(`flush requested (${reason}, request ${requestId}); stopping at the next batch boundary (phase ${this.phase}${this.currentRound !== undefined ? `, round ${this.currentRound}, ${this.processedThisRound} examples done` : ''})`);
     this.waitAbort.abort();
   }
@@ -216,7 +216,7 @@ export class Trainer {
         await this.leaveQuietly(`flushed while ${this.phase}: no work in progress`);
         this.log(`flush durable: request ${this.flush.requestId} (${this.flush.reason}), nothing in progress, 0 examples, ${Date.now() - this.flush.atMs} ms after the request`);
         this.metrics.flushDurable(Date.now() - this.flush.atMs);
-        this.options.onFlushDurable?.({ requestId: this.flush.requestId, reason: this.flush.reason, examples: 0, outcome: 'nothing in progress', ms: Date.now() - this.flush.atMs });
+        this.options.onFlushDurable?.({ requestId: this.flush.requestId, reason: this.flush.reason, examples: 0, outcome: 'nothing in progress', ms: Date.now() - this.flush.atMs, traceparent: this.flush.traceparent });
         return;
       }
       this.phase = 'waiting';
@@ -274,7 +274,7 @@ export class Trainer {
         // One line the local drill can parse for warningToDurableMs.
         this.log(`flush durable: request ${flush.requestId} (${flush.reason}), round ${header.round}, ${result.examples} examples${result.partial ? ' (partial)' : ''}, ${outcome}, ${Date.now() - flush.atMs} ms after the request`);
         this.metrics.flushDurable(Date.now() - flush.atMs);
-        this.options.onFlushDurable?.({ requestId: flush.requestId, reason: flush.reason, round: header.round, examples: result.examples, outcome, ms: Date.now() - flush.atMs });
+        this.options.onFlushDurable?.({ requestId: flush.requestId, reason: flush.reason, round: header.round, examples: result.examples, outcome, ms: Date.now() - flush.atMs, traceparent: flush.traceparent });
       }
       switch (outcome) {
         case 'accepted':

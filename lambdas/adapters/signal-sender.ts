@@ -1,4 +1,5 @@
 import { sign } from '../../protocol/signing';
+import { traceHeaders } from '../../protocol/tracer';
 import { answerReason, describeFetchError, isRetryableStatus, type FetchFunction } from './http';
 import type { SigningKeySource } from './secret';
 
@@ -37,7 +38,7 @@ export function httpSignalSender(options: HttpSignalSenderOptions): SignalSender
       try {
         response = await fetchFn(options.endpointUrl, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...sign(key, rawBody, nowMs()) },
+          headers: { 'content-type': 'application/json', ...sign(key, rawBody, nowMs()), ...traceHeaders() },
           body: rawBody,
           // A redirect would carry the signed body elsewhere: treat it as an answer, not a hop.
           redirect: 'manual',

@@ -16,10 +16,14 @@
  * first copy's outcome). Across batches and redeliveries, repeating the work is harmless because every
  * receiver is idempotent by key: a trainer flushes once per requestId (= event id), the brain acts once per
  * signal id (derived from event id and type), lifecycle consumers deduplicate by eventId.
+ *
+ * Tracing: each acted-on event opens a trace (the incident's first span starts at the event's own time), and its
+ * context travels with every flush request and in the outbox message (protocol/tracing.ts).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSRecord } from 'aws-lambda';
+import { createTracing, type Tracing } from '../../protocol/tracer';
 import type { Signal } from '../../protocol/signal';
 import type { DeadLetterQueue } from '../adapters/dead-letter';
 import type { LifecycleBus } from '../adapters/lifecycle-bus';
@@ -53,6 +57,8 @@ export interface InterruptionHandlerDeps {
   /** Completes Auto Scaling lifecycle hooks once the instance's trainers have flushed. */
   readonly hooks: LifecycleHooks;
   readonly deadLetter: DeadLetterQueue;
+  /** Spans of this function (protocol/tracer.ts). @default one that exports nowhere */
+  readonly tracing?: Tracing;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
   readonly now?: () => Date;
@@ -80,6 +86,7 @@ export function createInterruptionHandler(deps: InterruptionHandlerDeps): SqsBat
   const logger = deps.logger ?? new Logger({ serviceName: 'spot-on-interruption' });
   const metrics = deps.metrics ?? new Metrics({ namespace: 'SpotOn', serviceName: 'spot-on-interruption' });
   const now = deps.now ?? (() => new Date());
+  const tracing = deps.tracing ?? createTracing({}, 'spot-on-interruption');
   const count = (name: string, value = 1) => {
     if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);
   };
@@ -100,13 +107,17 @@ export function createInterruptionHandler(deps: InterruptionHandlerDeps): SqsBat
   async function flushTrainer(decision: FlushDecision, eventId: string, instanceId: string, pod: TrainerPod, retryUntilMs: number): Promise<FlushOutcome | { outcome: 'not-running' }> {
     if (pod.ip === undefined) return { outcome: 'not-running' };
     const target = { name: pod.name, ip: pod.ip };
+    return tracing.inSpan(`flush ${pod.name}`, { component: 'lambda', attributes: { instanceId } }, () => flushWithRetries(decision, eventId, instanceId, target, retryUntilMs));
+  }
+
+  async function flushWithRetries(decision: FlushDecision, eventId: string, instanceId: string, target: { name: string; ip: string }, retryUntilMs: number): Promise<FlushOutcome> {
     const request = flushRequestFor(decision, eventId, instanceId);
     const stopMs = Math.min(Date.parse(request.deadline), retryUntilMs);
     let waitMs = flushRetry.firstMs;
     for (let attempt = 1; ; attempt++) {
       const result = await flushOnce(target, request);
       if (result.outcome !== 'failed' || now().getTime() + waitMs >= stopMs) return result;
-      logger.warn('trainer flush failed; retrying before the deadline', { eventId, pod: pod.name, attempt, reason: result.reason, retryInMs: waitMs });
+      logger.warn('trainer flush failed; retrying before the deadline', { eventId, pod: target.name, attempt, reason: result.reason, retryInMs: waitMs });
       count('FlushRetries');
       await sleep(waitMs);
       waitMs = Math.min(waitMs * 2, flushRetry.maxMs);
@@ -253,7 +264,12 @@ export function createInterruptionHandler(deps: InterruptionHandlerDeps): SqsBat
       return first;
     }
     logger.info('acting on event', { messageId: record.messageId, eventId: message.eventId, kind: message.kind, action: decision.action, rationale: decision.rationale });
-    const work = act(message, decision, retryUntilMs).catch((error: unknown) => (isPoison(error) ? deadLetter(record, error) : Promise.reject(error)));
+    // The span starts when AWS emitted the event: EventBridge and SQS delivery belong to the incident's time too.
+    const emitted = new Date(Math.min(Date.parse(message.time), now().getTime()));
+    const traced = tracing.inSpan(message.kind, { component: 'lambda', step: 'warning', startTime: emitted, attributes: { eventId: message.eventId, action: decision.action } }, () =>
+      act(message, decision, retryUntilMs),
+    );
+    const work = traced.catch((error: unknown) => (isPoison(error) ? deadLetter(record, error) : Promise.reject(error)));
     inFlight.set(message.eventId, work);
     return work;
   }
@@ -262,5 +278,5 @@ export function createInterruptionHandler(deps: InterruptionHandlerDeps): SqsBat
     inFlight: new Map<string, Promise<void>>(),
     retryUntilMs: context === undefined ? Number.POSITIVE_INFINITY : now().getTime() + context.getRemainingTimeInMillis() - INVOCATION_MARGIN_MS,
   });
-  return sqsBatchHandler({ logger, metrics, what: 'record', prepare, handleRecord });
+  return sqsBatchHandler({ logger, metrics, tracing, what: 'record', prepare, handleRecord });
 }

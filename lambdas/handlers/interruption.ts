@@ -22,6 +22,7 @@ import { classify } from '../events/classify';
 import { loadInterruptionConfig, type LambdaEnvironment } from './config';
 import { createInterruptionHandler } from './interruption-handler';
 import type { SqsBatchHandler } from './sqs-batch';
+import { createTracing } from '../../protocol/tracer';
 
 /** Upper bound for one Kubernetes API call; the whole reflex has two minutes. */
 const KUBERNETES_TIMEOUT_MS = 5_000;
@@ -49,6 +50,7 @@ export function createInterruptionLambda(env: LambdaEnvironment): SqsBatchHandle
     outbox: sqsSignalOutbox(sqs, config.outboxQueueUrl),
     lifecycle: eventBridgeLifecycleBus(new EventBridgeClient({ region: config.region }), config.eventBusName),
     hooks: autoScalingLifecycleHooks(new AutoScalingClient({ region: config.region })),
+    tracing: createTracing(env, 'spot-on-interruption'),
     deadLetter: sqsDeadLetterQueue(sqs, config.deadLetterQueueUrl),
   });
 }

@@ -4,12 +4,15 @@
  * Per record: an invalid signal or one the brain refuses (4xx except 408/429) goes to the dead-letter queue
  * with its reason and is acknowledged; 2xx (202 accepted, 200 duplicate) is acknowledged; anything transient
  * (5xx, 408, 429, network error, timeout, the signing key unreadable) makes the record a batch item failure.
- * Redelivery is harmless: the brain acts once per signal id.
+ * Redelivery is harmless: the brain acts once per signal id. The delivery is a span of the trace the outbox message
+ * carries (its `traceparent` attribute), and the POST passes the context on to the brain.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import { MAX_SIGNAL_BYTES, SignalSchema } from '../../protocol/signal';
+import { createTracing, type Tracing } from '../../protocol/tracer';
+import { TRACEPARENT } from '../../protocol/tracing';
 import type { DeadLetterQueue } from '../adapters/dead-letter';
 import type { SignalSender } from '../adapters/signal-sender';
 import { sqsBatchHandler, type SqsBatchHandler } from './sqs-batch';
@@ -42,6 +45,8 @@ export class SignalDeliveryError extends Error {
 export interface SignalHandlerDeps {
   readonly sender: SignalSender;
   readonly deadLetter: DeadLetterQueue;
+  /** Spans of this function (protocol/tracer.ts). @default one that exports nowhere */
+  readonly tracing?: Tracing;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
 }
@@ -70,6 +75,7 @@ export function createSignalHandler(deps: SignalHandlerDeps): SqsBatchHandler {
   const logger = deps.logger ?? new Logger({ serviceName: 'spot-on-signal' });
   const metrics = deps.metrics ?? new Metrics({ namespace: 'SpotOn', serviceName: 'spot-on-signal' });
   const count = (name: string) => metrics.addMetric(name, MetricUnit.Count, 1);
+  const tracing = deps.tracing ?? createTracing({}, 'spot-on-signal');
 
   async function deadLetter(record: SQSRecord, error: InvalidSignalMessageError | SignalRejectedError): Promise<void> {
     await deps.deadLetter.send(record.body, { reason: error.message, errorName: error.name });
@@ -86,7 +92,8 @@ export function createSignalHandler(deps: SignalHandlerDeps): SqsBatchHandler {
       throw error;
     }
     // The body is sent byte for byte as queued: the signature covers exactly these bytes.
-    const result = await deps.sender.send(record.body);
+    const parent = record.messageAttributes?.[TRACEPARENT]?.stringValue;
+    const result = await tracing.inSpan('deliver signal', { component: 'lambda', step: 'signal-delivered', parent, attributes: { signalId } }, () => deps.sender.send(record.body));
     switch (result.outcome) {
       case 'accepted':
         logger.info('signal delivered', { messageId: record.messageId, signalId, status: result.status });
@@ -104,5 +111,5 @@ export function createSignalHandler(deps: SignalHandlerDeps): SqsBatchHandler {
     }
   }
 
-  return sqsBatchHandler({ logger, metrics, what: 'signal record', prepare: () => undefined, handleRecord });
+  return sqsBatchHandler({ logger, metrics, tracing, what: 'signal record', prepare: () => undefined, handleRecord });
 }

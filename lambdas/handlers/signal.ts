@@ -10,6 +10,7 @@ import { secretsManagerKeySource } from '../adapters/secret';
 import { httpSignalSender } from '../adapters/signal-sender';
 import { loadSignalConfig, type LambdaEnvironment } from './config';
 import type { SqsBatchHandler } from './sqs-batch';
+import { createTracing } from '../../protocol/tracer';
 import { createSignalHandler } from './signal-handler';
 
 /** The signal Lambda built from `env` (its settings: lambdas/handlers/config.ts); throws ConfigError. */
@@ -21,6 +22,7 @@ export function createSignalLambda(env: LambdaEnvironment): SqsBatchHandler {
       keys: secretsManagerKeySource(new SecretsManagerClient({}), 'signal', config.signalKeysSecretArn),
       timeoutMs: config.signalTimeoutMs,
     }),
+    tracing: createTracing(env, 'spot-on-signal'),
     deadLetter: sqsDeadLetterQueue(new SQSClient({}), config.deadLetterQueueUrl),
   });
 }

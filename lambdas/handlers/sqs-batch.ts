@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Tracing } from '../../protocol/tracer';
 
 /** An SQS-triggered Lambda handler that reports partial batch failures. */
 export type SqsBatchHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
@@ -21,12 +22,14 @@ export function inRecordOrder(event: SQSEvent, response: SQSBatchResponse): SQSB
 export function sqsBatchHandler<State>(options: {
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Its spans are sent before the invocation returns: Lambda may freeze the process right after. */
+  readonly tracing: Tracing;
   /** Names the record in the failure log line, e.g. 'signal record'. */
   readonly what: string;
   readonly prepare: (context?: Context) => State;
   readonly handleRecord: (record: SQSRecord, state: State) => Promise<void>;
 }): SqsBatchHandler {
-  const { logger, metrics, what, prepare, handleRecord } = options;
+  const { logger, metrics, tracing, what, prepare, handleRecord } = options;
   return async (event, context) => {
     const processor = new BatchProcessor(EventType.SQS);
     metrics.addMetric('RecordsReceived', MetricUnit.Count, event.Records.length);
@@ -48,6 +51,7 @@ export function sqsBatchHandler<State>(options: {
       return inRecordOrder(event, response);
     } finally {
       metrics.publishStoredMetrics();
+      await tracing.flush().catch((error: unknown) => logger.warn('spans not exported', { error: error as Error }));
     }
   };
 }

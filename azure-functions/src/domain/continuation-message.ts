@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PathSegmentSchema } from '../../../protocol/blob-layout';
+import { TraceparentSchema } from '../../../protocol/tracing';
 
 export const ContinuationMessageSchema = z.discriminatedUnion('kind', [
   /** Check the pending pool operation `operationId` once; re-queued with backoff while it runs. */
@@ -14,6 +15,8 @@ export const ContinuationMessageSchema = z.discriminatedUnion('kind', [
     operationId: z.string().min(1).max(100),
     attempt: z.int().min(0).max(10_000),
     enqueuedAt: z.iso.datetime({ offset: true }),
+    /** The trace of the invocation that queued it (protocol/tracing.ts). */
+    traceparent: TraceparentSchema.optional(),
   }),
   /** Re-evaluate the deferred signal `signalId`. */
   z.strictObject({
@@ -23,6 +26,8 @@ export const ContinuationMessageSchema = z.discriminatedUnion('kind', [
     signalId: z.string().min(1).max(200),
     attempt: z.int().min(0).max(10_000),
     enqueuedAt: z.iso.datetime({ offset: true }),
+    /** The trace of the invocation that queued it (protocol/tracing.ts). */
+    traceparent: TraceparentSchema.optional(),
   }),
 ]);
 export type ContinuationMessage = z.infer<typeof ContinuationMessageSchema>;

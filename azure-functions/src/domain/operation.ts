@@ -160,6 +160,13 @@ export function recordWait(state: FailoverState, operationId: string, observatio
   };
 }
 
+/** `step` with the pending operation's pool marked ready at `at` (kept from the first time it was seen ready). */
+export function withPoolReady(step: Step, operationId: string, at: string): Step {
+  const operation = pendingWithId(step.state, operationId);
+  if (operation === undefined || operation.poolReadyAt !== undefined) return step;
+  return { ...step, state: { ...step.state, pendingOperation: { ...operation, poolReadyAt: at } } };
+}
+
 /** The pool reached the target (and the trainers were scaled): the phase completes. */
 export function completeOperation(state: FailoverState, operationId: string, observation: string, now: Date): Step {
   const operation = pendingWithId(state, operationId);

@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import { PathSegmentSchema } from '../../../protocol/blob-layout';
 import { SignalTypeSchema } from '../../../protocol/signal';
+import { TraceparentSchema } from '../../../protocol/tracing';
 
 export const PHASES = ['aws-primary', 'failing-over', 'azure-active', 'failing-back'] as const;
 export const PhaseSchema = z.enum(PHASES);
@@ -106,6 +107,10 @@ export const PendingOperationSchema = z.strictObject({
   checks: z.int().nonnegative(),
   lastCheckedAt: isoDate.optional(),
   lastObservation: boundedText.optional(),
+  /** When the pool was first seen at the target (the trainers' readiness is measured from here). */
+  poolReadyAt: isoDate.optional(),
+  /** The trace of the invocation that asked for it (protocol/tracing.ts). */
+  traceparent: TraceparentSchema.optional(),
 });
 export type PendingOperation = z.infer<typeof PendingOperationSchema>;
 
@@ -123,6 +128,8 @@ export const DeferredSignalSchema = z.strictObject({
   /** How many times it was re-evaluated and deferred again. */
   checks: z.int().nonnegative(),
   reason: boundedText,
+  /** The trace of the signal, for its re-evaluation to continue. */
+  traceparent: TraceparentSchema.optional(),
 });
 export type DeferredSignal = z.infer<typeof DeferredSignalSchema>;
 
@@ -153,6 +160,8 @@ export const IncidentSchema = z.strictObject({
   lostInstanceIds: z.array(z.string().max(40)).max(LIMITS.lostInstanceIds).optional(),
   outcome: z.enum(['recovered', 'failed']).optional(),
   error: FailureDetailSchema.optional(),
+  /** The incident's trace: its first AWS event on, through the first Azure round and the failback (protocol/tracing.ts). */
+  traceparent: TraceparentSchema.optional(),
 });
 export type Incident = z.infer<typeof IncidentSchema>;
 

@@ -10,7 +10,7 @@ import { parseContinuationMessage, InvalidContinuationMessageError, type Continu
 import { withNote } from '../domain/state';
 import { isRetryable, messageOf } from '../errors';
 import { continueWork, type ContinuationResult } from '../use-cases/continue';
-import type { BrainLog, BrainServices } from '../use-cases/services';
+import { tracingOf, type BrainLog, type BrainServices } from '../use-cases/services';
 import { mutateState } from '../use-cases/state-mutation';
 import { logFrom, type ServicesProvider } from './common';
 
@@ -53,8 +53,9 @@ export function createContinuationHandler(services: ServicesProvider): StorageQu
       await note(brain, reason, log);
       return undefined;
     }
+    const tracing = tracingOf(brain);
     try {
-      const result = await continueWork(brain, message, log);
+      const result = await tracing.inSpan(`continue ${message.kind}`, { component: 'brain', parent: message.traceparent, attributes: { attempt: message.attempt } }, () => continueWork(brain, message, log));
       log.info('continuation done', { kind: message.kind, outcome: result.outcome, reason: result.reason });
       return result;
     } catch (error) {
@@ -65,6 +66,8 @@ export function createContinuationHandler(services: ServicesProvider): StorageQu
         await note(brain, `continuation ${message.kind} ${message.kind === 'operation' ? message.operationId : message.signalId} failed ${deliveries} times and goes to the poison queue: ${messageOf(error)}`, log);
       }
       throw error;
+    } finally {
+      await tracing.flush();
     }
   };
 }

@@ -7,13 +7,18 @@
  *
  * A byte-identical replay inside the 300 s signature window is indistinguishable from an at-least-once redelivery
  * of the same signal and is answered 200 duplicate, changing nothing; outside the window it is 401.
+ *
+ * A verified signal is handled in a span of the trace its `traceparent` header names (protocol/tracing.ts); refused
+ * requests make no span, so nobody can write into the traces without the signing key.
  */
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { MAX_SIGNAL_BYTES, SignalSchema, type Signal } from '../../../protocol/signal';
 import { verifyWithRing } from '../../../protocol/keys';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../../protocol/signing';
+import { TRACEPARENT, TraceparentSchema } from '../../../protocol/tracing';
 import { isRetryable, messageOf, TransientDependencyError } from '../errors';
 import { handleSignal, type SignalResult } from '../use-cases/handle-signal';
+import { tracingOf } from '../use-cases/services';
 import { json, logFrom, type ServicesProvider } from './common';
 
 /** The body of a 202/200 answer. */
@@ -95,8 +100,12 @@ export function createSignalsHandler(services: ServicesProvider): HttpHandler {
       return refuse(400, 'wrong-run', `signal is for run ${signal.runId}; this brain serves run ${brain.settings.runId}`);
     }
 
+    const tracing = tracingOf(brain);
+    const parent = TraceparentSchema.safeParse(request.headers.get(TRACEPARENT) ?? undefined);
     try {
-      const result = await handleSignal(brain, signal, log);
+      const result = await tracing.inSpan(`signal ${signal.type}`, { component: 'brain', parent: parent.success ? parent.data : undefined, attributes: { signalId: signal.id } }, () =>
+        handleSignal(brain, signal, log),
+      );
       return json(result.outcome === 'duplicate' ? 200 : 202, signalAnswer(signal, result));
     } catch (error) {
       if (isRetryable(error)) {
@@ -106,6 +115,8 @@ export function createSignalsHandler(services: ServicesProvider): HttpHandler {
       }
       log.error('signal handling failed', { signalId: signal.id, error: messageOf(error) });
       throw error;
+    } finally {
+      await tracing.flush();
     }
   };
 }

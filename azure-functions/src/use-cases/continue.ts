@@ -14,13 +14,14 @@ import {
   isTimedOut,
   pendingWithId,
   recordWait,
+  withPoolReady,
   type Step,
 } from '../domain/operation';
 import { describePool } from '../domain/pool-target';
-import type { FailoverState, FailureDetail, PendingOperation } from '../domain/state';
+import { openIncident, type FailoverState, type FailureDetail, type PendingOperation } from '../domain/state';
 import { TrainerScaleError } from '../errors';
 import { executeActions, putAndRecord, queueOperationCheck, safetyNetStatus } from './actions';
-import { poolOf, type BrainLog, type BrainServices } from './services';
+import { poolOf, tracingOf, type BrainLog, type BrainServices } from './services';
 import { mutateState } from './state-mutation';
 
 /** What one continuation did. */
@@ -60,8 +61,18 @@ async function fail(services: BrainServices, operation: PendingOperation, error:
   return { outcome: 'failed', reason: done.reason, state: done.state };
 }
 
-async function wait(services: BrainServices, message: Extract<ContinuationMessage, { kind: 'operation' }>, observation: string, log: BrainLog, retryAfterSeconds = 0): Promise<ContinuationResult> {
-  const done = await commit(services, (current, now) => recordWait(current, message.operationId, observation, now, services.settings.policy), log);
+async function wait(
+  services: BrainServices,
+  message: Extract<ContinuationMessage, { kind: 'operation' }>,
+  observation: string,
+  log: BrainLog,
+  options: { retryAfterSeconds?: number; poolReadyAt?: string } = {},
+): Promise<ContinuationResult> {
+  const { retryAfterSeconds = 0, poolReadyAt } = options;
+  const done = await commit(services, (current, now) => {
+    const step = recordWait(current, message.operationId, observation, now, services.settings.policy);
+    return poolReadyAt === undefined ? step : withPoolReady(step, message.operationId, poolReadyAt);
+  }, log);
   if (pendingWithId(done.state, message.operationId) === undefined) return { outcome: 'failed', reason: done.reason, state: done.state };
   await queueOperationCheck(services, message.operationId, message.attempt + 1, retryAfterSeconds);
   return { outcome: 'waiting', reason: observation, state: done.state };
@@ -109,7 +120,7 @@ async function continueOperation(services: BrainServices, message: Extract<Conti
     case 'wait':
       return wait(services, message, `operation running: ${seen}`, log);
     case 'complete':
-      return complete(services, operation, message, seen, log);
+      return complete(services, stored.state, operation, message, seen, log);
     case 'inspect-failure': {
       const check = await poolOf(services, operation).checkOperation(operation.resumeToken ?? '');
       if (check.status === 'failed') return fail(services, operation, check.error, log, pool.count);
@@ -128,15 +139,26 @@ async function continueOperation(services: BrainServices, message: Extract<Conti
 /**
  * The pool is at the target: start (or stop) the trainers, then record the completed phase. A failover completes
  * only once its trainers are ready; until then the continuation keeps looking, within the operation timeout.
+ *
+ * Each step of the incident's critical path becomes a span of the operation's trace when it is over: the pool
+ * scaled (from the accepted PUT), the trainers ready (from the pool's readiness), the failback (from its request, in
+ * the incident's trace).
  */
 async function complete(
   services: BrainServices,
+  state: FailoverState,
   operation: PendingOperation,
   message: Extract<ContinuationMessage, { kind: 'operation' }>,
   seen: string,
   log: BrainLog,
 ): Promise<ContinuationResult> {
   const failback = operation.purpose === 'failback';
+  const tracing = tracingOf(services);
+  const poolReadyAt = operation.poolReadyAt ?? services.clock().toISOString();
+  const attributes = { operationId: operation.id, targetNodes: operation.targetNodes };
+  if (!failback && operation.poolReadyAt === undefined) {
+    tracing.record('pool scaled', { component: 'arm', step: 'pool-scaled', parent: operation.traceparent, startTime: new Date(operation.submittedAt ?? operation.requestedAt), endTime: new Date(poolReadyAt), attributes });
+  }
   // Idempotent: if the commit below loses to a crash, the next delivery of this message scales to the same count.
   try {
     await services.trainers.scale(failback ? 0 : operation.trainerReplicas);
@@ -147,7 +169,7 @@ async function complete(
         if (isTimedOut(operation, services.clock(), services.settings.policy)) {
           return fail(services, operation, { code: 'TrainersNotReady', message: `${observation} after ${services.settings.policy.operationTimeoutSeconds} s: pods Pending (GPU device plugin, node capacity?)` }, log);
         }
-        return wait(services, message, observation, log);
+        return wait(services, message, observation, log, { poolReadyAt });
       }
     }
   } catch (error) {
@@ -158,6 +180,13 @@ async function complete(
   }
   const done = await commit(services, (current, now) => completeOperation(current, operation.id, seen, now), log);
   log.info('pool operation completed', { operationId: operation.id, phase: done.state.phase, epoch: done.state.epoch });
+  const endTime = services.clock();
+  if (failback) {
+    const incident = openIncident(state)?.traceparent;
+    tracing.record('failback', { component: 'brain', step: 'failback', parent: incident ?? operation.traceparent, links: incident === undefined ? [] : [operation.traceparent], startTime: new Date(operation.requestedAt), endTime, attributes });
+  } else if (operation.trainerReplicas > 0) {
+    tracing.record('trainers ready', { component: 'kubernetes', step: 'trainers-ready', parent: operation.traceparent, startTime: new Date(poolReadyAt), endTime, attributes: { ...attributes, replicas: operation.trainerReplicas } });
+  }
   return { outcome: 'completed', reason: done.reason, state: done.state };
 }
 

@@ -1,5 +1,6 @@
 /** The dependencies of the use cases: adapters behind interfaces, so tests and the local drill swap them. */
 import type { KeyRing } from '../../../protocol/keys';
+import { createTracing, type Tracing } from '../../../protocol/tracer';
 import type { GpuPool } from '../adapters/agent-pool';
 import type { ContinuationQueue } from '../adapters/continuation-queue';
 import type { RunStatusReader } from '../adapters/run-status-reader';
@@ -28,6 +29,8 @@ export interface BrainServices {
   readonly trainers: TrainerScaler;
   readonly continuations: ContinuationQueue;
   readonly clock: () => Date;
+  /** The brain's spans (protocol/tracer.ts). @default spans that go nowhere */
+  readonly tracing?: Tracing;
   /** Waits between compare-and-swap attempts (injectable so unit tests do not sleep). */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -37,6 +40,13 @@ export interface BrainLog {
   info(message: string, data?: Record<string, unknown>): void;
   warn(message: string, data?: Record<string, unknown>): void;
   error(message: string, data?: Record<string, unknown>): void;
+}
+
+const untraced = createTracing({}, 'spot-on-brain');
+
+/** The services' tracing, or one that exports nowhere (tests, tools). */
+export function tracingOf(services: Pick<BrainServices, 'tracing'>): Tracing {
+  return services.tracing ?? untraced;
 }
 
 /** A log that drops everything. */

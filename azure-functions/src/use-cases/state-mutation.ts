@@ -9,9 +9,14 @@
  * `writeId`, and after a lost race a re-read that finds our id means our write landed: we return it, with its
  * result, as written. (Comparing the whole document is not enough: two copies of one signal deciding in the same
  * millisecond write identical documents, and the loser would take the winner's write for its own.)
+ *
+ * Whatever a change creates (an incident, an operation, a deferred signal) is linked to the active trace
+ * (domain/trace-links.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { activeTraceparent } from '../../../protocol/tracer';
 import { initialState, type FailoverState } from '../domain/state';
+import { linkToTrace } from '../domain/trace-links';
 import { StateConflictError, StateContentionError } from '../errors';
 import type { BrainServices } from './services';
 
@@ -50,7 +55,7 @@ export async function mutateState<T>(
     const current = stored?.state ?? initialState(runId, now);
     const decided = change(current, now);
     if (decided.state === current) return { state: current, result: decided.result, written: false, attempts: attempt };
-    const state: FailoverState = { ...decided.state, writeId: randomUUID() };
+    const state: FailoverState = { ...linkToTrace(current, decided.state, activeTraceparent()), writeId: randomUUID() };
     const { result } = decided;
     try {
       if (stored === undefined) await services.stateStore.create(state);

@@ -29,6 +29,7 @@ import { drillBatchMs, drillRunConfig, startAggregator } from './run';
 import { startDrillData, withoutAws, type DrillData } from './data';
 import { mayProcess, parseRunConfig, type ShardConfig } from '../../fl-training/config';
 import { deploymentQueue, lambdaEnvironment, literal } from './local-wiring';
+import { startOtlpCollector, type OtlpCollector } from '../otlp-collector';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -77,6 +78,8 @@ export interface LocalCloud {
   readonly interruption: SqsEventSource;
   readonly signal: SqsEventSource;
   readonly hostInvocations: { functionName: string; outcome: string; status?: number }[];
+  /** Every component's spans, exported over OTLP as a deployment exports them to its collector. */
+  readonly traces: OtlpCollector;
   stop(): Promise<void>;
 }
 
@@ -111,6 +114,10 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
 
     const { deployment } = options;
     const template = deployment.aws;
+    // Where every component sends its spans: the standard OpenTelemetry variable, as a deployment sets it.
+    const traces = await startOtlpCollector();
+    stops.push(() => traces.stop());
+    const tracesEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: traces.endpoint };
     const aws = await startLocalAws({ buses: ['spot-on'], seed: options.seed, ...(options.duplicateDeliveries ? { duplicateDeliveries: options.duplicateDeliveries } : {}) });
     stops.push(() => aws.stop());
     // Read by the libraries themselves, so process-wide (aws/lambda-runner.ts): the SDK's endpoints and credentials,
@@ -170,6 +177,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         SPOTON_KUBERNETES_CA_FILE: caFile('aks-ca.pem', aksApi.caPem),
         SPOTON_KUBERNETES_AUTH: 'none',
         SPOTON_FUNCTIONS_MAX_POLLING_MS: '250',
+        ...tracesEnv,
       },
       onText: logTo('functions.log'),
       onLine: (line) => {
@@ -200,6 +208,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         SPOTON_TRAINER_KEYS: keys.trainer,
         SPOTON_BRAIN_URL: `${brainFrontEnd.url}/api/signals`,
         ...deployment.aggregatorEnv,
+        ...tracesEnv,
       },
       onText: logTo('aggregator.log'),
       onStderr: (text) => emit('aggregator', 'stderr', text.trim().slice(0, 200)),
@@ -224,6 +233,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
         TRAINER_PORT: String(trainerPort),
         SPOTON_BLOB_CONNECTION_STRING: azurite.connectionString,
         SPOTON_MIN_BATCH_MS: String(drillBatchMs(options.shards.length)),
+        ...tracesEnv,
       },
       // Only AWS trainers verify flush requests (the chart gives Azure trainers no flush ring).
       cloudEnv: { aws: { ...aws.env, ...data.env.aws, ...deployment.trainerEnv.aws, SPOTON_FLUSH_KEYS: keys.flush }, azure: { ...data.env.azure, ...deployment.trainerEnv.azure } },
@@ -261,7 +271,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
       batchSize: template.interruption.batchSize,
       timeoutSeconds: template.interruption.timeoutSeconds,
       pollWaitSeconds: 1,
-      environment: resolve(template.interruption.environment, { TRAINER_PORT: String(trainerPort), RUN_ID: options.runId }),
+      environment: resolve(template.interruption.environment, { TRAINER_PORT: String(trainerPort), RUN_ID: options.runId, ...tracesEnv }),
       ...atLeastOnce(1),
     });
     const signal = createSqsEventSource({
@@ -272,7 +282,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
       batchSize: template.signal.batchSize,
       timeoutSeconds: template.signal.timeoutSeconds,
       pollWaitSeconds: 1,
-      environment: resolve(template.signal.environment, { SIGNALS_ENDPOINT_URL: `${vpn.url}/api/signals`, SIGNAL_TIMEOUT_MS: String(deployment.signalTimeoutMs) }),
+      environment: resolve(template.signal.environment, { SIGNALS_ENDPOINT_URL: `${vpn.url}/api/signals`, SIGNAL_TIMEOUT_MS: String(deployment.signalTimeoutMs), ...tracesEnv }),
       ...atLeastOnce(2),
     });
     for (const source of [interruption, signal]) {
@@ -284,7 +294,7 @@ export async function startLocalCloud(options: CloudOptions, emit: Emit): Promis
     }
     const queues = { interruption: interruptionQueue, interruptionDlq, outbox, outboxDlq };
     const pinnedToAws = new Set(options.shards.filter((shard) => !mayProcess('azure', shard.residency)).map((shard) => shard.id));
-    return { aws, arm, gpuPools, simulator, vpn, brainFrontEnd, brainStorage, brainUrl, storage: azurite.connectionString, data, pinnedToAws, aggregatorUrl, queues, interruption, signal, hostInvocations, stop: stopAll };
+    return { aws, arm, gpuPools, simulator, vpn, brainFrontEnd, brainStorage, brainUrl, storage: azurite.connectionString, data, pinnedToAws, aggregatorUrl, queues, interruption, signal, hostInvocations, traces, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

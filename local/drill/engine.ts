@@ -22,6 +22,7 @@ import { TIME_COMPRESSION_FACTOR } from './production/time-compression';
 import { DrillReportSchema, type DrillReport, type RoundMetrics, type Scenario, type TimelineEntry, type TimelineFacts } from './report';
 import { notePhase, recordedEvent, SCENARIO_DEFINITIONS, type ScenarioContext, type ScenarioTiming } from './scenarios';
 import { MARKER_EVENTS } from './view/markers';
+import { incidentTraces } from './traces';
 import type { DrillObserver } from './view/progress-view';
 
 
@@ -301,6 +302,7 @@ export async function runScenario(scenario: Scenario, options: DrillOptions, bas
         ...(p.end === undefined ? {} : { end: p.end === 'complete' || p.end === 'failed' ? 'stopped' : p.end }),
       })),
       timeline,
+      traces: incidentTraces(cloud.traces.spans(), startedAt),
     });
   }
 }

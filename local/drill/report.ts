@@ -3,6 +3,7 @@
  * the drill, its tests, the HTML report and anyone scripting against `--json` (docs/ARCHITECTURE.md).
  */
 import { z } from 'zod';
+import { INCIDENT_STEPS, TRACE_COMPONENTS } from '../../protocol/tracing';
 
 export const SCENARIOS = ['spot-interruption', 'capacity-loss', 'aws-outage', 'duplicate-storm', 'vpn-outage', 'quiet-deploy', 'long-vpn-outage', 'partial-loss', 'brain-outage', 'ambiguous-commit', 'deadline'] as const;
 export const ScenarioSchema = z.enum(SCENARIOS);
@@ -68,6 +69,28 @@ export const ResidencyReportSchema = z.strictObject({
 });
 export type ResidencyReport = z.infer<typeof ResidencyReportSchema>;
 
+/** One span of a trace, as every component exported it to the drill's OTLP receiver (protocol/tracing.ts). */
+export const TraceSpanSchema = z.strictObject({
+  spanId: z.string().regex(/^[0-9a-f]{16}$/),
+  /** Absent for the trace's root. */
+  parentSpanId: z.string().regex(/^[0-9a-f]{16}$/).optional(),
+  name: z.string().min(1),
+  component: z.enum(TRACE_COMPONENTS),
+  /** The step of the incident's critical path this span marks, if it marks one. */
+  step: z.enum(INCIDENT_STEPS).optional(),
+  /** Milliseconds since the scenario started (a span may start before it: a step's recorded start). */
+  startMs: z.number(),
+  endMs: z.number(),
+});
+export type TraceSpan = z.infer<typeof TraceSpanSchema>;
+
+/** One trace: every span with its trace id, oldest first. An incident's trace runs from its first AWS event on. */
+export const TraceSchema = z.strictObject({
+  traceId: z.string().regex(/^[0-9a-f]{32}$/),
+  spans: z.array(TraceSpanSchema).min(1),
+});
+export type Trace = z.infer<typeof TraceSchema>;
+
 export const DrillReportSchema = z.strictObject({
   scenario: ScenarioSchema,
   seed: z.number().int(),
@@ -110,6 +133,8 @@ export const DrillReportSchema = z.strictObject({
   roundsDetail: z.array(RoundMetricsSchema),
   placement: z.array(PlacementSchema),
   timeline: z.array(TimelineEntrySchema),
+  /** The traces of the scenario's incidents: those with a step of the critical path (protocol/tracing.ts). Reports from before traces read as []. */
+  traces: z.array(TraceSchema).default([]),
 });
 export type DrillReport = z.infer<typeof DrillReportSchema>;
 

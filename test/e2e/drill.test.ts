@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DrillSummarySchema, type DrillSummary } from '../../local/drill/report';
+import { linkedIncidents } from '../../local/drill/traces';
+import { INCIDENT_STEPS } from '../../protocol/tracing';
 import { runSpotOn, type SpotOnRun } from './support/spot-on';
 
 describe('spot-on drill', () => {
@@ -49,6 +51,20 @@ describe('spot-on drill', () => {
     const spot = summary.scenarios.find((r) => r.scenario === 'spot-interruption');
     expect(spot?.checkpoint.warningToDurableMs).not.toBeNull();
     expect(spot?.roundsDetail.some((r) => r.partialUpdates > 0) || spot?.timeline.some((e) => e.event === 'flush-durable')).toBe(true);
+  });
+
+  it.each(['spot-interruption', 'aws-outage'])('%s: one trace links the first AWS event of the incident to the first round with an Azure trainer', (scenario) => {
+    const report = summary.scenarios.find((r) => r.scenario === scenario);
+    const linked = linkedIncidents(report?.traces ?? []);
+    expect(linked).toHaveLength(1);
+    // Span by span: the aggregator's round <- the brain's handling of the signal <- the signal Lambda <- the AWS event.
+    expect(linked[0]?.chain).toStrictEqual(['aggregator', 'brain', 'lambda', 'lambda']);
+    const incident = report?.traces.find((trace) => trace.traceId === linked[0]?.traceId);
+    const steps = new Set(incident?.spans.map((span) => span.step));
+    // An outage flushes no trainer on a warning (the kubelet's SIGTERM drains them): every other step is there.
+    const expected = scenario === 'aws-outage' ? INCIDENT_STEPS.filter((step) => step !== 'flush-durable') : INCIDENT_STEPS;
+    expect(expected.filter((step) => !steps.has(step))).toStrictEqual([]);
+    expect(incident?.spans.map((span) => span.component)).toEqual(expect.arrayContaining(['lambda', 'brain', 'arm', 'kubernetes', 'aggregator']));
   });
 
   it('ran the production configuration on one compressed clock, and says where it differs', () => {

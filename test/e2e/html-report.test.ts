@@ -65,16 +65,18 @@ describe('HTML drill report in Chromium', () => {
         'scenario-spot-interruption-loss',
         'scenario-spot-interruption-accuracy',
         'scenario-spot-interruption-placement',
+        'scenario-spot-interruption-trace-1',
         'scenario-aws-outage-loss',
         'scenario-aws-outage-accuracy',
         'scenario-aws-outage-placement',
+        'scenario-aws-outage-trace-1',
       ]);
       for (const chart of layout.charts) {
         expect(chart.width).toBeGreaterThan(400);
         expect(chart.height).toBeGreaterThan(100);
         expect(chart.titled).toBe(true);
       }
-      expect(layout.charts.map((c) => c.points)).toStrictEqual([10, 10, 0, 10, 10, 0]);
+      expect(layout.charts.map((c) => c.points)).toStrictEqual([10, 10, 0, 0, 10, 10, 0, 0]);
       expect(layout.scrollWidth).toBeLessThanOrEqual(VIEWPORT.width);
       expect(layout.overflowingTables).toStrictEqual([]);
       expect(layout.scripts).toBe(0);
@@ -85,8 +87,51 @@ describe('HTML drill report in Chromium', () => {
     }
   });
 
+  it('draws each incident waterfall with a visible bar per step span, inside the page', async () => {
+    const summary = sampleSummary();
+    const { page, problems } = await open('waterfall.html', renderHtmlReport(summary));
+    try {
+      const waterfalls = await page.evaluate(() =>
+        [...document.querySelectorAll('svg.chart.waterfall')].map((svg) => {
+          const section = svg.closest('section')?.getBoundingClientRect();
+          const boxes = [...svg.querySelectorAll('rect.bar, text')].map((el) => el.getBoundingClientRect());
+          return {
+            scenario: svg.closest('section')?.getAttribute('data-scenario'),
+            steps: [...svg.querySelectorAll('g.step-row')].map((g) => g.getAttribute('data-step')),
+            barWidths: [...svg.querySelectorAll('rect.bar')].map((bar) => bar.getBoundingClientRect().width),
+            slowest: [...svg.querySelectorAll('g.step-row.slowest')].map((g) => g.getAttribute('data-step')),
+            slowestBold: Number(getComputedStyle(svg.querySelector('g.step-row.slowest .row-label') ?? svg).fontWeight),
+            plainBold: Number(getComputedStyle(svg.querySelector('g.step-row:not(.slowest) .row-label') ?? svg).fontWeight),
+            outside: boxes.filter((b) => b.left < (section?.left ?? 0) - 1 || b.right > Math.min(section?.right ?? 0, window.innerWidth) + 1).length,
+            missing: svg.closest('figure')?.querySelector('.missing-steps')?.textContent ?? null,
+          };
+        }),
+      );
+      const stepSpans = (i: number) => (summary.scenarios[i]?.traces[0]?.spans ?? []).filter((s) => s.step !== undefined).length;
+      expect(waterfalls.map((w) => [w.scenario, w.steps.length])).toStrictEqual([
+        ['spot-interruption', stepSpans(0)],
+        ['aws-outage', stepSpans(1)],
+      ]);
+      expect(waterfalls[0]?.steps).toStrictEqual(['warning', 'flush-durable', 'signal-delivered', 'pool-scaled', 'trainers-ready', 'first-azure-round', 'failback']);
+      for (const w of waterfalls) {
+        expect(w.barWidths).toHaveLength(w.steps.length);
+        for (const width of w.barWidths) expect(width).toBeGreaterThanOrEqual(2); // the 45 ms signal too
+        expect(w.slowest).toStrictEqual(['pool-scaled']);
+        expect(w.slowestBold).toBeGreaterThan(w.plainBold);
+        expect(w.outside).toBe(0);
+      }
+      expect(waterfalls.map((w) => w.missing)).toStrictEqual([null, 'No warning or flush-durable in this trace.']);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(VIEWPORT.width);
+      expect(problems).toStrictEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('keeps hostile report text as text: no script element, nothing runs', async () => {
-    const hostile = sampleReport({ incidentDetail: '<script>document.title="pwned"</script><img src=x onerror="document.title=\'pwned\'">' });
+    const sample = sampleReport({ incidentDetail: '<script>document.title="pwned"</script><img src=x onerror="document.title=\'pwned\'">' });
+    // Span names are whatever a component exported.
+    const hostile = { ...sample, traces: sample.traces.map((t) => ({ ...t, spans: t.spans.map((s) => ({ ...s, name: '<script>document.title="pwned"</script>' })) })) };
     const { page, problems } = await open('hostile.html', renderHtmlReport({ scenarios: [hostile] }));
     try {
       const result = await page.evaluate(() => ({
@@ -94,12 +139,14 @@ describe('HTML drill report in Chromium', () => {
         scripts: document.querySelectorAll('script').length,
         images: document.querySelectorAll('img').length,
         detail: [...document.querySelectorAll('tr.is-marker td')].map((td) => td.textContent ?? '').find((t) => t.includes('script')),
+        span: document.querySelector('svg.waterfall g.step-row > title')?.textContent,
       }));
       expect(result).toStrictEqual({
         title: 'Spot-On failover drill',
         scripts: 0,
         images: 0,
         detail: '<script>document.title="pwned"</script><img src=x onerror="document.title=\'pwned\'">',
+        span: expect.stringContaining('warning: <script>document.title="pwned"</script> on lambda'),
       });
       expect(problems).toStrictEqual([]);
     } finally {

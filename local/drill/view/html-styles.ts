@@ -51,6 +51,14 @@ svg.chart .axis text, svg.chart .axis-title { fill: ${COLORS.muted}; }
 svg.chart .row-label { fill: ${COLORS.text}; font-size: 12px; font-weight: 600; }
 svg.chart .bar-label { font-size: 11px; font-weight: 500; }
 svg.chart .marker-label { font-weight: 650; }
+.waterfalls figure { margin-top: 20px; }
+figcaption .trace-id { font-family: ui-monospace, SFMono-Regular, "SF Mono", Menlo, Consolas, "Liberation Mono", monospace; font-size: 12.5px; color: ${COLORS.ink}; }
+svg.waterfall .row-label .component { fill: ${COLORS.muted}; font-weight: 400; }
+svg.waterfall .bar-duration { font-size: 11px; font-variant-numeric: tabular-nums; }
+svg.waterfall .step-row.slowest .row-label { font-weight: 800; fill: ${COLORS.ink}; }
+svg.waterfall .step-row.slowest .bar-duration { font-weight: 700; }
+.missing-steps { margin: 6px 0 0; color: ${COLORS.muted}; font-size: 13px; }
+.waterfall-note { margin: 18px 0 0; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 8px 0 0; padding: 0; list-style: none; font-size: 12.5px; color: ${COLORS.muted}; }
 .legend li { display: inline-flex; align-items: center; gap: 6px; }
 .legend svg { flex: none; }

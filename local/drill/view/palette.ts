@@ -3,6 +3,7 @@
  * meaning has at least 4.5:1 contrast on white (text) and is paired with a second cue (dash pattern, glyph,
  * label) so the charts read without colour too.
  */
+import type { TraceComponent } from '../../../protocol/tracing';
 import type { MarkerKind } from './markers';
 
 export const COLORS = {
@@ -24,6 +25,7 @@ export const COLORS = {
   pass: '#15803d',
   fail: '#b91c1c',
   azureBand: 'rgba(0, 99, 177, 0.08)',
+  slowestBand: '#fef3c7',
 } as const;
 
 export interface MarkerStyle {
@@ -41,4 +43,14 @@ export const MARKER_STYLES: Readonly<Record<MarkerKind, MarkerStyle>> = {
   azureActive: { color: COLORS.azure, dash: '' },
   failbackStarted: { color: COLORS.aws, dash: '5 3' },
   awsPrimary: { color: COLORS.aws, dash: '' },
+};
+
+/** Trace waterfall bars by component (trace-waterfall.ts): distinct hues; every row also names its component. */
+export const COMPONENT_COLORS: Readonly<Record<TraceComponent, string>> = {
+  lambda: COLORS.aws,
+  trainer: '#4d7c0f',
+  brain: COLORS.mixed,
+  arm: COLORS.azure,
+  kubernetes: COLORS.accuracy,
+  aggregator: '#be185d',
 };

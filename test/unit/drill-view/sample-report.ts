@@ -1,9 +1,10 @@
 /**
  * Realistic drill reports for the view tests and previews: three trainers on AWS Spot, an incident during
  * `incidentRound`, a failover to the Azure gpuspot pool, and a failback during `failbackRound`. The numbers follow
- * the shape of a real drill (4 s rounds, a simulated 6 s node provisioning delay, MNIST-like loss and accuracy).
+ * the shape of a real drill (4 s rounds, a simulated 6 s node provisioning delay, MNIST-like loss and accuracy), and
+ * the incident's trace with a span per step of its critical path (none for quiet-deploy, which has no incident).
  */
-import { DrillReportSchema, type DrillReport, type DrillSummary, type Placement, type RoundMetrics, type Scenario, type TimelineEntry } from '../../../local/drill/report';
+import { DrillReportSchema, type DrillReport, type DrillSummary, type Placement, type RoundMetrics, type Scenario, type TimelineEntry, type Trace, type TraceSpan } from '../../../local/drill/report';
 import { MARKER_EVENTS } from '../../../local/drill/view/markers';
 
 export interface SampleOptions {
@@ -132,6 +133,27 @@ export function sampleReport(options: SampleOptions = {}): DrillReport {
     ];
   });
 
+  const firstAzureCommit = roundsDetail.find((r) => r.participants.azure > 0)?.t ?? tResumed;
+  const traces =
+    scenario === 'quiet-deploy'
+      ? []
+      : [
+          incidentTrace(scenario, {
+            warned,
+            lost,
+            tIncident,
+            tDurable,
+            tSignal,
+            tFailover,
+            tPoolScaled,
+            tTrainersReady: tResumed - 700,
+            tResumed,
+            firstAzureCommit,
+            tRecovered,
+            tAwsPrimary,
+          }),
+        ];
+
   return DrillReportSchema.parse({
     scenario,
     seed: 42,
@@ -151,7 +173,63 @@ export function sampleReport(options: SampleOptions = {}): DrillReport {
     roundsDetail,
     placement,
     timeline,
+    traces,
   });
+}
+
+interface IncidentTimes {
+  readonly warned: boolean;
+  readonly lost: readonly string[];
+  readonly tIncident: number;
+  readonly tDurable: number;
+  readonly tSignal: number;
+  readonly tFailover: number;
+  readonly tPoolScaled: number;
+  readonly tTrainersReady: number;
+  readonly tResumed: number;
+  readonly firstAzureCommit: number;
+  readonly tRecovered: number;
+  readonly tAwsPrimary: number;
+}
+
+/**
+ * The incident's trace as the components export it: with a warning, the Lambda's warning span (the event was sent
+ * 180 ms before the drill saw it, so the step starts before its timeline entry), the trainer's flush and the Lambda's
+ * signal; without one, the aggregator's aws-silent signal. Then ARM scaling the pool, one pod per lost trainer
+ * getting ready, the first round with an Azure trainer and the brain's failback, plus a few spans that mark no step.
+ */
+function incidentTrace(scenario: Scenario, t: IncidentTimes): Trace {
+  let n = 0;
+  const spans: TraceSpan[] = [];
+  const span = (name: string, component: TraceSpan['component'], startMs: number, endMs: number, step?: TraceSpan['step'], parent?: TraceSpan): TraceSpan => {
+    n += 1;
+    const made: TraceSpan = {
+      spanId: `5a0e${n.toString(16).padStart(12, '0')}`,
+      ...(parent ? { parentSpanId: parent.spanId } : {}),
+      name,
+      component,
+      ...(step ? { step } : {}),
+      startMs,
+      endMs,
+    };
+    spans.push(made);
+    return made;
+  };
+  const root = t.warned
+    ? span('EC2 Spot Instance Interruption Warning', 'lambda', t.tIncident - 180, t.tIncident + 120, 'warning')
+    : span('aws-silent', 'aggregator', t.tSignal - 5020, t.tSignal - 20);
+  if (t.warned) {
+    const flush = span('POST /flush trainer-1', 'lambda', t.tIncident + 120, t.tDurable + 10, undefined, root);
+    span('flush partial update to Blob', 'trainer', t.tIncident + 130, t.tDurable, 'flush-durable', flush);
+  }
+  const signal = span(t.warned ? 'signal capacity-lost' : 'signal aws-silent', t.warned ? 'lambda' : 'aggregator', t.tSignal, t.tSignal + 45, 'signal-delivered', root);
+  const failover = span('failover epoch 1', 'brain', t.tFailover, t.tFailover + 60, undefined, signal);
+  span('PUT agentPools/gpuspot', 'arm', t.tFailover + 40, t.tPoolScaled, 'pool-scaled', failover);
+  t.lost.forEach((id, i) => span(`pod ${id} ready`, 'kubernetes', t.tPoolScaled + 40, t.tTrainersReady + i * 160, 'trainers-ready', failover));
+  span('round with an Azure trainer', 'aggregator', t.tResumed, t.firstAzureCommit, 'first-azure-round', failover);
+  span('failback epoch 3', 'brain', t.tRecovered + 45, t.tAwsPrimary, 'failback', root);
+  const traceId = `${scenario === 'spot-interruption' ? '4bf92f3577b34da6' : '0af7651916cd43dd'}a3ce929d0e0e4736`;
+  return { traceId, spans: spans.sort((a, b) => a.startMs - b.startMs) };
 }
 
 /** Two scenarios: a Spot warning with flush, and an AWS outage without warning. */

@@ -155,6 +155,18 @@ export const LambdasSchema = z
     maxBatchingWindowSeconds: z.int().min(0).max(300).default(0),
     /** @default 30 */
     logRetentionDays: LogRetentionSchema.default(30),
+    /**
+     * OpenTelemetry spans of the incident traces (docs/ARCHITECTURE.md, "Traces"). @default none: no span is sent.
+     * With `collectorLayerArn` (an ADOT collector layer for arm64) the spans go to the layer's collector, and on to
+     * X-Ray; with `otlpEndpoint` alone, to that OTLP/HTTP endpoint.
+     */
+    tracing: z
+      .strictObject({
+        otlpEndpoint: z.url({ protocol: /^https?$/ }).optional(),
+        collectorLayerArn: z.string().regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$/, 'must be a Lambda layer version ARN').optional(),
+      })
+      .refine((tracing) => tracing.otlpEndpoint !== undefined || tracing.collectorLayerArn !== undefined, 'needs otlpEndpoint or collectorLayerArn')
+      .optional(),
   })
   .superRefine((lambdas, ctx) => {
     if (lambdas.signalHttpTimeoutMs >= lambdas.signalTimeoutSeconds * 1000) {

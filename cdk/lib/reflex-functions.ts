@@ -13,6 +13,7 @@ import type { KeyPurpose } from '../../protocol/keys';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeCheckov } from './checkov';
+import { lambdaTracing, type LambdaTracingProps } from './lambda-tracing';
 import {
   type AutoScalingGroupTag,
   createLambdaRole,
@@ -86,6 +87,8 @@ export interface ReflexFunctionsProps {
   readonly maxBatchingWindow?: Duration;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /** Where the Lambdas send their spans. @default nowhere */
+  readonly tracing?: LambdaTracingProps | undefined;
   /** @default <repo>/lambdas/handlers/interruption.ts */
   readonly interruptionEntry?: string;
   /** @default <repo>/lambdas/handlers/signal.ts */
@@ -148,15 +151,18 @@ export class ReflexFunctions extends Construct {
         externalModules: [],
       },
     } satisfies Partial<nodejs.NodejsFunctionProps>;
+    const tracing = lambdaTracing(this, props.tracing);
     const powertools = (service: string) => ({
       POWERTOOLS_SERVICE_NAME: service,
       POWERTOOLS_METRICS_NAMESPACE: 'SpotOn',
       NODE_OPTIONS: '--enable-source-maps',
+      ...tracing.environment,
     });
 
     this.interruptionRole = createLambdaRole(this, 'InterruptionRole', 'Spot-On interruption Lambda');
     this.interruptionFunction = new nodejs.NodejsFunction(this, 'Interruption', {
       ...common,
+      ...tracing.functionProps,
       description: 'Spot-On reflex: flush trainers on an interruption event and queue a signal for Azure',
       entry: props.interruptionEntry ?? path.join(REPO_ROOT, 'lambdas', 'handlers', 'interruption.ts'),
       role: this.interruptionRole,
@@ -181,6 +187,7 @@ export class ReflexFunctions extends Construct {
     this.signalRole = createLambdaRole(this, 'SignalRole', 'Spot-On signal Lambda');
     this.signalFunction = new nodejs.NodejsFunction(this, 'Signal', {
       ...common,
+      ...tracing.functionProps,
       description: 'Spot-On reflex: POST HMAC-signed signals from the outbox to the Azure brain',
       entry: props.signalEntry ?? path.join(REPO_ROOT, 'lambdas', 'handlers', 'signal.ts'),
       role: this.signalRole,
@@ -194,6 +201,9 @@ export class ReflexFunctions extends Construct {
         SIGNAL_TIMEOUT_MS: String(signalHttpTimeout.toMilliseconds()),
       },
     });
+
+    tracing.acknowledge(this.interruptionRole);
+    tracing.acknowledge(this.signalRole);
 
     const maxBatchingWindow =
       props.maxBatchingWindow && props.maxBatchingWindow.toSeconds() > 0 ? props.maxBatchingWindow : undefined;

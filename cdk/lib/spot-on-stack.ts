@@ -101,6 +101,7 @@ export class SpotOnStack extends Stack {
       batchSize: config.lambdas.batchSize,
       maxBatchingWindow: Duration.seconds(config.lambdas.maxBatchingWindowSeconds),
       logRetention: config.lambdas.logRetentionDays as logs.RetentionDays,
+      tracing: config.lambdas.tracing,
     });
 
     // Karpenter attaches this group to the trainer nodes (EC2NodeClass securityGroupSelectorTerms, by its tag).

@@ -215,6 +215,7 @@ function recordFixedDifferences(compression: Compression, aws: AwsDeployment): v
   compression.differ('TRAINER_PORT', '8080', 'a free port', 'the drill must not collide with a service on this machine; Lambda and trainers still agree on one port');
   compression.differ('RUN_ID', 'the deployment\'s run id', 'one run id per scenario', 'keeps each scenario\'s checkpoints, logs and report apart');
   compression.differ('Lambda logs and metrics', 'CloudWatch', 'off', 'the drill measures from typed events, not logs');
+  compression.differ('OTEL_EXPORTER_OTLP_ENDPOINT', 'unset (no spans sent) or your collector (ADOT on AWS, an OpenTelemetry Collector on Azure)', 'the drill\'s OTLP receiver, for every component', 'the drill reports each incident\'s trace; the exporter and its variable are production\'s');
   compression.differ('SQS event source long poll', '20 s (Lambda\'s)', '1 s', 'a receive returns as soon as a message arrives, so delivery is as fast; a short poll lets a scenario stop its pollers at once (fauxqs hands the next message to an abandoned poll)');
   compression.differ('GPU node provisioning', '5-11 min (AKS)', 'the ARM emulator\'s delay', 'no GPU exists here; the delay stands for it');
   const job = defaultRunConfig('mnist');

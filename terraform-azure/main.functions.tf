@@ -40,7 +40,12 @@ locals {
     SPOTON_MIN_AWS_TRAINERS   = tostring(var.function_app.min_aws_trainers)
   }
 
-  function_app_settings = merge(local.function_app_base_settings, var.function_app.extra_app_settings)
+  # OpenTelemetry span export (protocol/tracer.ts), only when var.otlp_endpoint is set: unset, the brain sends nothing.
+  function_app_tracing_settings = var.otlp_endpoint == null ? {} : {
+    OTEL_EXPORTER_OTLP_ENDPOINT = var.otlp_endpoint
+  }
+
+  function_app_settings = merge(local.function_app_base_settings, local.function_app_tracing_settings, var.function_app.extra_app_settings)
 }
 
 resource "azurerm_service_plan" "functions" {

@@ -68,3 +68,28 @@ variable "function_app" {
     error_message = "function_app.extra_app_settings must not carry storage keys, SAS tokens or key-based connection strings; storage access is by managed identity."
   }
 }
+
+variable "otlp_endpoint" {
+  type        = string
+  default     = null
+  description = <<-EOT
+    OpenTelemetry: the OTLP/HTTP base URL the brain sends its spans to (app setting OTEL_EXPORTER_OTLP_ENDPOINT; the
+    functions append /v1/traces, protocol/tracer.ts), e.g. `http://10.101.7.253:4318`: an OpenTelemetry Collector with
+    the `azuremonitor` exporter that the app reaches through its VNet integration (a private address in the spoke, such
+    as an internal load balancer in front of the collector on AKS; in-cluster `svc.cluster.local` names do not resolve
+    there). null (the default): the setting is not written and the brain sends no spans.
+  EOT
+
+  validation {
+    condition     = var.otlp_endpoint == null || can(regex("^https?://[^/\\s]+(/\\S*)?$", coalesce(var.otlp_endpoint, "x")))
+    error_message = "otlp_endpoint must be null or the http(s) URL of an OTLP/HTTP collector, e.g. http://10.101.7.253:4318."
+  }
+  validation {
+    condition     = var.otlp_endpoint == null || !can(regex("/v1/traces/?$", coalesce(var.otlp_endpoint, "x")))
+    error_message = "otlp_endpoint is the collector's base URL (OTEL_EXPORTER_OTLP_ENDPOINT): the functions append /v1/traces themselves, so leave it off."
+  }
+  validation {
+    condition     = var.otlp_endpoint == null || !contains(keys(var.function_app.extra_app_settings), "OTEL_EXPORTER_OTLP_ENDPOINT")
+    error_message = "otlp_endpoint and function_app.extra_app_settings.OTEL_EXPORTER_OTLP_ENDPOINT are both set: unset one of them."
+  }
+}

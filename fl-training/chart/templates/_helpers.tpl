@@ -201,6 +201,31 @@ give at least 30 s before a Spot eviction. The trainer's shutdown budget must fi
 {{- fail "azure.tenantId is required with azure.federatedTokenProjection" }}
 {{- end }}
 {{- include "spot-on-fl.validateDataUrl" . }}
+{{- include "spot-on-fl.validateTracing" . }}
+{{- end }}
+
+{{/*
+tracing.otlpEndpoint (OTEL_EXPORTER_OTLP_ENDPOINT): empty, or the http(s) base URL of an OTLP/HTTP collector. The
+processes append /v1/traces themselves (protocol/tracer.ts tracesEndpoint), so a URL that already ends in it would
+post to .../v1/traces/v1/traces and lose every span quietly. Set in extraEnv as well, the container would get the
+variable twice.
+*/}}
+{{- define "spot-on-fl.validateTracing" -}}
+{{- with .Values.tracing.otlpEndpoint }}
+{{- $url := toString . }}
+{{- if not (regexMatch "^https?://[^/\\s]+(/\\S*)?$" $url) }}
+{{- fail (printf "tracing.otlpEndpoint must be the http(s) URL of an OTLP/HTTP collector, e.g. http://otel-collector.observability.svc.cluster.local:4318, got %q" $url) }}
+{{- end }}
+{{- if regexMatch "/v1/traces/?$" $url }}
+{{- fail (printf "tracing.otlpEndpoint is the collector's base URL (OTEL_EXPORTER_OTLP_ENDPOINT): the processes append /v1/traces themselves, so drop it from %q" $url) }}
+{{- end }}
+{{- range $workload := list "aggregator" "trainer" }}
+{{- $values := get $.Values $workload }}
+{{- if and $values.enabled (hasKey ($values.extraEnv | default dict) "OTEL_EXPORTER_OTLP_ENDPOINT") }}
+{{- fail (printf "%s.extraEnv.OTEL_EXPORTER_OTLP_ENDPOINT and tracing.otlpEndpoint are both set: unset one of them" $workload) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/*

@@ -148,6 +148,8 @@ module "spot_on_azure" {
     run_id           = "fl-demo-001"
     min_aws_trainers = 3
   }
+  # null until a collector runs: then the brain's spans go there (OTEL_EXPORTER_OTLP_ENDPOINT).
+  otlp_endpoint = var.otlp_endpoint
 
   monitoring = {
     ssh_public_key     = var.ssh_public_key

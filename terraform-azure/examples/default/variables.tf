@@ -63,3 +63,9 @@ variable "eks_oidc_issuer_url" {
   default     = null
   description = "OIDC issuer of the EKS cluster (`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer --output text`); null until the AWS stack exists."
 }
+
+variable "otlp_endpoint" {
+  type        = string
+  default     = null
+  description = "OTLP/HTTP base URL of an OpenTelemetry Collector the function app reaches over the spoke (e.g. http://10.101.7.253:4318, an internal load balancer in front of a collector with the azuremonitor exporter); null: the brain sends no spans."
+}

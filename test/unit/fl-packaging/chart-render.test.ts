@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import { AGGREGATOR_SETTINGS } from '../../../fl-training/aggregator/main';
 import { TRAINER_SETTINGS } from '../../../fl-training/trainer/main';
 import { KEY_PURPOSES, KEY_RING_SETTINGS, type KeyPurpose } from '../../../protocol/keys';
+import { tracesEndpoint } from '../../../protocol/tracer';
 import {
   CHART_DIR,
   CLUSTERS,
@@ -499,5 +500,70 @@ describe(`helm${NOTE}`, () => {
         expect(keyRings(objects, 'fl-aggregator')).toStrictEqual({ SPOTON_SIGNAL_KEYS: 'spot-on-aggregator-keys/signal', SPOTON_TRAINER_KEYS: 'spot-on-aggregator-keys/trainer' });
       }
     }
+  });
+});
+
+describe(`helm: tracing (OTEL_EXPORTER_OTLP_ENDPOINT)${NOTE}`, () => {
+  const OTLP = 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  const COLLECTOR = 'http://otel-collector.observability.svc.cluster.local:4318';
+  /** The workloads each cluster's release runs. */
+  const workloads = (objects: readonly YamlMap[]): string[] => objects.filter((object) => object.kind === 'Deployment').map((object) => String(at(object, ['metadata', 'name'])));
+  /** Each Deployment's OTEL_* variables, name -> value, with every occurrence (a duplicate would show twice). */
+  const otelEnv = (objects: readonly YamlMap[]): Record<string, string[]> =>
+    Object.fromEntries(
+      workloads(objects).map((deployment) => [
+        deployment,
+        listAt(container(objects, deployment), ['env'])
+          .filter(isMap)
+          .filter((entry) => String(entry.name).startsWith('OTEL_'))
+          .map((entry) => `${String(entry.name)}=${String(entry.value)}`),
+      ]),
+    );
+
+  it('is off by default: values.yaml declares tracing.otlpEndpoint empty and neither overlay nor example sets it (runs with or without helm)', () => {
+    expect(at(values, ['tracing', 'otlpEndpoint'])).toBe('');
+    expect(CLUSTERS.map((cluster) => at(merged(cluster), ['tracing', 'otlpEndpoint']))).toStrictEqual(['', '']);
+  });
+
+  renderIt.each(CLUSTERS)(`%s: renders no OTEL_* variable on any workload by default, so nothing is sent${NOTE}`, (cluster) => {
+    const objects = render(cluster);
+    expect(workloads(objects)).toStrictEqual(cluster === 'eks' ? ['fl-trainer'] : ['fl-aggregator', 'fl-trainer']);
+    expect(otelEnv(objects)).toStrictEqual(Object.fromEntries(workloads(objects).map((deployment) => [deployment, []])));
+    expect(allEnvNames(objects).filter((name) => name.startsWith('OTEL_'))).toStrictEqual([]);
+  });
+
+  renderIt.each(CLUSTERS)(`%s: with tracing.otlpEndpoint set, every workload gets OTEL_EXPORTER_OTLP_ENDPOINT once, with that value${NOTE}`, (cluster) => {
+    const objects = renderObjects(cluster, { 'tracing.otlpEndpoint': COLLECTOR });
+    expect(workloads(objects)).toStrictEqual(workloads(render(cluster)));
+    expect(otelEnv(objects)).toStrictEqual(Object.fromEntries(workloads(objects).map((deployment) => [deployment, [`${OTLP}=${COLLECTOR}`]])));
+    // What the processes make of it (protocol/tracer.ts): the collector's OTLP/HTTP traces path.
+    for (const deployment of workloads(objects)) {
+      expect(tracesEndpoint(Object.fromEntries([...env(objects, deployment)].map(([name, value]) => [name, typeof value === 'string' ? value : undefined])))).toBe(`${COLLECTOR}/v1/traces`);
+    }
+    // Nothing else changes: the variable is the whole difference.
+    const withoutOtlp = (all: readonly YamlMap[]): unknown =>
+      JSON.parse(JSON.stringify(all), (key: string, value: unknown) => (key === 'env' && Array.isArray(value) ? value.filter((entry) => !(isMap(entry) && entry.name === OTLP)) : value)) as unknown;
+    expect(withoutOtlp(objects)).toStrictEqual(render(cluster));
+  });
+
+  renderIt(`the set variable is one the processes read: tracer.ts reads it, and it is the only addition to the trainer's and the aggregator's settings${NOTE}`, () => {
+    const objects = renderObjects('aks', { 'tracing.otlpEndpoint': COLLECTOR });
+    const read = new Set([...Object.values(TRAINER_SETTINGS), ...Object.values(AGGREGATOR_SETTINGS)].map((spec) => spec.env));
+    const extra = [...new Set(allEnvNames(objects))].filter((name) => !read.has(name) && !name.startsWith('AZURE_') && name !== 'SPOTON_TF_BACKEND');
+    expect(extra).toStrictEqual([OTLP]);
+    expect(tracesEndpoint({ [OTLP]: undefined })).toBeUndefined();
+    expect(tracesEndpoint({ [OTLP]: COLLECTOR })).toBe(`${COLLECTOR}/v1/traces`);
+  });
+
+  renderIt(`refuses a tracing.otlpEndpoint that is not an http(s) base URL, or that extraEnv sets too${NOTE}`, () => {
+    expect(refusal('eks', { 'tracing.otlpEndpoint': 'otel-collector:4318' })).toStrictEqual(refused('tracing.otlpEndpoint must be the http(s) URL of an OTLP/HTTP collector'));
+    expect(refusal('aks', { 'tracing.otlpEndpoint': 'grpc://otel-collector:4317' })).toStrictEqual(refused('got "grpc://otel-collector:4317"'));
+    expect(refusal('aks', { 'tracing.otlpEndpoint': `${COLLECTOR}/v1/traces` })).toStrictEqual(refused('the processes append /v1/traces themselves'));
+    expect(refusal('aks', { 'tracing.otlpEndpoint': COLLECTOR, [`aggregator.extraEnv.${OTLP}`]: 'http://other:4318' })).toStrictEqual(
+      refused(`aggregator.extraEnv.${OTLP} and tracing.otlpEndpoint are both set`),
+    );
+    expect(refusal('eks', { 'tracing.otlpEndpoint': COLLECTOR, [`trainer.extraEnv.${OTLP}`]: 'http://other:4318' })).toStrictEqual(refused(`trainer.extraEnv.${OTLP} and tracing.otlpEndpoint are both set`));
+    // An https collector with a path prefix is a base URL too.
+    expect(otelEnv(renderObjects('eks', { 'tracing.otlpEndpoint': 'https://collector.example.internal/otlp' }))).toStrictEqual({ 'fl-trainer': [`${OTLP}=https://collector.example.internal/otlp`] });
   });
 });

@@ -52,6 +52,20 @@ describe(`fl-training/chart/rendered${NOTE}`, () => {
     expect(Object.fromEntries(dataUrls)).toStrictEqual(cluster === 'eks' ? { 'fl-trainer': url } : { 'fl-aggregator': url, 'fl-trainer': url });
   });
 
+  it.each(CLUSTERS)('rendered/%s.yaml sends no spans: tracing is off unless tracing.otlpEndpoint is set (runs with or without helm)', (cluster) => {
+    const objects = parseManifests(readText(committedPath(cluster)), `rendered/${cluster}.yaml`);
+    const otel = objects
+      .filter((object) => object.kind === 'Deployment')
+      .flatMap((object) => {
+        const containers = at(object, ['spec', 'template', 'spec', 'containers']);
+        return (Array.isArray(containers) ? containers : []).filter(isMap).flatMap((item) => (Array.isArray(item.env) ? item.env : []));
+      })
+      .filter(isMap)
+      .map((entry) => String(entry.name))
+      .filter((name) => name.startsWith('OTEL_'));
+    expect(otel).toStrictEqual([]);
+  });
+
   renderIt.each(CLUSTERS)(`rendered/%s.yaml is what the chart renders now${NOTE}`, (cluster) => {
     const result = helm(templateArgs(cluster));
     if (result.status !== 0) throw new Error(`the chart does not render for ${cluster}: ${result.stderr}`);

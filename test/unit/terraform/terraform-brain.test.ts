@@ -148,6 +148,40 @@ describe('function app', () => {
   });
 });
 
+describe('traces: OTEL_EXPORTER_OTLP_ENDPOINT, off by default', () => {
+  it('declares otlp_endpoint as an optional string, null by default, validated as an http(s) base URL', () => {
+    const variable = tf.variable('otlp_endpoint');
+    expect(tf.typeOf('otlp_endpoint')).toBe('${string}');
+    expect(variable.default).toBeNull();
+    expect(variable.nullable).toBeUndefined();
+    expect(String(variable.description)).toContain('OTEL_EXPORTER_OTLP_ENDPOINT');
+    const conditions = tf.validationConditions(variable).join('\n');
+    expect(conditions).toContain('var.otlp_endpoint == null || can(regex("^https?://');
+    expect(conditions).toContain('/v1/traces/?$');
+  });
+
+  it('writes the setting only through the tracing local, which is empty when otlp_endpoint is null', () => {
+    expect(Object.keys(baseSettings()).filter((name) => name.startsWith('OTEL_'))).toStrictEqual([]);
+    expect(tf.local('function_app_tracing_settings')).toBe('${var.otlp_endpoint == null ? {} : {\n    OTEL_EXPORTER_OTLP_ENDPOINT = var.otlp_endpoint\n  }}');
+    // extra_app_settings stay last (an operator's explicit setting wins), and the validation refuses both at once.
+    expect(tf.local('function_app_settings')).toBe('${merge(local.function_app_base_settings, local.function_app_tracing_settings, var.function_app.extra_app_settings)}');
+    expect(tf.validationConditions(tf.variable('otlp_endpoint')).join('\n')).toContain('!contains(keys(var.function_app.extra_app_settings), "OTEL_EXPORTER_OTLP_ENDPOINT")');
+  });
+
+  it('reaches both writers of the app settings: the function app and the settings rewrite', () => {
+    expect(tf.resource('azurerm_function_app_flex_consumption', 'this').app_settings).toBe('${local.function_app_settings}');
+    const body = asObject(tf.resource('azapi_update_resource', 'function_app_settings').body, 'body');
+    expect(String(body.properties)).toMatch(/^\$\{merge\(local\.function_app_settings, \{/);
+  });
+
+  it('lets the example pass otlp_endpoint through, null unless the operator sets it', () => {
+    expect(tf.exampleModule().otlp_endpoint).toBe('${var.otlp_endpoint}');
+    const variable = tf.namedBlocks(['examples/default/variables.tf'], 'variable').get('otlp_endpoint');
+    expect(variable?.default).toBeNull();
+    expect(variable?.type).toBe('${string}');
+  });
+});
+
 describe('role assignments', () => {
   it('grants the function app storage, queue, the signal key ring, telemetry and a namespace-scoped Kubernetes data-plane role', () => {
     expect(asObject(tf.local('function_data_roles'), 'function_data_roles')).toStrictEqual({

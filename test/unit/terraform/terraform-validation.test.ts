@@ -126,6 +126,40 @@ describe(`variable validation evaluated by terraform plan${NO_TERRAFORM}`, () =>
     expect(plan({ aws_vpn_shared_keys: FOUR_KEYS }, `${tunnels ?? ''}\n`)).toMatchObject({ ok: true });
   });
 
+  withTerraform('accepts an OTLP endpoint over http or https, with or without a path prefix', () => {
+    for (const endpoint of ['http://10.101.7.253:4318', 'https://otel.spot-on.internal/otlp/']) {
+      expect({ endpoint, ...plan({ otlp_endpoint: endpoint }) }).toMatchObject({ endpoint, ok: true });
+    }
+  });
+
+  withTerraform('writes OTEL_EXPORTER_OTLP_ENDPOINT into the app settings only when otlp_endpoint is set, with its value', () => {
+    // The module's own expressions for the settings, with the resource-derived base settings replaced by a stand-in.
+    const probe = join(workDir, 'probe.tf');
+    writeFileSync(
+      probe,
+      [
+        'locals {',
+        '  function_app_base_settings    = { SPOTON_RUN_ID = var.function_app.run_id }',
+        `  function_app_tracing_settings = ${localExpression('function_app_tracing_settings')}`,
+        `  function_app_settings         = ${localExpression('function_app_settings')}`,
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const settings = (values: Record<string, string>): unknown => JSON.parse(JSON.parse(evaluate('jsonencode(local.function_app_settings)', values)) as string) as unknown;
+    try {
+      expect(settings({})).toStrictEqual({ SPOTON_RUN_ID: 'fl-demo-001' });
+      expect(settings({ otlp_endpoint: 'http://10.101.7.253:4318' })).toStrictEqual({ SPOTON_RUN_ID: 'fl-demo-001', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://10.101.7.253:4318' });
+      expect(settings({ function_app: '{ run_id = "fl-demo-001", extra_app_settings = { OTEL_SERVICE_NAME = "brain" } }', otlp_endpoint: 'https://otel.spot-on.internal' })).toStrictEqual({
+        SPOTON_RUN_ID: 'fl-demo-001',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.spot-on.internal',
+        OTEL_SERVICE_NAME: 'brain',
+      });
+    } finally {
+      rmSync(probe);
+    }
+  });
+
   withTerraform('accepts an EKS issuer as EKS reports it, and a fixed aggregator address in the userpool subnet', () => {
     expect(plan({ eks_federation: `{ oidc_issuer_url = "${EKS_ISSUER}" }` })).toMatchObject({ ok: true });
     expect(plan({ aggregator: '{ private_ip = "10.101.4.10", port = 443 }' })).toMatchObject({ ok: true });
@@ -188,6 +222,11 @@ describe(`variable validation evaluated by terraform plan${NO_TERRAFORM}`, () =>
     ['an aggregator zone inside an Azure service domain', { aggregator: '{ dns_zone_name = "fl.blob.core.windows.net" }' }, 'not an Azure service domain'],
     ['an EKS issuer with a trailing slash (Entra compares it exactly)', { eks_federation: `{ oidc_issuer_url = "${EKS_ISSUER}/" }` }, 'without a trailing slash'],
     ['EKS federation for a workload that does not exist', { eks_federation: `{ oidc_issuer_url = "${EKS_ISSUER}", workloads = ["gpu-trainer"] }` }, 'must name workloads of fl_workloads'],
+    ['an OTLP endpoint without a scheme', { otlp_endpoint: '10.101.7.253:4318' }, 'otlp_endpoint must be null or the http(s) URL'],
+    ['an OTLP endpoint that is not http(s)', { otlp_endpoint: 'grpc://10.101.7.253:4317' }, 'otlp_endpoint must be null or the http(s) URL'],
+    ['an empty OTLP endpoint (null turns tracing off)', { otlp_endpoint: '' }, 'otlp_endpoint must be null or the http(s) URL'],
+    ['an OTLP endpoint with the traces path (the functions append it)', { otlp_endpoint: 'http://10.101.7.253:4318/v1/traces' }, 'the functions append /v1/traces themselves'],
+    ['an OTLP endpoint also in extra_app_settings', { otlp_endpoint: 'http://10.101.7.253:4318', function_app: '{ run_id = "fl-demo-001", extra_app_settings = { OTEL_EXPORTER_OTLP_ENDPOINT = "http://10.101.7.252:4318" } }' }, 'are both set'],
   ];
 
   withTerraform.each(REJECTED)('rejects %s', (_name, values, message) => {

@@ -45,7 +45,8 @@ function incidentLine(incident: IncidentReport): string {
   const span = incident.ongoing ? `ongoing for ${formatDuration(incident.durationSeconds)}` : `lasted ${formatDuration(incident.durationSeconds)}`;
   const active = incident.azureActiveAfterSeconds === null ? 'Azure never active' : `Azure active after ${formatDuration(incident.azureActiveAfterSeconds)}`;
   const end = incident.outcome === null ? '' : `, ${incident.outcome}`;
-  return `  ${incident.openedAt}  ${incident.cause.padEnd(14)} ${span}, ${active}${end}${incident.error === null ? '' : ` (${incident.error})`}  [${incident.id}]`;
+  const trace = incident.traceId === null ? '' : ` trace ${incident.traceId}`;
+  return `  ${incident.openedAt}  ${incident.cause.padEnd(14)} ${span}, ${active}${end}${incident.error === null ? '' : ` (${incident.error})`}  [${incident.id}${trace}]`;
 }
 
 function costLine(report: StatusReport): string {

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { CapacitySchema, IncidentSchema, PhaseSchema, type Incident, type Transition } from '../../azure-functions/src/domain/state';
 import { PathSegmentSchema } from '../../protocol/blob-layout';
+import { traceIdOf } from '../../protocol/tracing';
 import type { Cloud, RunStatus, TrainerStatus } from '../../protocol/run-status';
 import type { BrainStatus } from './brain-status';
 import { costSoFar, CostSoFarSchema } from './cost-so-far';
@@ -44,6 +45,8 @@ export const IncidentReportSchema = z.strictObject({
   azureActiveAfterSeconds: seconds.nullable(),
   outcome: z.enum(['recovered', 'failed']).nullable(),
   error: z.string().nullable(),
+  /** The incident's trace id, to look it up in the trace backend (docs/ARCHITECTURE.md, "Traces"); null if untraced. */
+  traceId: z.string().regex(/^[0-9a-f]{32}$/).nullable(),
 });
 export type IncidentReport = z.infer<typeof IncidentReportSchema>;
 
@@ -132,6 +135,7 @@ function incidentReport(incident: Incident, transitions: readonly Transition[], 
     azureActiveAfterSeconds: active === undefined ? null : secondsBetween(incident.openedAt, active.at),
     outcome: incident.outcome ?? null,
     error: incident.error === undefined ? null : `${incident.error.code}: ${incident.error.message}`,
+    traceId: incident.traceparent === undefined ? null : traceIdOf(incident.traceparent),
   };
 }
 

@@ -141,7 +141,7 @@ describe('spot-on status on the local cloud', () => {
         phaseSince: expect.any(String),
         azurePool: { capacity: 'spot', nodes: expect.any(Number), desiredNodes: 2, provisioningState: expect.any(String) },
         ...run,
-        incidents: [{ id: 'sig-status-1', cause: 'aws-unhealthy', openedAt: after.report?.phaseSince, closedAt: null, ongoing: true, durationSeconds: expect.any(Number), azureActiveAfterSeconds: null, outcome: null, error: null }],
+        incidents: [{ id: 'sig-status-1', cause: 'aws-unhealthy', openedAt: after.report?.phaseSince, closedAt: null, ongoing: true, durationSeconds: expect.any(Number), azureActiveAfterSeconds: null, outcome: null, error: null, traceId: null }],
         notes: [],
       },
     ]);

@@ -102,7 +102,7 @@ describe('spot-on status', () => {
         epoch: 1,
         phaseSince: iso(0),
         azurePool: { capacity: 'spot', nodes: 0, desiredNodes: 3, provisioningState: 'Succeeded' },
-        incidents: [{ id: 'sig-1', cause: 'aws-unhealthy', openedAt: iso(0), closedAt: null, ongoing: true, durationSeconds: 30, azureActiveAfterSeconds: null, outcome: null, error: null }],
+        incidents: [{ id: 'sig-1', cause: 'aws-unhealthy', openedAt: iso(0), closedAt: null, ongoing: true, durationSeconds: 30, azureActiveAfterSeconds: null, outcome: null, error: null, traceId: null }],
         costSoFar: null,
         notes: [],
       },

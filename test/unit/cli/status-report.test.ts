@@ -29,7 +29,7 @@ const brain: BrainStatus = BrainStatusSchema.parse({
   ],
   incidents: [
     { id: 'sig-a', cause: 'capacity-lost', openedAt: iso(0), openedEpoch: 1, closedAt: iso(760), outcome: 'recovered', lostInstanceIds: ['i-0a00000000000000a'] },
-    { id: 'sig-b', cause: 'aws-unhealthy', openedAt: iso(3_600), openedEpoch: 5 },
+    { id: 'sig-b', cause: 'aws-unhealthy', openedAt: iso(3_600), openedEpoch: 5, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
   ],
   notes: [],
 });
@@ -71,8 +71,8 @@ const expected: StatusReport = {
   schedule: { rounds: 40, startedAt: iso(-3_600), deadlineAt: iso(16_400), onTrack: false },
   runStatus: { source: 'aggregator', updatedAt: iso(3_700), aggregatorEpoch: 5 },
   incidents: [
-    { id: 'sig-a', cause: 'capacity-lost', openedAt: iso(0), closedAt: iso(760), ongoing: false, durationSeconds: 760, azureActiveAfterSeconds: 90, outcome: 'recovered', error: null },
-    { id: 'sig-b', cause: 'aws-unhealthy', openedAt: iso(3_600), closedAt: null, ongoing: true, durationSeconds: 120, azureActiveAfterSeconds: 45, outcome: null, error: null },
+    { id: 'sig-a', cause: 'capacity-lost', openedAt: iso(0), closedAt: iso(760), ongoing: false, durationSeconds: 760, azureActiveAfterSeconds: 90, outcome: 'recovered', error: null, traceId: null },
+    { id: 'sig-b', cause: 'aws-unhealthy', openedAt: iso(3_600), closedAt: null, ongoing: true, durationSeconds: 120, azureActiveAfterSeconds: 45, outcome: null, error: null, traceId: '0af7651916cd43dd8448eb211c80319c' },
   ],
   costSoFar: null,
   notes: [],
@@ -143,7 +143,7 @@ describe('status text', () => {
       'cost        no usage in status.json yet',
       'incidents   (newest last)',
       `  ${iso(0)}  capacity-lost  lasted 12m 40s, Azure active after 1m 30s, recovered  [sig-a]`,
-      `  ${iso(3_600)}  aws-unhealthy  ongoing for 2m 00s, Azure active after 45s  [sig-b]`,
+      `  ${iso(3_600)}  aws-unhealthy  ongoing for 2m 00s, Azure active after 45s  [sig-b trace 0af7651916cd43dd8448eb211c80319c]`,
     ]);
   });
 

@@ -7,7 +7,7 @@ import { encodeWeights } from '../../fl-training/wire/weights';
 export interface CheckpointWrite {
   /** Model size in MB. */
   readonly sizeMB: number;
-  /** Checkpoint write of the next round: model.bin (create-only, blocks hashed as they go), manifest.json (create-only), LATEST (If-Match on the ETag of the previous write). */
+  /** Checkpoint write of the next round: model.bin (create-only, hashed while it uploads), manifest.json (create-only), LATEST (If-Match on the ETag of the previous write). */
   readonly ms: number;
   /** One plain upload of the same bytes to the same Azurite in the same run. */
   readonly rawUploadMs: number;

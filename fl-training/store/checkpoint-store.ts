@@ -17,10 +17,10 @@ export interface CheckpointStore {
   /** Writes `path` only if it does not exist; throws ObjectExistsError otherwise. */
   create(path: string, data: Uint8Array): Promise<{ etag: string }>;
   /**
-   * `create` from parts, each taken as the iteration reaches it: Blob uploads them as blocks in parallel while the
-   * caller prepares (and hashes) the next, then commits the object create-only. No part is copied into a whole.
+   * `create` of the parts concatenated (e.g. a model's tensors as bytes), without copying them into a whole. The
+   * store picks how to send them: Blob makes one PUT up to 256 MiB and stages blocks beyond, then commits create-only.
    */
-  createFromParts(path: string, parts: Iterable<Uint8Array>): Promise<{ etag: string }>;
+  createFromParts(path: string, parts: readonly Uint8Array[]): Promise<{ etag: string }>;
   /** Replaces `path` only if its ETag is still `etag`; throws PreconditionFailedError otherwise (also when it is gone). */
   replace(path: string, data: Uint8Array, etag: string): Promise<{ etag: string }>;
   /** Writes unconditionally (last writer wins): only for views such as status.json. */

@@ -10,13 +10,13 @@
  * A manifest newer than LATEST (a crash between manifest and pointer) is complete and verified, so it is
  * adopted (rolled forward).
  */
-import { createHash } from 'node:crypto';
 import { blobPaths, roundOf } from '../../protocol/blob-layout';
 import { CheckpointManifestSchema, LatestPointerSchema, type CheckpointManifest, type LatestPointer, type Participant, type WeightSpec } from '../../protocol/checkpoint';
 import { CheckpointConflictError, CheckpointCorruptError, CheckpointUnrecoverableError, ObjectExistsError, PreconditionFailedError } from '../errors';
 import type { StrategyState } from '../strategy/strategy';
 import { decodeFrame, encodeFrame } from '../wire/frame';
-import { decodeWeights, encodeWeights, sha256Hex, weightBlocks } from '../wire/weights';
+import { sha256InSlices } from '../wire/sha256-slices';
+import { decodeWeights, encodeWeights, sha256Hex, weightBytes } from '../wire/weights';
 import type { CheckpointStore } from './checkpoint-store';
 
 export interface CheckpointInput {
@@ -102,29 +102,22 @@ export async function advanceLatest(store: CheckpointStore, runId: string, round
   throw new CheckpointConflictError(round, 'LATEST kept changing while it was being replaced');
 }
 
-/** Bytes per uploaded part of model.bin. */
-const MODEL_BLOCK_BYTES = 8 * 1024 * 1024;
-
 /**
- * model.bin, create-only, uploaded in blocks straight from the weight tensors (no copy into one buffer) and hashed
- * as the blocks go out; an existing one must have the same bytes. Resolves the SHA-256 and the size.
+ * model.bin, create-only, sent straight from the weight tensors (no copy into one buffer) and hashed while it is in
+ * flight; an existing one must have the same bytes. Resolves the SHA-256 and the size.
  */
 async function writeModel(store: CheckpointStore, path: string, weights: readonly Float32Array[], round: number): Promise<{ sha256: string; bytes: number }> {
-  const bytes = weights.reduce((sum, w) => sum + w.byteLength, 0);
-  const hash = createHash('sha256');
-  const hashed = function* (): Generator<Uint8Array> {
-    for (const block of weightBlocks(weights, MODEL_BLOCK_BYTES)) {
-      hash.update(block);
-      yield block;
-    }
-  };
+  const parts = weightBytes(weights);
+  const bytes = parts.reduce((sum, part) => sum + part.byteLength, 0);
+  // Started first, it runs in the gaps the upload leaves on this thread (never ahead of it), and never rejects.
+  const digest = sha256InSlices(parts);
   try {
-    await store.createFromParts(path, hashed());
-    return { sha256: hash.digest('hex'), bytes };
+    await store.createFromParts(path, parts);
+    return { sha256: await digest, bytes };
   } catch (error) {
     if (!(error instanceof ObjectExistsError)) throw error;
     const existing = await store.get(path);
-    const sha256 = sha256Hex(encodeWeights(weights));
+    const sha256 = await digest;
     if (!existing || sha256Hex(existing.data) !== sha256) throw new CheckpointConflictError(round, `${path} exists with other content`, { cause: error });
     return { sha256, bytes };
   }

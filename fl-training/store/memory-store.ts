@@ -18,8 +18,8 @@ export class MemoryCheckpointStore implements CheckpointStore {
     return this.write(path, data);
   }
 
-  async createFromParts(path: string, parts: Iterable<Uint8Array>): Promise<{ etag: string }> {
-    return this.create(path, Buffer.concat([...parts]));
+  async createFromParts(path: string, parts: readonly Uint8Array[]): Promise<{ etag: string }> {
+    return this.create(path, Buffer.concat(parts));
   }
 
   async replace(path: string, data: Uint8Array, etag: string): Promise<{ etag: string }> {

@@ -39,12 +39,17 @@ export function encodeWeights(values: readonly Float32Array[]): Buffer {
   return out;
 }
 
+/** The tensors' bytes as views (no copy), in order: encodeWeights without the concatenation. */
+export function weightBytes(values: readonly ArrayBufferView[]): Uint8Array[] {
+  return values.map((v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+}
+
 /**
  * The bytes encodeWeights would make, as parts of about `blockBytes`: views of the tensors (no copy), except that
  * tensors smaller than a block are gathered into one (a copy of at most a block) so that a model of many small
  * tensors does not become many tiny uploads.
  */
-export function* weightBlocks(values: readonly Float32Array[], blockBytes: number): Generator<Uint8Array> {
+export function* weightBlocks(values: readonly ArrayBufferView[], blockBytes: number): Generator<Uint8Array> {
   let gathered: Uint8Array[] = [];
   let gatheredBytes = 0;
   const flush = function* (): Generator<Uint8Array> {

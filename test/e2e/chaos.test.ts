@@ -12,6 +12,8 @@ describe('spot-on chaos', () => {
   beforeAll(async () => {
     const result = await runSpotOn(['chaos', '--json']);
     code = result.code;
+    // A run that printed no report says why on stderr: keep that in the failure, not just a JSON parse error.
+    if (!result.stdout.trim().startsWith('{')) throw new Error(`spot-on chaos exited ${String(code)} with no report; stderr ends:\n${result.stderr.slice(-3000)}`);
     report = JSON.parse(result.stdout) as ChaosReport;
   }, 280_000);
 

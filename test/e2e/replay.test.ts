@@ -15,7 +15,9 @@ describe('spot-on replay', () => {
     const summary = result.stdout.slice(result.stdout.indexOf('\nsummary\n'));
     expect(summary).toMatch(/trainer flushes: fl-trainer-aws-[0-9a-f]{5} on i-0abcd1234ef567890: \d+ examples, accepted\n/);
     expect(summary).toMatch(/signal Lambda: 1 signal\(s\) sent/);
-    expect(summary).toMatch(/brain: 1 signal\(s\) accepted, 0 duplicate\(s\), 0 refused/);
+    // The Lambda's one signal; the aggregator may add its own capacity-lost (its AWS trainer left) before the summary
+    // is read, which the brain takes into the same incident (timing: more likely on a busy machine).
+    expect(summary).toMatch(/brain: [12] signal\(s\) accepted, 0 duplicate\(s\), 0 refused/);
     expect(summary).toMatch(/aws-primary -> failing-over: capacity-lost /);
     expect(summary.match(/dead letter: malformed EC2 Spot Instance Interruption Warning .* instance-id: /g)).toHaveLength(3);
   }, 180_000);

@@ -4,10 +4,10 @@
  * LATEST, per-shard epoch fencing, and the `aws-silent` / `aws-recovered` trigger. Transport-free: http.ts maps
  * HTTP onto these methods, so tests can drive it either way. Its parts: trainer-registry.ts keeps the trainers,
  * round.ts the open round (its fold, updates being stored, who holds which shard), resume.ts picks a run up from
- * its checkpoints, views.ts builds what it shows of itself (status.json, /metrics).
+ * its checkpoints, brain-link.ts reads the brain's state and sends it signals, views.ts builds what it shows of
+ * itself (status.json, /metrics).
  */
 import { EventEmitter } from 'node:events';
-import { blobPaths } from '../../protocol/blob-layout';
 import type { Participant, WeightSpec } from '../../protocol/checkpoint';
 import type { Residency, RunStatus } from '../../protocol/run-status';
 import { configHash as hashConfig, mayProcess, type RunConfig } from '../config';
@@ -19,16 +19,14 @@ import { createStrategy, type Strategy } from '../strategy/strategy';
 import { shardExampleCounts } from '../task/shards';
 import { modelShape, topologyHash as hashTopology, weightSpecs } from '../task/topology';
 import type { ModelHeader, RegisterReply, RegisterRequest, StoredUpdateMeta, UpdateMeta } from '../wire/messages';
-import type { Signal } from '../../protocol/signal';
 import type { SignalSender } from './brain';
+import { BrainLink } from './brain-link';
 import { ModelServer } from './model-server';
 import { decideCommit } from './quorum';
-import { readBrainView, readRunStatus, resumeRun, type Base } from './resume';
-import { AzureSilenceMonitor, azureSilentSignal, type AzureCover } from './azure-silence';
+import { readRunStatus, resumeRun, type Base } from './resume';
 import { OpenRound } from './round';
-import { AwsSilenceMonitor, runCompleteSignal, silenceSignal, type SilenceTransition } from './silence';
 import { assignShard } from './shard-assignment';
-import { SignalOutbox, type SignalOutboxOptions } from './signal-outbox';
+import type { SignalOutboxOptions } from './signal-outbox';
 import { StatusWriter } from './status-writer';
 import { TrainerRegistry, type TrainerRecord } from './trainer-registry';
 import { runStatus, type AggregatorSnapshot } from './views';
@@ -94,7 +92,6 @@ export class Aggregator extends EventEmitter {
   private readonly trainers: TrainerRegistry;
   /** LATEST's ETag after this aggregator's last commit: the next commit replaces it without reading it first. */
   private latestEtag: string | undefined;
-  private readonly silence: AwsSilenceMonitor;
   private readonly metrics = new AggregatorMetrics(() => this.snapshot());
   private readonly models = new ModelServer();
   private base!: Base;
@@ -105,16 +102,11 @@ export class Aggregator extends EventEmitter {
   private committing: Promise<void> | undefined;
   private lastCommit: CommitInfo | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private lastStatePollMs = 0;
   private lastScanMs = 0;
   private readonly statusWriter: StatusWriter;
   /** GPU node time trainers were heard on: status.json's usage, the cost so far. */
   private readonly usage = new UsageMeter();
-  /** Azure's cover as the brain's state last said, and whether its trainers went quiet under it. */
-  private azureCover: AzureCover = { phase: undefined, desiredAzureNodes: 0 };
-  private openIncidentTrace: string | undefined;
-  private readonly azureSilence: AzureSilenceMonitor;
-  private readonly outbox: SignalOutbox | undefined;
+  private readonly brain: BrainLink;
   private closed = false;
   /** Set when another writer committed a round this aggregator was committing: it must stop. */
   fatal: Error | undefined;
@@ -133,11 +125,25 @@ export class Aggregator extends EventEmitter {
     this.shards = new Map(this.config.shards.map((s) => [s.id, s.residency]));
     const perShard = shardExampleCounts(this.config);
     this.fullExamples = new Map([...perShard].map(([id, n]) => [id, n * this.config.localEpochs]));
-    this.silence = new AwsSilenceMonitor(this.config.awsSilenceTimeoutMs);
-    this.azureSilence = new AzureSilenceMonitor(this.config.awsSilenceTimeoutMs);
     this.trainers = new TrainerRegistry(this.config.trainerTimeoutMs);
     this.statusWriter = new StatusWriter(this.store, this.config.runId, this.log);
-    if (options.signals) this.outbox = new SignalOutbox(options.signals, this.now, { ...options.signalRetry, log: this.log });
+    this.brain = new BrainLink({
+      runId: this.config.runId,
+      store: this.store,
+      now: this.now,
+      log: this.log,
+      silenceTimeoutMs: this.config.awsSilenceTimeoutMs,
+      minAwsTrainers: options.minAwsTrainers,
+      statePollMs: options.statePollMs ?? 10_000,
+      signals: options.signals,
+      signalRetry: options.signalRetry,
+      onSignal: (signal) => {
+        this.metrics.signalled(signal.type);
+        this.emit('signal', signal);
+      },
+      currentEpoch: () => this.epochValue,
+      onEpoch: (epoch) => this.applyEpoch(epoch, 'state blob'),
+    });
   }
 
   /**
@@ -164,7 +170,7 @@ export class Aggregator extends EventEmitter {
 
   /** The brain's open incident's trace, as last read from its state (incident-trace.ts). */
   get incidentTraceparent(): string | undefined {
-    return this.openIncidentTrace;
+    return this.brain.incidentTraceparent;
   }
 
   /** The last committed round. */
@@ -198,9 +204,9 @@ export class Aggregator extends EventEmitter {
       this.epochValue = Math.max(this.epochValue, status.epoch);
       this.trainers.restore(status);
       this.usage.restore(status.usage);
-      if (status.awsLastReportAt) this.silence.report(Date.parse(status.awsLastReportAt));
+      if (status.awsLastReportAt) this.brain.awsReported(Date.parse(status.awsLastReportAt));
     }
-    await this.pollBrainState(true);
+    await this.brain.poll(true);
     await this.reloadStoredUpdates();
     if (!this.done) this.log(`round ${this.round.number} open (from round ${this.base.round}, epoch ${this.epochValue})`);
   }
@@ -222,20 +228,6 @@ export class Aggregator extends EventEmitter {
         bounds: { examples: this.config.data.trainExamples * this.config.localEpochs, maxAbsValue: this.config.updateBounds.maxAbsValue },
       }),
     );
-  }
-
-  /** Reads the brain's epoch from state/<runId>.json (the brain bumps it on every phase change). */
-  private async pollBrainState(atStart = false): Promise<void> {
-    if ((this.options.statePollMs ?? 10_000) <= 0 && !atStart) return;
-    try {
-      const brain = await readBrainView(this.store, this.runId);
-      if (brain === undefined) return;
-      this.azureCover = { phase: brain.phase, desiredAzureNodes: brain.desiredAzureNodes };
-      this.openIncidentTrace = brain.incidentTraceparent;
-      if (brain.epoch > this.epochValue) this.applyEpoch(brain.epoch, 'state blob');
-    } catch (error) {
-      this.log(`could not read ${blobPaths.state(this.runId)}: ${describe(error)}`);
-    }
   }
 
   /**
@@ -308,10 +300,7 @@ export class Aggregator extends EventEmitter {
   /** Notes that a trainer was heard from (liveness, AWS silence clock). */
   private touch(trainer: TrainerRecord): void {
     trainer.lastSeenMs = this.now();
-    if (trainer.cloud === 'aws') {
-      const transition = this.silence.report(trainer.lastSeenMs);
-      if (transition) this.signal(transition);
-    }
+    if (trainer.cloud === 'aws') this.brain.awsReported(trainer.lastSeenMs);
   }
 
   /** POST /register: a trainer joins with its shard, or without one and is assigned a shard that needs a trainer. */
@@ -447,7 +436,7 @@ export class Aggregator extends EventEmitter {
    * request can move the epoch, so a caller with a trainer's key cannot fence every legitimate update out.
    */
   async refreshEpoch(): Promise<number> {
-    await this.pollBrainState(true);
+    await this.brain.poll(true);
     return this.epochValue;
   }
 
@@ -467,27 +456,12 @@ export class Aggregator extends EventEmitter {
   async tick(): Promise<void> {
     if (this.closed) return;
     const nowMs = this.now();
-    const work: Promise<unknown>[] = [];
-    // A finished run has no trainers by design: its silence is not an outage.
     this.usage.observe(this.trainers.all().filter((trainer) => this.trainers.live(trainer, nowMs)), nowMs);
-    const transition = this.done ? undefined : this.silence.evaluate(nowMs);
-    if (transition) this.signal(transition);
-    if (this.options.minAwsTrainers !== undefined && !this.done) {
-      const change = this.silence.capacity(this.status().reporting.aws, this.options.minAwsTrainers);
-      if (change) this.signal(change, change === 'capacity-lost' ? this.trainers.lostAwsInstances(nowMs) : []);
-    }
-    const quietSince = this.done ? undefined : this.azureSilence.observe(this.azureCover, this.trainers.reporting(nowMs).azure, nowMs);
-    if (quietSince !== undefined) {
-      this.send(azureSilentSignal(this.runId, quietSince, nowMs), `no Azure trainer reported for ${Math.round((nowMs - quietSince) / 1000)} s while Azure covers`);
-    }
-    if (this.outbox) work.push(this.outbox.tick());
+    const reporting = this.trainers.reporting(nowMs);
+    // A finished run has no trainers by design: its silence is not an outage.
+    const work = this.brain.tick(nowMs, { done: this.done, reportingAws: reporting.aws, reportingAzure: reporting.azure, lostAwsInstances: () => this.trainers.lostAwsInstances(nowMs) });
     // The brain sizes failovers from status.json: keep it current when trainers go quiet, not only at commits.
     if (this.statusWriter.isStale(this.trainers.liveSignature(nowMs))) this.writeStatus();
-    const statePollMs = this.options.statePollMs ?? 10_000;
-    if (statePollMs > 0 && nowMs - this.lastStatePollMs >= statePollMs) {
-      this.lastStatePollMs = nowMs;
-      work.push(this.pollBrainState());
-    }
     if (!this.done && !this.committing && nowMs - this.lastScanMs >= (this.options.scanMs ?? 5000)) {
       this.lastScanMs = nowMs;
       work.push(this.scanStoredUpdates().then(() => this.maybeCommit()));
@@ -582,23 +556,8 @@ export class Aggregator extends EventEmitter {
     this.emit('committed', info);
     if (this.done) {
       this.emit('done', info);
-      this.send(runCompleteSignal(this.runId, this.now()), `run ${this.runId} complete after ${round} rounds (the brain releases any Azure capacity)`);
+      this.brain.runComplete(round);
     }
-  }
-
-  private signal(type: SilenceTransition, instanceIds: readonly string[] = []): void {
-    const nowMs = this.now();
-    const last = this.silence.lastAwsReportMs ?? nowMs;
-    const why = { 'aws-silent': `no AWS trainer reported for ${Math.round((nowMs - last) / 1000)} s`, 'aws-recovered': 'AWS trainers report again', 'capacity-lost': `AWS is below its ${this.options.minAwsTrainers} trainers` }[type];
-    this.send(silenceSignal(type, this.runId, last, nowMs, instanceIds), why);
-  }
-
-  /** Logs why, counts, announces and queues a signal for the brain (the outbox resends it until delivered). */
-  private send(signal: Signal, why: string): void {
-    this.log(`${why}: signalling ${signal.type}`);
-    this.metrics.signalled(signal.type);
-    this.emit('signal', signal);
-    void this.outbox?.submit(signal);
   }
 
   /** The run as status.json describes it. */
@@ -620,8 +579,8 @@ export class Aggregator extends EventEmitter {
       epoch: this.epochValue,
       trainers: this.trainers.all(),
       reporting: this.trainers.reporting(nowMs),
-      awsLastReportMs: this.silence.lastAwsReportMs,
-      awsSilent: this.silence.isSilent,
+      awsLastReportMs: this.brain.lastAwsReportMs,
+      awsSilent: this.brain.awsSilent,
       progress: this.round.progress(this.trainers, nowMs, this.config.roundDeadlineMs),
       lastCheckpointMs: this.lastCommit?.checkpointMs,
       startedAtMs: this.startedAtMs,
@@ -657,7 +616,7 @@ export class Aggregator extends EventEmitter {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.models.wakeAll();
-    await this.outbox?.drain();
+    await this.brain.drain();
   }
 
   /** Simulates a crash: stops at once, without waiting for anything. */

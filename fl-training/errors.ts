@@ -74,3 +74,8 @@ export class DataCorruptError extends Error {
     super(`${location}: ${message}`, options);
   }
 }
+
+/** An error's message, for a log line (anything thrown that is not an Error is shown as it is). */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

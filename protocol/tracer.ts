@@ -62,8 +62,8 @@ export function activeTraceparent(): string | undefined {
   return carrier[TRACEPARENT];
 }
 
-/** `{ traceparent }` for an outgoing request inside a span, `{}` outside one. */
-export function traceHeaders(): Record<string, string> {
+/** `{ traceparent }` inside a span, `{}` outside one: for an outgoing request's headers or a message's fields alike. */
+export function traceContext(): { [TRACEPARENT]?: string } {
   const traceparent = activeTraceparent();
   return traceparent === undefined ? {} : { [TRACEPARENT]: traceparent };
 }

@@ -32,6 +32,12 @@ export const TRACEPARENT = 'traceparent';
 /** `00-<trace id>-<span id>-<flags>` (W3C Trace Context, version 00). */
 export const TraceparentSchema = z.string().regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'must be a W3C traceparent');
 
+/** `value` when it is a W3C traceparent (a header, a message or state field), else undefined: a bad one starts no trace. */
+export function parseTraceparent(value: unknown): string | undefined {
+  const parsed = TraceparentSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** The trace id inside a traceparent. */
 export function traceIdOf(traceparent: string): string {
   return traceparent.slice(3, 35);

@@ -20,7 +20,7 @@ import { ConfigError, loadConfig, type AppConfig } from './config';
 import { messageOf, TrainerScaleError } from './errors';
 import { createTracing, type Tracing } from '../../protocol/tracer';
 import { tracedPool, tracedTrainers } from './adapters/traced';
-import type { BrainServices } from './use-cases/services';
+import { tracingOf, type BrainServices } from './use-cases/services';
 
 /** A fixed-token credential for the local ARM emulator, which accepts any bearer token (there is no identity). */
 export function emulatorTokenCredential(token = 'spot-on-local-emulator'): TokenCredential {
@@ -105,7 +105,7 @@ export function createBrainServices(config: AppConfig, overrides: ServiceOverrid
     ...(config.arm.endpoint === undefined ? {} : { endpoint: config.arm.endpoint }),
     ...(armCa === undefined ? {} : { tlsOptions: { ca: armCa } }),
   });
-  const tracing = overrides.tracing ?? createTracing({}, 'spot-on-brain');
+  const tracing = tracingOf(overrides);
   const agentPool = (poolName: string) =>
     tracedPool(armGpuPool({ client: arm, resourceGroup: config.arm.resourceGroup, clusterName: config.arm.clusterName, poolName, timeoutMs: config.arm.timeoutSeconds * 1000 }), tracing, poolName);
   const pool = agentPool(config.arm.poolName);

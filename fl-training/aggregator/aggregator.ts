@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import type { Participant, WeightSpec } from '../../protocol/checkpoint';
 import type { Residency, RunStatus } from '../../protocol/run-status';
 import { configHash as hashConfig, mayProcess, type RunConfig } from '../config';
-import { CheckpointConflictError } from '../errors';
+import { CheckpointConflictError, describeError } from '../errors';
 import { writeCheckpoint, type Checkpoint } from '../store/checkpoint';
 import type { CheckpointStore } from '../store/checkpoint-store';
 import { listStoredUpdates, loadStoredUpdate, storeUpdate } from '../store/updates';
@@ -247,7 +247,7 @@ export class Aggregator extends EventEmitter {
     try {
       stored = await loadStoredUpdate(this.store, this.runId, round, clientId);
     } catch (error) {
-      return this.log(`ignoring stored update ${clientId} of round ${round}: ${describe(error)}`);
+      return this.log(`ignoring stored update ${clientId} of round ${round}: ${describeError(error)}`);
     }
     if (!stored || this.round.hasAccepted(clientId)) return;
     const meta: UpdateMeta = { ...withoutAccepted(stored.meta), round: this.round.number };
@@ -476,7 +476,7 @@ export class Aggregator extends EventEmitter {
       const { number } = this.round;
       for (const clientId of await listStoredUpdates(this.store, this.runId, number)) await this.adoptStoredUpdate(number, clientId);
     } catch (error) {
-      this.log(`could not list stored updates: ${describe(error)}`);
+      this.log(`could not list stored updates: ${describeError(error)}`);
     }
   }
 
@@ -533,7 +533,7 @@ export class Aggregator extends EventEmitter {
         this.emit('fatal', error);
         return;
       }
-      this.log(`round ${round}: checkpoint write failed (${describe(error)}); retrying`);
+      this.log(`round ${round}: checkpoint write failed (${describeError(error)}); retrying`);
       await sleep(500);
       return;
     }
@@ -632,4 +632,3 @@ function withoutAccepted(meta: StoredUpdateMeta): UpdateMeta {
   return rest;
 }
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -8,6 +8,7 @@
  */
 import { blobPaths } from '../../protocol/blob-layout';
 import type { Signal } from '../../protocol/signal';
+import { describeError } from '../errors';
 import type { CheckpointStore } from '../store/checkpoint-store';
 import { AzureSilenceMonitor, azureSilentSignal, type AzureCover } from './azure-silence';
 import type { SignalSender } from './brain';
@@ -46,7 +47,6 @@ export interface TrainersNow {
   lostAwsInstances(): readonly string[];
 }
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export class BrainLink {
   private readonly awsSilence: AwsSilenceMonitor;
@@ -92,7 +92,7 @@ export class BrainLink {
       this.incidentTrace = brain.incidentTraceparent;
       if (brain.epoch > this.options.currentEpoch()) this.options.onEpoch(brain.epoch);
     } catch (error) {
-      this.options.log(`could not read ${blobPaths.state(this.options.runId)}: ${describe(error)}`);
+      this.options.log(`could not read ${blobPaths.state(this.options.runId)}: ${describeError(error)}`);
     }
   }
 

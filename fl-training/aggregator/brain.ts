@@ -1,7 +1,7 @@
 /** Sends signed signals to the failover brain (POST /api/signals), retrying transient failures. */
 import { SignalSchema, type Signal } from '../../protocol/signal';
 import { sign } from '../../protocol/signing';
-import { traceHeaders } from '../../protocol/tracer';
+import { traceContext } from '../../protocol/tracer';
 
 export interface SignalSender {
   /** Resolves 'delivered' (2xx), 'rejected' (4xx other than 408/429: never retried) or 'failed' (gave up). */
@@ -32,7 +32,7 @@ export function httpSignalSender(options: HttpSignalSenderOptions): SignalSender
         try {
           const response = await fetchFn(options.url, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', ...sign(options.secret, body), ...traceHeaders() },
+            headers: { 'content-type': 'application/json', ...sign(options.secret, body), ...traceContext() },
             body,
             signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
           });

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { blobPaths } from '../../protocol/blob-layout';
 import type { WeightSpec } from '../../protocol/checkpoint';
 import { RunStatusSchema, type RunStatus } from '../../protocol/run-status';
-import { TraceparentSchema } from '../../protocol/tracing';
+import { parseTraceparent } from '../../protocol/tracing';
 import type { RunConfig } from '../config';
 import { ConfigError } from '../errors';
 import { advanceLatest, resolveLatest, writeCheckpoint, type Checkpoint } from '../store/checkpoint';
@@ -121,8 +121,8 @@ export async function readBrainView(store: CheckpointStore, runId: string): Prom
   const parsed = object && BrainStateSchema.safeParse(safeJson(object.data));
   if (!parsed?.success) return undefined;
   const incident = parsed.data.incidents?.at(-1);
-  const traceparent = incident?.closedAt === undefined ? TraceparentSchema.safeParse(incident?.traceparent) : undefined;
-  return { epoch: parsed.data.epoch, phase: parsed.data.phase, desiredAzureNodes: parsed.data.desiredAzureNodes ?? 0, incidentTraceparent: traceparent?.success ? traceparent.data : undefined };
+  const incidentTraceparent = incident?.closedAt === undefined ? parseTraceparent(incident?.traceparent) : undefined;
+  return { epoch: parsed.data.epoch, phase: parsed.data.phase, desiredAzureNodes: parsed.data.desiredAzureNodes ?? 0, incidentTraceparent };
 }
 
 function safeJson(data: Buffer): unknown {

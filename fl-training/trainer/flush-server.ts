@@ -13,7 +13,7 @@ import type { Registry } from 'prom-client';
 import { FLUSH_PATH, FlushRequestSchema, type FlushRequest } from '../../protocol/flush-request';
 import { verifyWithRing, type KeyRing } from '../../protocol/keys';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../protocol/signing';
-import { TRACEPARENT, TraceparentSchema } from '../../protocol/tracing';
+import { parseTraceparent, TRACEPARENT } from '../../protocol/tracing';
 import { issueList } from '../../protocol/zod-issues';
 
 /** What the trainer did with a flush request. */
@@ -84,8 +84,7 @@ export async function startFlushServer(target: FlushTarget, options: { port?: nu
         if (options.instanceId !== undefined && parsed.data.instanceId !== options.instanceId) {
           return reply(421, { error: 'wrong-instance', message: `this trainer is not on instance ${parsed.data.instanceId}` });
         }
-        const traceparent = TraceparentSchema.safeParse(first(req.headers[TRACEPARENT]));
-        const outcome = target.requestFlush(parsed.data, traceparent.success ? traceparent.data : undefined);
+        const outcome = target.requestFlush(parsed.data, parseTraceparent(first(req.headers[TRACEPARENT])));
         const status = outcome === 'started' ? 202 : outcome === 'done' ? 200 : 409;
         return reply(status, { requestId: parsed.data.requestId, status: outcome });
       })

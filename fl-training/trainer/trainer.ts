@@ -9,7 +9,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { FlushRequest } from '../../protocol/flush-request';
 import type { Residency } from '../../protocol/run-status';
 import { mayProcess, type RunConfig } from '../config';
-import { ShardResidencyError } from '../errors';
+import { describeError, ShardResidencyError } from '../errors';
 import { storeUpdate } from '../store/updates';
 import type { Dataset } from '../task/dataset';
 import { shardConfig } from '../task/shards';
@@ -30,7 +30,6 @@ export type { FlushDurable, TrainerExit, TrainerOptions, TrainerResult } from '.
 type PushOutcome = 'accepted' | 'duplicate' | 'stored' | 'stale-epoch' | 'stale-round' | 'shard-covered' | 'lost';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export class Trainer {
   private readonly client: AggregatorClient;
@@ -147,7 +146,7 @@ export class Trainer {
         return await call();
       } catch (error) {
         if (!(error instanceof AggregatorUnavailableError) || Date.now() >= deadlineMs || this.stopRequested) throw error;
-        if (!logged) this.log(`${what}: aggregator unavailable (${describe(error)}); retrying`);
+        if (!logged) this.log(`${what}: aggregator unavailable (${describeError(error)}); retrying`);
         logged = true;
         await sleep(this.options.retryMs ?? 500);
       }
@@ -361,7 +360,7 @@ export class Trainer {
           }
         }
         if (!(error instanceof AggregatorUnavailableError)) throw error;
-        if (!logged) this.log(`round ${header.round}: push failed (${describe(error)}); retrying`);
+        if (!logged) this.log(`round ${header.round}: push failed (${describeError(error)}); retrying`);
         logged = true;
         const flush = this.flush;
         if (flush) {
@@ -385,7 +384,7 @@ export class Trainer {
       this.log(`round ${meta.round}: aggregator unreachable; update ${outcome === 'stored' ? 'stored' : 'was already'} in ${store.description} for the aggregator to pick up`);
       return 'stored';
     } catch (error) {
-      this.log(`round ${meta.round}: could not store the update in Blob either (${describe(error)}): ${meta.examples} examples lost`);
+      this.log(`round ${meta.round}: could not store the update in Blob either (${describeError(error)}): ${meta.examples} examples lost`);
       return 'lost';
     }
   }
@@ -394,7 +393,7 @@ export class Trainer {
     try {
       await this.client.leave(this.options.clientId, reason);
     } catch (error) {
-      this.log(`leave: ${describe(error)}`);
+      this.log(`leave: ${describeError(error)}`);
     }
   }
 

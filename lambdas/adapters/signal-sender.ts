@@ -1,5 +1,5 @@
 import { sign } from '../../protocol/signing';
-import { traceHeaders } from '../../protocol/tracer';
+import { traceContext } from '../../protocol/tracer';
 import { answerReason, describeFetchError, isRetryableStatus, type FetchFunction } from './http';
 import type { SigningKeySource } from './secret';
 
@@ -38,7 +38,7 @@ export function httpSignalSender(options: HttpSignalSenderOptions): SignalSender
       try {
         response = await fetchFn(options.endpointUrl, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...sign(key, rawBody, nowMs()), ...traceHeaders() },
+          headers: { 'content-type': 'application/json', ...sign(key, rawBody, nowMs()), ...traceContext() },
           body: rawBody,
           // A redirect would carry the signed body elsewhere: treat it as an answer, not a hop.
           redirect: 'manual',

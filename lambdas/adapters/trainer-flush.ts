@@ -1,6 +1,6 @@
 import { FLUSH_ANSWER_TIMEOUT_MS, FLUSH_PATH, type FlushRequest } from '../../protocol/flush-request';
 import { sign } from '../../protocol/signing';
-import { traceHeaders } from '../../protocol/tracer';
+import { traceContext } from '../../protocol/tracer';
 import { answerReason, describeFetchError, isRetryableStatus, type FetchFunction } from './http';
 import type { SigningKeySource } from './secret';
 
@@ -60,7 +60,7 @@ export function httpTrainerFlusher(options: HttpTrainerFlusherOptions): TrainerF
       try {
         response = await fetchFn(podUrl(target.ip, options.port), {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...sign(key, body, nowMs()), ...traceHeaders() },
+          headers: { 'content-type': 'application/json', ...sign(key, body, nowMs()), ...traceContext() },
           body,
           signal: AbortSignal.timeout(timeoutMs),
         });

@@ -15,7 +15,7 @@ import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } fr
 import { MAX_SIGNAL_BYTES, SignalSchema, type Signal } from '../../../protocol/signal';
 import { verifyWithRing } from '../../../protocol/keys';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../../protocol/signing';
-import { TRACEPARENT, TraceparentSchema } from '../../../protocol/tracing';
+import { parseTraceparent, TRACEPARENT } from '../../../protocol/tracing';
 import { isRetryable, messageOf, TransientDependencyError } from '../errors';
 import { handleSignal, type SignalResult } from '../use-cases/handle-signal';
 import { tracingOf } from '../use-cases/services';
@@ -101,9 +101,8 @@ export function createSignalsHandler(services: ServicesProvider): HttpHandler {
     }
 
     const tracing = tracingOf(brain);
-    const parent = TraceparentSchema.safeParse(request.headers.get(TRACEPARENT) ?? undefined);
     try {
-      const result = await tracing.inSpan(`signal ${signal.type}`, { component: 'brain', parent: parent.success ? parent.data : undefined, attributes: { signalId: signal.id } }, () =>
+      const result = await tracing.inSpan(`signal ${signal.type}`, { component: 'brain', parent: parseTraceparent(request.headers.get(TRACEPARENT)), attributes: { signalId: signal.id } }, () =>
         handleSignal(brain, signal, log),
       );
       return json(result.outcome === 'duplicate' ? 200 : 202, signalAnswer(signal, result));

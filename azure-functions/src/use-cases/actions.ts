@@ -9,7 +9,7 @@
  * Every step is idempotent: the PUT is conditional and has the same target; scaling replicas is a set.
  */
 import type { RunStatus } from '../../../protocol/run-status';
-import { activeTraceparent } from '../../../protocol/tracer';
+import { traceContext } from '../../../protocol/tracer';
 import { backoffSeconds, type ContinuationMessage } from '../domain/continuation-message';
 import type { BrainAction } from '../domain/decide';
 import { pendingWithId, recordDrive, type DriveResult } from '../domain/operation';
@@ -39,12 +39,6 @@ export function secondsUntil(iso: string, now: Date): number {
   return Math.max(0, Math.ceil((Date.parse(iso) - now.getTime()) / 1000));
 }
 
-/** The active trace, for a continuation to go on with. */
-function traceField(): { traceparent?: string } {
-  const traceparent = activeTraceparent();
-  return traceparent === undefined ? {} : { traceparent };
-}
-
 /** Queues the continuation that checks `operationId` after `delaySeconds`. */
 export async function queueOperationCheck(services: BrainServices, operationId: string, attempt: number, retryAfterSeconds = 0): Promise<void> {
   const { delaySeconds, maxDelaySeconds } = services.settings.continuation;
@@ -55,7 +49,8 @@ export async function queueOperationCheck(services: BrainServices, operationId: 
     operationId,
     attempt,
     enqueuedAt: services.clock().toISOString(),
-    ...traceField(),
+    // The active trace, for the continuation to go on with.
+    ...traceContext(),
   };
   await services.continuations.send(message, backoffSeconds(attempt, delaySeconds, maxDelaySeconds, retryAfterSeconds));
 }
@@ -160,7 +155,7 @@ export async function executeActions(services: BrainServices, state: FailoverSta
       }
       case 'schedule-deferred': {
         await services.continuations.send(
-          { version: 1, kind: 'deferred', runId: services.settings.runId, signalId: action.signalId, attempt: 0, enqueuedAt: services.clock().toISOString(), ...traceField() },
+          { version: 1, kind: 'deferred', runId: services.settings.runId, signalId: action.signalId, attempt: 0, enqueuedAt: services.clock().toISOString(), ...traceContext() },
           secondsUntil(action.notBefore, services.clock()),
         );
         scheduled.push(action.signalId);

@@ -66,15 +66,14 @@ async function wait(
   message: Extract<ContinuationMessage, { kind: 'operation' }>,
   observation: string,
   log: BrainLog,
-  options: { retryAfterSeconds?: number; poolReadyAt?: string } = {},
+  poolReadyAt?: string,
 ): Promise<ContinuationResult> {
-  const { retryAfterSeconds = 0, poolReadyAt } = options;
   const done = await commit(services, (current, now) => {
     const step = recordWait(current, message.operationId, observation, now, services.settings.policy);
     return poolReadyAt === undefined ? step : withPoolReady(step, message.operationId, poolReadyAt);
   }, log);
   if (pendingWithId(done.state, message.operationId) === undefined) return { outcome: 'failed', reason: done.reason, state: done.state };
-  await queueOperationCheck(services, message.operationId, message.attempt + 1, retryAfterSeconds);
+  await queueOperationCheck(services, message.operationId, message.attempt + 1);
   return { outcome: 'waiting', reason: observation, state: done.state };
 }
 
@@ -169,7 +168,7 @@ async function complete(
         if (isTimedOut(operation, services.clock(), services.settings.policy)) {
           return fail(services, operation, { code: 'TrainersNotReady', message: `${observation} after ${services.settings.policy.operationTimeoutSeconds} s: pods Pending (GPU device plugin, node capacity?)` }, log);
         }
-        return wait(services, message, observation, log, { poolReadyAt });
+        return wait(services, message, observation, log, poolReadyAt);
       }
     }
   } catch (error) {

@@ -9,7 +9,7 @@ import { createContinuationHandler } from '../../../azure-functions/src/handlers
 import { createSignalsHandler } from '../../../azure-functions/src/handlers/signals';
 import type { BrainServices } from '../../../azure-functions/src/use-cases/services';
 import { sign } from '../../../protocol/signing';
-import { createTracing, traceHeaders } from '../../../protocol/tracer';
+import { createTracing, traceContext } from '../../../protocol/tracer';
 import { SPAN_ATTRIBUTES, traceIdOf } from '../../../protocol/tracing';
 import { at, fakes, quietContext, SECRET, signal, T0 } from './helpers';
 
@@ -31,7 +31,7 @@ describe('the brain in an incident trace', () => {
     const deliver = (message: ContinuationMessage) => createContinuationHandler(() => Promise.resolve(services))(message, quietContext('continuation'));
 
     // The signal Lambda's span, and its header on the POST.
-    const headers = await lambda.inSpan('deliver signal', { component: 'lambda', step: 'signal-delivered' }, async () => traceHeaders());
+    const headers = await lambda.inSpan('deliver signal', { component: 'lambda', step: 'signal-delivered' }, async () => traceContext());
     const answer = await createSignalsHandler(() => Promise.resolve(services))(post(JSON.stringify(signal('aws-unhealthy', 'sig-1')), headers), quietContext('signals'));
     expect(answer.status).toBe(202);
     const incidentTrace = f.store.state.incidents.at(-1)?.traceparent;

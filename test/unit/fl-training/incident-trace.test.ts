@@ -1,7 +1,7 @@
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import type { Participant } from '../../../protocol/checkpoint';
 import type { Signal } from '../../../protocol/signal';
-import { createTracing, traceHeaders } from '../../../protocol/tracer';
+import { createTracing, traceContext } from '../../../protocol/tracer';
 import { SPAN_ATTRIBUTES, traceIdOf } from '../../../protocol/tracing';
 import { IncidentRounds, tracedSignalSender } from '../../../fl-training/aggregator/incident-trace';
 
@@ -29,7 +29,7 @@ describe('the aggregator in incident traces', () => {
   it('sends every resend of a signal in the trace its first send started', async () => {
     const exporter = new InMemorySpanExporter();
     const headers: Record<string, string>[] = [];
-    const sender = tracedSignalSender({ send: async () => (headers.push(traceHeaders()), 'failed' as const) }, createTracing({}, 'spot-on-aggregator', { exporter }));
+    const sender = tracedSignalSender({ send: async () => (headers.push(traceContext()), 'failed' as const) }, createTracing({}, 'spot-on-aggregator', { exporter }));
     const signal = { id: 'agg-aws-silent-1', type: 'aws-silent' } as Signal;
     await sender.send(signal);
     await sender.send(signal);

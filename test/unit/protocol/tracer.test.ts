@@ -2,7 +2,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { startOtlpCollector, type OtlpCollector } from '../../../local/otlp-collector';
-import { activeTraceparent, createTracing as createTracingWith, traceHeaders, tracesEndpoint } from '../../../protocol/tracer';
+import { activeTraceparent, createTracing as createTracingWith, traceContext, tracesEndpoint } from '../../../protocol/tracer';
 import { traceIdOf, TraceparentSchema } from '../../../protocol/tracing';
 
 /**
@@ -53,7 +53,7 @@ describe('tracing (protocol/tracer.ts)', () => {
   it('continues a trace from a traceparent in another component, and records finished steps with links', async () => {
     const lambda = createTracing({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${collector.endpoint}/v1/traces` }, 'lambda');
     const brain = createTracing({ OTEL_EXPORTER_OTLP_ENDPOINT: `${collector.endpoint}/` }, 'brain');
-    const header = await lambda.inSpan('deliver signal', { component: 'lambda', step: 'signal-delivered' }, async () => traceHeaders());
+    const header = await lambda.inSpan('deliver signal', { component: 'lambda', step: 'signal-delivered' }, async () => traceContext());
     const started = new Date(Date.now() - 5_000);
     brain.record('pool scaled', { component: 'arm', step: 'pool-scaled', parent: header.traceparent, startTime: started, links: [header.traceparent] });
     await Promise.all([lambda.flush(), brain.flush()]);
@@ -72,7 +72,7 @@ describe('tracing (protocol/tracer.ts)', () => {
   it('with no endpoint sends nothing and starts no trace, but continues one that arrives', async () => {
     const quiet = createTracing({}, 'brain');
     const loud = createTracing({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint }, 'lambda');
-    expect(await quiet.inSpan('signal aws-silent', { component: 'brain' }, async () => traceHeaders())).toStrictEqual({});
+    expect(await quiet.inSpan('signal aws-silent', { component: 'brain' }, async () => traceContext())).toStrictEqual({});
     const incoming = await loud.inSpan('deliver signal', { component: 'lambda' }, async () => activeTraceparent());
     const continued = await quiet.inSpan('signal capacity-lost', { component: 'brain', parent: incoming }, async () => activeTraceparent());
     await Promise.all([quiet.flush(), loud.flush()]);
